@@ -1,0 +1,439 @@
+// The extern "C" layer: every body runs inside translate_exceptions, which turns a
+// franca::Error (or any other exception) into a status code and a thread-local message.
+#include "franca/franca.h"
+
+#include <omp.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "capi/dlpack_interop.hpp"
+#include "core/cuda_backend.hpp"
+#include "core/estimator.hpp"
+#include "core/expects.hpp"
+#include "core/logging.hpp"
+
+struct franca_context_s {
+  franca::Context context;
+};
+
+struct franca_matrix_s {
+  franca::Matrix matrix;
+};
+
+struct franca_estimator_s {
+  std::unique_ptr<franca::Estimator> estimator;
+};
+
+namespace {
+
+using franca::Status;
+
+thread_local std::string last_error;
+
+template <class Body>
+int translate_exceptions(Body&& body) noexcept {
+  try {
+    body();
+    return FRANCA_OK;
+  } catch (const franca::Error& e) {
+    last_error = e.what();
+    return static_cast<int>(e.status());
+  } catch (const std::bad_alloc&) {
+    last_error = "out of host memory";
+    return FRANCA_ERROR_OUT_OF_MEMORY;
+  } catch (const nlohmann::json::exception& e) {
+    last_error = std::string("invalid JSON: ") + e.what();
+    return FRANCA_ERROR_INVALID_ARGUMENT;
+  } catch (const std::exception& e) {
+    last_error = std::string("internal error: ") + e.what();
+    return FRANCA_ERROR_INTERNAL;
+  } catch (...) {
+    last_error = "internal error: unknown exception";
+    return FRANCA_ERROR_INTERNAL;
+  }
+}
+
+#define FRANCA_NOT_NULL(arg) FRANCA_EXPECTS((arg) != nullptr, "{}: must not be NULL", #arg)
+
+char* copy_string(const std::string& s) {
+  char* out = static_cast<char*>(std::malloc(s.size() + 1));
+  if (!out) throw std::bad_alloc();
+  std::memcpy(out, s.c_str(), s.size() + 1);
+  return out;
+}
+
+const franca::Context& context_of(franca_context ctx) {
+  return ctx ? ctx->context : franca::default_context();
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* franca_last_error(void) { return last_error.c_str(); }
+
+const char* franca_status_name(int status) {
+  switch (status) {
+    case FRANCA_OK: return "ok";
+    case FRANCA_ERROR_INVALID_ARGUMENT: return "invalid_argument";
+    case FRANCA_ERROR_TYPE: return "type";
+    case FRANCA_ERROR_OUT_OF_MEMORY: return "out_of_memory";
+    case FRANCA_ERROR_NOT_FITTED: return "not_fitted";
+    case FRANCA_ERROR_NOT_FOUND: return "not_found";
+    case FRANCA_ERROR_NOT_IMPLEMENTED: return "not_implemented";
+    case FRANCA_ERROR_DEVICE: return "device";
+    case FRANCA_ERROR_CORRUPT_MODEL: return "corrupt_model";
+    case FRANCA_ERROR_CANCELLED: return "cancelled";
+    case FRANCA_ERROR_INTERNAL: return "internal";
+    default: return "unknown";
+  }
+}
+
+void franca_free(void* ptr) { std::free(ptr); }
+
+int franca_version(int* major, int* minor, int* patch) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(major);
+    FRANCA_NOT_NULL(minor);
+    FRANCA_NOT_NULL(patch);
+    *major = FRANCA_VERSION_MAJOR;
+    *minor = FRANCA_VERSION_MINOR;
+    *patch = FRANCA_VERSION_PATCH;
+  });
+}
+
+int franca_build_info(char** json_out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(json_out);
+    const auto cuda = franca::cuda::runtime_info();
+    franca::json devices = franca::json::array();
+    for (const auto& d : cuda.devices) {
+      devices.push_back({{"id", d.id},
+                         {"name", d.name},
+                         {"compute_capability", std::to_string(d.major) + "." + std::to_string(d.minor)},
+                         {"total_memory", d.total_memory}});
+    }
+    const franca::json info = {{"version", FRANCA_VERSION_STRING},
+                               {"cuda",
+                                {{"compiled", cuda.compiled},
+                                 {"runtime_version", cuda.runtime_version},
+                                 {"driver_version", cuda.driver_version},
+                                 {"devices", devices}}},
+                               {"dlpack_version", DLPACK_VERSION},
+                               {"openmp_threads", omp_get_num_procs()}};
+    *json_out = copy_string(info.dump());
+  });
+}
+
+int franca_set_log_level(int level) {
+  return translate_exceptions([&] { franca::set_log_level(level); });
+}
+
+int franca_get_log_level(int* level) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(level);
+    *level = franca::log_level();
+  });
+}
+
+int franca_set_log_callback(franca_log_callback callback, void* user_data) {
+  return translate_exceptions([&] { franca::set_log_callback(callback, user_data); });
+}
+
+int franca_context_create(const char* device, franca_context* out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(device);
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    *out = new franca_context_s{franca::Context(device)};
+  });
+}
+
+int franca_context_free(franca_context ctx) {
+  delete ctx;
+  return FRANCA_OK;
+}
+
+int franca_context_set_stream(franca_context ctx, void* cuda_stream) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(ctx);
+    ctx->context.set_stream(cuda_stream);
+  });
+}
+
+int franca_context_set_seed(franca_context ctx, uint64_t seed) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(ctx);
+    ctx->context.set_seed(seed);
+  });
+}
+
+int franca_context_set_threads(franca_context ctx, int n_threads) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(ctx);
+    ctx->context.set_threads(n_threads);
+  });
+}
+
+int franca_context_synchronize(franca_context ctx) {
+  return translate_exceptions([&] {
+    const auto& context = context_of(ctx);
+    if (franca::cuda::device_count() > 0) franca::cuda::synchronize(franca::cuda::current_device(), context.stream());
+  });
+}
+
+int franca_cancel(franca_context ctx) {
+  if (!ctx) return FRANCA_ERROR_INVALID_ARGUMENT;  // async-signal-safe: no message formatting
+  ctx->context.cancel();
+  return FRANCA_OK;
+}
+
+int franca_context_reset_cancel(franca_context ctx) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(ctx);
+    ctx->context.reset_cancel();
+  });
+}
+
+int franca_matrix_dense(const DLTensor* values, franca_matrix* out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    franca::Array a = franca::capi::from_dlpack(values, "values");
+    FRANCA_EXPECTS(a.ndim() == 1 || a.ndim() == 2, "values: expected a 1-D or 2-D array, got {} dimensions",
+                   a.ndim());
+    FRANCA_EXPECTS_STATUS(franca::is_floating(a.dtype) || franca::is_index(a.dtype), Status::type,
+                          "values: expected float32, float64, int32 or int64, got {}", franca::dtype_name(a.dtype));
+    *out = new franca_matrix_s{franca::Matrix::from_dense(std::move(a))};
+  });
+}
+
+int franca_matrix_csr(const DLTensor* indptr, const DLTensor* indices, const DLTensor* data, int64_t n_rows,
+                      int64_t n_cols, franca_matrix* out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    franca::CsrMatrix csr;
+    csr.indptr = franca::capi::from_dlpack(indptr, "indptr");
+    csr.indices = franca::capi::from_dlpack(indices, "indices");
+    csr.data = franca::capi::from_dlpack(data, "data");
+    csr.rows = n_rows;
+    csr.cols = n_cols;
+    FRANCA_EXPECTS(n_rows >= 0 && n_cols >= 0, "shape: ({}, {}) has a negative extent", n_rows, n_cols);
+    for (const auto* part : {&csr.indptr, &csr.indices, &csr.data}) {
+      const char* name = part == &csr.indptr ? "indptr" : part == &csr.indices ? "indices" : "data";
+      FRANCA_EXPECTS(part->ndim() == 1, "{}: expected a 1-D array, got {} dimensions", name, part->ndim());
+      FRANCA_EXPECTS(part->is_c_contiguous(), "{}: must be contiguous", name);
+      FRANCA_EXPECTS_STATUS(part->device == csr.data.device, Status::type, "{}: lives on {} but data lives on {}",
+                            name, part->device.str(), csr.data.device.str());
+    }
+    FRANCA_EXPECTS_STATUS(franca::is_index(csr.indptr.dtype), Status::type, "indptr: expected int32 or int64, got {}",
+                          franca::dtype_name(csr.indptr.dtype));
+    FRANCA_EXPECTS_STATUS(franca::is_index(csr.indices.dtype), Status::type,
+                          "indices: expected int32 or int64, got {}", franca::dtype_name(csr.indices.dtype));
+    FRANCA_EXPECTS_STATUS(franca::is_floating(csr.data.dtype), Status::type,
+                          "data: expected float32 or float64, got {}", franca::dtype_name(csr.data.dtype));
+    FRANCA_EXPECTS(csr.indptr.dim(0) == n_rows + 1, "indptr: has {} elements but n_rows + 1 = {}", csr.indptr.dim(0),
+                   n_rows + 1);
+    FRANCA_EXPECTS(csr.indices.dim(0) == csr.data.dim(0), "indices: has {} elements but data has {}",
+                   csr.indices.dim(0), csr.data.dim(0));
+    *out = new franca_matrix_s{franca::Matrix::from_csr(std::move(csr))};
+  });
+}
+
+int franca_matrix_strings(const DLTensor* offsets, const DLTensor* bytes, franca_matrix* out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    franca::StringColumn s;
+    s.offsets = franca::capi::from_dlpack(offsets, "offsets");
+    s.bytes = franca::capi::from_dlpack(bytes, "bytes");
+    FRANCA_EXPECTS(s.offsets.ndim() == 1 && s.offsets.dim(0) >= 1,
+                   "offsets: expected a 1-D array of at least one element");
+    FRANCA_EXPECTS(s.bytes.ndim() == 1, "bytes: expected a 1-D array, got {} dimensions", s.bytes.ndim());
+    FRANCA_EXPECTS(s.offsets.is_c_contiguous() && s.bytes.is_c_contiguous(), "offsets, bytes: must be contiguous");
+    FRANCA_EXPECTS_STATUS(franca::is_index(s.offsets.dtype), Status::type, "offsets: expected int32 or int64, got {}",
+                          franca::dtype_name(s.offsets.dtype));
+    FRANCA_EXPECTS_STATUS(s.bytes.dtype == franca::DType::uint8 || s.bytes.dtype == franca::DType::int8,
+                          Status::type, "bytes: expected uint8 or int8, got {}", franca::dtype_name(s.bytes.dtype));
+    FRANCA_EXPECTS_STATUS(s.offsets.device == s.bytes.device, Status::type, "offsets: lives on {} but bytes on {}",
+                          s.offsets.device.str(), s.bytes.device.str());
+    s.bytes.dtype = franca::DType::uint8;
+    *out = new franca_matrix_s{franca::Matrix::from_strings(std::move(s))};
+  });
+}
+
+int franca_matrix_free(franca_matrix m) {
+  delete m;
+  return FRANCA_OK;
+}
+
+int franca_matrix_get_kind(franca_matrix m, int* kind) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(m);
+    FRANCA_NOT_NULL(kind);
+    *kind = static_cast<int>(m->matrix.kind);
+  });
+}
+
+int franca_matrix_shape(franca_matrix m, int64_t* n_rows, int64_t* n_cols) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(m);
+    FRANCA_NOT_NULL(n_rows);
+    FRANCA_NOT_NULL(n_cols);
+    *n_rows = m->matrix.rows();
+    *n_cols = m->matrix.cols();
+  });
+}
+
+int franca_matrix_export(franca_matrix m, int part, DLManagedTensor** out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(m);
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    const franca::Matrix& mat = m->matrix;
+    const franca::Array* array = nullptr;
+    switch (mat.kind) {
+      case franca::Matrix::Kind::dense:
+        if (part == FRANCA_PART_VALUES) array = &mat.dense;
+        break;
+      case franca::Matrix::Kind::csr:
+        array = part == FRANCA_PART_VALUES    ? &mat.csr.data
+                : part == FRANCA_PART_INDICES ? &mat.csr.indices
+                : part == FRANCA_PART_INDPTR  ? &mat.csr.indptr
+                                              : nullptr;
+        break;
+      case franca::Matrix::Kind::strings:
+        array = part == FRANCA_PART_VALUES ? &mat.strings.bytes : part == FRANCA_PART_INDPTR ? &mat.strings.offsets : nullptr;
+        break;
+    }
+    FRANCA_EXPECTS(array != nullptr, "part: a {} matrix has no part {}", mat.kind_name(), part);
+    FRANCA_EXPECTS(array->owner != nullptr,
+                   "m: borrows the caller's memory; only matrices returned by franca can be exported");
+    *out = franca::capi::to_dlpack(*array);
+  });
+}
+
+int franca_estimator_list(char** json_out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(json_out);
+    *json_out = copy_string(franca::estimator_listing().dump());
+  });
+}
+
+int franca_estimator_create(const char* name, franca_estimator* out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(name);
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    *out = new franca_estimator_s{franca::create_estimator(name)};
+  });
+}
+
+int franca_estimator_free(franca_estimator est) {
+  delete est;
+  return FRANCA_OK;
+}
+
+const char* franca_estimator_name(franca_estimator est) {
+  return est ? est->estimator->spec().name.c_str() : "";
+}
+
+int franca_estimator_set_params(franca_estimator est, const char* json) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(json);
+    franca::json parsed;
+    try {
+      parsed = franca::json::parse(json);
+    } catch (const franca::json::exception& e) {
+      FRANCA_FAIL(Status::invalid_argument, "json: not valid JSON: {}", e.what());
+    }
+    est->estimator->params().update(parsed);
+  });
+}
+
+int franca_estimator_get_params(franca_estimator est, char** json) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(json);
+    *json = copy_string(est->estimator->params().values().dump());
+  });
+}
+
+int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
+                         const DLTensor* sample_weight) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(X);
+    franca::Array y_array, w_array;
+    if (y) y_array = franca::capi::from_dlpack(y, "y");
+    if (sample_weight) w_array = franca::capi::from_dlpack(sample_weight, "sample_weight");
+    est->estimator->fit(context_of(ctx), X->matrix, y ? &y_array : nullptr, sample_weight ? &w_array : nullptr);
+  });
+}
+
+int franca_estimator_apply(franca_context ctx, franca_estimator est, const char* method, franca_matrix X,
+                           franca_matrix* out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(method);
+    FRANCA_NOT_NULL(X);
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    *out = new franca_matrix_s{est->estimator->apply(context_of(ctx), method, X->matrix)};
+  });
+}
+
+int franca_estimator_is_fitted(franca_estimator est, int* fitted) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(fitted);
+    *fitted = est->estimator->fitted() ? 1 : 0;
+  });
+}
+
+int franca_estimator_get_attribute(franca_estimator est, const char* name, DLManagedTensor** out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(name);
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    // A copy: the caller may write to it without changing the model.
+    const franca::Array& attribute = est->estimator->attribute(name);
+    franca::Array copy = franca::Array::empty(franca::default_context(), franca::Device::cpu(), attribute.dtype,
+                                              attribute.shape);
+    franca::copy_bytes(franca::default_context(), copy, attribute);
+    *out = franca::capi::to_dlpack(copy);
+  });
+}
+
+int franca_estimator_save(franca_estimator est, uint8_t** bytes, size_t* size) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(bytes);
+    FRANCA_NOT_NULL(size);
+    *bytes = nullptr;
+    *size = 0;
+    const auto image = est->estimator->save();
+    auto* out = static_cast<uint8_t*>(std::malloc(std::max<std::size_t>(image.size(), 1)));
+    if (!out) throw std::bad_alloc();
+    std::memcpy(out, image.data(), image.size());
+    *bytes = out;
+    *size = image.size();
+  });
+}
+
+int franca_estimator_load(const uint8_t* bytes, size_t size, franca_estimator* out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    FRANCA_EXPECTS(bytes != nullptr || size == 0, "bytes: must not be NULL");
+    *out = new franca_estimator_s{franca::Estimator::load(bytes, size)};
+  });
+}
+
+}  // extern "C"

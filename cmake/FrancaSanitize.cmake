@@ -1,0 +1,6 @@
+if(FRANCA_SANITIZE)
+  set(_franca_sanitize_flags -fsanitize=${FRANCA_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_compile_options($<$<COMPILE_LANGUAGE:C,CXX>:${_franca_sanitize_flags}>)
+  add_link_options(${_franca_sanitize_flags})
+  message(STATUS "franca: sanitizers ${FRANCA_SANITIZE}")
+endif()

@@ -1,0 +1,216 @@
+/*
+ * franca: machine-learning estimators on the GPU and the CPU behind one flat C ABI.
+ *
+ * Conventions, for every function below:
+ *  - The return value is a franca_status: FRANCA_OK (0) on success, otherwise a code that
+ *    says the kind of error; franca_last_error() then gives a message, local to the
+ *    calling thread, that names the argument and the problem.
+ *  - Input tensors are borrowed DLTensors: the library reads them during the call (and,
+ *    for a franca_matrix, for as long as the matrix lives) and never frees them.
+ *    A DLTensor's strides may be NULL (C-contiguous); byte_offset is honoured.
+ *  - Output tensors are DLManagedTensors owned by the caller, who releases each one by
+ *    calling its deleter. They live on the device of the input that produced them.
+ *  - Strings and byte buffers returned through char** / uint8_t** are owned by the caller
+ *    and released with franca_free().
+ *  - Every *_free function accepts NULL.
+ *  - Work runs where the data lives: the library never copies data between the host and a
+ *    device unless the call says so.
+ *
+ * Thread safety: distinct handles may be used from different threads at once. A fitted
+ * estimator may run franca_estimator_apply() from several threads at once; fitting,
+ * setting parameters or freeing it needs exclusive access. A franca_context may be shared
+ * by threads that only read it; changing it needs exclusive access.
+ *
+ * This header compiles as C99 and as C++ and includes no CUDA header.
+ */
+#ifndef FRANCA_FRANCA_H_
+#define FRANCA_FRANCA_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dlpack/dlpack.h>
+
+#include "franca/version.h"
+
+#if defined(_WIN32)
+#define FRANCA_API __declspec(dllexport)
+#else
+#define FRANCA_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ status codes */
+
+/* Each code names a kind of error, so that a binding can raise the matching class. */
+typedef enum franca_status {
+  FRANCA_OK = 0,
+  FRANCA_ERROR_INVALID_ARGUMENT = 1, /* a value is wrong (ValueError) */
+  FRANCA_ERROR_TYPE = 2,             /* a dtype, kind or device is wrong (TypeError) */
+  FRANCA_ERROR_OUT_OF_MEMORY = 3,    /* host or device allocation failed (MemoryError) */
+  FRANCA_ERROR_NOT_FITTED = 4,       /* the estimator must be fitted first */
+  FRANCA_ERROR_NOT_FOUND = 5,        /* unknown estimator, method or attribute name */
+  FRANCA_ERROR_NOT_IMPLEMENTED = 6,  /* valid, but this build or device cannot do it */
+  FRANCA_ERROR_DEVICE = 7,           /* a CUDA, cuBLAS or cuSPARSE call failed */
+  FRANCA_ERROR_CORRUPT_MODEL = 8,    /* a saved model's bytes are invalid */
+  FRANCA_ERROR_CANCELLED = 9,        /* interrupted through franca_cancel() */
+  FRANCA_ERROR_INTERNAL = 10         /* a bug in franca: please report it */
+} franca_status;
+
+/* The message of the last failed call on this thread ("" if none). The pointer stays
+ * valid until the next franca call on this thread. */
+FRANCA_API const char* franca_last_error(void);
+
+/* A short, stable name for a status code ("invalid_argument", ...). */
+FRANCA_API const char* franca_status_name(int status);
+
+/* Releases a string or byte buffer that franca returned. */
+FRANCA_API void franca_free(void* ptr);
+
+/* ------------------------------------------------------------------ version, build */
+
+/* The run-time version; compare with FRANCA_VERSION_* from franca/version.h. */
+FRANCA_API int franca_version(int* major, int* minor, int* patch);
+
+/* JSON: {"version", "cuda": {"compiled", "runtime_version", "driver_version",
+ * "devices": [{"id", "name", "compute_capability", "total_memory"}]}, "dlpack_version",
+ * "openmp_threads"}. Released with franca_free(). */
+FRANCA_API int franca_build_info(char** json);
+
+/* ------------------------------------------------------------------ logging */
+
+typedef enum franca_log_level {
+  FRANCA_LOG_TRACE = 0,
+  FRANCA_LOG_DEBUG = 1,
+  FRANCA_LOG_INFO = 2,
+  FRANCA_LOG_WARN = 3,
+  FRANCA_LOG_ERROR = 4,
+  FRANCA_LOG_OFF = 6
+} franca_log_level;
+
+/* The initial level is FRANCA_LOG_WARN, or the environment variable FRANCA_LOG_LEVEL
+ * (trace, debug, info, warn, error, off). */
+FRANCA_API int franca_set_log_level(int level);
+FRANCA_API int franca_get_log_level(int* level);
+
+/* Sends every message to `callback` (from any thread; the callback must be thread-safe)
+ * instead of stderr. NULL restores stderr. */
+typedef void (*franca_log_callback)(int level, const char* message, void* user_data);
+FRANCA_API int franca_set_log_callback(franca_log_callback callback, void* user_data);
+
+/* ------------------------------------------------------------------ context */
+
+/* Where and how work runs. A NULL context everywhere means the default: device "auto",
+ * the default CUDA stream, seed 0, all CPU cores. */
+typedef struct franca_context_s* franca_context;
+
+/* device: "auto" (run where the data lives), "cpu", "cuda" (the current device) or
+ * "cuda:N". Asking for "cuda" in a build or on a machine without one is an error. */
+FRANCA_API int franca_context_create(const char* device, franca_context* out);
+FRANCA_API int franca_context_free(franca_context ctx);
+/* Runs CUDA work on the caller's cudaStream_t (e.g. PyTorch's current stream); NULL is the
+ * default stream. The stream must outlive its use by the context. */
+FRANCA_API int franca_context_set_stream(franca_context ctx, void* cuda_stream);
+FRANCA_API int franca_context_set_seed(franca_context ctx, uint64_t seed);
+/* Number of CPU threads; 0 means all cores. */
+FRANCA_API int franca_context_set_threads(franca_context ctx, int n_threads);
+/* Waits for the context's CUDA stream (a no-op on the CPU). */
+FRANCA_API int franca_context_synchronize(franca_context ctx);
+
+/* Cancels running and future fits on this context at their next iteration boundary, with
+ * FRANCA_ERROR_CANCELLED; franca_context_reset_cancel() clears the flag. Safe to call from
+ * another thread or a signal handler. */
+FRANCA_API int franca_cancel(franca_context ctx);
+FRANCA_API int franca_context_reset_cancel(franca_context ctx);
+
+/* ------------------------------------------------------------------ matrices */
+
+/* A 2-D input or output: dense, CSR, or a column of UTF-8 strings. A matrix made from
+ * borrowed DLTensors reads them in place (no copy); they must outlive the matrix.
+ * A matrix returned by franca owns its memory. */
+typedef struct franca_matrix_s* franca_matrix;
+
+typedef enum franca_matrix_kind {
+  FRANCA_MATRIX_DENSE = 0,
+  FRANCA_MATRIX_CSR = 1,
+  FRANCA_MATRIX_STRINGS = 2
+} franca_matrix_kind;
+
+/* The parts of a matrix that franca_matrix_export() can hand out. */
+typedef enum franca_matrix_part {
+  FRANCA_PART_VALUES = 0,  /* dense: the array; CSR: data; strings: the UTF-8 bytes */
+  FRANCA_PART_INDICES = 1, /* CSR: column indices */
+  FRANCA_PART_INDPTR = 2   /* CSR: row pointers; strings: offsets */
+} franca_matrix_part;
+
+/* values: 1-D (one column) or 2-D, float32/float64/int32/int64, on the host or a CUDA
+ * device. Row-major, column-major and other positive strides are accepted. */
+FRANCA_API int franca_matrix_dense(const DLTensor* values, franca_matrix* out);
+/* indptr: int32/int64 of n_rows+1; indices: int32/int64 of nnz; data: float32/float64 of
+ * nnz, all on the same device. Indices need not be sorted. */
+FRANCA_API int franca_matrix_csr(const DLTensor* indptr, const DLTensor* indices,
+                                 const DLTensor* data, int64_t n_rows, int64_t n_cols,
+                                 franca_matrix* out);
+/* Arrow-style string column: offsets int32/int64 of n+1 (non-decreasing, offsets[0] may be
+ * non-zero), bytes uint8/int8, on the same device. */
+FRANCA_API int franca_matrix_strings(const DLTensor* offsets, const DLTensor* bytes,
+                                     franca_matrix* out);
+FRANCA_API int franca_matrix_free(franca_matrix m);
+FRANCA_API int franca_matrix_get_kind(franca_matrix m, int* kind);
+FRANCA_API int franca_matrix_shape(franca_matrix m, int64_t* n_rows, int64_t* n_cols);
+/* Hands out one part as a DLManagedTensor that shares the matrix's memory (no copy) and
+ * keeps it alive after franca_matrix_free(). */
+FRANCA_API int franca_matrix_export(franca_matrix m, int part, DLManagedTensor** out);
+
+/* ------------------------------------------------------------------ estimators */
+
+typedef struct franca_estimator_s* franca_estimator;
+
+/* JSON list of every estimator: [{"name", "kind" ("regressor", "classifier",
+ * "transformer"), "doc", "methods": [...], "attributes": [...], "params": [{"name",
+ * "type", "default", "choices"?, "minimum"?, "maximum"?, "doc"}]}]. */
+FRANCA_API int franca_estimator_list(char** json);
+
+/* name: e.g. "Ridge". Parameters start at their defaults. */
+FRANCA_API int franca_estimator_create(const char* name, franca_estimator* out);
+FRANCA_API int franca_estimator_free(franca_estimator est);
+/* The estimator's name as given to franca_estimator_create; valid while `est` lives. */
+FRANCA_API const char* franca_estimator_name(franca_estimator est);
+
+/* json: an object of parameter names to values; unknown names and wrong types or values
+ * are errors and leave every parameter unchanged. */
+FRANCA_API int franca_estimator_set_params(franca_estimator est, const char* json);
+FRANCA_API int franca_estimator_get_params(franca_estimator est, char** json);
+
+/* Fits on X. y: 1-D (or 2-D for multi-output regressors) of X's rows, or NULL for
+ * transformers; sample_weight: 1-D float of X's rows, or NULL. All on X's device. */
+FRANCA_API int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix X,
+                                    const DLTensor* y, const DLTensor* sample_weight);
+
+/* Runs a method ("predict", "predict_proba", "decision_function", "transform", ...) on X;
+ * the result is a new matrix on X's device. */
+FRANCA_API int franca_estimator_apply(franca_context ctx, franca_estimator est,
+                                      const char* method, franca_matrix X, franca_matrix* out);
+
+/* 1 if fitted, else 0. */
+FRANCA_API int franca_estimator_is_fitted(franca_estimator est, int* fitted);
+
+/* A fitted attribute ("coef_", "n_features_in_", ...) as a host tensor owned by the
+ * caller. */
+FRANCA_API int franca_estimator_get_attribute(franca_estimator est, const char* name,
+                                              DLManagedTensor** out);
+
+/* A versioned, device-neutral byte image of the estimator (parameters and fitted state);
+ * franca_estimator_load() accepts it on any machine with the same major version. The bytes
+ * are untrusted input to load: every size and bound is checked. */
+FRANCA_API int franca_estimator_save(franca_estimator est, uint8_t** bytes, size_t* size);
+FRANCA_API int franca_estimator_load(const uint8_t* bytes, size_t size, franca_estimator* out);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* FRANCA_FRANCA_H_ */

@@ -1,0 +1,52 @@
+// Context: where and how work runs. The first argument of every internal call.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "core/device.hpp"
+
+namespace franca {
+
+class Context {
+ public:
+  enum class Placement { automatic, cpu, cuda };
+
+  Context() = default;
+  // "auto", "cpu", "cuda" or "cuda:N".
+  explicit Context(const std::string& device);
+  Context(const Context& other);
+
+  // The device that work on data living on `data_device` runs on. Work never silently moves
+  // data between devices: asking for another device than the data's is an error.
+  Device resolve(Device data_device, const char* argument) const;
+
+  void* stream() const { return stream_; }
+  void set_stream(void* stream) { stream_ = stream; }
+  std::uint64_t seed() const { return seed_; }
+  void set_seed(std::uint64_t seed) { seed_ = seed; }
+  // The number of CPU threads to use (at least 1).
+  int threads() const;
+  void set_threads(int n_threads);
+
+  void cancel() noexcept { cancelled_.store(true, std::memory_order_relaxed); }
+  void reset_cancel() noexcept { cancelled_.store(false, std::memory_order_relaxed); }
+  // Throws Status::cancelled if cancel() was called; fits call it between iterations.
+  void check_cancelled() const;
+
+  std::string device_string() const;
+
+ private:
+  Placement placement_ = Placement::automatic;
+  int cuda_id_ = -1;  // -1: the current device
+  void* stream_ = nullptr;
+  std::uint64_t seed_ = 0;
+  int threads_ = 0;
+  std::atomic<bool> cancelled_{false};
+};
+
+// The context used where the C API is given NULL.
+Context& default_context();
+
+}  // namespace franca

@@ -1,0 +1,126 @@
+#include <map>
+
+#include "core/cuda_backend.hpp"
+#include "core/cuda_check.cuh"
+#include "core/cuda_handles.cuh"
+
+namespace franca::cuda {
+
+bool compiled() { return true; }
+
+int device_count() {
+  int count = 0;
+  // No driver (cudaErrorInsufficientDriver) or no device (cudaErrorNoDevice) both mean "no
+  // device"; neither is an error.
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return count;
+}
+
+RuntimeInfo runtime_info() {
+  RuntimeInfo info{true, 0, 0, {}};
+  if (cudaRuntimeGetVersion(&info.runtime_version) != cudaSuccess) info.runtime_version = 0;
+  if (cudaDriverGetVersion(&info.driver_version) != cudaSuccess) info.driver_version = 0;
+  cudaGetLastError();
+  const int count = device_count();
+  for (int id = 0; id < count; ++id) {
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, id) != cudaSuccess) {
+      cudaGetLastError();
+      continue;
+    }
+    info.devices.push_back({id, prop.name, prop.major, prop.minor, prop.totalGlobalMem});
+  }
+  return info;
+}
+
+int current_device() {
+  int device = 0;
+  FRANCA_CUDA_TRY(cudaGetDevice(&device));
+  return device;
+}
+
+DeviceGuard::DeviceGuard(int device) {
+  FRANCA_CUDA_TRY(cudaGetDevice(&previous_));
+  if (previous_ != device) FRANCA_CUDA_TRY(cudaSetDevice(device));
+}
+
+DeviceGuard::~DeviceGuard() {
+  int now = -1;
+  if (cudaGetDevice(&now) == cudaSuccess && now != previous_) cudaSetDevice(previous_);
+}
+
+void* allocate(std::size_t bytes, int device, void* stream) {
+  DeviceGuard guard(device);
+  void* ptr = nullptr;
+  FRANCA_CUDA_TRY(cudaMallocAsync(&ptr, bytes, static_cast<cudaStream_t>(stream)));
+  return ptr;
+}
+
+void deallocate(void* ptr, int device, void* stream) noexcept {
+  int previous = -1;
+  if (cudaGetDevice(&previous) != cudaSuccess) return;
+  if (previous != device) cudaSetDevice(device);
+  // A deleter cannot report an error; freeing during process exit may fail harmlessly.
+  if (cudaFreeAsync(ptr, static_cast<cudaStream_t>(stream)) != cudaSuccess) cudaGetLastError();
+  if (previous != device) cudaSetDevice(previous);
+}
+
+void copy(void* dst, const void* src, std::size_t bytes, CopyKind kind, int device, void* stream) {
+  DeviceGuard guard(device);
+  const cudaMemcpyKind direction = kind == CopyKind::host_to_device   ? cudaMemcpyHostToDevice
+                                   : kind == CopyKind::device_to_host ? cudaMemcpyDeviceToHost
+                                                                      : cudaMemcpyDeviceToDevice;
+  auto s = static_cast<cudaStream_t>(stream);
+  FRANCA_CUDA_TRY(cudaMemcpyAsync(dst, src, bytes, direction, s));
+  if (kind == CopyKind::device_to_host) FRANCA_CUDA_TRY(cudaStreamSynchronize(s));
+}
+
+void synchronize(int device, void* stream) {
+  DeviceGuard guard(device);
+  FRANCA_CUDA_TRY(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)));
+}
+
+namespace {
+
+struct ThreadHandles {
+  std::map<int, cublasHandle_t> cublas;
+  std::map<int, cusparseHandle_t> cusparse;
+  ~ThreadHandles() {
+    // Destroying after the driver has shut down fails harmlessly; ignore the status.
+    for (auto& [device, h] : cublas) cublasDestroy(h);
+    for (auto& [device, h] : cusparse) cusparseDestroy(h);
+  }
+};
+
+thread_local ThreadHandles handles;
+
+}  // namespace
+
+cublasHandle_t cublas_handle(const Context& ctx, int device) {
+  auto it = handles.cublas.find(device);
+  if (it == handles.cublas.end()) {
+    DeviceGuard guard(device);
+    cublasHandle_t h = nullptr;
+    FRANCA_CUBLAS_TRY(cublasCreate(&h));
+    it = handles.cublas.emplace(device, h).first;
+  }
+  FRANCA_CUBLAS_TRY(cublasSetStream(it->second, stream_of(ctx)));
+  return it->second;
+}
+
+cusparseHandle_t cusparse_handle(const Context& ctx, int device) {
+  auto it = handles.cusparse.find(device);
+  if (it == handles.cusparse.end()) {
+    DeviceGuard guard(device);
+    cusparseHandle_t h = nullptr;
+    FRANCA_CUSPARSE_TRY(cusparseCreate(&h));
+    it = handles.cusparse.emplace(device, h).first;
+  }
+  FRANCA_CUSPARSE_TRY(cusparseSetStream(it->second, stream_of(ctx)));
+  return it->second;
+}
+
+}  // namespace franca::cuda

@@ -1,0 +1,103 @@
+// StandardScaler (scikit-learn's): z = (x - mean_) / scale_, dense float32/float64, weighted.
+#include <cmath>
+#include <limits>
+
+#include "core/expects.hpp"
+#include "core/estimator.hpp"
+#include "primitives/dense.hpp"
+
+namespace franca {
+
+namespace {
+
+class StandardScaler final : public Estimator {
+ public:
+  using Estimator::Estimator;
+
+ protected:
+  void fit_impl(const Context& ctx, const Matrix& X, const Array*, const Array* sample_weight) override {
+    const Array& x = X.dense;
+    FRANCA_EXPECTS_STATUS(is_floating(x.dtype), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(x.dtype));
+    const bool with_mean = params().boolean("with_mean"), with_std = params().boolean("with_std");
+    const std::int64_t n = x.dim(0), d = X.cols();
+    Array w64;
+    if (sample_weight) w64 = to(ctx, *sample_weight, x.device, DType::float64);
+    if (sample_weight) {
+      set_attribute(ctx, "n_samples_seen_", Array::from_host(std::vector<double>{0.0}, {}));
+    } else {
+      set_attribute(ctx, "n_samples_seen_", Array::from_host(std::vector<std::int64_t>{n}, {}));
+    }
+    if (!with_mean && !with_std) return;
+    const ColumnMoments moments = column_moments(ctx, x, sample_weight ? &w64 : nullptr, with_std);
+    if (sample_weight) {
+      set_attribute(ctx, "n_samples_seen_",
+                    to(ctx, Array::from_host(std::vector<double>{moments.weight_sum}, {}), Device::cpu(), x.dtype));
+    }
+    set_attribute(ctx, "mean_", Array::from_host(moments.mean, {d}));
+    if (!with_std) return;
+    set_attribute(ctx, "var_", Array::from_host(moments.var, {d}));
+    // As scikit-learn: a feature whose variance is within the rounding error of the two-pass
+    // algorithm is constant, and keeps scale 1.
+    const double eps = std::numeric_limits<double>::epsilon();
+    const double count = moments.weight_sum;
+    std::vector<double> scale(static_cast<std::size_t>(d));
+    for (std::size_t j = 0; j < scale.size(); ++j) {
+      const double var = moments.var[j], mean = moments.mean[j];
+      const double bound = count * eps * var + (count * mean * eps) * (count * mean * eps);
+      scale[j] = var <= bound ? 1.0 : std::sqrt(var);
+    }
+    set_attribute(ctx, "scale_", Array::from_host(scale, {d}));
+  }
+
+  Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X) const override {
+    const Array& x = X.dense;
+    FRANCA_EXPECTS_STATUS(is_floating(x.dtype), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(x.dtype));
+    const std::int64_t d = X.cols();
+    const bool with_mean = params().boolean("with_mean") && has_attribute("mean_");
+    const bool with_std = params().boolean("with_std") && has_attribute("scale_");
+    Array offset = with_mean ? attribute_on(ctx, "mean_", x.device, DType::float64)
+                             : to_device(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(d), 0.0), {d}), x.device);
+    Array scale = with_std ? attribute_on(ctx, "scale_", x.device, DType::float64)
+                           : to_device(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(d), 1.0), {d}), x.device);
+    Array out = Array::empty(ctx, x.device, x.dtype, x.ndim() == 1 ? std::vector<std::int64_t>{x.dim(0), 1} : x.shape);
+    scale_columns(ctx, x, offset, scale, method == "inverse_transform", out);
+    return Matrix::from_dense(out);
+  }
+
+  void check_state() const override {
+    const std::int64_t d = n_features_in();
+    if (has_attribute("mean_")) expect_attribute("mean_", DType::float64, {d});
+    if (has_attribute("var_")) expect_attribute("var_", DType::float64, {d});
+    if (has_attribute("scale_")) {
+      const Array& scale = expect_attribute("scale_", DType::float64, {d});
+      for (std::int64_t j = 0; j < d; ++j) {
+        FRANCA_EXPECTS_STATUS(scale.ptr<double>()[j] > 0, Status::corrupt_model, "model: scale_ must be positive");
+      }
+    }
+  }
+};
+
+const EstimatorSpec& standard_scaler_spec() {
+  static const EstimatorSpec spec{
+      "StandardScaler",
+      EstimatorKind::transformer,
+      "Standardize features by removing the (weighted) mean and scaling to unit variance.",
+      {{"copy", kBool, true, "Accepted for scikit-learn compatibility: franca never modifies X."},
+       {"with_mean", kBool, true, "Centre the data before scaling."},
+       {"with_std", kBool, true, "Scale the data to unit variance."}},
+      {{"transform", "Standardize X: (X - mean_) / scale_."},
+       {"inverse_transform", "Undo transform: X * scale_ + mean_."}},
+      {"mean_", "var_", "scale_", "n_samples_seen_"},
+      {Matrix::Kind::dense},
+      false,
+      make_estimator<StandardScaler>};
+  return spec;
+}
+
+}  // namespace
+
+FRANCA_REGISTER_ESTIMATOR(standard_scaler_spec);
+
+}  // namespace franca

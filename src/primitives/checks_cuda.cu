@@ -1,0 +1,52 @@
+#include <cmath>
+
+#include "core/cuda_check.cuh"
+#include "core/cuda_handles.cuh"
+#include "core/matrix_ref.hpp"
+#include "primitives/checks.hpp"
+
+namespace franca {
+
+namespace {
+
+// flags[0]: NaN seen, flags[1]: infinity seen, flags[2]: a negative value seen.
+template <class T>
+__global__ void scan_kernel(MatrixRef<const T> m, int* flags) {
+  const std::int64_t n = m.rows * m.cols;
+  bool nan = false, inf = false, negative = false;
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < n;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    const double x = static_cast<double>(m(k / m.cols, k % m.cols));
+    nan |= isnan(x);
+    inf |= isinf(x);
+    negative |= x < 0;
+  }
+  if (__syncthreads_or(nan) && threadIdx.x == 0) flags[0] = 1;
+  if (__syncthreads_or(inf) && threadIdx.x == 0) flags[1] = 1;
+  if (__syncthreads_or(negative) && threadIdx.x == 0) flags[2] = 1;
+}
+
+}  // namespace
+
+ValueScan scan_values_cuda(const Context& ctx, const Array& a) {
+  cuda::DeviceGuard guard(a.device.id);
+  Array flags = Array::empty(ctx, a.device, DType::int32, {3});
+  auto stream = cuda::stream_of(ctx);
+  FRANCA_CUDA_TRY(cudaMemsetAsync(flags.data, 0, 3 * sizeof(int), stream));
+  const std::int64_t n = a.size();
+  if (n > 0) {
+    const int threads = 256;
+    const int blocks = static_cast<int>(std::min<std::int64_t>((n + threads - 1) / threads, 4096));
+    dispatch_numeric(a.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      scan_kernel<T><<<blocks, threads, 0, stream>>>(matrix_ref<const T>(a), flags.ptr<int>());
+      FRANCA_CUDA_CHECK_LAUNCH();
+    });
+  }
+  int host[3];
+  FRANCA_CUDA_TRY(cudaMemcpyAsync(host, flags.data, sizeof(host), cudaMemcpyDeviceToHost, stream));
+  FRANCA_CUDA_TRY(cudaStreamSynchronize(stream));
+  return {host[0] != 0, host[1] != 0, host[2] != 0};
+}
+
+}  // namespace franca

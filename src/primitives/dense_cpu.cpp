@@ -1,0 +1,167 @@
+#include <cmath>
+
+#include "core/expects.hpp"
+#include "core/matrix_ref.hpp"
+#include "core/parallel.hpp"
+#include "primitives/dense.hpp"
+
+namespace franca {
+
+namespace {
+
+std::int64_t row_grain(std::int64_t cols) { return std::max<std::int64_t>(16, (1 << 14) / std::max<std::int64_t>(cols, 1)); }
+
+const double* weights_ptr(const Array* weights) { return weights ? weights->ptr<const double>() : nullptr; }
+
+// Elementwise sum of per-chunk vectors.
+std::vector<double> sum_partials(const std::vector<std::vector<double>>& partial) {
+  std::vector<double> total(partial.front().size(), 0.0);
+  for (const auto& p : partial)
+    for (std::size_t k = 0; k < total.size(); ++k) total[k] += p[k];
+  return total;
+}
+
+}  // namespace
+
+ColumnMoments column_moments_cpu(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
+  return dispatch_floating(X.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const auto m = matrix_ref<const T>(X);
+    const double* w = weights_ptr(weights);
+    const auto d = static_cast<std::size_t>(m.cols);
+    // Slot d of each accumulator holds the weight sum.
+    auto sums = sum_partials(parallel_accumulate(
+        ctx, m.rows, row_grain(m.cols), std::vector<double>(d + 1, 0.0),
+        [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+          for (std::int64_t i = begin; i < end; ++i) {
+            const double wi = w ? w[i] : 1.0;
+            for (std::size_t j = 0; j < d; ++j) acc[j] += wi * static_cast<double>(m(i, static_cast<std::int64_t>(j)));
+            acc[d] += wi;
+          }
+        }));
+    ColumnMoments out;
+    out.weight_sum = sums[d];
+    FRANCA_EXPECTS(out.weight_sum > 0, "sample_weight: the weights sum to {}; they must sum to a positive value",
+                   out.weight_sum);
+    out.mean.assign(sums.begin(), sums.begin() + static_cast<std::ptrdiff_t>(d));
+    for (auto& v : out.mean) v /= out.weight_sum;
+    if (!with_var) return out;
+    // A second pass over the centred values: stabler than E[x^2] - E[x]^2.
+    auto squares = sum_partials(parallel_accumulate(
+        ctx, m.rows, row_grain(m.cols), std::vector<double>(d, 0.0),
+        [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+          for (std::int64_t i = begin; i < end; ++i) {
+            const double wi = w ? w[i] : 1.0;
+            for (std::size_t j = 0; j < d; ++j) {
+              const double c = static_cast<double>(m(i, static_cast<std::int64_t>(j))) - out.mean[j];
+              acc[j] += wi * c * c;
+            }
+          }
+        }));
+    out.var = std::move(squares);
+    for (auto& v : out.var) v /= out.weight_sum;
+    return out;
+  });
+}
+
+CrossProducts centered_cross_products_cpu(const Context& ctx, const Array& X, const Array& Y, const Array* weights,
+                                          const std::vector<double>& x_mean, const std::vector<double>& y_mean) {
+  return dispatch_floating(X.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const auto m = matrix_ref<const T>(X);
+    const double* y = Y.ptr<const double>();
+    const double* w = weights_ptr(weights);
+    const std::int64_t d = m.cols;
+    const std::int64_t t = static_cast<std::int64_t>(y_mean.size());
+    constexpr std::int64_t kBlock = 32;
+    // Each chunk accumulates [xtx (d*d) | xty (d*t)] from blocks of kBlock centred, sqrt(w)-scaled
+    // rows stored feature-major, so that every inner product runs over contiguous memory.
+    auto totals = sum_partials(parallel_accumulate(
+        ctx, m.rows, std::max<std::int64_t>(kBlock, row_grain(d * d)),
+        std::vector<double>(static_cast<std::size_t>(d * d + d * t), 0.0),
+        [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+          std::vector<double> zx(static_cast<std::size_t>(d * kBlock)), zy(static_cast<std::size_t>(t * kBlock));
+          for (std::int64_t b0 = begin; b0 < end; b0 += kBlock) {
+            const std::int64_t nb = std::min(kBlock, end - b0);
+            for (std::int64_t r = 0; r < nb; ++r) {
+              const std::int64_t i = b0 + r;
+              const double s = w ? std::sqrt(w[i]) : 1.0;
+              for (std::int64_t j = 0; j < d; ++j)
+                zx[static_cast<std::size_t>(j * kBlock + r)] =
+                    s * (static_cast<double>(m(i, j)) - x_mean[static_cast<std::size_t>(j)]);
+              for (std::int64_t k = 0; k < t; ++k)
+                zy[static_cast<std::size_t>(k * kBlock + r)] = s * (y[i * t + k] - y_mean[static_cast<std::size_t>(k)]);
+            }
+            for (std::int64_t r = nb; r < kBlock; ++r) {
+              for (std::int64_t j = 0; j < d; ++j) zx[static_cast<std::size_t>(j * kBlock + r)] = 0;
+              for (std::int64_t k = 0; k < t; ++k) zy[static_cast<std::size_t>(k * kBlock + r)] = 0;
+            }
+            for (std::int64_t a = 0; a < d; ++a) {
+              const double* za = &zx[static_cast<std::size_t>(a * kBlock)];
+              for (std::int64_t b = a; b < d; ++b) {
+                const double* zb = &zx[static_cast<std::size_t>(b * kBlock)];
+                double s = 0;
+                for (std::int64_t r = 0; r < kBlock; ++r) s += za[r] * zb[r];
+                acc[static_cast<std::size_t>(a * d + b)] += s;
+              }
+              for (std::int64_t k = 0; k < t; ++k) {
+                const double* zk = &zy[static_cast<std::size_t>(k * kBlock)];
+                double s = 0;
+                for (std::int64_t r = 0; r < kBlock; ++r) s += za[r] * zk[r];
+                acc[static_cast<std::size_t>(d * d + a * t + k)] += s;
+              }
+            }
+          }
+        }));
+    CrossProducts out;
+    out.xtx.assign(totals.begin(), totals.begin() + d * d);
+    for (std::int64_t a = 0; a < d; ++a)
+      for (std::int64_t b = 0; b < a; ++b)
+        out.xtx[static_cast<std::size_t>(a * d + b)] = out.xtx[static_cast<std::size_t>(b * d + a)];
+    out.xty.assign(totals.begin() + d * d, totals.end());
+    return out;
+  });
+}
+
+void linear_predict_cpu(const Context& ctx, const Array& X, const Array& coef, const Array& intercept,
+                        const Array& out) {
+  dispatch_floating(X.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const auto m = matrix_ref<const T>(X);
+    const T* c = coef.ptr<const T>();
+    const T* b = intercept.ptr<const T>();
+    T* o = out.ptr<T>();
+    const std::int64_t d = m.cols;
+    const std::int64_t t = intercept.size();
+    parallel_for(ctx, m.rows, row_grain(d * t), [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) {
+        for (std::int64_t k = 0; k < t; ++k) {
+          double s = static_cast<double>(b[k]);
+          for (std::int64_t j = 0; j < d; ++j) s += static_cast<double>(m(i, j)) * static_cast<double>(c[k * d + j]);
+          o[i * t + k] = static_cast<T>(s);
+        }
+      }
+    });
+  });
+}
+
+void scale_columns_cpu(const Context& ctx, const Array& X, const Array& offset, const Array& scale, bool inverse,
+                       const Array& out) {
+  dispatch_floating(X.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const auto m = matrix_ref<const T>(X);
+    const double* off = offset.ptr<const double>();
+    const double* sc = scale.ptr<const double>();
+    T* o = out.ptr<T>();
+    const std::int64_t d = m.cols;
+    parallel_for(ctx, m.rows, row_grain(d), [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i)
+        for (std::int64_t j = 0; j < d; ++j) {
+          const double x = static_cast<double>(m(i, j));
+          o[i * d + j] = static_cast<T>(inverse ? x * sc[j] + off[j] : (x - off[j]) / sc[j]);
+        }
+    });
+  });
+}
+
+}  // namespace franca

@@ -1,0 +1,250 @@
+#include <algorithm>
+#include <cmath>
+
+#include "core/cuda_check.cuh"
+#include "core/cuda_handles.cuh"
+#include "core/matrix_ref.hpp"
+#include "primitives/dense.hpp"
+
+namespace franca {
+
+namespace {
+
+constexpr int kThreads = 256;
+
+int blocks_for(std::int64_t n, int cap = 65535) {
+  return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>((n + kThreads - 1) / kThreads, cap)));
+}
+
+// sums[j] += sum_i w_i * f(x_ij - center_j), plus sums[d] += sum_i w_i when count_weights.
+// Each block owns a tile of 32 columns and strides over rows; one atomicAdd per column per block.
+template <class T, bool Square>
+__global__ void column_sums_kernel(MatrixRef<const T> m, const double* w, const double* center, double* sums,
+                                   bool count_weights) {
+  const std::int64_t j = blockIdx.y * 32 + threadIdx.x;
+  double acc = 0, wacc = 0;
+  for (std::int64_t i = blockIdx.x * blockDim.y + threadIdx.y; i < m.rows; i += static_cast<std::int64_t>(gridDim.x) * blockDim.y) {
+    const double wi = w ? w[i] : 1.0;
+    if (j < m.cols) {
+      double x = static_cast<double>(m(i, j));
+      if (center) x -= center[j];
+      acc += wi * (Square ? x * x : x);
+    }
+    wacc += wi;
+  }
+  __shared__ double tile[8][33];
+  __shared__ double wtile[8][33];
+  tile[threadIdx.y][threadIdx.x] = acc;
+  wtile[threadIdx.y][threadIdx.x] = wacc;
+  __syncthreads();
+  if (threadIdx.y == 0) {
+    double s = 0, ws = 0;
+    for (int r = 0; r < 8; ++r) {
+      s += tile[r][threadIdx.x];
+      ws += wtile[r][threadIdx.x];
+    }
+    if (j < m.cols) atomicAdd(&sums[j], s);
+    if (count_weights && blockIdx.y == 0 && threadIdx.x == 0) atomicAdd(&sums[m.cols], ws);
+  }
+}
+
+template <class T>
+std::vector<double> column_sums(const Context& ctx, MatrixRef<const T> m, const double* w, const double* center,
+                                bool square, bool count_weights, Device device) {
+  const std::int64_t d = m.cols;
+  Array sums = Array::empty(ctx, device, DType::float64, {d + 1});
+  auto stream = cuda::stream_of(ctx);
+  FRANCA_CUDA_TRY(cudaMemsetAsync(sums.data, 0, sums.nbytes(), stream));
+  const dim3 block(32, 8);
+  const dim3 grid(static_cast<unsigned>(std::min<std::int64_t>((m.rows + 7) / 8, 1024)),
+                  static_cast<unsigned>((d + 31) / 32));
+  if (square) {
+    column_sums_kernel<T, true><<<grid, block, 0, stream>>>(m, w, center, sums.ptr<double>(), count_weights);
+  } else {
+    column_sums_kernel<T, false><<<grid, block, 0, stream>>>(m, w, center, sums.ptr<double>(), count_weights);
+  }
+  FRANCA_CUDA_CHECK_LAUNCH();
+  std::vector<double> host(static_cast<std::size_t>(d + 1));
+  FRANCA_CUDA_TRY(cudaMemcpyAsync(host.data(), sums.data, sums.nbytes(), cudaMemcpyDeviceToHost, stream));
+  FRANCA_CUDA_TRY(cudaStreamSynchronize(stream));
+  return host;
+}
+
+Array device_vector(const Context& ctx, const std::vector<double>& values, Device device) {
+  return to_device(ctx, Array::from_host(values, {static_cast<std::int64_t>(values.size())}), device);
+}
+
+// Z (rows x d, column-major, ld = rows) = sqrt(w) * (X[row0:row0+rows] - mean), and likewise
+// for Y (rows x t), in float64.
+template <class T>
+__global__ void center_scale_kernel(MatrixRef<const T> m, const double* y, std::int64_t t, const double* w,
+                                    const double* x_mean, const double* y_mean, std::int64_t row0,
+                                    std::int64_t rows, double* zx, double* zy) {
+  const std::int64_t width = m.cols + t;
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < rows * width;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    const std::int64_t r = k % rows, j = k / rows, i = row0 + r;
+    const double s = w ? sqrt(w[i]) : 1.0;
+    if (j < m.cols) {
+      zx[j * rows + r] = s * (static_cast<double>(m(i, j)) - x_mean[j]);
+    } else {
+      const std::int64_t c = j - m.cols;
+      zy[c * rows + r] = s * (y[i * t + c] - y_mean[c]);
+    }
+  }
+}
+
+template <class T>
+__global__ void scale_columns_kernel(MatrixRef<const T> m, const double* offset, const double* scale, bool inverse,
+                                     T* out) {
+  const std::int64_t n = m.rows * m.cols;
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < n;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    const std::int64_t i = k / m.cols, j = k % m.cols;
+    const double x = static_cast<double>(m(i, j));
+    out[k] = static_cast<T>(inverse ? x * scale[j] + offset[j] : (x - offset[j]) / scale[j]);
+  }
+}
+
+template <class T>
+__global__ void broadcast_rows_kernel(const T* row, std::int64_t t, std::int64_t n, T* out) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < n * t;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
+    out[k] = row[k % t];
+}
+
+cublasStatus_t gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
+                    const float* alpha, const float* A, int lda, const float* B, int ldb, const float* beta, float* C,
+                    int ldc) {
+  return cublasSgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+cublasStatus_t gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
+                    const double* alpha, const double* A, int lda, const double* B, int ldb, const double* beta,
+                    double* C, int ldc) {
+  return cublasDgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+int checked_int(std::int64_t v, const char* what) {
+  if (v > std::numeric_limits<int>::max()) throw_error(Status::not_implemented, std::string(what) + " exceeds 2^31-1 for cuBLAS");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+ColumnMoments column_moments_cuda(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
+  cuda::DeviceGuard guard(X.device.id);
+  return dispatch_floating(X.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const auto m = matrix_ref<const T>(X);
+    const double* w = weights ? weights->ptr<const double>() : nullptr;
+    const auto d = static_cast<std::size_t>(m.cols);
+    auto sums = column_sums<T>(ctx, m, w, nullptr, false, true, X.device);
+    ColumnMoments out;
+    out.weight_sum = sums[d];
+    if (!(out.weight_sum > 0)) {
+      throw_error(Status::invalid_argument, "sample_weight: the weights must sum to a positive value");
+    }
+    out.mean.assign(sums.begin(), sums.begin() + static_cast<std::ptrdiff_t>(d));
+    for (auto& v : out.mean) v /= out.weight_sum;
+    if (!with_var) return out;
+    Array mean = device_vector(ctx, out.mean, X.device);
+    auto squares = column_sums<T>(ctx, m, w, mean.ptr<const double>(), true, false, X.device);
+    out.var.assign(squares.begin(), squares.begin() + static_cast<std::ptrdiff_t>(d));
+    for (auto& v : out.var) v /= out.weight_sum;
+    return out;
+  });
+}
+
+CrossProducts centered_cross_products_cuda(const Context& ctx, const Array& X, const Array& Y, const Array* weights,
+                                           const std::vector<double>& x_mean, const std::vector<double>& y_mean) {
+  cuda::DeviceGuard guard(X.device.id);
+  return dispatch_floating(X.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const auto m = matrix_ref<const T>(X);
+    const std::int64_t d = m.cols, t = static_cast<std::int64_t>(y_mean.size());
+    // Rows go through in chunks so that the float64 staging copy stays near 512 MiB.
+    const std::int64_t chunk = std::max<std::int64_t>(1, std::min<std::int64_t>(m.rows, (std::int64_t{1} << 26) / (d + t)));
+    Array zx = Array::empty(ctx, X.device, DType::float64, {chunk * d});
+    Array zy = Array::empty(ctx, X.device, DType::float64, {chunk * t});
+    Array xtx = Array::empty(ctx, X.device, DType::float64, {d * d});
+    Array xty = Array::empty(ctx, X.device, DType::float64, {d * t});
+    Array xm = device_vector(ctx, x_mean, X.device), ym = device_vector(ctx, y_mean, X.device);
+    auto stream = cuda::stream_of(ctx);
+    cublasHandle_t h = cuda::cublas_handle(ctx, X.device.id);
+    const double one = 1.0, zero = 0.0;
+    for (std::int64_t row0 = 0; row0 < m.rows; row0 += chunk) {
+      const std::int64_t rows = std::min(chunk, m.rows - row0);
+      center_scale_kernel<T><<<blocks_for(rows * (d + t)), kThreads, 0, stream>>>(
+          m, Y.ptr<const double>(), t, weights ? weights->ptr<const double>() : nullptr, xm.ptr<const double>(),
+          ym.ptr<const double>(), row0, rows, zx.ptr<double>(), zy.ptr<double>());
+      FRANCA_CUDA_CHECK_LAUNCH();
+      const double* beta = row0 == 0 ? &zero : &one;
+      const int ir = checked_int(rows, "rows per chunk"), id = checked_int(d, "n_features"), it = checked_int(t, "n_targets");
+      // Column-major: xtx (d x d) = Zx^T Zx, xty (d x t) = Zx^T Zy.
+      FRANCA_CUBLAS_TRY(cublasDsyrk(h, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, id, ir, &one, zx.ptr<double>(), ir, beta,
+                                    xtx.ptr<double>(), id));
+      FRANCA_CUBLAS_TRY(cublasDgemm(h, CUBLAS_OP_T, CUBLAS_OP_N, id, it, ir, &one, zx.ptr<double>(), ir,
+                                    zy.ptr<double>(), ir, beta, xty.ptr<double>(), id));
+    }
+    CrossProducts out;
+    out.xtx.resize(static_cast<std::size_t>(d * d));
+    std::vector<double> xty_colmajor(static_cast<std::size_t>(d * t));
+    FRANCA_CUDA_TRY(cudaMemcpyAsync(out.xtx.data(), xtx.data, xtx.nbytes(), cudaMemcpyDeviceToHost, stream));
+    FRANCA_CUDA_TRY(cudaMemcpyAsync(xty_colmajor.data(), xty.data, xty.nbytes(), cudaMemcpyDeviceToHost, stream));
+    FRANCA_CUDA_TRY(cudaStreamSynchronize(stream));
+    // The upper triangle in column-major is the lower one in row-major: mirror it.
+    for (std::int64_t a = 0; a < d; ++a)
+      for (std::int64_t b = a + 1; b < d; ++b) out.xtx[a * d + b] = out.xtx[b * d + a];
+    out.xty.resize(static_cast<std::size_t>(d * t));
+    for (std::int64_t a = 0; a < d; ++a)
+      for (std::int64_t k = 0; k < t; ++k) out.xty[a * t + k] = xty_colmajor[k * d + a];
+    return out;
+  });
+}
+
+void linear_predict_cuda(const Context& ctx, const Array& X, const Array& coef, const Array& intercept,
+                         const Array& out) {
+  cuda::DeviceGuard guard(X.device.id);
+  dispatch_floating(X.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const auto m = matrix_ref<const T>(X);
+    const std::int64_t n = m.rows, d = m.cols, t = intercept.size();
+    auto stream = cuda::stream_of(ctx);
+    broadcast_rows_kernel<T><<<blocks_for(n * t), kThreads, 0, stream>>>(intercept.ptr<const T>(), t, n, out.ptr<T>());
+    FRANCA_CUDA_CHECK_LAUNCH();
+    if (n == 0) return;
+    // Row-major out (n x t) is column-major out^T (t x n) = coef (t x d) * X^T (d x n).
+    cublasOperation_t op_x;
+    std::int64_t ld_x;
+    if (m.col_stride == 1 || d == 1) {
+      op_x = CUBLAS_OP_N;  // row-major X is column-major X^T with ld = row stride
+      ld_x = std::max<std::int64_t>(m.row_stride, d);
+    } else if (m.row_stride == 1) {
+      op_x = CUBLAS_OP_T;  // column-major X with ld = column stride
+      ld_x = std::max<std::int64_t>(m.col_stride, n);
+    } else {
+      throw_error(Status::not_implemented,
+                  "X: a CUDA array with neither unit row nor unit column stride is not supported; pass a contiguous "
+                  "array");
+    }
+    const T one = 1;
+    FRANCA_CUBLAS_TRY(gemm(cuda::cublas_handle(ctx, X.device.id), CUBLAS_OP_T, op_x, checked_int(t, "n_targets"),
+                           checked_int(n, "n_samples"), checked_int(d, "n_features"), &one, coef.ptr<const T>(),
+                           checked_int(d, "n_features"), m.data, checked_int(ld_x, "X's leading dimension"), &one,
+                           out.ptr<T>(), checked_int(t, "n_targets")));
+  });
+}
+
+void scale_columns_cuda(const Context& ctx, const Array& X, const Array& offset, const Array& scale, bool inverse,
+                        const Array& out) {
+  cuda::DeviceGuard guard(X.device.id);
+  dispatch_floating(X.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const auto m = matrix_ref<const T>(X);
+    scale_columns_kernel<T><<<blocks_for(m.rows * m.cols), kThreads, 0, cuda::stream_of(ctx)>>>(
+        m, offset.ptr<const double>(), scale.ptr<const double>(), inverse, out.ptr<T>());
+    FRANCA_CUDA_CHECK_LAUNCH();
+  });
+}
+
+}  // namespace franca

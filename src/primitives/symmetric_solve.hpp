@@ -1,0 +1,21 @@
+// Small dense solves on the host, in float64: the d x d systems that normal-equation solvers
+// reduce a fit to, once the pass over the data (on either device) is done.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace franca {
+
+// Solves A X = B for symmetric positive definite A (d x d) and B (d x t), both row-major.
+// Returns false, leaving `x` unspecified, when A is not numerically positive definite.
+bool cholesky_solve(const std::vector<double>& a, const std::vector<double>& b, std::int64_t d, std::int64_t t,
+                    std::vector<double>& x);
+
+// The minimum-norm least-squares solution pinv(A) B for symmetric positive semi-definite A,
+// through an eigendecomposition; eigenvalues below rcond * the largest count as zero. Returns
+// the numerical rank.
+std::int64_t pseudo_inverse_solve(const std::vector<double>& a, const std::vector<double>& b, std::int64_t d,
+                                  std::int64_t t, double rcond, std::vector<double>& x);
+
+}  // namespace franca
