@@ -18,5 +18,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/francaConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/francaConfig.cmake ${PROJECT_BINARY_DIR}/francaConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/franca)
 
+# A relocatable .pc: the prefix is found from the file's own place.
+file(RELATIVE_PATH FRANCA_PC_TO_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
 configure_file(cmake/franca.pc.in ${PROJECT_BINARY_DIR}/franca.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/franca.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -86,6 +86,10 @@ namespace {
 template <class From, class To>
 void gather_host(const Context& ctx, const Array& src, To* dst) {
   const From* base = src.ptr<From>();
+  if (src.ndim() == 0) {
+    dst[0] = static_cast<To>(base[0]);
+    return;
+  }
   if (src.ndim() == 1) {
     const std::int64_t s = src.stride(0);
     parallel_for(ctx, src.dim(0), 1 << 16, [&](std::int64_t b, std::int64_t e) {

@@ -1,0 +1,171 @@
+// Helpers for tests that drive franca through its C ABI, on every compiled device.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/device_memory.hpp"
+#include "franca/franca.h"
+
+namespace franca::test {
+
+template <class T> DLDataType dl_dtype();
+template <> inline DLDataType dl_dtype<float>() { return {kDLFloat, 32, 1}; }
+template <> inline DLDataType dl_dtype<double>() { return {kDLFloat, 64, 1}; }
+template <> inline DLDataType dl_dtype<std::int32_t>() { return {kDLInt, 32, 1}; }
+template <> inline DLDataType dl_dtype<std::int64_t>() { return {kDLInt, 64, 1}; }
+template <> inline DLDataType dl_dtype<std::uint8_t>() { return {kDLUInt, 8, 1}; }
+
+// A tensor holding a copy of host values on the test's device ("cpu" or "cuda").
+class Tensor {
+ public:
+  template <class T>
+  Tensor(const std::string& device, const std::vector<T>& values, std::vector<std::int64_t> shape,
+         std::vector<std::int64_t> strides = {})
+      : shape_(std::move(shape)), strides_(std::move(strides)), host_(values.size() * sizeof(T)) {
+    std::memcpy(host_.data(), values.data(), host_.size());
+    t_.ndim = static_cast<std::int32_t>(shape_.size());
+    t_.shape = shape_.data();
+    t_.strides = strides_.empty() ? nullptr : strides_.data();
+    t_.dtype = dl_dtype<T>();
+    t_.byte_offset = 0;
+    if (device == "cuda") {
+      device_ = cuda_upload(host_.data(), host_.size());
+      t_.data = device_;
+      t_.device = {kDLCUDA, 0};
+    } else {
+      t_.data = host_.data();
+      t_.device = {kDLCPU, 0};
+    }
+  }
+  ~Tensor() {
+    if (device_) cuda_release(device_);
+  }
+  Tensor(const Tensor&) = delete;
+  Tensor& operator=(const Tensor&) = delete;
+  DLTensor* get() { return &t_; }
+  DLTensor& dl() { return t_; }
+
+ private:
+  std::vector<std::int64_t> shape_;
+  std::vector<std::int64_t> strides_;
+  std::vector<unsigned char> host_;
+  void* device_ = nullptr;
+  DLTensor t_{};
+};
+
+// Fails the test with the library's message unless `status` is FRANCA_OK.
+#define FRANCA_ASSERT_OK(call)                                                          \
+  do {                                                                                  \
+    const int franca_test_status_ = (call);                                             \
+    ASSERT_EQ(franca_test_status_, FRANCA_OK) << #call << ": " << franca_last_error();  \
+  } while (0)
+
+// Asserts that `call` fails with `status` and a message containing `fragment`.
+#define FRANCA_ASSERT_ERROR(call, status, fragment)                                                  \
+  do {                                                                                               \
+    const int franca_test_status_ = (call);                                                          \
+    EXPECT_EQ(franca_test_status_, (status)) << #call << ": " << franca_last_error();                \
+    EXPECT_NE(std::string(franca_last_error()).find(fragment), std::string::npos)                  \
+        << "message '" << franca_last_error() << "' does not mention '" << (fragment) << "'";      \
+  } while (0)
+
+struct MatrixDeleter {
+  void operator()(franca_matrix m) const { franca_matrix_free(m); }
+};
+struct EstimatorDeleter {
+  void operator()(franca_estimator e) const { franca_estimator_free(e); }
+};
+using MatrixPtr = std::unique_ptr<franca_matrix_s, MatrixDeleter>;
+using EstimatorPtr = std::unique_ptr<franca_estimator_s, EstimatorDeleter>;
+
+inline MatrixPtr dense(DLTensor* t) {
+  franca_matrix m = nullptr;
+  EXPECT_EQ(franca_matrix_dense(t, &m), FRANCA_OK) << franca_last_error();
+  return MatrixPtr(m);
+}
+
+inline EstimatorPtr estimator(const std::string& name, const std::string& params = "{}") {
+  franca_estimator e = nullptr;
+  EXPECT_EQ(franca_estimator_create(name.c_str(), &e), FRANCA_OK) << franca_last_error();
+  EXPECT_EQ(franca_estimator_set_params(e, params.c_str()), FRANCA_OK) << franca_last_error();
+  return EstimatorPtr(e);
+}
+
+// A part of a matrix franca returned, copied to host float64 values (whatever the dtype and
+// device).
+inline std::vector<double> values_of(franca_matrix m, int part = FRANCA_PART_VALUES) {
+  DLManagedTensor* t = nullptr;
+  EXPECT_EQ(franca_matrix_export(m, part, &t), FRANCA_OK) << franca_last_error();
+  if (!t) return {};
+  std::int64_t n = 1;
+  for (int i = 0; i < t->dl_tensor.ndim; ++i) n *= t->dl_tensor.shape[i];
+  const std::size_t bytes = static_cast<std::size_t>(n) * t->dl_tensor.dtype.bits / 8;
+  std::vector<unsigned char> raw(bytes);
+  if (t->dl_tensor.device.device_type == kDLCUDA) {
+    cuda_download(raw.data(), t->dl_tensor.data, bytes);
+  } else {
+    std::memcpy(raw.data(), t->dl_tensor.data, bytes);
+  }
+  std::vector<double> out(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto dt = t->dl_tensor.dtype;
+    if (dt.code == kDLFloat && dt.bits == 32) out[i] = reinterpret_cast<float*>(raw.data())[i];
+    else if (dt.code == kDLFloat && dt.bits == 64) out[i] = reinterpret_cast<double*>(raw.data())[i];
+    else if (dt.code == kDLInt && dt.bits == 32) out[i] = reinterpret_cast<std::int32_t*>(raw.data())[i];
+    else if (dt.code == kDLInt && dt.bits == 64) out[i] = static_cast<double>(reinterpret_cast<std::int64_t*>(raw.data())[i]);
+  }
+  t->deleter(t);
+  return out;
+}
+
+inline std::vector<double> attribute_of(franca_estimator e, const char* name) {
+  DLManagedTensor* t = nullptr;
+  EXPECT_EQ(franca_estimator_get_attribute(e, name, &t), FRANCA_OK) << franca_last_error();
+  if (!t) return {};
+  std::int64_t n = 1;
+  for (int i = 0; i < t->dl_tensor.ndim; ++i) n *= t->dl_tensor.shape[i];
+  std::vector<double> out(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto dt = t->dl_tensor.dtype;
+    if (dt.code == kDLFloat && dt.bits == 32) out[i] = static_cast<float*>(t->dl_tensor.data)[i];
+    else if (dt.code == kDLFloat) out[i] = static_cast<double*>(t->dl_tensor.data)[i];
+    else out[i] = static_cast<double>(static_cast<std::int64_t*>(t->dl_tensor.data)[i]);
+  }
+  t->deleter(t);
+  return out;
+}
+
+// Random normal values from a fixed seed.
+inline std::vector<double> normal(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> dist;
+  std::vector<double> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+template <class To> std::vector<To> cast(const std::vector<double>& v) { return std::vector<To>(v.begin(), v.end()); }
+
+// The parameter of device-parameterised tests: skips CUDA cases where no device exists.
+class DeviceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "cuda" && cuda_device_count() == 0) {
+      GTEST_SKIP() << "no CUDA device (or franca built without CUDA): CUDA case skipped";
+    }
+  }
+  const std::string& device() const { return GetParam(); }
+};
+
+#define FRANCA_INSTANTIATE_DEVICE_TESTS(suite) \
+  INSTANTIATE_TEST_SUITE_P(, suite, ::testing::Values("cpu", "cuda"), [](const auto& info) { return info.param; })
+
+}  // namespace franca::test

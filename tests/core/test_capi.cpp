@@ -1,0 +1,347 @@
+// The C ABI's contract: status codes, messages that name the argument, ownership, save/load,
+// and every kind of bad input.
+#include <atomic>
+#include <set>
+#include <cmath>
+#include <limits>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/franca_test.hpp"
+
+namespace franca::test {
+namespace {
+
+using json = nlohmann::json;
+
+std::string take_string(char* s) {
+  std::string out = s ? s : "";
+  franca_free(s);
+  return out;
+}
+
+TEST(CApi, VersionMatchesHeaderAndBuildInfoIsJson) {
+  int major = -1, minor = -1, patch = -1;
+  FRANCA_ASSERT_OK(franca_version(&major, &minor, &patch));
+  EXPECT_EQ(major, FRANCA_VERSION_MAJOR);
+  EXPECT_EQ(minor, FRANCA_VERSION_MINOR);
+  EXPECT_EQ(patch, FRANCA_VERSION_PATCH);
+  char* info = nullptr;
+  FRANCA_ASSERT_OK(franca_build_info(&info));
+  const auto j = json::parse(take_string(info));
+  EXPECT_EQ(j["version"], FRANCA_VERSION_STRING);
+  EXPECT_TRUE(j["cuda"]["compiled"].is_boolean());
+  EXPECT_EQ(j["cuda"]["devices"].size(), static_cast<std::size_t>(cuda_device_count()));
+}
+
+TEST(CApi, ListingDescribesEveryEstimator) {
+  char* s = nullptr;
+  FRANCA_ASSERT_OK(franca_estimator_list(&s));
+  const auto list = json::parse(take_string(s));
+  std::set<std::string> names;
+  for (const auto& e : list) {
+    names.insert(e["name"]);
+    EXPECT_FALSE(e["doc"].get<std::string>().empty()) << e["name"];
+    EXPECT_FALSE(e["methods"].empty()) << e["name"];
+    for (const auto& p : e["params"]) {
+      EXPECT_TRUE(p.contains("default") && p.contains("type") && p.contains("doc")) << p.dump();
+      // Every default must pass the estimator's own checks.
+      franca_estimator est = nullptr;
+      FRANCA_ASSERT_OK(franca_estimator_create(e["name"].get<std::string>().c_str(), &est));
+      const json one = {{p["name"].get<std::string>(), p["default"]}};
+      EXPECT_EQ(franca_estimator_set_params(est, one.dump().c_str()), FRANCA_OK) << franca_last_error();
+      franca_estimator_free(est);
+    }
+  }
+  for (const char* n : {"LinearRegression", "Ridge", "StandardScaler"}) EXPECT_TRUE(names.count(n)) << n;
+}
+
+TEST(CApi, NullArgumentsAreNamed) {
+  franca_estimator est = nullptr;
+  FRANCA_ASSERT_ERROR(franca_estimator_create(nullptr, &est), FRANCA_ERROR_INVALID_ARGUMENT, "name");
+  FRANCA_ASSERT_ERROR(franca_estimator_create("Ridge", nullptr), FRANCA_ERROR_INVALID_ARGUMENT, "out");
+  franca_matrix m = nullptr;
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(nullptr, &m), FRANCA_ERROR_INVALID_ARGUMENT, "values");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, nullptr, nullptr, nullptr, nullptr), FRANCA_ERROR_INVALID_ARGUMENT,
+                      "est");
+  EXPECT_EQ(franca_estimator_free(nullptr), FRANCA_OK);
+  EXPECT_EQ(franca_matrix_free(nullptr), FRANCA_OK);
+  EXPECT_EQ(franca_context_free(nullptr), FRANCA_OK);
+  franca_free(nullptr);
+}
+
+TEST(CApi, UnknownNamesAndBadParameters) {
+  franca_estimator est = nullptr;
+  FRANCA_ASSERT_ERROR(franca_estimator_create("NoSuchModel", &est), FRANCA_ERROR_NOT_FOUND, "NoSuchModel");
+  EXPECT_EQ(est, nullptr);
+  auto ridge = estimator("Ridge");
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), R"({"alpah": 1})"), FRANCA_ERROR_INVALID_ARGUMENT,
+                      "alpah");
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), R"({"alpha": "big"})"), FRANCA_ERROR_TYPE, "alpha");
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), R"({"alpha": -1})"), FRANCA_ERROR_INVALID_ARGUMENT,
+                      "alpha");
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), R"({"solver": "sag"})"), FRANCA_ERROR_INVALID_ARGUMENT,
+                      "solver");
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), "{not json"), FRANCA_ERROR_INVALID_ARGUMENT, "JSON");
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), "[1, 2]"), FRANCA_ERROR_TYPE, "object");
+  // A failed update changes nothing, even the valid entries given with it.
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), R"({"alpha": 3, "tol": "x"})"), FRANCA_ERROR_TYPE,
+                      "tol");
+  char* params = nullptr;
+  FRANCA_ASSERT_OK(franca_estimator_get_params(ridge.get(), &params));
+  EXPECT_EQ(json::parse(take_string(params))["alpha"], 1.0);
+  FRANCA_ASSERT_OK(franca_estimator_set_params(ridge.get(), R"({"alpha": 2})"));
+  FRANCA_ASSERT_OK(franca_estimator_get_params(ridge.get(), &params));
+  EXPECT_EQ(json::parse(take_string(params))["alpha"], 2);
+}
+
+class BadInput : public DeviceTest {};
+
+TEST_P(BadInput, EachKindOfBadInputHasItsOwnError) {
+  const std::int64_t n = 20, d = 3;
+  auto Xv = normal(static_cast<std::size_t>(n * d), 1);
+  Tensor X(device(), Xv, {n, d}), y(device(), normal(static_cast<std::size_t>(n), 2), {n});
+  Tensor y_short(device(), normal(static_cast<std::size_t>(n - 1), 2), {n - 1});
+  auto m = dense(X.get());
+  auto est = estimator("Ridge");
+  franca_matrix out = nullptr;
+
+  // Predict before fit.
+  FRANCA_ASSERT_ERROR(franca_estimator_apply(nullptr, est.get(), "predict", m.get(), &out), FRANCA_ERROR_NOT_FITTED,
+                      "not fitted");
+  // Missing y, mismatched rows.
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), nullptr, nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "y");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y_short.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "y: has 19 rows but X has 20");
+  // NaN and infinity in X and y.
+  for (double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    auto Xb = Xv;
+    Xb[7] = bad;
+    Tensor tb(device(), Xb, {n, d});
+    auto mb = dense(tb.get());
+    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), mb.get(), y.get(), nullptr),
+                        FRANCA_ERROR_INVALID_ARGUMENT, std::isnan(bad) ? "X: contains NaN" : "X: contains infinity");
+    Tensor yb(device(), std::vector<double>(static_cast<std::size_t>(n), bad), {n});
+    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), yb.get(), nullptr),
+                        FRANCA_ERROR_INVALID_ARGUMENT, "y: contains");
+  }
+  // Negative and mismatched sample weights.
+  std::vector<double> wv(static_cast<std::size_t>(n), 1.0);
+  wv[3] = -1;
+  Tensor w(device(), wv, {n}), w_short(device(), std::vector<double>(5, 1.0), {5});
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), w.get()),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "sample_weight: negative");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), w_short.get()),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "sample_weight: has 5 elements");
+  // Empty X.
+  Tensor empty(device(), std::vector<double>{}, {0, d}), y_empty(device(), std::vector<double>{}, {0});
+  auto me = dense(empty.get());
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), me.get(), y_empty.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "0 sample");
+  // Wrong dtype and ndim.
+  Tensor bytes(device(), std::vector<std::uint8_t>(12, 1), {4, 3});
+  franca_matrix mm = nullptr;
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(bytes.get(), &mm), FRANCA_ERROR_TYPE, "values: expected float32");
+  Tensor cube(device(), std::vector<double>(8, 1.0), {2, 2, 2});
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(cube.get(), &mm), FRANCA_ERROR_INVALID_ARGUMENT, "3 dimensions");
+  DLTensor lanes = X.dl();
+  lanes.dtype.lanes = 4;
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(&lanes, &mm), FRANCA_ERROR_TYPE, "lanes");
+  DLTensor negative = X.dl();
+  std::int64_t neg_strides[2] = {-3, 1};
+  negative.strides = neg_strides;
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(&negative, &mm), FRANCA_ERROR_INVALID_ARGUMENT, "negative strides");
+  DLTensor unaligned = X.dl();
+  unaligned.byte_offset = 3;
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(&unaligned, &mm), FRANCA_ERROR_INVALID_ARGUMENT, "byte_offset");
+  DLTensor opencl = X.dl();
+  opencl.device = {kDLOpenCL, 0};
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(&opencl, &mm), FRANCA_ERROR_TYPE, "device type");
+
+  // After a good fit: unknown method, unknown attribute, wrong feature count.
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+  FRANCA_ASSERT_ERROR(franca_estimator_apply(nullptr, est.get(), "transform", m.get(), &out), FRANCA_ERROR_NOT_FOUND,
+                      "transform");
+  DLManagedTensor* attr = nullptr;
+  FRANCA_ASSERT_ERROR(franca_estimator_get_attribute(est.get(), "coef", &attr), FRANCA_ERROR_NOT_FOUND, "coef");
+  Tensor narrow(device(), normal(static_cast<std::size_t>(n * 2), 3), {n, 2});
+  auto mn = dense(narrow.get());
+  FRANCA_ASSERT_ERROR(franca_estimator_apply(nullptr, est.get(), "predict", mn.get(), &out),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "X: has 2 features, but Ridge is expecting 3");
+}
+
+TEST_P(BadInput, ByteOffsetIsHonoured) {
+  const std::int64_t n = 30, d = 2;
+  auto Xv = normal(static_cast<std::size_t>(n * d + 4), 21);
+  Tensor X(device(), Xv, {n, d}), y(device(), normal(static_cast<std::size_t>(n), 22), {n});
+  X.dl().byte_offset = 4 * sizeof(double);
+  std::vector<double> shifted(Xv.begin() + 4, Xv.end());
+  Tensor X2(device(), shifted, {n, d});
+  std::vector<std::vector<double>> coefs;
+  for (DLTensor* t : {X.get(), X2.get()}) {
+    auto est = estimator("LinearRegression");
+    auto m = dense(t);
+    FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+    coefs.push_back(attribute_of(est.get(), "coef_"));
+  }
+  EXPECT_EQ(coefs[0], coefs[1]);
+}
+
+TEST_P(BadInput, ContextDeviceMustMatchTheData) {
+  franca_context ctx = nullptr;
+  const char* other = device() == "cpu" ? "cuda" : "cpu";
+  const int status = franca_context_create(other, &ctx);
+  if (device() == "cpu" && status != FRANCA_OK) {
+    // No CUDA here: asking for it must say so, not crash.
+    EXPECT_TRUE(status == FRANCA_ERROR_NOT_IMPLEMENTED || status == FRANCA_ERROR_DEVICE) << franca_last_error();
+    EXPECT_NE(std::string(franca_last_error()).find("cuda"), std::string::npos) << franca_last_error();
+    return;
+  }
+  FRANCA_ASSERT_OK(status);
+  Tensor X(device(), normal(20, 1), {10, 2}), y(device(), normal(10, 2), {10});
+  auto m = dense(X.get());
+  auto est = estimator("Ridge");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(ctx, est.get(), m.get(), y.get(), nullptr), FRANCA_ERROR_TYPE,
+                      "does not copy between devices");
+  franca_context_free(ctx);
+}
+
+TEST_P(BadInput, SaveLoadRoundTripAndModelsMoveBetweenDevices) {
+  const std::int64_t n = 60, d = 4;
+  const auto Xv = normal(static_cast<std::size_t>(n * d), 31);
+  Tensor X(device(), Xv, {n, d}), y(device(), normal(static_cast<std::size_t>(n * 2), 32), {n, 2});
+  Tensor X_host("cpu", Xv, {n, d});
+  for (const char* name : {"Ridge", "LinearRegression", "StandardScaler"}) {
+    const std::string method = std::string(name) == "StandardScaler" ? "transform" : "predict";
+    auto est = estimator(name);
+    auto m = dense(X.get());
+    FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+    uint8_t* bytes = nullptr;
+    size_t size = 0;
+    FRANCA_ASSERT_OK(franca_estimator_save(est.get(), &bytes, &size));
+    franca_estimator loaded = nullptr;
+    FRANCA_ASSERT_OK(franca_estimator_load(bytes, size, &loaded));
+    EXPECT_STREQ(franca_estimator_name(loaded), name);
+    // Fitted on this test's device, predicting on the host after the round trip.
+    auto mh = dense(X_host.get());
+    franca_matrix a = nullptr, b = nullptr;
+    FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, est.get(), method.c_str(), m.get(), &a));
+    FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, loaded, method.c_str(), mh.get(), &b));
+    const auto va = values_of(a), vb = values_of(b);
+    ASSERT_EQ(va.size(), vb.size());
+    for (std::size_t i = 0; i < va.size(); ++i) EXPECT_NEAR(va[i], vb[i], 1e-9 * (1 + std::fabs(va[i]))) << name << " " << i;
+    franca_matrix_free(a);
+    franca_matrix_free(b);
+
+    // Every truncation and every single-byte corruption is rejected, never trusted.
+    for (size_t cut = 0; cut < size; cut += 1 + size / 64) {
+      franca_estimator bad = nullptr;
+      FRANCA_ASSERT_ERROR(franca_estimator_load(bytes, cut, &bad), FRANCA_ERROR_CORRUPT_MODEL, "model bytes");
+      EXPECT_EQ(bad, nullptr);
+    }
+    std::vector<uint8_t> flipped(bytes, bytes + size);
+    for (size_t k = 0; k < size; k += 1 + size / 64) {
+      flipped[k] ^= 0x5a;
+      franca_estimator bad = nullptr;
+      FRANCA_ASSERT_ERROR(franca_estimator_load(flipped.data(), size, &bad), FRANCA_ERROR_CORRUPT_MODEL, "model");
+      franca_estimator_free(bad);
+      flipped[k] ^= 0x5a;
+    }
+    franca_free(bytes);
+    franca_estimator_free(loaded);
+  }
+}
+
+TEST_P(BadInput, ConcurrentPredictFromManyThreads) {
+  const std::int64_t n = 2000, d = 8;
+  Tensor X(device(), normal(static_cast<std::size_t>(n * d), 41), {n, d});
+  Tensor y(device(), normal(static_cast<std::size_t>(n), 42), {n});
+  auto m = dense(X.get());
+  auto est = estimator("Ridge");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+  franca_matrix ref = nullptr;
+  FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, est.get(), "predict", m.get(), &ref));
+  const auto expected = values_of(ref);
+  franca_matrix_free(ref);
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int rep = 0; rep < 10; ++rep) {
+        franca_matrix out = nullptr;
+        if (franca_estimator_apply(nullptr, est.get(), "predict", m.get(), &out) != FRANCA_OK) {
+          ++mismatches;
+          continue;
+        }
+        if (values_of(out) != expected) ++mismatches;
+        franca_matrix_free(out);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+FRANCA_INSTANTIATE_DEVICE_TESTS(BadInput);
+
+TEST(CApi, ExportedOutputsOutliveTheirMatrix) {
+  Tensor X("cpu", normal(40, 1), {20, 2}), y("cpu", normal(20, 2), {20});
+  auto m = dense(X.get());
+  auto est = estimator("LinearRegression");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+  franca_matrix out = nullptr;
+  FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, est.get(), "predict", m.get(), &out));
+  DLManagedTensor* t = nullptr;
+  FRANCA_ASSERT_OK(franca_matrix_export(out, FRANCA_PART_VALUES, &t));
+  franca_matrix_free(out);
+  est.reset();
+  ASSERT_EQ(t->dl_tensor.ndim, 1);
+  EXPECT_EQ(t->dl_tensor.shape[0], 20);
+  EXPECT_TRUE(std::isfinite(static_cast<double*>(t->dl_tensor.data)[19]));
+  t->deleter(t);
+  // Borrowed inputs cannot be exported: the library does not own them.
+  FRANCA_ASSERT_ERROR(franca_matrix_export(m.get(), FRANCA_PART_VALUES, &t), FRANCA_ERROR_INVALID_ARGUMENT, "borrows");
+  FRANCA_ASSERT_ERROR(franca_matrix_export(m.get(), FRANCA_PART_INDICES, &t), FRANCA_ERROR_INVALID_ARGUMENT, "part");
+}
+
+struct LogCapture {
+  std::vector<std::string> messages;
+};
+
+TEST(CApi, LogCallbackReceivesMessages) {
+  LogCapture capture;
+  FRANCA_ASSERT_OK(franca_set_log_callback(
+      [](int, const char* message, void* user) { static_cast<LogCapture*>(user)->messages.push_back(message); },
+      &capture));
+  int previous = 0;
+  FRANCA_ASSERT_OK(franca_get_log_level(&previous));
+  FRANCA_ASSERT_OK(franca_set_log_level(FRANCA_LOG_DEBUG));
+  Tensor X("cpu", normal(40, 1), {20, 2}), y("cpu", normal(20, 2), {20});
+  auto m = dense(X.get());
+  auto est = estimator("Ridge");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+  FRANCA_ASSERT_OK(franca_set_log_level(previous));
+  FRANCA_ASSERT_OK(franca_set_log_callback(nullptr, nullptr));
+  ASSERT_FALSE(capture.messages.empty());
+  EXPECT_NE(capture.messages.front().find("Ridge"), std::string::npos) << capture.messages.front();
+  FRANCA_ASSERT_ERROR(franca_set_log_level(42), FRANCA_ERROR_INVALID_ARGUMENT, "level");
+}
+
+TEST(CApi, ContextValidation) {
+  franca_context ctx = nullptr;
+  FRANCA_ASSERT_ERROR(franca_context_create("gpu", &ctx), FRANCA_ERROR_INVALID_ARGUMENT, "device");
+  FRANCA_ASSERT_ERROR(franca_context_create("cuda:x", &ctx), FRANCA_ERROR_INVALID_ARGUMENT, "cuda:x");
+  FRANCA_ASSERT_OK(franca_context_create("cpu", &ctx));
+  FRANCA_ASSERT_OK(franca_context_set_threads(ctx, 1));
+  FRANCA_ASSERT_ERROR(franca_context_set_threads(ctx, -2), FRANCA_ERROR_INVALID_ARGUMENT, "n_threads");
+  FRANCA_ASSERT_OK(franca_context_set_seed(ctx, 7));
+  FRANCA_ASSERT_OK(franca_context_synchronize(ctx));
+  FRANCA_ASSERT_OK(franca_cancel(ctx));
+  FRANCA_ASSERT_OK(franca_context_reset_cancel(ctx));
+  franca_context_free(ctx);
+}
+
+}  // namespace
+}  // namespace franca::test

@@ -1,0 +1,150 @@
+// LinearRegression and Ridge on every device, against float64 references computed here
+// independently of the library (long double normal-equation residuals, exact recovery).
+#include <cmath>
+
+#include "common/franca_test.hpp"
+
+namespace franca::test {
+namespace {
+
+struct Problem {
+  std::int64_t n, d, t;
+  std::vector<double> X, y, w, coef, intercept;
+};
+
+// y = X coef^T + intercept + noise, with coefficients drawn from `seed`.
+Problem make_problem(std::int64_t n, std::int64_t d, std::int64_t t, double noise, std::uint64_t seed) {
+  Problem p{n, d, t, normal(static_cast<std::size_t>(n * d), seed), {}, {}, normal(static_cast<std::size_t>(t * d), seed + 1),
+            normal(static_cast<std::size_t>(t), seed + 2)};
+  const auto e = normal(static_cast<std::size_t>(n * t), seed + 3);
+  std::mt19937_64 rng(seed + 4);
+  std::uniform_real_distribution<double> u(0.1, 3.0);
+  p.w.resize(static_cast<std::size_t>(n));
+  for (auto& wi : p.w) wi = u(rng);
+  p.y.resize(static_cast<std::size_t>(n * t));
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t k = 0; k < t; ++k) {
+      double s = p.intercept[k] + noise * e[i * t + k];
+      for (std::int64_t j = 0; j < d; ++j) s += p.X[i * d + j] * p.coef[k * d + j];
+      p.y[i * t + k] = s;
+    }
+  return p;
+}
+
+// The gradient of sum_i w_i (y_i - x_i c - b)^2 / 2 + alpha ||c||^2 / 2 w.r.t. (c, b), in long
+// double: zero at the optimum of a weighted ridge problem (b's component only with intercept).
+std::vector<long double> ridge_gradient(const Problem& p, const std::vector<double>& w, double alpha,
+                                        const std::vector<double>& coef, const std::vector<double>& intercept,
+                                        bool fit_intercept) {
+  std::vector<long double> g(static_cast<std::size_t>(p.t * (p.d + 1)), 0.0L);
+  for (std::int64_t i = 0; i < p.n; ++i)
+    for (std::int64_t k = 0; k < p.t; ++k) {
+      long double r = intercept[k] - p.y[i * p.t + k];
+      for (std::int64_t j = 0; j < p.d; ++j) r += static_cast<long double>(p.X[i * p.d + j]) * coef[k * p.d + j];
+      const long double wi = w.empty() ? 1.0L : w[i];
+      for (std::int64_t j = 0; j < p.d; ++j) g[k * (p.d + 1) + j] += wi * r * p.X[i * p.d + j];
+      if (fit_intercept) g[k * (p.d + 1) + p.d] += wi * r;
+    }
+  for (std::int64_t k = 0; k < p.t; ++k)
+    for (std::int64_t j = 0; j < p.d; ++j) g[k * (p.d + 1) + j] += alpha * coef[k * p.d + j];
+  return g;
+}
+
+class LeastSquares : public DeviceTest {};
+
+TEST_P(LeastSquares, LinearRegressionRecoversNoiselessCoefficients) {
+  for (std::uint64_t seed : {11u, 12u, 13u}) {
+    const auto p = make_problem(200 + 37 * seed, 3 + seed % 5, 1, 0.0, seed);
+    Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
+    auto est = estimator("LinearRegression");
+    auto m = dense(X.get());
+    FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+    const auto coef = attribute_of(est.get(), "coef_");
+    const auto intercept = attribute_of(est.get(), "intercept_");
+    ASSERT_EQ(coef.size(), static_cast<std::size_t>(p.d));
+    for (std::int64_t j = 0; j < p.d; ++j)
+      EXPECT_NEAR(coef[j], p.coef[j], 1e-9) << "seed=" << seed << " n=" << p.n << " d=" << p.d << " j=" << j;
+    EXPECT_NEAR(intercept[0], p.intercept[0], 1e-9) << "seed=" << seed;
+    franca_matrix pred = nullptr;
+    FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, est.get(), "predict", m.get(), &pred));
+    const auto yhat = values_of(pred);
+    franca_matrix_free(pred);
+    for (std::int64_t i = 0; i < p.n; ++i) EXPECT_NEAR(yhat[i], p.y[i], 1e-8) << "seed=" << seed << " row " << i;
+  }
+}
+
+TEST_P(LeastSquares, RidgeSatisfiesWeightedNormalEquations) {
+  for (bool fit_intercept : {true, false}) {
+    for (std::int64_t t : {1, 3}) {
+      for (double alpha : {1e-3, 1.0, 50.0}) {
+        const auto p = make_problem(300, 7, t, 0.5, 40 + static_cast<std::uint64_t>(t));
+        Tensor X(device(), p.X, {p.n, p.d}), w(device(), p.w, {p.n});
+        Tensor y(device(), p.y, t == 1 ? std::vector<std::int64_t>{p.n} : std::vector<std::int64_t>{p.n, t});
+        auto est = estimator("Ridge", "{\"alpha\": " + std::to_string(alpha) + ", \"fit_intercept\": " +
+                                          (fit_intercept ? "true" : "false") + "}");
+        auto m = dense(X.get());
+        FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), w.get()));
+        const auto coef = attribute_of(est.get(), "coef_");
+        const auto intercept = attribute_of(est.get(), "intercept_");
+        ASSERT_EQ(coef.size(), static_cast<std::size_t>(t * p.d));
+        ASSERT_EQ(intercept.size(), static_cast<std::size_t>(t));
+        if (!fit_intercept) EXPECT_EQ(intercept[0], 0.0);
+        const auto g = ridge_gradient(p, p.w, alpha, coef, intercept, fit_intercept);
+        for (std::size_t k = 0; k < g.size(); ++k)
+          EXPECT_NEAR(static_cast<double>(g[k]), 0.0, 1e-8)
+              << "alpha=" << alpha << " t=" << t << " fit_intercept=" << fit_intercept << " component " << k;
+      }
+    }
+  }
+}
+
+TEST_P(LeastSquares, Float32MatchesFloat64AndStridedLayoutsAgree) {
+  const auto p = make_problem(500, 6, 1, 0.1, 77);
+  Tensor X64(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
+  // The same matrix in column-major order, described by strides.
+  std::vector<double> col_major(p.X.size());
+  for (std::int64_t i = 0; i < p.n; ++i)
+    for (std::int64_t j = 0; j < p.d; ++j) col_major[j * p.n + i] = p.X[i * p.d + j];
+  Tensor Xf(device(), col_major, {p.n, p.d}, {1, p.n});
+  Tensor X32(device(), cast<float>(p.X), {p.n, p.d});
+  std::vector<std::vector<double>> predictions;
+  for (DLTensor* x : {X64.get(), Xf.get(), X32.get()}) {
+    auto est = estimator("Ridge", "{\"alpha\": 0.5}");
+    auto m = dense(x);
+    FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+    franca_matrix pred = nullptr;
+    FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, est.get(), "predict", m.get(), &pred));
+    predictions.push_back(values_of(pred));
+    franca_matrix_free(pred);
+  }
+  for (std::int64_t i = 0; i < p.n; ++i) {
+    EXPECT_NEAR(predictions[1][i], predictions[0][i], 1e-10) << "column-major, row " << i;
+    EXPECT_NEAR(predictions[2][i], predictions[0][i], 1e-4 * (1 + std::fabs(predictions[0][i]))) << "float32, row " << i;
+  }
+}
+
+TEST_P(LeastSquares, RankDeficientGivesMinimumNormSolution) {
+  // Column 2 duplicates column 0: the minimum-norm solution splits the weight equally.
+  const std::int64_t n = 100;
+  auto x = normal(static_cast<std::size_t>(n * 2), 5);
+  std::vector<double> X(static_cast<std::size_t>(n * 3)), y(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    X[i * 3] = x[i * 2];
+    X[i * 3 + 1] = x[i * 2 + 1];
+    X[i * 3 + 2] = x[i * 2];
+    y[i] = 2.0 * x[i * 2] - x[i * 2 + 1] + 0.5;
+  }
+  Tensor tx(device(), X, {n, 3}), ty(device(), y, {n});
+  auto est = estimator("LinearRegression");
+  auto m = dense(tx.get());
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), ty.get(), nullptr));
+  const auto coef = attribute_of(est.get(), "coef_");
+  EXPECT_NEAR(coef[0], 1.0, 1e-8);
+  EXPECT_NEAR(coef[1], -1.0, 1e-8);
+  EXPECT_NEAR(coef[2], 1.0, 1e-8);
+}
+
+FRANCA_INSTANTIATE_DEVICE_TESTS(LeastSquares);
+
+}  // namespace
+}  // namespace franca::test
