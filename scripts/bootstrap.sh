@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Everything on a fresh Debian 12 machine, as root:
+#   bash scripts/bootstrap.sh example   install what is needed, build, run the examples
+#   bash scripts/bootstrap.sh test      the same, then every test (ctest, pytest, sanitizers, fuzzers)
+# CUDA is built when /usr/local/cuda has nvcc, cuBLAS and cuSPARSE (FRANCA_CUDA=AUTO); CUDA tests
+# skip with a message where no GPU is present.
+set -euo pipefail
+
+mode=${1:-example}
+case "$mode" in
+  example | test) ;;
+  *)
+    echo "usage: $0 example|test" >&2
+    exit 2
+    ;;
+esac
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=$(nproc)
+python=/usr/bin/python3
+
+packages=(build-essential cmake ninja-build pkg-config git
+  libdlpack-dev libspdlog-dev libfmt-dev nlohmann-json3-dev googletest
+  python3 python3-numpy python3-scipy python3-sklearn python3-pytest)
+if [ "$mode" = test ]; then
+  # torch for the zero-copy tests; clang and its runtimes for the libFuzzer targets.
+  packages+=(python3-torch clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing Debian packages: ${missing[*]}; run as root or install them first" >&2
+    exit 1
+  fi
+  echo "== installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+echo "== configuring and building (build/)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DFRANCA_CUDA="${FRANCA_CUDA:-AUTO}"
+cmake --build build -j "$jobs"
+
+echo "== example: C"
+./build/bin/fit_predict
+if [ -f examples/pipeline.py ]; then
+  echo "== example: Python pipeline"
+  FRANCA_LIBRARY="$root/build/lib/libfranca.so" PYTHONPATH="$root/bindings/python" "$python" examples/pipeline.py
+fi
+
+if [ "$mode" = example ]; then
+  exit 0
+fi
+
+echo "== tests (ctest: GoogleTest on every compiled device, C99 program, symbols, install, Python)"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer (CPU build, build-asan/)"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFRANCA_CUDA=OFF -DFRANCA_SANITIZE=address,undefined \
+  -DFRANCA_BUILD_EXAMPLES=OFF
+cmake --build build-asan -j "$jobs" --target franca_tests franca_c_api_test
+ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j "$jobs" -L cpu \
+  -E 'python_tests|install_consumer'
+
+echo "== fuzzers: a short bounded run (build-fuzz/; docs/fuzzing.md has the long one)"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRANCA_CUDA=OFF \
+  -DFRANCA_FUZZ=ON -DFRANCA_SANITIZE=address,undefined,fuzzer-no-link -DFRANCA_BUILD_TESTS=OFF \
+  -DFRANCA_BUILD_EXAMPLES=OFF
+cmake --build build-fuzz -j "$jobs"
+ctest --test-dir build-fuzz --output-on-failure
