@@ -25,12 +25,18 @@ DType dtype_from_dlpack(DLDataType t, const char* argument) {
 
 DLDataType dtype_to_dlpack(DType dtype) {
   switch (dtype) {
-    case DType::float32: return {kDLFloat, 32, 1};
-    case DType::float64: return {kDLFloat, 64, 1};
-    case DType::int32: return {kDLInt, 32, 1};
-    case DType::int64: return {kDLInt, 64, 1};
-    case DType::uint8: return {kDLUInt, 8, 1};
-    case DType::int8: return {kDLInt, 8, 1};
+    case DType::float32:
+      return {kDLFloat, 32, 1};
+    case DType::float64:
+      return {kDLFloat, 64, 1};
+    case DType::int32:
+      return {kDLInt, 32, 1};
+    case DType::int64:
+      return {kDLInt, 64, 1};
+    case DType::uint8:
+      return {kDLUInt, 8, 1};
+    case DType::int8:
+      return {kDLInt, 8, 1};
   }
   return {kDLFloat, 64, 1};
 }
@@ -38,7 +44,8 @@ DLDataType dtype_to_dlpack(DType dtype) {
 Device device_from_dlpack(DLDevice d, const char* argument) {
   switch (d.device_type) {
     case kDLCPU:
-    case kDLCUDAHost: return Device::cpu();
+    case kDLCUDAHost:
+      return Device::cpu();
     case kDLCUDA:
     case kDLCUDAManaged: {
       FRANCA_EXPECTS_STATUS(cuda::compiled(), Status::not_implemented,

@@ -65,9 +65,7 @@ char* copy_string(const std::string& s) {
   return out;
 }
 
-const franca::Context& context_of(franca_context ctx) {
-  return ctx ? ctx->context : franca::default_context();
-}
+const franca::Context& context_of(franca_context ctx) { return ctx ? ctx->context : franca::default_context(); }
 
 }  // namespace
 
@@ -77,18 +75,30 @@ const char* franca_last_error(void) { return last_error.c_str(); }
 
 const char* franca_status_name(int status) {
   switch (status) {
-    case FRANCA_OK: return "ok";
-    case FRANCA_ERROR_INVALID_ARGUMENT: return "invalid_argument";
-    case FRANCA_ERROR_TYPE: return "type";
-    case FRANCA_ERROR_OUT_OF_MEMORY: return "out_of_memory";
-    case FRANCA_ERROR_NOT_FITTED: return "not_fitted";
-    case FRANCA_ERROR_NOT_FOUND: return "not_found";
-    case FRANCA_ERROR_NOT_IMPLEMENTED: return "not_implemented";
-    case FRANCA_ERROR_DEVICE: return "device";
-    case FRANCA_ERROR_CORRUPT_MODEL: return "corrupt_model";
-    case FRANCA_ERROR_CANCELLED: return "cancelled";
-    case FRANCA_ERROR_INTERNAL: return "internal";
-    default: return "unknown";
+    case FRANCA_OK:
+      return "ok";
+    case FRANCA_ERROR_INVALID_ARGUMENT:
+      return "invalid_argument";
+    case FRANCA_ERROR_TYPE:
+      return "type";
+    case FRANCA_ERROR_OUT_OF_MEMORY:
+      return "out_of_memory";
+    case FRANCA_ERROR_NOT_FITTED:
+      return "not_fitted";
+    case FRANCA_ERROR_NOT_FOUND:
+      return "not_found";
+    case FRANCA_ERROR_NOT_IMPLEMENTED:
+      return "not_implemented";
+    case FRANCA_ERROR_DEVICE:
+      return "device";
+    case FRANCA_ERROR_CORRUPT_MODEL:
+      return "corrupt_model";
+    case FRANCA_ERROR_CANCELLED:
+      return "cancelled";
+    case FRANCA_ERROR_INTERNAL:
+      return "internal";
+    default:
+      return "unknown";
   }
 }
 
@@ -203,8 +213,7 @@ int franca_matrix_dense(const DLTensor* values, franca_matrix* out) {
     FRANCA_NOT_NULL(out);
     *out = nullptr;
     franca::Array a = franca::capi::from_dlpack(values, "values");
-    FRANCA_EXPECTS(a.ndim() == 1 || a.ndim() == 2, "values: expected a 1-D or 2-D array, got {} dimensions",
-                   a.ndim());
+    FRANCA_EXPECTS(a.ndim() == 1 || a.ndim() == 2, "values: expected a 1-D or 2-D array, got {} dimensions", a.ndim());
     FRANCA_EXPECTS_STATUS(franca::is_floating(a.dtype) || franca::is_index(a.dtype), Status::type,
                           "values: expected float32, float64, int32 or int64, got {}", franca::dtype_name(a.dtype));
     *out = new franca_matrix_s{franca::Matrix::from_dense(std::move(a))};
@@ -227,13 +236,13 @@ int franca_matrix_csr(const DLTensor* indptr, const DLTensor* indices, const DLT
       const char* name = part == &csr.indptr ? "indptr" : part == &csr.indices ? "indices" : "data";
       FRANCA_EXPECTS(part->ndim() == 1, "{}: expected a 1-D array, got {} dimensions", name, part->ndim());
       FRANCA_EXPECTS(part->is_c_contiguous(), "{}: must be contiguous", name);
-      FRANCA_EXPECTS_STATUS(part->device == csr.data.device, Status::type, "{}: lives on {} but data lives on {}",
-                            name, part->device.str(), csr.data.device.str());
+      FRANCA_EXPECTS_STATUS(part->device == csr.data.device, Status::type, "{}: lives on {} but data lives on {}", name,
+                            part->device.str(), csr.data.device.str());
     }
     FRANCA_EXPECTS_STATUS(franca::is_index(csr.indptr.dtype), Status::type, "indptr: expected int32 or int64, got {}",
                           franca::dtype_name(csr.indptr.dtype));
-    FRANCA_EXPECTS_STATUS(franca::is_index(csr.indices.dtype), Status::type,
-                          "indices: expected int32 or int64, got {}", franca::dtype_name(csr.indices.dtype));
+    FRANCA_EXPECTS_STATUS(franca::is_index(csr.indices.dtype), Status::type, "indices: expected int32 or int64, got {}",
+                          franca::dtype_name(csr.indices.dtype));
     FRANCA_EXPECTS_STATUS(franca::is_floating(csr.data.dtype), Status::type,
                           "data: expected float32 or float64, got {}", franca::dtype_name(csr.data.dtype));
     FRANCA_EXPECTS(csr.indptr.dim(0) == n_rows + 1, "indptr: has {} elements but n_rows + 1 = {}", csr.indptr.dim(0),
@@ -257,8 +266,8 @@ int franca_matrix_strings(const DLTensor* offsets, const DLTensor* bytes, franca
     FRANCA_EXPECTS(s.offsets.is_c_contiguous() && s.bytes.is_c_contiguous(), "offsets, bytes: must be contiguous");
     FRANCA_EXPECTS_STATUS(franca::is_index(s.offsets.dtype), Status::type, "offsets: expected int32 or int64, got {}",
                           franca::dtype_name(s.offsets.dtype));
-    FRANCA_EXPECTS_STATUS(s.bytes.dtype == franca::DType::uint8 || s.bytes.dtype == franca::DType::int8,
-                          Status::type, "bytes: expected uint8 or int8, got {}", franca::dtype_name(s.bytes.dtype));
+    FRANCA_EXPECTS_STATUS(s.bytes.dtype == franca::DType::uint8 || s.bytes.dtype == franca::DType::int8, Status::type,
+                          "bytes: expected uint8 or int8, got {}", franca::dtype_name(s.bytes.dtype));
     FRANCA_EXPECTS_STATUS(s.offsets.device == s.bytes.device, Status::type, "offsets: lives on {} but bytes on {}",
                           s.offsets.device.str(), s.bytes.device.str());
     s.bytes.dtype = franca::DType::uint8;
@@ -307,7 +316,9 @@ int franca_matrix_export(franca_matrix m, int part, DLManagedTensor** out) {
                                               : nullptr;
         break;
       case franca::Matrix::Kind::strings:
-        array = part == FRANCA_PART_VALUES ? &mat.strings.bytes : part == FRANCA_PART_INDPTR ? &mat.strings.offsets : nullptr;
+        array = part == FRANCA_PART_VALUES   ? &mat.strings.bytes
+                : part == FRANCA_PART_INDPTR ? &mat.strings.offsets
+                                             : nullptr;
         break;
     }
     FRANCA_EXPECTS(array != nullptr, "part: a {} matrix has no part {}", mat.kind_name(), part);
@@ -338,9 +349,7 @@ int franca_estimator_free(franca_estimator est) {
   return FRANCA_OK;
 }
 
-const char* franca_estimator_name(franca_estimator est) {
-  return est ? est->estimator->spec().name.c_str() : "";
-}
+const char* franca_estimator_name(franca_estimator est) { return est ? est->estimator->spec().name.c_str() : ""; }
 
 int franca_estimator_set_params(franca_estimator est, const char* json) {
   return translate_exceptions([&] {
@@ -404,8 +413,8 @@ int franca_estimator_get_attribute(franca_estimator est, const char* name, DLMan
     *out = nullptr;
     // A copy: the caller may write to it without changing the model.
     const franca::Array& attribute = est->estimator->attribute(name);
-    franca::Array copy = franca::Array::empty(franca::default_context(), franca::Device::cpu(), attribute.dtype,
-                                              attribute.shape);
+    franca::Array copy =
+        franca::Array::empty(franca::default_context(), franca::Device::cpu(), attribute.dtype, attribute.shape);
     franca::copy_bytes(franca::default_context(), copy, attribute);
     *out = franca::capi::to_dlpack(copy);
   });

@@ -1,6 +1,8 @@
 if(FRANCA_SANITIZE)
-  set(_franca_sanitize_flags -fsanitize=${FRANCA_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
-  add_compile_options($<$<COMPILE_LANGUAGE:C,CXX>:${_franca_sanitize_flags}>)
-  add_link_options(${_franca_sanitize_flags})
+  foreach(flag -fsanitize=${FRANCA_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+    # nvcc does not take these: host code of .cu files stays uninstrumented.
+    add_compile_options($<$<COMPILE_LANGUAGE:C,CXX>:${flag}>)
+    add_link_options(${flag})
+  endforeach()
   message(STATUS "franca: sanitizers ${FRANCA_SANITIZE}")
 endif()

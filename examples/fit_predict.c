@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRY(call)                                                                          \
-  do {                                                                                     \
-    int status_ = (call);                                                                  \
-    if (status_ != FRANCA_OK) {                                                            \
+#define TRY(call)                                                                                      \
+  do {                                                                                                 \
+    int status_ = (call);                                                                              \
+    if (status_ != FRANCA_OK) {                                                                        \
       fprintf(stderr, "%s failed: %s: %s\n", #call, franca_status_name(status_), franca_last_error()); \
-      exit(1);                                                                             \
-    }                                                                                      \
+      exit(1);                                                                                         \
+    }                                                                                                  \
   } while (0)
 
 static DLTensor f64_tensor(double* data, int ndim, int64_t* shape) {

@@ -151,13 +151,11 @@ typedef enum franca_matrix_part {
 FRANCA_API int franca_matrix_dense(const DLTensor* values, franca_matrix* out);
 /* indptr: int32/int64 of n_rows+1; indices: int32/int64 of nnz; data: float32/float64 of
  * nnz, all on the same device. Indices need not be sorted. */
-FRANCA_API int franca_matrix_csr(const DLTensor* indptr, const DLTensor* indices,
-                                 const DLTensor* data, int64_t n_rows, int64_t n_cols,
-                                 franca_matrix* out);
+FRANCA_API int franca_matrix_csr(const DLTensor* indptr, const DLTensor* indices, const DLTensor* data, int64_t n_rows,
+                                 int64_t n_cols, franca_matrix* out);
 /* Arrow-style string column: offsets int32/int64 of n+1 (non-decreasing, offsets[0] may be
  * non-zero), bytes uint8/int8, on the same device. */
-FRANCA_API int franca_matrix_strings(const DLTensor* offsets, const DLTensor* bytes,
-                                     franca_matrix* out);
+FRANCA_API int franca_matrix_strings(const DLTensor* offsets, const DLTensor* bytes, franca_matrix* out);
 FRANCA_API int franca_matrix_free(franca_matrix m);
 FRANCA_API int franca_matrix_get_kind(franca_matrix m, int* kind);
 FRANCA_API int franca_matrix_shape(franca_matrix m, int64_t* n_rows, int64_t* n_cols);
@@ -187,21 +185,20 @@ FRANCA_API int franca_estimator_get_params(franca_estimator est, char** json);
 
 /* Fits on X. y: 1-D (or 2-D for multi-output regressors) of X's rows, or NULL for
  * transformers; sample_weight: 1-D float of X's rows, or NULL. All on X's device. */
-FRANCA_API int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix X,
-                                    const DLTensor* y, const DLTensor* sample_weight);
+FRANCA_API int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
+                                    const DLTensor* sample_weight);
 
 /* Runs a method ("predict", "predict_proba", "decision_function", "transform", ...) on X;
  * the result is a new matrix on X's device. */
-FRANCA_API int franca_estimator_apply(franca_context ctx, franca_estimator est,
-                                      const char* method, franca_matrix X, franca_matrix* out);
+FRANCA_API int franca_estimator_apply(franca_context ctx, franca_estimator est, const char* method, franca_matrix X,
+                                      franca_matrix* out);
 
 /* 1 if fitted, else 0. */
 FRANCA_API int franca_estimator_is_fitted(franca_estimator est, int* fitted);
 
 /* A fitted attribute ("coef_", "n_features_in_", ...) as a host tensor owned by the
  * caller. */
-FRANCA_API int franca_estimator_get_attribute(franca_estimator est, const char* name,
-                                              DLManagedTensor** out);
+FRANCA_API int franca_estimator_get_attribute(franca_estimator est, const char* name, DLManagedTensor** out);
 
 /* A versioned, device-neutral byte image of the estimator (parameters and fitted state);
  * franca_estimator_load() accepts it on any machine with the same major version. The bytes

@@ -142,8 +142,7 @@ Array to(const Context& ctx, const Array& a, Device device, DType dtype) {
 }
 
 std::vector<double> host_values_f64(const Context& ctx, const Array& a) {
-  FRANCA_EXPECTS_STATUS(a.device.is_cpu(), Status::internal, "internal: host_values_f64 of a {} array",
-                        a.device.str());
+  FRANCA_EXPECTS_STATUS(a.device.is_cpu(), Status::internal, "internal: host_values_f64 of a {} array", a.device.str());
   Array c = to(ctx, a, Device::cpu(), DType::float64);
   return std::vector<double>(c.ptr<double>(), c.ptr<double>() + c.size());
 }

@@ -29,12 +29,16 @@ struct Array {
   std::int64_t stride(int i) const { return strides[static_cast<std::size_t>(i)]; }
   std::size_t nbytes() const { return static_cast<std::size_t>(size()) * dtype_size(dtype); }
   bool is_c_contiguous() const;
-  template <class T> T* ptr() const { return static_cast<T*>(data); }
+  template <class T>
+  T* ptr() const {
+    return static_cast<T*>(data);
+  }
 
   // A new, C-contiguous array on `device`, allocated on ctx's stream for a CUDA device.
   static Array empty(const Context& ctx, Device device, DType dtype, std::vector<std::int64_t> shape);
   // A new host array holding a copy of `values`.
-  template <class T> static Array from_host(const std::vector<T>& values, std::vector<std::int64_t> shape);
+  template <class T>
+  static Array from_host(const std::vector<T>& values, std::vector<std::int64_t> shape);
 };
 
 std::vector<std::int64_t> c_strides(const std::vector<std::int64_t>& shape);
@@ -46,7 +50,8 @@ inline Array to_device(const Context& ctx, const Array& a, Device device) { retu
 // Copies a contiguous `src` into contiguous `dst` of the same dtype and size, across devices.
 void copy_bytes(const Context& ctx, const Array& dst, const Array& src);
 
-template <class T> Array Array::from_host(const std::vector<T>& values, std::vector<std::int64_t> shape) {
+template <class T>
+Array Array::from_host(const std::vector<T>& values, std::vector<std::int64_t> shape) {
   auto storage = std::make_shared<std::vector<T>>(values);
   Array a;
   a.data = storage->data();

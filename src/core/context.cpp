@@ -31,8 +31,8 @@ Context::Context(const std::string& device) {
                           device);
     FRANCA_EXPECTS(cuda_id_ < count, "device: '{}' was requested but only {} CUDA device(s) exist", device, count);
   } else {
-    FRANCA_FAIL(Status::invalid_argument, "device: '{}' is not a valid device; expected 'auto', 'cpu', 'cuda' or 'cuda:N'",
-                device);
+    FRANCA_FAIL(Status::invalid_argument,
+                "device: '{}' is not a valid device; expected 'auto', 'cpu', 'cuda' or 'cuda:N'", device);
   }
 }
 
@@ -46,7 +46,8 @@ Context::Context(const Context& other)
 
 Device Context::resolve(Device data_device, const char* argument) const {
   switch (placement_) {
-    case Placement::automatic: return data_device;
+    case Placement::automatic:
+      return data_device;
     case Placement::cpu:
       FRANCA_EXPECTS_STATUS(data_device.is_cpu(), Status::type,
                             "{}: lives on {} but the context's device is cpu; franca does not copy between "
@@ -78,9 +79,12 @@ void Context::check_cancelled() const {
 
 std::string Context::device_string() const {
   switch (placement_) {
-    case Placement::automatic: return "auto";
-    case Placement::cpu: return "cpu";
-    case Placement::cuda: return cuda_id_ >= 0 ? "cuda:" + std::to_string(cuda_id_) : "cuda";
+    case Placement::automatic:
+      return "auto";
+    case Placement::cpu:
+      return "cpu";
+    case Placement::cuda:
+      return cuda_id_ >= 0 ? "cuda:" + std::to_string(cuda_id_) : "cuda";
   }
   return "auto";
 }

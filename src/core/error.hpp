@@ -32,8 +32,6 @@ class Error : public std::runtime_error {
   Status status_;
 };
 
-[[noreturn]] inline void throw_error(Status status, const std::string& message) {
-  throw Error(status, message);
-}
+[[noreturn]] inline void throw_error(Status status, const std::string& message) { throw Error(status, message); }
 
 }  // namespace franca

@@ -18,9 +18,12 @@ constexpr std::uint32_t kMaxDims = 8;
 
 const char* kind_name(EstimatorKind kind) {
   switch (kind) {
-    case EstimatorKind::regressor: return "regressor";
-    case EstimatorKind::classifier: return "classifier";
-    case EstimatorKind::transformer: return "transformer";
+    case EstimatorKind::regressor:
+      return "regressor";
+    case EstimatorKind::classifier:
+      return "classifier";
+    case EstimatorKind::transformer:
+      return "transformer";
   }
   return "unknown";
 }
@@ -47,9 +50,8 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
   ctx.resolve(X.device(), "X");
   FRANCA_EXPECTS(X.rows() > 0, "X: found array with 0 sample(s) (shape=({}, {})) while a minimum of 1 is required",
                  X.rows(), X.cols());
-  FRANCA_EXPECTS(X.cols() > 0,
-                 "X: found array with 0 feature(s) (shape=({}, {})) while a minimum of 1 is required", X.rows(),
-                 X.cols());
+  FRANCA_EXPECTS(X.cols() > 0, "X: found array with 0 feature(s) (shape=({}, {})) while a minimum of 1 is required",
+                 X.rows(), X.cols());
   if (X.kind == Matrix::Kind::dense) check_finite(ctx, X.dense, "X", s.allow_nan);
   if (X.kind == Matrix::Kind::csr) check_finite(ctx, X.csr.data, "X", s.allow_nan);
   if (s.kind != EstimatorKind::transformer) {
@@ -58,8 +60,8 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
   if (y) {
     FRANCA_EXPECTS(y->ndim() == 1 || y->ndim() == 2, "y: expected a 1-D or 2-D array, got {} dimensions", y->ndim());
     FRANCA_EXPECTS(y->dim(0) == X.rows(), "y: has {} rows but X has {}", y->dim(0), X.rows());
-    FRANCA_EXPECTS_STATUS(y->device == X.device(), Status::type, "y: lives on {} but X lives on {}",
-                          y->device.str(), X.device().str());
+    FRANCA_EXPECTS_STATUS(y->device == X.device(), Status::type, "y: lives on {} but X lives on {}", y->device.str(),
+                          X.device().str());
     check_finite(ctx, *y, "y", false);
   }
   if (sample_weight) {
@@ -102,7 +104,8 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
 
 Matrix Estimator::apply(const Context& ctx, const std::string& method, const Matrix& X) const {
   const auto& s = spec();
-  const bool known = std::any_of(s.methods.begin(), s.methods.end(), [&](const MethodSpec& m) { return m.name == method; });
+  const bool known =
+      std::any_of(s.methods.begin(), s.methods.end(), [&](const MethodSpec& m) { return m.name == method; });
   if (!known) {
     std::string valid;
     for (const auto& m : s.methods) valid += (valid.empty() ? "" : ", ") + m.name;

@@ -102,7 +102,8 @@ std::unique_ptr<Estimator> create_estimator(const std::string& name);
 json estimator_listing();
 
 // The usual factory: `create = make_estimator<Ridge>`.
-template <class T> std::unique_ptr<Estimator> make_estimator(const EstimatorSpec& spec) {
+template <class T>
+std::unique_ptr<Estimator> make_estimator(const EstimatorSpec& spec) {
   return std::make_unique<T>(spec);
 }
 

@@ -13,7 +13,8 @@
 
 namespace franca {
 
-template <class T> struct MatrixRef {
+template <class T>
+struct MatrixRef {
   T* data;
   std::int64_t rows;
   std::int64_t cols;
@@ -23,7 +24,8 @@ template <class T> struct MatrixRef {
 };
 
 // A 1-D array is one column.
-template <class T> MatrixRef<T> matrix_ref(const Array& a) {
+template <class T>
+MatrixRef<T> matrix_ref(const Array& a) {
   if (a.ndim() == 1) return {a.ptr<T>(), a.dim(0), 1, a.stride(0), 0};
   return {a.ptr<T>(), a.dim(0), a.dim(1), a.stride(0), a.stride(1)};
 }

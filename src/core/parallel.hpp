@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <exception>
 #include <vector>
-#include <cstdint>
 
 #include "core/context.hpp"
 
@@ -48,9 +48,8 @@ std::vector<Acc> parallel_accumulate(const Context& ctx, std::int64_t n, std::in
                                      Body&& body) {
   std::vector<Acc> partial(static_cast<std::size_t>(std::max(ctx.threads(), 1)), init);
   std::atomic<std::size_t> next{0};
-  parallel_for(ctx, n, grain, [&](std::int64_t begin, std::int64_t end) {
-    body(begin, end, partial[next.fetch_add(1)]);
-  });
+  parallel_for(ctx, n, grain,
+               [&](std::int64_t begin, std::int64_t end) { body(begin, end, partial[next.fetch_add(1)]); });
   partial.resize(std::max<std::size_t>(next.load(), 1));
   return partial;
 }

@@ -8,9 +8,8 @@
 namespace franca {
 
 std::string kinds_name(unsigned kinds) {
-  static const std::pair<unsigned, const char*> names[] = {{kBool, "bool"},     {kInt, "int"},
-                                                           {kFloat, "float"},   {kString, "str"},
-                                                           {kArray, "list"},    {kObject, "dict"},
+  static const std::pair<unsigned, const char*> names[] = {{kBool, "bool"},  {kInt, "int"},    {kFloat, "float"},
+                                                           {kString, "str"}, {kArray, "list"}, {kObject, "dict"},
                                                            {kNull, "None"}};
   std::string out;
   for (const auto& [bit, name] : names) {
@@ -25,15 +24,23 @@ namespace {
 
 unsigned kind_of(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return kNull;
-    case json::value_t::boolean: return kBool;
+    case json::value_t::null:
+      return kNull;
+    case json::value_t::boolean:
+      return kBool;
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return kInt;
-    case json::value_t::number_float: return kFloat;
-    case json::value_t::string: return kString;
-    case json::value_t::array: return kArray;
-    case json::value_t::object: return kObject;
-    default: return 0;
+    case json::value_t::number_unsigned:
+      return kInt;
+    case json::value_t::number_float:
+      return kFloat;
+    case json::value_t::string:
+      return kString;
+    case json::value_t::array:
+      return kArray;
+    case json::value_t::object:
+      return kObject;
+    default:
+      return 0;
   }
 }
 
@@ -60,8 +67,8 @@ void check_param(const ParamSpec& spec, const json& value) {
     FRANCA_EXPECTS(!std::isnan(x), "parameter '{}': must not be NaN", spec.name);
     if (spec.minimum) {
       FRANCA_EXPECTS(spec.exclusive_minimum ? x > *spec.minimum : x >= *spec.minimum,
-                     "parameter '{}': must be {} {}, got {}", spec.name, spec.exclusive_minimum ? ">" : ">=",
-                     *spec.minimum, value.dump());
+                     "parameter '{}': must be {} {}, got {}", spec.name,
+                     spec.exclusive_minimum ? ">" : ">=", *spec.minimum, value.dump());
     }
     if (spec.maximum) {
       FRANCA_EXPECTS(x <= *spec.maximum, "parameter '{}': must be <= {}, got {}", spec.name, *spec.maximum,
@@ -76,8 +83,7 @@ Params::Params(const std::vector<ParamSpec>* specs) : specs_(specs), values_(jso
 }
 
 void Params::update(const json& object) {
-  FRANCA_EXPECTS_STATUS(object.is_object(), Status::type, "params: expected a JSON object, got {}",
-                        object.dump());
+  FRANCA_EXPECTS_STATUS(object.is_object(), Status::type, "params: expected a JSON object, got {}", object.dump());
   for (const auto& [name, value] : object.items()) {
     auto it = std::find_if(specs_->begin(), specs_->end(), [&](const ParamSpec& s) { return s.name == name; });
     if (it == specs_->end()) {

@@ -12,7 +12,8 @@ namespace franca {
 
 class ByteWriter {
  public:
-  template <class T> void put(T value) {
+  template <class T>
+  void put(T value) {
     const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
     bytes_.insert(bytes_.end(), p, p + sizeof(T));
   }
@@ -34,7 +35,8 @@ class ByteReader {
  public:
   ByteReader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
 
-  template <class T> T get(const char* what) {
+  template <class T>
+  T get(const char* what) {
     T value;
     std::memcpy(&value, take(sizeof(T), what), sizeof(T));
     return value;
@@ -42,8 +44,8 @@ class ByteReader {
   const std::uint8_t* take(std::size_t n, const char* what) {
     if (n > size_ - pos_) {
       throw_error(Status::corrupt_model, std::string("model bytes: truncated while reading ") + what + " (needs " +
-                                             std::to_string(n) + " bytes at offset " + std::to_string(pos_) +
-                                             ", " + std::to_string(size_ - pos_) + " left)");
+                                             std::to_string(n) + " bytes at offset " + std::to_string(pos_) + ", " +
+                                             std::to_string(size_ - pos_) + " left)");
     }
     const std::uint8_t* p = data_ + pos_;
     pos_ += n;

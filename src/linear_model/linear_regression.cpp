@@ -33,7 +33,8 @@ const EstimatorSpec& linear_regression_spec() {
       "LinearRegression",
       EstimatorKind::regressor,
       "Ordinary least squares: the minimum-norm solution of min ||y - Xw - b||^2 (weighted by sample_weight).",
-      {fit_intercept_param(), copy_x_param(),
+      {fit_intercept_param(),
+       copy_x_param(),
        {"n_jobs", kInt | kNull, nullptr, "Accepted for scikit-learn compatibility; threads come from the context."},
        positive_param()},
       regressor_methods,
@@ -46,24 +47,28 @@ const EstimatorSpec& linear_regression_spec() {
 
 const EstimatorSpec& ridge_spec() {
   ParamSpec alpha{"alpha", kFloat, 1.0, "L2 penalty strength; must be >= 0.", {}, 0.0};
-  ParamSpec solver{"solver", kString, "auto",
+  ParamSpec solver{"solver",
+                   kString,
+                   "auto",
                    "'auto' and 'cholesky' solve the normal equations exactly (Cholesky); 'svd' gives the same "
                    "exact solution.",
                    {"auto", "cholesky", "svd"}};
-  static const EstimatorSpec spec{
-      "Ridge",
-      EstimatorKind::regressor,
-      "Linear least squares with L2 regularisation: min ||y - Xw - b||^2 + alpha ||w||^2.",
-      {alpha, fit_intercept_param(), copy_x_param(),
-       {"max_iter", kInt | kNull, nullptr, "Unused: the solvers are direct.", {}, 1.0},
-       {"tol", kFloat, 1e-4, "Unused: the solvers are direct.", {}, 0.0},
-       solver, positive_param(),
-       {"random_state", kInt | kNull, nullptr, "Unused: the solvers are deterministic."}},
-      regressor_methods,
-      {"coef_", "intercept_"},
-      {Matrix::Kind::dense},
-      false,
-      make_estimator<Ridge>};
+  static const EstimatorSpec spec{"Ridge",
+                                  EstimatorKind::regressor,
+                                  "Linear least squares with L2 regularisation: min ||y - Xw - b||^2 + alpha ||w||^2.",
+                                  {alpha,
+                                   fit_intercept_param(),
+                                   copy_x_param(),
+                                   {"max_iter", kInt | kNull, nullptr, "Unused: the solvers are direct.", {}, 1.0},
+                                   {"tol", kFloat, 1e-4, "Unused: the solvers are direct.", {}, 0.0},
+                                   solver,
+                                   positive_param(),
+                                   {"random_state", kInt | kNull, nullptr, "Unused: the solvers are deterministic."}},
+                                  regressor_methods,
+                                  {"coef_", "intercept_"},
+                                  {Matrix::Kind::dense},
+                                  false,
+                                  make_estimator<Ridge>};
   return spec;
 }
 

@@ -2,8 +2,8 @@
 #include <cmath>
 #include <limits>
 
-#include "core/expects.hpp"
 #include "core/estimator.hpp"
+#include "core/expects.hpp"
 #include "primitives/dense.hpp"
 
 namespace franca {
@@ -57,10 +57,14 @@ class StandardScaler final : public Estimator {
     const std::int64_t d = X.cols();
     const bool with_mean = params().boolean("with_mean") && has_attribute("mean_");
     const bool with_std = params().boolean("with_std") && has_attribute("scale_");
-    Array offset = with_mean ? attribute_on(ctx, "mean_", x.device, DType::float64)
-                             : to_device(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(d), 0.0), {d}), x.device);
-    Array scale = with_std ? attribute_on(ctx, "scale_", x.device, DType::float64)
-                           : to_device(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(d), 1.0), {d}), x.device);
+    Array offset =
+        with_mean
+            ? attribute_on(ctx, "mean_", x.device, DType::float64)
+            : to_device(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(d), 0.0), {d}), x.device);
+    Array scale =
+        with_std
+            ? attribute_on(ctx, "scale_", x.device, DType::float64)
+            : to_device(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(d), 1.0), {d}), x.device);
     Array out = Array::empty(ctx, x.device, x.dtype, x.ndim() == 1 ? std::vector<std::int64_t>{x.dim(0), 1} : x.shape);
     scale_columns(ctx, x, offset, scale, method == "inverse_transform", out);
     return Matrix::from_dense(out);

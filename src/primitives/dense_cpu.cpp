@@ -9,7 +9,9 @@ namespace franca {
 
 namespace {
 
-std::int64_t row_grain(std::int64_t cols) { return std::max<std::int64_t>(16, (1 << 14) / std::max<std::int64_t>(cols, 1)); }
+std::int64_t row_grain(std::int64_t cols) {
+  return std::max<std::int64_t>(16, (1 << 14) / std::max<std::int64_t>(cols, 1));
+}
 
 const double* weights_ptr(const Array* weights) { return weights ? weights->ptr<const double>() : nullptr; }
 
@@ -30,15 +32,16 @@ ColumnMoments column_moments_cpu(const Context& ctx, const Array& X, const Array
     const double* w = weights_ptr(weights);
     const auto d = static_cast<std::size_t>(m.cols);
     // Slot d of each accumulator holds the weight sum.
-    auto sums = sum_partials(parallel_accumulate(
-        ctx, m.rows, row_grain(m.cols), std::vector<double>(d + 1, 0.0),
-        [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
-          for (std::int64_t i = begin; i < end; ++i) {
-            const double wi = w ? w[i] : 1.0;
-            for (std::size_t j = 0; j < d; ++j) acc[j] += wi * static_cast<double>(m(i, static_cast<std::int64_t>(j)));
-            acc[d] += wi;
-          }
-        }));
+    auto sums = sum_partials(parallel_accumulate(ctx, m.rows, row_grain(m.cols), std::vector<double>(d + 1, 0.0),
+                                                 [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+                                                   for (std::int64_t i = begin; i < end; ++i) {
+                                                     const double wi = w ? w[i] : 1.0;
+                                                     for (std::size_t j = 0; j < d; ++j)
+                                                       acc[j] +=
+                                                           wi * static_cast<double>(m(i, static_cast<std::int64_t>(j)));
+                                                     acc[d] += wi;
+                                                   }
+                                                 }));
     ColumnMoments out;
     out.weight_sum = sums[d];
     FRANCA_EXPECTS(out.weight_sum > 0, "sample_weight: the weights sum to {}; they must sum to a positive value",

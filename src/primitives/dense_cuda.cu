@@ -23,7 +23,8 @@ __global__ void column_sums_kernel(MatrixRef<const T> m, const double* w, const 
                                    bool count_weights) {
   const std::int64_t j = blockIdx.y * 32 + threadIdx.x;
   double acc = 0, wacc = 0;
-  for (std::int64_t i = blockIdx.x * blockDim.y + threadIdx.y; i < m.rows; i += static_cast<std::int64_t>(gridDim.x) * blockDim.y) {
+  for (std::int64_t i = blockIdx.x * blockDim.y + threadIdx.y; i < m.rows;
+       i += static_cast<std::int64_t>(gridDim.x) * blockDim.y) {
     const double wi = w ? w[i] : 1.0;
     if (j < m.cols) {
       double x = static_cast<double>(m(i, j));
@@ -78,8 +79,8 @@ Array device_vector(const Context& ctx, const std::vector<double>& values, Devic
 // for Y (rows x t), in float64.
 template <class T>
 __global__ void center_scale_kernel(MatrixRef<const T> m, const double* y, std::int64_t t, const double* w,
-                                    const double* x_mean, const double* y_mean, std::int64_t row0,
-                                    std::int64_t rows, double* zx, double* zy) {
+                                    const double* x_mean, const double* y_mean, std::int64_t row0, std::int64_t rows,
+                                    double* zx, double* zy) {
   const std::int64_t width = m.cols + t;
   for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < rows * width;
        k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
@@ -125,7 +126,8 @@ cublasStatus_t gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb
 }
 
 int checked_int(std::int64_t v, const char* what) {
-  if (v > std::numeric_limits<int>::max()) throw_error(Status::not_implemented, std::string(what) + " exceeds 2^31-1 for cuBLAS");
+  if (v > std::numeric_limits<int>::max())
+    throw_error(Status::not_implemented, std::string(what) + " exceeds 2^31-1 for cuBLAS");
   return static_cast<int>(v);
 }
 
@@ -163,7 +165,8 @@ CrossProducts centered_cross_products_cuda(const Context& ctx, const Array& X, c
     const auto m = matrix_ref<const T>(X);
     const std::int64_t d = m.cols, t = static_cast<std::int64_t>(y_mean.size());
     // Rows go through in chunks so that the float64 staging copy stays near 512 MiB.
-    const std::int64_t chunk = std::max<std::int64_t>(1, std::min<std::int64_t>(m.rows, (std::int64_t{1} << 26) / (d + t)));
+    const std::int64_t chunk =
+        std::max<std::int64_t>(1, std::min<std::int64_t>(m.rows, (std::int64_t{1} << 26) / (d + t)));
     Array zx = Array::empty(ctx, X.device, DType::float64, {chunk * d});
     Array zy = Array::empty(ctx, X.device, DType::float64, {chunk * t});
     Array xtx = Array::empty(ctx, X.device, DType::float64, {d * d});
@@ -179,7 +182,8 @@ CrossProducts centered_cross_products_cuda(const Context& ctx, const Array& X, c
           ym.ptr<const double>(), row0, rows, zx.ptr<double>(), zy.ptr<double>());
       FRANCA_CUDA_CHECK_LAUNCH();
       const double* beta = row0 == 0 ? &zero : &one;
-      const int ir = checked_int(rows, "rows per chunk"), id = checked_int(d, "n_features"), it = checked_int(t, "n_targets");
+      const int ir = checked_int(rows, "rows per chunk"), id = checked_int(d, "n_features"),
+                it = checked_int(t, "n_targets");
       // Column-major: xtx (d x d) = Zx^T Zx, xty (d x t) = Zx^T Zy.
       FRANCA_CUBLAS_TRY(cublasDsyrk(h, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, id, ir, &one, zx.ptr<double>(), ir, beta,
                                     xtx.ptr<double>(), id));

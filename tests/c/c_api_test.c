@@ -1,7 +1,6 @@
 /* A C99 program that uses only the public header (included twice, as the umbrella must allow):
  * create, fit, predict, save, load, free, and the error path. */
 #include <franca/franca.h>
-#include <franca/franca.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -10,12 +9,12 @@
 
 static int failures = 0;
 
-#define CHECK(cond, what)                                    \
-  do {                                                       \
-    if (!(cond)) {                                           \
+#define CHECK(cond, what)                                              \
+  do {                                                                 \
+    if (!(cond)) {                                                     \
       fprintf(stderr, "FAILED: %s (%s)\n", what, franca_last_error()); \
-      ++failures;                                            \
-    }                                                        \
+      ++failures;                                                      \
+    }                                                                  \
   } while (0)
 
 static DLTensor host_tensor(double* data, int ndim, int64_t* shape) {

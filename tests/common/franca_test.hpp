@@ -16,12 +16,28 @@
 
 namespace franca::test {
 
-template <class T> DLDataType dl_dtype();
-template <> inline DLDataType dl_dtype<float>() { return {kDLFloat, 32, 1}; }
-template <> inline DLDataType dl_dtype<double>() { return {kDLFloat, 64, 1}; }
-template <> inline DLDataType dl_dtype<std::int32_t>() { return {kDLInt, 32, 1}; }
-template <> inline DLDataType dl_dtype<std::int64_t>() { return {kDLInt, 64, 1}; }
-template <> inline DLDataType dl_dtype<std::uint8_t>() { return {kDLUInt, 8, 1}; }
+template <class T>
+DLDataType dl_dtype();
+template <>
+inline DLDataType dl_dtype<float>() {
+  return {kDLFloat, 32, 1};
+}
+template <>
+inline DLDataType dl_dtype<double>() {
+  return {kDLFloat, 64, 1};
+}
+template <>
+inline DLDataType dl_dtype<std::int32_t>() {
+  return {kDLInt, 32, 1};
+}
+template <>
+inline DLDataType dl_dtype<std::int64_t>() {
+  return {kDLInt, 64, 1};
+}
+template <>
+inline DLDataType dl_dtype<std::uint8_t>() {
+  return {kDLUInt, 8, 1};
+}
 
 // A tensor holding a copy of host values on the test's device ("cpu" or "cuda").
 class Tensor {
@@ -62,19 +78,19 @@ class Tensor {
 };
 
 // Fails the test with the library's message unless `status` is FRANCA_OK.
-#define FRANCA_ASSERT_OK(call)                                                          \
-  do {                                                                                  \
-    const int franca_test_status_ = (call);                                             \
-    ASSERT_EQ(franca_test_status_, FRANCA_OK) << #call << ": " << franca_last_error();  \
+#define FRANCA_ASSERT_OK(call)                                                         \
+  do {                                                                                 \
+    const int franca_test_status_ = (call);                                            \
+    ASSERT_EQ(franca_test_status_, FRANCA_OK) << #call << ": " << franca_last_error(); \
   } while (0)
 
 // Asserts that `call` fails with `status` and a message containing `fragment`.
-#define FRANCA_ASSERT_ERROR(call, status, fragment)                                                  \
-  do {                                                                                               \
-    const int franca_test_status_ = (call);                                                          \
-    EXPECT_EQ(franca_test_status_, (status)) << #call << ": " << franca_last_error();                \
-    EXPECT_NE(std::string(franca_last_error()).find(fragment), std::string::npos)                  \
-        << "message '" << franca_last_error() << "' does not mention '" << (fragment) << "'";      \
+#define FRANCA_ASSERT_ERROR(call, status, fragment)                                           \
+  do {                                                                                        \
+    const int franca_test_status_ = (call);                                                   \
+    EXPECT_EQ(franca_test_status_, (status)) << #call << ": " << franca_last_error();         \
+    EXPECT_NE(std::string(franca_last_error()).find(fragment), std::string::npos)             \
+        << "message '" << franca_last_error() << "' does not mention '" << (fragment) << "'"; \
   } while (0)
 
 struct MatrixDeleter {
@@ -117,10 +133,14 @@ inline std::vector<double> values_of(franca_matrix m, int part = FRANCA_PART_VAL
   std::vector<double> out(static_cast<std::size_t>(n));
   for (std::size_t i = 0; i < out.size(); ++i) {
     const auto dt = t->dl_tensor.dtype;
-    if (dt.code == kDLFloat && dt.bits == 32) out[i] = reinterpret_cast<float*>(raw.data())[i];
-    else if (dt.code == kDLFloat && dt.bits == 64) out[i] = reinterpret_cast<double*>(raw.data())[i];
-    else if (dt.code == kDLInt && dt.bits == 32) out[i] = reinterpret_cast<std::int32_t*>(raw.data())[i];
-    else if (dt.code == kDLInt && dt.bits == 64) out[i] = static_cast<double>(reinterpret_cast<std::int64_t*>(raw.data())[i]);
+    if (dt.code == kDLFloat && dt.bits == 32)
+      out[i] = reinterpret_cast<float*>(raw.data())[i];
+    else if (dt.code == kDLFloat && dt.bits == 64)
+      out[i] = reinterpret_cast<double*>(raw.data())[i];
+    else if (dt.code == kDLInt && dt.bits == 32)
+      out[i] = reinterpret_cast<std::int32_t*>(raw.data())[i];
+    else if (dt.code == kDLInt && dt.bits == 64)
+      out[i] = static_cast<double>(reinterpret_cast<std::int64_t*>(raw.data())[i]);
   }
   t->deleter(t);
   return out;
@@ -135,9 +155,12 @@ inline std::vector<double> attribute_of(franca_estimator e, const char* name) {
   std::vector<double> out(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
     const auto dt = t->dl_tensor.dtype;
-    if (dt.code == kDLFloat && dt.bits == 32) out[i] = static_cast<float*>(t->dl_tensor.data)[i];
-    else if (dt.code == kDLFloat) out[i] = static_cast<double*>(t->dl_tensor.data)[i];
-    else out[i] = static_cast<double>(static_cast<std::int64_t*>(t->dl_tensor.data)[i]);
+    if (dt.code == kDLFloat && dt.bits == 32)
+      out[i] = static_cast<float*>(t->dl_tensor.data)[i];
+    else if (dt.code == kDLFloat)
+      out[i] = static_cast<double*>(t->dl_tensor.data)[i];
+    else
+      out[i] = static_cast<double>(static_cast<std::int64_t*>(t->dl_tensor.data)[i]);
   }
   t->deleter(t);
   return out;
@@ -152,7 +175,10 @@ inline std::vector<double> normal(std::size_t n, std::uint64_t seed) {
   return v;
 }
 
-template <class To> std::vector<To> cast(const std::vector<double>& v) { return std::vector<To>(v.begin(), v.end()); }
+template <class To>
+std::vector<To> cast(const std::vector<double>& v) {
+  return std::vector<To>(v.begin(), v.end());
+}
 
 // The parameter of device-parameterised tests: skips CUDA cases where no device exists.
 class DeviceTest : public ::testing::TestWithParam<std::string> {

@@ -1,9 +1,9 @@
 // The C ABI's contract: status codes, messages that name the argument, ownership, save/load,
 // and every kind of bad input.
 #include <atomic>
-#include <set>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -231,7 +231,8 @@ TEST_P(BadInput, SaveLoadRoundTripAndModelsMoveBetweenDevices) {
     FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, loaded, method.c_str(), mh.get(), &b));
     const auto va = values_of(a), vb = values_of(b);
     ASSERT_EQ(va.size(), vb.size());
-    for (std::size_t i = 0; i < va.size(); ++i) EXPECT_NEAR(va[i], vb[i], 1e-9 * (1 + std::fabs(va[i]))) << name << " " << i;
+    for (std::size_t i = 0; i < va.size(); ++i)
+      EXPECT_NEAR(va[i], vb[i], 1e-9 * (1 + std::fabs(va[i]))) << name << " " << i;
     franca_matrix_free(a);
     franca_matrix_free(b);
 

@@ -6,7 +6,7 @@
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const char* names[] = {"LinearRegression", "Ridge", "StandardScaler", "LogisticRegression",
+  static const char* names[] = {"LinearRegression",  "Ridge",           "StandardScaler", "LogisticRegression",
                                 "HashingVectorizer", "TfidfTransformer"};
   if (size == 0) return 0;
   const std::string json(reinterpret_cast<const char*>(data) + 1, size - 1);

@@ -260,7 +260,7 @@ py_env=(env "FRANCA_LIBRARY=$lib_path" FRANCA_TEST_DEVICE=cuda
 if wanted pytest; then
   if [[ -n "$lib_path" ]]; then
     run_stage pytest "$(out_log pytest.log)" \
-      "${py_env[@]}" python3 -m pytest -q bindings/python/tests
+      "${py_env[@]}" python3 -m pytest -q -rxs tests/python bindings/python/tests
   else
     cannot_run pytest "libfranca.so not found under $BUILD_DIR"
   fi

@@ -14,7 +14,13 @@ struct Problem {
 
 // y = X coef^T + intercept + noise, with coefficients drawn from `seed`.
 Problem make_problem(std::int64_t n, std::int64_t d, std::int64_t t, double noise, std::uint64_t seed) {
-  Problem p{n, d, t, normal(static_cast<std::size_t>(n * d), seed), {}, {}, normal(static_cast<std::size_t>(t * d), seed + 1),
+  Problem p{n,
+            d,
+            t,
+            normal(static_cast<std::size_t>(n * d), seed),
+            {},
+            {},
+            normal(static_cast<std::size_t>(t * d), seed + 1),
             normal(static_cast<std::size_t>(t), seed + 2)};
   const auto e = normal(static_cast<std::size_t>(n * t), seed + 3);
   std::mt19937_64 rng(seed + 4);
@@ -80,8 +86,8 @@ TEST_P(LeastSquares, RidgeSatisfiesWeightedNormalEquations) {
         const auto p = make_problem(300, 7, t, 0.5, 40 + static_cast<std::uint64_t>(t));
         Tensor X(device(), p.X, {p.n, p.d}), w(device(), p.w, {p.n});
         Tensor y(device(), p.y, t == 1 ? std::vector<std::int64_t>{p.n} : std::vector<std::int64_t>{p.n, t});
-        auto est = estimator("Ridge", "{\"alpha\": " + std::to_string(alpha) + ", \"fit_intercept\": " +
-                                          (fit_intercept ? "true" : "false") + "}");
+        auto est = estimator("Ridge", "{\"alpha\": " + std::to_string(alpha) +
+                                          ", \"fit_intercept\": " + (fit_intercept ? "true" : "false") + "}");
         auto m = dense(X.get());
         FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), w.get()));
         const auto coef = attribute_of(est.get(), "coef_");
@@ -119,7 +125,8 @@ TEST_P(LeastSquares, Float32MatchesFloat64AndStridedLayoutsAgree) {
   }
   for (std::int64_t i = 0; i < p.n; ++i) {
     EXPECT_NEAR(predictions[1][i], predictions[0][i], 1e-10) << "column-major, row " << i;
-    EXPECT_NEAR(predictions[2][i], predictions[0][i], 1e-4 * (1 + std::fabs(predictions[0][i]))) << "float32, row " << i;
+    EXPECT_NEAR(predictions[2][i], predictions[0][i], 1e-4 * (1 + std::fabs(predictions[0][i])))
+        << "float32, row " << i;
   }
 }
 

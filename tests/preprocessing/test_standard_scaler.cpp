@@ -12,7 +12,7 @@ TEST_P(StandardScalerTest, MatchesWeightedMomentsAndInverts) {
   auto X = normal(static_cast<std::size_t>(n * d), 3);
   for (std::int64_t i = 0; i < n; ++i) {
     X[i * d + 0] = X[i * d + 0] * 100 + 1e4;  // large offset: needs a stable variance
-    X[i * d + 4] = 7.0;                      // constant: scale stays 1
+    X[i * d + 4] = 7.0;                       // constant: scale stays 1
   }
   std::vector<double> w(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) w[i] = 0.5 + (i % 7);
