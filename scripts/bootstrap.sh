@@ -61,6 +61,9 @@ fi
 echo "== format (.clang-format)"
 bash scripts/check-format.sh
 
+echo "== docs/estimators.md matches the library's estimator listing"
+"$python" tools/gen_estimator_docs.py build/lib/libfranca.so --check
+
 echo "== tests (ctest: GoogleTest on every compiled device, C99 program, symbols, install, Python)"
 ctest --test-dir build --output-on-failure -j "$jobs"
 

@@ -112,7 +112,8 @@ typedef struct franca_context_s* franca_context;
 FRANCA_API int franca_context_create(const char* device, franca_context* out);
 FRANCA_API int franca_context_free(franca_context ctx);
 /* Runs CUDA work on the caller's cudaStream_t (e.g. PyTorch's current stream); NULL is the
- * default stream. The stream must outlive its use by the context. */
+ * default stream. Outputs are allocated and later freed in order on that stream, so the stream
+ * must outlive the context's calls and the outputs they return. */
 FRANCA_API int franca_context_set_stream(franca_context ctx, void* cuda_stream);
 FRANCA_API int franca_context_set_seed(franca_context ctx, uint64_t seed);
 /* Number of CPU threads; 0 means all cores. */

@@ -151,7 +151,10 @@ Array Estimator::attribute_on(const Context& ctx, const std::string& name, Devic
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
   }
-  Array converted = to(ctx, host, device, dtype);
+  // The cache outlives the caller's stream, so its memory belongs to the default stream.
+  Context cache_context(ctx);
+  cache_context.set_stream(nullptr);
+  Array converted = to(cache_context, host, device, dtype);
   std::lock_guard<std::mutex> lock(cache_mutex_);
   return cache_.emplace(key, converted).first->second;
 }
