@@ -20,7 +20,8 @@ FRANCA_HD inline double sigmoid(double z) {
 }
 
 // log(sum_k exp(z_k)), shifted by the largest score so that no exp overflows.
-template <class T> FRANCA_HD inline double log_sum_exp(const T* z, std::int64_t k_count) {
+template <class T>
+FRANCA_HD inline double log_sum_exp(const T* z, std::int64_t k_count) {
   double zmax = static_cast<double>(z[0]);
   for (std::int64_t k = 1; k < k_count; ++k) zmax = ::fmax(zmax, static_cast<double>(z[k]));
   double s = 0;
@@ -32,7 +33,8 @@ template <class T> FRANCA_HD inline double log_sum_exp(const T* z, std::int64_t 
 // to the row's scores ("residual"), written over the scores: `r` may alias `z`.
 //   binomial (one score, label in {0, 1}): w * (log(1 + exp(z)) - y z),  r = w * (sigmoid(z) - y)
 //   multinomial (K scores, label in [0, K)): w * (lse(z) - z_y),          r_k = w * (softmax_k(z) - [k = y])
-template <class T> FRANCA_HD inline double binomial_row(const T* z, std::int32_t label, double w, T* r) {
+template <class T>
+FRANCA_HD inline double binomial_row(const T* z, std::int32_t label, double w, T* r) {
   const double s = static_cast<double>(z[0]);
   const double y = static_cast<double>(label);
   r[0] = static_cast<T>(w * (sigmoid(s) - y));

@@ -1,0 +1,400 @@
+// LogisticRegression (scikit-learn's, solver 'lbfgs'): binary (one coefficient vector) and
+// multinomial (softmax) logistic regression with L2, L1 or elastic-net penalties, on dense or CSR
+// X, on the CPU or CUDA. The data pass (loss and gradient) runs where X lives; the optimizer
+// (L-BFGS, or OWL-QN when there is an L1 term) runs on the host over the n_scores * (d + 1)
+// coefficients, which are small next to X.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/expects.hpp"
+#include "core/logging.hpp"
+#include "linear_model/least_squares.hpp"
+#include "linear_model/logistic.hpp"
+#include "optimize/lbfgs.hpp"
+#include "primitives/linear_scores.hpp"
+
+namespace franca {
+
+namespace {
+
+using logistic::Link;
+using logistic::Output;
+
+// A class_weight key is the class label written as a number ("0", "1.5", "-1").
+bool parse_label(const std::string& key, double& label) {
+  try {
+    std::size_t used = 0;
+    label = std::stod(key, &used);
+    return used == key.size() && std::isfinite(label);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Contiguous CSR parts (views when they already are), with their structure checked on the host:
+// a malformed matrix must not make the data pass read out of bounds. Device matrices are trusted.
+Matrix prepared_input(const Context& ctx, const Matrix& X) {
+  if (X.kind != Matrix::Kind::csr) return X;
+  CsrMatrix c = X.csr;
+  const Device device = c.data.device;
+  c.indptr = to(ctx, c.indptr, device, c.indptr.dtype);
+  c.indices = to(ctx, c.indices, device, c.indices.dtype);
+  c.data = to(ctx, c.data, device, c.data.dtype);
+  if (device.is_cpu()) {
+    dispatch_index(c.indptr.dtype, [&](auto ptr_tag) {
+      dispatch_index(c.indices.dtype, [&](auto index_tag) {
+        using P = decltype(ptr_tag);
+        using I = decltype(index_tag);
+        const P* indptr = c.indptr.ptr<const P>();
+        const I* indices = c.indices.ptr<const I>();
+        FRANCA_EXPECTS(indptr[0] == 0 && indptr[c.rows] == c.nnz(),
+                       "X: a CSR indptr must start at 0 and end at nnz = {}, got {} and {}", c.nnz(),
+                       static_cast<std::int64_t>(indptr[0]), static_cast<std::int64_t>(indptr[c.rows]));
+        for (std::int64_t i = 0; i < c.rows; ++i)
+          FRANCA_EXPECTS(indptr[i] <= indptr[i + 1], "X: CSR indptr decreases at row {}", i);
+        for (std::int64_t p = 0; p < c.nnz(); ++p)
+          FRANCA_EXPECTS(indices[p] >= 0 && indices[p] < c.cols,
+                         "X: CSR column index {} at position {} is outside [0, {})",
+                         static_cast<std::int64_t>(indices[p]), p, c.cols);
+      });
+    });
+  }
+  return Matrix::from_csr(std::move(c));
+}
+
+DType value_dtype(const Matrix& X) { return X.kind == Matrix::Kind::dense ? X.dense.dtype : X.csr.data.dtype; }
+
+class LogisticRegression final : public Estimator {
+ public:
+  using Estimator::Estimator;
+
+ protected:
+  void fit_impl(const Context& ctx, const Matrix& X_in, const Array* y, const Array* sample_weight) override {
+    const std::string penalty = params().is_null("penalty") ? "none" : params().string("penalty");
+    const double C = params().number("C");
+    if (penalty == "elasticnet") {
+      FRANCA_EXPECTS(!params().is_null("l1_ratio"),
+                     "parameter 'l1_ratio': must be between 0 and 1 when penalty='elasticnet'; got (l1_ratio=None)");
+    } else if (!params().is_null("l1_ratio")) {
+      FRANCA_LOG_WARN(
+          "LogisticRegression: l1_ratio parameter is only used when penalty is 'elasticnet'. Got (penalty={})",
+          penalty);
+    }
+    if (penalty == "none" && C != 1.0)
+      FRANCA_LOG_WARN("LogisticRegression: setting penalty=None will ignore the C and l1_ratio parameters");
+    FRANCA_EXPECTS_STATUS(is_floating(value_dtype(X_in)), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(value_dtype(X_in)));
+    FRANCA_EXPECTS(y->ndim() == 1 || y->dim(1) == 1, "y: expected a 1-D array of class labels, got shape ({}, {})",
+                   y->dim(0), y->dim(1));
+
+    // Classes and per-sample codes, on the host (labels are one value per row).
+    const Array y_host = to(ctx, *y, Device::cpu(), DType::float64);
+    const double* labels = y_host.ptr<const double>();
+    const std::int64_t n = X_in.rows(), d = X_in.cols();
+    std::vector<double> classes(labels, labels + n);
+    std::sort(classes.begin(), classes.end());
+    classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+    const auto K = static_cast<std::int64_t>(classes.size());
+    FRANCA_EXPECTS(K >= 2,
+                   "y: This solver needs samples of at least 2 classes in the data, but the data contains only one "
+                   "class: {}",
+                   classes[0]);
+    const std::string multi_class = params().string("multi_class");
+    FRANCA_EXPECTS_STATUS(!(multi_class == "ovr" && K > 2), Status::not_implemented,
+                          "parameter 'multi_class': 'ovr' with more than 2 classes is not implemented; use 'auto' or "
+                          "'multinomial'");
+    const bool multinomial = K > 2 || multi_class == "multinomial";
+    const std::int64_t n_scores = multinomial ? K : 1;
+    std::vector<std::int32_t> codes(static_cast<std::size_t>(n));
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(K), 0);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto k = std::lower_bound(classes.begin(), classes.end(), labels[i]) - classes.begin();
+      codes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(k);
+      ++counts[static_cast<std::size_t>(k)];
+    }
+    std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
+    if (sample_weight) {
+      const Array w = to(ctx, *sample_weight, Device::cpu(), DType::float64);
+      weights.assign(w.ptr<const double>(), w.ptr<const double>() + n);
+    }
+    const std::vector<double> cw = class_weights(classes, counts, n);
+    for (std::int64_t i = 0; i < n; ++i)
+      weights[static_cast<std::size_t>(i)] *= cw[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
+
+    LogisticData data;
+    data.X = prepared_input(ctx, X_in);
+    const Device device = X_in.device();
+    data.labels = to_device(ctx, Array::from_host(codes, {n}), device);
+    data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
+    data.n_scores = n_scores;
+    data.fit_intercept = params().boolean("fit_intercept");
+
+    // scikit-learn 1.2's objective: sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1, with
+    // r = 0 for 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'. Intercepts are
+    // never penalised.
+    const double r = penalty == "l1" ? 1.0 : penalty == "elasticnet" ? params().number("l1_ratio") : 0.0;
+    const double l2 = penalty == "none" ? 0.0 : (1.0 - r) / C;
+    const double l1 = penalty == "none" ? 0.0 : r / C;
+    const std::int64_t n_coef = n_scores * d;
+    const Objective objective = [&](const std::vector<double>& w, std::vector<double>& g) {
+      double f = logistic_loss_gradient(ctx, data, w, g);
+      for (std::int64_t j = 0; j < n_coef; ++j) {
+        f += 0.5 * l2 * w[static_cast<std::size_t>(j)] * w[static_cast<std::size_t>(j)];
+        g[static_cast<std::size_t>(j)] += l2 * w[static_cast<std::size_t>(j)];
+      }
+      return f;
+    };
+    LbfgsOptions options;
+    options.max_iter = static_cast<int>(params().integer("max_iter"));
+    options.gtol = params().number("tol");
+    if (l1 > 0) {
+      options.l1.assign(static_cast<std::size_t>(n_coef + (data.fit_intercept ? n_scores : 0)), 0.0);
+      std::fill(options.l1.begin(), options.l1.begin() + n_coef, l1);
+    }
+    options.name = l1 > 0 ? "LogisticRegression (OWL-QN)" : "LogisticRegression (L-BFGS)";
+    FRANCA_LOG_INFO("LogisticRegression: {} fit on {} ({} X of {} x {}), {} classes, penalty={}, C={}",
+                    multinomial ? "multinomial" : "binomial", device.str(), X_in.kind_name(), n, d, K, penalty, C);
+
+    const LbfgsResult result =
+        minimize_lbfgs(ctx, objective, initial_coef(K, n_scores, d, data.fit_intercept), options);
+    if (!result.converged)
+      FRANCA_LOG_WARN(
+          "LogisticRegression: lbfgs failed to converge: {}. Increase the number of iterations "
+          "(max_iter) or scale the data (ConvergenceWarning)",
+          result.message);
+    store_fit(ctx, result, classes, n_scores, d, data.fit_intercept);
+  }
+
+  Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X_in) const override {
+    const DType dtype = value_dtype(X_in);
+    FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(dtype));
+    const Matrix X = prepared_input(ctx, X_in);
+    const Device device = X.device();
+    const Array coef = attribute_on(ctx, "coef_", device, dtype);
+    const Array intercept = attribute_on(ctx, "intercept_", device, dtype);
+    const std::int64_t n = X.rows(), t = coef.dim(0);
+    Array Z = Array::empty(ctx, device, dtype, {n, t});
+    linear_scores(ctx, X, coef, intercept, Z);
+    if (method == "decision_function") {
+      if (t == 1) {
+        Z.shape = {n};
+        Z.strides = {1};
+      }
+      return Matrix::from_dense(Z);
+    }
+    const Array classes = attribute_on(ctx, "classes_", device, DType::float64);
+    const std::int64_t K = classes.size();
+    // As scikit-learn: a 2-class model fitted with multi_class='multinomial' gives softmax([-z, z]).
+    const Link link = t > 1                                             ? Link::multinomial
+                      : params().string("multi_class") == "multinomial" ? Link::symmetric_binomial
+                                                                        : Link::binomial;
+    if (method == "predict") {
+      Array out = Array::empty(ctx, device, DType::float64, {n});
+      logistic_link(ctx, Z, link, Output::predict, classes, out);
+      return Matrix::from_dense(out);
+    }
+    Array out = Array::empty(ctx, device, dtype, {n, K});
+    logistic_link(ctx, Z, link, method == "predict_proba" ? Output::proba : Output::log_proba, classes, out);
+    return Matrix::from_dense(out);
+  }
+
+  void check_state() const override {
+    const std::int64_t d = n_features_in();
+    const Array& classes = expect_attribute("classes_", DType::float64, {-1});
+    const std::int64_t K = classes.dim(0);
+    FRANCA_EXPECTS_STATUS(K >= 2, Status::corrupt_model, "model: LogisticRegression needs at least 2 classes_");
+    const double* c = classes.ptr<const double>();
+    for (std::int64_t k = 0; k < K; ++k)
+      FRANCA_EXPECTS_STATUS(std::isfinite(c[k]) && (k == 0 || c[k - 1] < c[k]), Status::corrupt_model,
+                            "model: classes_ must be finite and strictly increasing");
+    const std::int64_t rows = K == 2 ? 1 : K;
+    expect_attribute("coef_", DType::float64, {rows, d});
+    expect_attribute("intercept_", DType::float64, {rows});
+    expect_attribute("n_iter_", DType::int64, {1});
+  }
+
+ private:
+  // scikit-learn's compute_class_weight over the fitted classes.
+  std::vector<double> class_weights(const std::vector<double>& classes, const std::vector<std::int64_t>& counts,
+                                    std::int64_t n) const {
+    const auto K = classes.size();
+    std::vector<double> cw(K, 1.0);
+    const json& spec = params().get("class_weight");
+    if (spec.is_string()) {  // 'balanced'
+      for (std::size_t k = 0; k < K; ++k)
+        cw[k] = static_cast<double>(n) / (static_cast<double>(K) * static_cast<double>(counts[k]));
+    } else if (spec.is_object()) {
+      std::vector<double> unweighted;
+      for (std::size_t k = 0; k < K; ++k) {
+        bool found = false;
+        for (const auto& [key, value] : spec.items()) {
+          double label = 0;
+          if (parse_label(key, label) && label == classes[k]) {
+            cw[k] = value.get<double>();
+            found = true;
+          }
+        }
+        if (!found) unweighted.push_back(classes[k]);
+      }
+      FRANCA_EXPECTS(unweighted.empty() || K - unweighted.size() == spec.size(),
+                     "class_weight: the classes, [{}], are not in class_weight", fmt::join(unweighted, ", "));
+    }
+    return cw;
+  }
+
+  // Zeros, or the previous solution when warm_start is set and a model is fitted.
+  std::vector<double> initial_coef(std::int64_t K, std::int64_t n_scores, std::int64_t d, bool fit_intercept) const {
+    std::vector<double> x(static_cast<std::size_t>(n_scores * d + (fit_intercept ? n_scores : 0)), 0.0);
+    if (!params().boolean("warm_start") || !fitted()) return x;
+    const Array& coef = attribute("coef_");
+    const Array& intercept = attribute("intercept_");
+    const std::int64_t rows = K == 2 ? 1 : K;
+    FRANCA_EXPECTS(coef.dim(0) == rows && coef.dim(1) == d,
+                   "warm_start: the previous coef_ has shape ({}, {}), expected ({}, {})", coef.dim(0), coef.dim(1),
+                   rows, d);
+    const double* c = coef.ptr<const double>();
+    const double* b = intercept.ptr<const double>();
+    // A 2-class multinomial model keeps one row, z; its two scores are -z and z.
+    const bool mirrored = n_scores == 2;
+    for (std::int64_t k = 0; k < n_scores; ++k) {
+      const std::int64_t src = mirrored ? 0 : k;
+      const double sign = mirrored && k == 0 ? -1.0 : 1.0;
+      for (std::int64_t j = 0; j < d; ++j) x[static_cast<std::size_t>(k * d + j)] = sign * c[src * d + j];
+      if (fit_intercept) x[static_cast<std::size_t>(n_scores * d + k)] = sign * b[src];
+    }
+    return x;
+  }
+
+  void store_fit(const Context& ctx, const LbfgsResult& result, const std::vector<double>& classes,
+                 std::int64_t n_scores, std::int64_t d, bool fit_intercept) {
+    // A 2-class multinomial model is reported, as scikit-learn does, by its second row.
+    const std::int64_t first = n_scores == 2 ? 1 : 0;
+    const std::int64_t rows = n_scores - first;
+    std::vector<double> coef(result.x.begin() + first * d, result.x.begin() + n_scores * d);
+    std::vector<double> intercept(static_cast<std::size_t>(rows), 0.0);
+    if (fit_intercept)
+      std::copy(result.x.begin() + n_scores * d + first, result.x.begin() + n_scores * d + n_scores, intercept.begin());
+    const auto K = static_cast<std::int64_t>(classes.size());
+    set_attribute(ctx, "classes_", Array::from_host(classes, {K}));
+    set_attribute(ctx, "coef_", Array::from_host(coef, {rows, d}));
+    set_attribute(ctx, "intercept_", Array::from_host(intercept, {rows}));
+    set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{result.n_iter}, {1}));
+  }
+};
+
+ParamSpec class_weight_param() {
+  ParamSpec p{"class_weight",
+              kNull | kString | kObject,
+              nullptr,
+              "Weights of the classes: None (all 1), 'balanced' (n_samples / (n_classes * count of the class)), or "
+              "an object mapping a class label, written as a number (\"0\", \"2.5\"), to its weight. Multiplies "
+              "sample_weight.",
+              {"balanced"}};
+  p.check = [](const json& v) {
+    if (!v.is_object()) return;
+    for (const auto& [key, value] : v.items()) {
+      double label = 0;
+      FRANCA_EXPECTS(parse_label(key, label), "parameter 'class_weight': the key '{}' is not a numeric class label",
+                     key);
+      FRANCA_EXPECTS_STATUS(value.is_number(), Status::type,
+                            "parameter 'class_weight': the weight of class '{}' must be a number, got {}", key,
+                            value.dump());
+    }
+  };
+  return p;
+}
+
+ParamSpec solver_param() {
+  ParamSpec p{"solver",
+              kString,
+              "lbfgs",
+              "Only 'lbfgs' is implemented. Unlike scikit-learn's, franca's lbfgs also handles penalty='l1' and "
+              "'elasticnet', through OWL-QN (orthant-wise L-BFGS); compare those with scikit-learn's 'saga'.",
+              {"lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}};
+  p.check = [](const json& v) {
+    FRANCA_EXPECTS_STATUS(v.get<std::string>() == "lbfgs", Status::not_implemented,
+                          "parameter 'solver': '{}' is not implemented in franca; use 'lbfgs' (which also handles "
+                          "l1 and elasticnet penalties, through OWL-QN)",
+                          v.get<std::string>());
+  };
+  return p;
+}
+
+ParamSpec dual_param() {
+  ParamSpec p{"dual", kBool, false, "Dual formulation (liblinear only in scikit-learn): must be False."};
+  p.check = [](const json& v) {
+    FRANCA_EXPECTS_STATUS(!v.get<bool>(), Status::not_implemented,
+                          "parameter 'dual': dual=True is not implemented (solver lbfgs supports only dual=False)");
+  };
+  return p;
+}
+
+const EstimatorSpec& logistic_regression_spec() {
+  static const EstimatorSpec spec{
+      "LogisticRegression",
+      EstimatorKind::classifier,
+      "Logistic regression (binary, or multinomial for more than 2 classes) minimising scikit-learn 1.2's objective "
+      "sum_i w_i log_loss_i + (1 - r)/(2C) ||W||^2 + r/C ||W||_1 with L-BFGS (OWL-QN when r > 0).",
+      {{"penalty",
+        kString | kNull,
+        "l2",
+        "'l2', 'l1', 'elasticnet' (mixing both through l1_ratio) or None/'none' (no penalty). The intercept is not "
+        "penalised.",
+        {"l1", "l2", "elasticnet", "none"}},
+       dual_param(),
+       {"tol",
+        kFloat,
+        1e-4,
+        "Stop when the largest absolute (pseudo-)gradient entry of the objective is <= tol (scipy's pgtol).",
+        {},
+        0.0},
+       {"C", kFloat, 1.0, "Inverse of the regularisation strength; must be > 0.", {}, 0.0, std::nullopt, true},
+       fit_intercept_param(),
+       {"intercept_scaling",
+        kFloat,
+        1.0,
+        "Accepted for scikit-learn compatibility (liblinear only); unused.",
+        {},
+        0.0,
+        std::nullopt,
+        true},
+       class_weight_param(),
+       {"random_state", kInt | kNull, nullptr, "Unused: the solver is deterministic."},
+       solver_param(),
+       {"max_iter", kInt, 100, "Maximum number of L-BFGS iterations.", {}, 0.0},
+       {"multi_class",
+        kString,
+        "auto",
+        "'auto' (binomial for 2 classes, else multinomial), 'multinomial' (softmax, also for 2 classes) or 'ovr' "
+        "(only for 2 classes, where it equals 'auto'; one-vs-rest with more classes is not implemented).",
+        {"auto", "ovr", "multinomial"}},
+       {"verbose", kInt, 0, "Accepted for scikit-learn compatibility; franca logs convergence at info level.", {}, 0.0},
+       {"warm_start", kBool, false,
+        "Start from the previous solution when refitting on the same classes and features."},
+       {"n_jobs", kInt | kNull, nullptr, "Accepted for scikit-learn compatibility; threads come from the context."},
+       {"l1_ratio",
+        kFloat | kNull,
+        nullptr,
+        "Elastic-net mixing r in [0, 1] (required with penalty='elasticnet').",
+        {},
+        0.0,
+        1.0}},
+      {{"predict", "Class labels (float64, 1-D): classes_ of the largest score."},
+       {"predict_proba", "Class probabilities, n_samples x n_classes, in X's dtype."},
+       {"predict_log_proba", "Logarithms of the class probabilities, computed stably, in X's dtype."},
+       {"decision_function",
+        "Scores X coef_^T + intercept_ in X's dtype: 1-D for 2 classes, else n_samples x n_classes."}},
+      {"classes_", "coef_", "intercept_", "n_iter_"},
+      {Matrix::Kind::dense, Matrix::Kind::csr},
+      false,
+      make_estimator<LogisticRegression>};
+  return spec;
+}
+
+}  // namespace
+
+FRANCA_REGISTER_ESTIMATOR(logistic_regression_spec);
+
+}  // namespace franca

@@ -1,0 +1,341 @@
+"""LogisticRegression against scikit-learn 1.2 (solver='lbfgs', and 'saga' for l1/elasticnet).
+
+scikit-learn 1.2 runs scipy's L-BFGS-B with its default ftol (2.2e-9), which stops short of
+the optimum by more than this suite's tolerances; the reference fits therefore run with
+ftol = 64 * eps (as franca and scikit-learn >= 1.4 do): the objective and every other
+setting are scikit-learn's own. Run with FRANCA_LIBRARY=path/to/libfranca.so.
+"""
+import contextlib
+import functools
+from unittest import mock
+
+import numpy as np
+import pytest
+import scipy.optimize
+import scipy.sparse as sp
+from scipy.special import logsumexp
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import _logistic as sk_logistic
+from sklearn.preprocessing import StandardScaler
+
+import _capi
+from _capi import Estimator, FrancaError
+
+COEF_RTOL = 1e-4       # max |coef - ref| / max |ref|, float64, well-conditioned problems
+LOG_LOSS_ATOL = 1e-6   # mean weighted log-loss
+FLOAT32_RTOL = 1e-3    # float32 X against a float64 reference
+FTOL = 64 * np.finfo(float).eps
+
+
+@contextlib.contextmanager
+def tight_ftol():
+    real = scipy.optimize.minimize
+
+    def minimize(*args, **kwargs):
+        kwargs.setdefault("options", {})["ftol"] = FTOL
+        return real(*args, **kwargs)
+
+    with mock.patch.object(sk_logistic.optimize, "minimize", minimize):
+        yield
+
+
+def reference(X, y, sample_weight=None, **params):
+    params = {"tol": 1e-10, "max_iter": 10000, **params}
+    with tight_ftol():
+        return LogisticRegression(**params).fit(X, y, sample_weight=sample_weight)
+
+
+def franca(X, y, sample_weight=None, **params):
+    params = {"tol": 1e-10, "max_iter": 10000, **params}
+    return Estimator("LogisticRegression", **params).fit(X, y, sample_weight)
+
+
+def log_loss(proba, y, classes, sample_weight=None):
+    idx = np.searchsorted(classes, y)
+    w = np.ones(len(y)) if sample_weight is None else sample_weight
+    return -(w * np.log(proba[np.arange(len(y)), idx])).sum() / w.sum()
+
+
+def objective(X, y, coef, intercept, classes, C=1.0, l1_ratio=0.0, sample_weight=None):
+    """scikit-learn's objective: sum_i w_i loss_i + (1 - r)/(2C) ||W||^2 + r/C ||W||_1."""
+    w = np.ones(len(y)) if sample_weight is None else sample_weight
+    Z = np.asarray(X @ coef.T) + intercept
+    if coef.shape[0] == 1:
+        z = Z[:, 0]
+        loss = np.logaddexp(0, z) - (y == classes[1]) * z
+    else:
+        loss = logsumexp(Z, axis=1) - Z[np.arange(len(y)), np.searchsorted(classes, y)]
+    return (w * loss).sum() + (1 - l1_ratio) / (2 * C) * (coef**2).sum() + l1_ratio / C * np.abs(coef).sum()
+
+
+def assert_same_model(est, ref, X, y, sample_weight=None, rtol=COEF_RTOL, loss_atol=LOG_LOSS_ATOL):
+    coef, intercept = est.attribute("coef_"), est.attribute("intercept_")
+    np.testing.assert_array_equal(est.attribute("classes_"), ref.classes_)
+    assert coef.shape == ref.coef_.shape and intercept.shape == ref.intercept_.shape
+    scale = max(np.abs(ref.coef_).max(), 1e-12)
+    assert np.abs(coef - ref.coef_).max() / scale <= rtol, (coef, ref.coef_)
+    assert np.abs(intercept - ref.intercept_).max() / max(np.abs(ref.intercept_).max(), scale) <= rtol
+    proba = est.apply("predict_proba", X)
+    ref_proba = ref.predict_proba(X)
+    assert abs(log_loss(proba, y, ref.classes_, sample_weight) - log_loss(ref_proba, y, ref.classes_, sample_weight)) <= loss_atol
+    np.testing.assert_array_equal(est.apply("predict", X), ref.predict(X).astype(np.float64))
+
+
+@functools.lru_cache(maxsize=None)
+def dataset(name):
+    if name == "breast_cancer":
+        X, y = load_breast_cancer(return_X_y=True)
+    elif name == "iris":
+        X, y = load_iris(return_X_y=True)
+    else:
+        X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X), y.astype(np.float64)
+
+
+def random_problem(n_classes, n=400, d=12, seed=0):
+    X, y = make_classification(n_samples=n, n_features=d, n_informative=min(d, max(4, n_classes)), n_redundant=0,
+                               n_classes=n_classes, n_clusters_per_class=1, random_state=seed)
+    return X, y.astype(np.float64)
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "iris", "digits"])
+def test_real_datasets(name):
+    X, y = dataset(name)
+    assert_same_model(franca(X, y), reference(X, y), X, y)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 20])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_random_problems(n_classes, fit_intercept):
+    X, y = random_problem(n_classes, n=60 * n_classes, seed=n_classes)
+    assert_same_model(franca(X, y, fit_intercept=fit_intercept), reference(X, y, fit_intercept=fit_intercept), X, y)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_sample_weight(n_classes):
+    X, y = random_problem(n_classes, seed=10 + n_classes)
+    w = np.random.default_rng(0).uniform(0, 3, len(y))
+    w[:20] = 0
+    assert_same_model(franca(X, y, w), reference(X, y, w), X, y, w)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("class_weight", ["balanced", "dict"])
+def test_class_weight(n_classes, class_weight):
+    X, y = random_problem(n_classes, seed=20 + n_classes)
+    y[: len(y) // 3] = 0  # unbalanced classes
+    w = np.random.default_rng(1).uniform(0.5, 2, len(y))
+    if class_weight == "dict":
+        sk_cw = {0.0: 3.0, 1.0: 0.5}
+        franca_cw = {"0": 3.0, "1.0": 0.5}
+    else:
+        sk_cw = franca_cw = "balanced"
+    est = franca(X, y, w, class_weight=franca_cw)
+    ref = reference(X, y, w, class_weight=sk_cw)
+    assert_same_model(est, ref, X, y, w)
+
+
+@pytest.mark.parametrize("C", [1e-4, 1e-2, 100.0])
+def test_regularisation_strength(C):
+    X, y = dataset("breast_cancer")
+    assert_same_model(franca(X, y, C=C), reference(X, y, C=C), X, y)
+
+
+def test_separable_data():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 5))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(np.float64)
+    assert_same_model(franca(X, y), reference(X, y), X, y)
+
+
+def test_no_penalty():
+    X, y = random_problem(3, seed=4)
+    X += np.random.default_rng(4).normal(scale=2.0, size=X.shape)  # not separable: a finite optimum
+    assert_same_model(franca(X, y, penalty=None), reference(X, y, penalty=None), X, y)
+
+
+def test_two_class_multinomial():
+    X, y = dataset("breast_cancer")
+    est = franca(X, y, multi_class="multinomial")
+    ref = reference(X, y, multi_class="multinomial")
+    assert_same_model(est, ref, X, y)
+    np.testing.assert_allclose(est.apply("decision_function", X), ref.decision_function(X), rtol=1e-4, atol=1e-6)
+
+
+def test_float32_and_layouts():
+    X, y = random_problem(3, seed=5)
+    ref = reference(X, y)
+    for Xf in [X.astype(np.float32), np.asfortranarray(X.astype(np.float32))]:
+        assert_same_model(franca(Xf, y), ref, X, y, rtol=FLOAT32_RTOL, loss_atol=1e-5)
+    dense = franca(X, y)
+    fortran = franca(np.asfortranarray(X), y)
+    np.testing.assert_allclose(fortran.attribute("coef_"), dense.attribute("coef_"), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("value_dtype", [np.float64, np.float32])
+def test_csr_matches_dense(n_classes, index_dtype, value_dtype):
+    X, y = random_problem(n_classes, d=30, seed=6)
+    X[np.abs(X) < 0.8] = 0  # sparse
+    Xs = sp.csr_matrix(X.astype(value_dtype))
+    Xs.indices = Xs.indices.astype(index_dtype)
+    Xs.indptr = Xs.indptr.astype(index_dtype)
+    dense = franca(X.astype(value_dtype), y)
+    sparse = franca(Xs, y)
+    tol = 1e-9 if value_dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(sparse.attribute("coef_"), dense.attribute("coef_"), rtol=tol, atol=tol)
+    np.testing.assert_allclose(sparse.apply("predict_proba", Xs), dense.apply("predict_proba", X.astype(value_dtype)),
+                               rtol=tol, atol=tol)
+    if value_dtype == np.float64:
+        assert_same_model(sparse, reference(sp.csr_matrix(X), y), Xs, y)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("penalty,l1_ratio", [("l1", None), ("elasticnet", 0.5)])
+def test_l1_and_elasticnet_against_saga(n_classes, penalty, l1_ratio):
+    X, y = random_problem(n_classes, d=20, seed=7)
+    C = 0.05
+    r = 1.0 if penalty == "l1" else l1_ratio
+    est = franca(X, y, penalty=penalty, l1_ratio=l1_ratio, C=C, tol=1e-8)
+    ref = LogisticRegression(solver="saga", penalty=penalty, l1_ratio=l1_ratio, C=C, tol=1e-12,
+                             max_iter=100000).fit(X, y)
+    coef, intercept = est.attribute("coef_"), est.attribute("intercept_")
+    f_franca = objective(X, y, coef, intercept, ref.classes_, C, r)
+    f_saga = objective(X, y, ref.coef_, ref.intercept_, ref.classes_, C, r)
+    # The same optimum: objective values agree, OWL-QN's no worse; coefficients loosely equal.
+    assert f_franca <= f_saga * (1 + 1e-7) and f_saga - f_franca <= 1e-6 * f_saga, (f_franca, f_saga)
+    np.testing.assert_allclose(coef, ref.coef_, atol=2e-3 * np.abs(ref.coef_).max())
+    assert (coef == 0).sum() > 0  # L1 gives exact zeros
+    np.testing.assert_array_equal(est.apply("predict", X), ref.predict(X))
+
+
+def test_decision_function_and_log_proba():
+    X, y = dataset("breast_cancer")
+    est, ref = franca(X, y), reference(X, y)
+    decision = est.apply("decision_function", X)
+    assert decision.shape == (len(y),)
+    np.testing.assert_allclose(decision, ref.decision_function(X), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.exp(est.apply("predict_log_proba", X)), est.apply("predict_proba", X), rtol=1e-12)
+    X3, y3 = dataset("iris")
+    assert franca(X3, y3).apply("decision_function", X3).shape == (len(y3), 3)
+
+
+def test_attributes():
+    X, y = dataset("iris")
+    est = franca(X, y * 10 + 5)
+    np.testing.assert_array_equal(est.attribute("classes_"), [5.0, 15.0, 25.0])
+    assert est.attribute("coef_").shape == (3, 4) and est.attribute("intercept_").shape == (3,)
+    n_iter = est.attribute("n_iter_")
+    assert n_iter.dtype == np.int64 and n_iter.shape == (1,) and 0 < n_iter[0] < 10000
+    assert set(est.apply("predict", X)) <= {5.0, 15.0, 25.0}
+
+
+def test_integer_labels_and_max_iter():
+    X, y = dataset("breast_cancer")
+    est = franca(X, y.astype(np.int32), max_iter=3)
+    assert est.attribute("n_iter_")[0] == 3
+
+
+def test_warm_start():
+    X, y = dataset("iris")
+    est = franca(X, y, warm_start=True)
+    first = est.attribute("coef_")
+    est.fit(X, y)
+    assert est.attribute("n_iter_")[0] <= 2
+    np.testing.assert_allclose(est.attribute("coef_"), first, rtol=1e-6, atol=1e-8)
+
+
+def test_save_load_round_trip():
+    X, y = dataset("digits")
+    est = franca(X, y, tol=1e-4, max_iter=100)
+    loaded = Estimator.load(est.save())
+    for method in ["predict", "predict_proba", "predict_log_proba", "decision_function"]:
+        np.testing.assert_array_equal(loaded.apply(method, X), est.apply(method, X))
+    assert loaded.get_params() == est.get_params()
+
+
+# ------------------------------------------------------------------ bad inputs
+
+
+def assert_fails(status, fragment, fn, *args, **kwargs):
+    with pytest.raises(FrancaError) as info:
+        fn(*args, **kwargs)
+    assert info.value.status == status, info.value
+    assert fragment in info.value.message, info.value.message
+
+
+def test_single_class():
+    X, _ = dataset("iris")
+    assert_fails(_capi.INVALID_ARGUMENT, "y: This solver needs samples of at least 2 classes in the data, but the data "
+                 "contains only one class: 1", franca, X, np.ones(len(X)))
+
+
+def test_nan_in_x():
+    X, y = dataset("iris")
+    X = X.copy()
+    X[3, 1] = np.nan
+    assert_fails(_capi.INVALID_ARGUMENT, "X: contains NaN", franca, X, y)
+
+
+def test_rows_mismatch():
+    X, y = dataset("iris")
+    assert_fails(_capi.INVALID_ARGUMENT, "y: has 149 rows but X has 150", franca, X, y[:-1])
+
+
+def test_negative_sample_weight():
+    X, y = dataset("iris")
+    w = np.ones(len(y))
+    w[0] = -1
+    assert_fails(_capi.INVALID_ARGUMENT, "sample_weight: negative values are not allowed", franca, X, y, w)
+
+
+def test_unknown_penalty():
+    assert_fails(_capi.INVALID_ARGUMENT, "parameter 'penalty': must be one of 'l1', 'l2', 'elasticnet', 'none', got 'l3'",
+                 Estimator, "LogisticRegression", penalty="l3")
+
+
+def test_elasticnet_needs_l1_ratio():
+    X, y = dataset("iris")
+    assert_fails(_capi.INVALID_ARGUMENT, "parameter 'l1_ratio': must be between 0 and 1 when penalty='elasticnet'",
+                 franca, X, y, penalty="elasticnet")
+    assert_fails(_capi.INVALID_ARGUMENT, "parameter 'l1_ratio': must be <= 1", Estimator, "LogisticRegression",
+                 l1_ratio=1.5)
+
+
+def test_unsupported_settings():
+    assert_fails(_capi.NOT_IMPLEMENTED, "parameter 'solver': 'saga' is not implemented", Estimator,
+                 "LogisticRegression", solver="saga")
+    assert_fails(_capi.INVALID_ARGUMENT, "parameter 'solver': must be one of", Estimator, "LogisticRegression",
+                 solver="adam")
+    assert_fails(_capi.NOT_IMPLEMENTED, "parameter 'dual'", Estimator, "LogisticRegression", dual=True)
+    assert_fails(_capi.INVALID_ARGUMENT, "parameter 'C': must be > 0", Estimator, "LogisticRegression", C=0)
+    X, y = dataset("iris")
+    assert_fails(_capi.NOT_IMPLEMENTED, "'ovr' with more than 2 classes is not implemented", franca, X, y,
+                 multi_class="ovr")
+
+
+def test_bad_class_weight():
+    X, y = dataset("iris")
+    assert_fails(_capi.INVALID_ARGUMENT, "class_weight: the classes, [2], are not in class_weight", franca, X, y,
+                 class_weight={"0": 1.0, "1": 2.0, "7": 1.0})
+    assert_fails(_capi.INVALID_ARGUMENT, "the key 'cat' is not a numeric class label", Estimator,
+                 "LogisticRegression", class_weight={"cat": 1.0})
+    assert_fails(_capi.INVALID_ARGUMENT, "must be one of 'balanced'", Estimator, "LogisticRegression",
+                 class_weight="auto")
+
+
+def test_predict_checks_features():
+    X, y = dataset("iris")
+    est = franca(X, y)
+    assert_fails(_capi.INVALID_ARGUMENT, "X: has 3 features, but LogisticRegression is expecting 4", est.apply,
+                 "predict", X[:, :3])
+    assert_fails(_capi.NOT_FITTED, "not fitted", Estimator("LogisticRegression").apply, "predict", X)
+
+
+def test_malformed_csr():
+    X, y = dataset("iris")
+    Xs = sp.csr_matrix(X)
+    Xs.indices[5] = 99
+    assert_fails(_capi.INVALID_ARGUMENT, "X: CSR column index 99 at position 5 is outside [0, 4)", franca, Xs, y)
