@@ -1,0 +1,349 @@
+"""The estimator classes, generated from libfranca's estimator listing.
+
+franca_estimator_list() is the single source of truth: for each estimator it gives the
+kind, the doc, the parameters (name, type, default, allowed values, doc), the methods, the
+fitted attributes and the accepted inputs. From it this module builds one scikit-learn
+estimator class per estimator, with an explicit `__init__` signature (so that get_params,
+set_params and clone work), a numpydoc docstring, the listed methods and the fitted
+attributes as read-only properties. An estimator added to the C++ library appears here
+with no new Python code; `MODULES` only says which submodule shows it.
+"""
+import ctypes
+import inspect
+import json
+import numbers
+import sys
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.multiclass import check_classification_targets
+
+from . import _config, _convert, _dlpack, _lib, _logging
+from .exceptions import FrancaValueError, NotFittedError
+
+__all__ = ["FrancaEstimator", "ESTIMATORS", "MODULES", "all_estimators", "module_namespace"]
+
+# Which submodule shows each estimator, after scikit-learn's layout. An estimator the table
+# does not name is shown at the top level (franca.Name).
+MODULES = {
+    "StandardScaler": "franca.preprocessing",
+    "LinearRegression": "franca.linear_model",
+    "Ridge": "franca.linear_model",
+    "LogisticRegression": "franca.linear_model",
+    "Lasso": "franca.linear_model",
+    "ElasticNet": "franca.linear_model",
+    "HashingVectorizer": "franca.feature_extraction.text",
+    "TfidfTransformer": "franca.feature_extraction.text",
+    "TfidfVectorizer": "franca.feature_extraction.text",
+    "RandomForestClassifier": "franca.ensemble",
+    "RandomForestRegressor": "franca.ensemble",
+}
+
+_MIXINS = {"regressor": RegressorMixin, "classifier": ClassifierMixin, "transformer": TransformerMixin}
+_OUTPUT_TYPE_DOC = ("Type of this estimator's outputs: 'input', 'numpy', 'scipy', 'torch' or 'cupy'; None "
+                    "follows franca.get_config()['output_type'].")
+
+
+def _json_value(value):
+    """Parameter values that JSON cannot say directly (NumPy scalars from a parameter
+    search, a RandomState from scikit-learn)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.random.RandomState):
+        return int(value.randint(np.iinfo(np.int32).max))  # a seed drawn from it, as scikit-learn does
+    raise FrancaValueError(f"parameter value {value!r} of type {type(value).__name__} cannot be passed to franca")
+
+
+def _python_default(value):
+    # Lists become tuples: an immutable default shared by every instance.
+    return tuple(_python_default(v) for v in value) if isinstance(value, list) else value
+
+
+class FrancaEstimator(BaseEstimator):
+    """Base of every generated estimator: fit, methods and persistence through the C ABI.
+
+    Thread safety: several threads may call the methods of one fitted estimator at once
+    (the GIL is released inside libfranca); fitting or changing parameters needs exclusive
+    access, as in scikit-learn.
+    """
+
+    _spec = None  # this estimator's entry in franca_estimator_list(), set on each class
+
+    # -------------------------------------------------------------- helpers
+
+    def _fitted_handle(self, x=None):
+        """The fitted model; x: the borrowed input of a method call, if any."""
+        handle = self.__dict__.get("_handle")
+        if handle is None and _stateless(self._spec) and x is not None:
+            # Nothing to learn (HashingVectorizer): as in scikit-learn, methods work unfitted,
+            # through a model made for this call.
+            return self._fit_handle(x, None, None, None)
+        if handle is None:
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                                 "appropriate arguments before using this estimator.")
+        return handle
+
+    def _franca_params(self):
+        params = self.get_params(deep=False)
+        del params["output_type"]
+        class_weight = params.get("class_weight")
+        if isinstance(class_weight, dict) and "classes_" in self.__dict__:
+            # The C library sees the codes of the labels (see _encode_labels), so the keys
+            # become codes; a label that is not a class is left for franca to report.
+            code = {label: i for i, label in enumerate(self.classes_.tolist())}
+            params["class_weight"] = {str(code.get(label, label)): weight for label, weight in class_weight.items()}
+        return json.dumps(params, default=_json_value)
+
+    def _output_type(self):
+        return self.output_type or _config.get_config()["output_type"]
+
+    def _apply(self, method, X):
+        if "_handle" not in self.__dict__ and not _stateless(self._spec):
+            self._fitted_handle()  # NotFittedError before looking at X
+        _logging.sync_level()
+        device = _config.get_config()["device"]
+        ctx = _config.context(device)
+        x = _convert.borrow(X, self._spec["inputs"], self._spec["name"], device)
+        handle = self._fitted_handle(x)
+        out = ctypes.c_void_p()
+        _lib.lib.franca_estimator_apply(ctx.value, handle.value, method.encode(), x.matrix.value,
+                                        ctypes.byref(out))
+        matrix = _convert.Matrix(_lib.Handle(out.value, _lib.lib.franca_matrix_free), ctx)
+        return _convert.convert(matrix, x.family, self._output_type())
+
+    # -------------------------------------------------------------- scikit-learn API
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit the estimator on X (and y, sample_weight); returns self."""
+        spec = self._spec
+        if spec["kind"] != "transformer" and y is None:
+            raise FrancaValueError(f"{spec['name']} requires y to be passed, but the target y is None")
+        _logging.sync_level()
+        device = _config.get_config()["device"]
+        x = _convert.borrow(X, spec["inputs"], spec["name"], device)
+        y_in = w_in = None
+        if y is not None:
+            if spec["kind"] == "classifier":
+                y = self._encode_labels(y)
+                y_in = _convert.tensor(y, "y", device, ("int64",), np.int64, (1,), like=x)
+            else:
+                y_in = _convert.tensor(y, "y", device, like=x)
+        if sample_weight is not None:
+            if isinstance(sample_weight, numbers.Number):
+                sample_weight = np.full(_rows(X), sample_weight, dtype=np.float64)
+            w_in = _convert.tensor(sample_weight, "sample_weight", device, ndims=(1,), like=x)
+        self._handle = self._fit_handle(x, y_in, w_in, self.__dict__.get("_handle"))
+        return self
+
+    def _fit_handle(self, x, y_in, w_in, handle):
+        """Fits `handle` (a new one if None) on the borrowed x, y_in, w_in; returns it."""
+        spec = self._spec
+        device = _config.get_config()["device"]
+        if handle is None:
+            handle = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
+                                     spec["name"].encode())
+        _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
+        _lib.lib.franca_estimator_fit(_config.context(device).value, handle.value, x.matrix.value,
+                                      y_in and y_in.pointer, w_in and w_in.pointer)
+        return handle
+
+    def _encode_labels(self, y):
+        """Labels of any type become int64 codes into classes_ (kept here, in the labels'
+        own dtype), on y's device."""
+        if _convert._is_torch(y):
+            import torch
+            classes, codes = torch.unique(y.detach().reshape(-1) if y.dim() == 2 and y.shape[1] == 1 else y,
+                                          return_inverse=True)
+            self.classes_ = classes.cpu().numpy()
+            return codes
+        if _convert._is_cupy(y):
+            import cupy
+            classes, codes = cupy.unique(y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y, return_inverse=True)
+            self.classes_ = classes.get()
+            return codes
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("A column-vector y was passed when a 1d array was expected. Please change the shape "
+                          "of y to (n_samples, ), for example using ravel().", DataConversionWarning, stacklevel=3)
+            y = y.ravel()
+        check_classification_targets(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        return codes.astype(np.int64, copy=False)
+
+    def _decode_labels(self, codes):
+        """Codes from the C library mapped back to the labels in classes_, in the type of
+        `codes` where that type can hold them (labels that are strings come back as NumPy)."""
+        classes = self.classes_
+        if _convert._is_torch(codes):
+            import torch
+            if classes.dtype.kind in "biuf":
+                return torch.as_tensor(classes, device=codes.device)[codes.long()]
+            return classes[codes.long().cpu().numpy()]
+        if _convert._is_cupy(codes):
+            import cupy
+            if classes.dtype.kind in "biuf":
+                return cupy.asarray(classes)[codes.astype(cupy.intp)]
+            return classes[codes.astype(cupy.intp).get()]
+        return classes[np.asarray(codes).astype(np.intp)]
+
+    def __sklearn_is_fitted__(self):
+        handle = self.__dict__.get("_handle")
+        if handle is None:
+            return False
+        fitted = ctypes.c_int()
+        _lib.lib.franca_estimator_is_fitted(handle.value, ctypes.byref(fitted))
+        return bool(fitted.value)
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        spec = self._spec
+        x_types = [t for kind, t in (("numeric", "2darray"), ("CSR", "sparse"), ("strings", "string"))
+                   if kind in _input_kinds(spec)]
+        return {"X_types": x_types, "allow_nan": spec["allow_nan"], "requires_y": spec["kind"] != "transformer",
+                "multioutput": spec["kind"] == "regressor", "stateless": _stateless(spec),
+                "requires_fit": not _stateless(spec)}
+
+    def __sklearn_tags__(self):  # scikit-learn >= 1.6
+        tags = super().__sklearn_tags__()
+        spec = self._spec
+        tags.input_tags.two_d_array = "numeric" in _input_kinds(spec)
+        tags.input_tags.sparse = "CSR" in spec["inputs"]
+        tags.input_tags.string = "strings" in spec["inputs"]
+        tags.input_tags.allow_nan = spec["allow_nan"]
+        tags.target_tags.required = spec["kind"] != "transformer"
+        tags.requires_fit = not _stateless(spec)
+        if spec["kind"] == "regressor":
+            tags.target_tags.multi_output = True
+        return tags
+
+    # -------------------------------------------------------------- persistence
+
+    def __getstate__(self):
+        """Parameters, Python-side state and the model bytes of franca_estimator_save()."""
+        state = dict(self.__dict__)
+        handle = state.pop("_handle", None)
+        if handle is not None:
+            data, size = ctypes.POINTER(ctypes.c_uint8)(), ctypes.c_size_t()
+            _lib.lib.franca_estimator_save(handle.value, ctypes.byref(data), ctypes.byref(size))
+            try:
+                state["_franca_model"] = ctypes.string_at(data, size.value)
+            finally:
+                _lib.lib.franca_free(data)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        model = state.pop("_franca_model", None)
+        self.__dict__.update(state)
+        if model is not None:
+            buffer = (ctypes.c_uint8 * len(model)).from_buffer_copy(model)
+            self._handle = _lib.new_handle(_lib.lib.franca_estimator_load, _lib.lib.franca_estimator_free,
+                                           buffer, len(model))
+
+
+def _stateless(spec):
+    """An estimator that lists no fitted attribute learns nothing in fit."""
+    return not spec["attributes"]
+
+
+def _input_kinds(spec):
+    """The listing's input kinds, plus "numeric" where dense arrays are accepted (CSR-only
+    estimators get dense input converted to CSR)."""
+    kinds = set(spec["inputs"])
+    return kinds | {"numeric"} if kinds & {"dense", "CSR"} else kinds
+
+
+def _rows(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _make_method(method, doc, kind):
+    if method == "predict" and kind == "classifier":
+        def apply(self, X):
+            return self._decode_labels(self._apply("predict", X))
+    else:
+        def apply(self, X):
+            return self._apply(method, X)
+    apply.__name__ = apply.__qualname__ = method
+    apply.__doc__ = f"{doc}\n\nX: an array, sparse matrix or list of documents, as `fit` accepts."
+    return apply
+
+
+def _attribute(name):
+    def get(self):
+        managed = ctypes.POINTER(_dlpack.DLManagedTensor)()
+        _lib.lib.franca_estimator_get_attribute(self._fitted_handle().value, name.encode(), ctypes.byref(managed))
+        value = np.from_dlpack(_dlpack.Exported(managed))
+        return value.item() if value.ndim == 0 else value  # scalars as Python numbers, as scikit-learn
+    return property(get, doc=f"Fitted attribute {name} (NumPy, read from the fitted model).")
+
+
+def _make_init(signature):
+    def __init__(self, **kwargs):
+        bound = signature.bind(self, **kwargs)  # a TypeError naming an unknown parameter
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+    __init__.__signature__ = signature
+    return __init__
+
+
+def _docstring(spec):
+    lines = [spec["doc"], "", f"franca's {spec['name']} (generated from libfranca's estimator listing; "
+             f"accepts {', '.join(spec['inputs'])} input).", "", "Parameters", "----------"]
+    for p in spec["params"]:
+        lines.append(f"{p['name']} : {p['type']}, default={_python_default(p['default'])!r}")
+        extra = [f"one of {', '.join(map(repr, p['choices']))}"] if "choices" in p else []
+        extra += [f"{key.replace('_', ' ')} {p[key]}" for key in ("minimum", "exclusive_minimum", "maximum")
+                  if key in p]
+        lines.append(f"    {p['doc']}" + (f" ({'; '.join(extra)})" if extra else ""))
+    lines += ["output_type : str or None, default=None", f"    {_OUTPUT_TYPE_DOC}"]
+    attributes = list(spec["attributes"]) + (["classes_"] if spec["kind"] == "classifier" else [])
+    lines += ["", "Attributes", "----------"] + sorted(set(attributes))
+    lines += ["", "Methods", "-------"] + [f"{m['name']}: {m['doc']}" for m in spec["methods"]]
+    return "\n".join(lines)
+
+
+def _make_class(spec):
+    kind = spec["kind"]
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    parameters += [inspect.Parameter(p["name"], inspect.Parameter.KEYWORD_ONLY, default=_python_default(p["default"]))
+                   for p in spec["params"]]
+    parameters.append(inspect.Parameter("output_type", inspect.Parameter.KEYWORD_ONLY, default=None))
+    namespace = {"__init__": _make_init(inspect.Signature(parameters)), "__doc__": _docstring(spec),
+                 "__module__": MODULES.get(spec["name"], "franca"), "__qualname__": spec["name"], "_spec": spec}
+    for m in spec["methods"]:
+        namespace[m["name"]] = _make_method(m["name"], m["doc"], kind)
+    for name in spec["attributes"]:
+        if not (kind == "classifier" and name == "classes_"):  # classes_ is kept in Python
+            namespace[name] = _attribute(name)
+    bases = ((_MIXINS[kind],) if kind in _MIXINS else ()) + (FrancaEstimator,)
+    return type(spec["name"], bases, namespace)
+
+
+ESTIMATORS = {spec["name"]: _make_class(spec) for spec in _lib.take_json(_lib.lib.franca_estimator_list)}
+
+
+def all_estimators():
+    """[(name, class)] for every estimator in this libfranca build, by name."""
+    return sorted(ESTIMATORS.items())
+
+
+def module_namespace(module_name):
+    """Installs the estimators `MODULES` assigns to a module in it; returns its __all__ and a
+    module __getattr__ that explains an estimator this libfranca build lacks."""
+    module = sys.modules[module_name]
+    names = sorted(n for n, cls in ESTIMATORS.items() if cls.__module__ == module_name)
+    for name in names:
+        setattr(module, name, ESTIMATORS[name])
+
+    def __getattr__(name):
+        if MODULES.get(name) == module_name:
+            raise ImportError(f"{module_name}.{name}: the loaded libfranca ({_lib.path}) has no estimator "
+                              f"{name!r}; it has {', '.join(sorted(ESTIMATORS))}")
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+
+    return names, __getattr__

@@ -1,0 +1,4 @@
+"""Ensembles of trees, generated from libfranca's estimator listing."""
+from ._estimator import module_namespace
+
+__all__, __getattr__ = module_namespace(__name__)

@@ -1,0 +1,1 @@
+"""Feature extraction; the text estimators are in franca.feature_extraction.text."""
