@@ -1,0 +1,127 @@
+#include <cmath>
+
+#include "core/expects.hpp"
+#include "core/parallel.hpp"
+#include "primitives/csr_ops.hpp"
+
+namespace franca {
+
+namespace {
+
+constexpr std::int64_t kRowGrain = 256;
+
+// Calls fn(T{}, I{}, P{}) for m's data, indices and indptr types.
+template <class Fn>
+decltype(auto) dispatch_csr(const CsrMatrix& m, Fn&& fn) {
+  return dispatch_floating(m.data.dtype, [&](auto t) {
+    return dispatch_index(m.indices.dtype,
+                          [&](auto i) { return dispatch_index(m.indptr.dtype, [&](auto p) { return fn(t, i, p); }); });
+  });
+}
+
+}  // namespace
+
+void csr_check_cpu(const Context& ctx, const CsrMatrix& m) {
+  dispatch_csr(m, [&](auto, auto itag, auto ptag) {
+    using I = decltype(itag);
+    using P = decltype(ptag);
+    const P* indptr = m.indptr.ptr<const P>();
+    const I* indices = m.indices.ptr<const I>();
+    FRANCA_EXPECTS(indptr[0] == 0 && indptr[m.rows] == m.nnz(),
+                   "indptr: must start at 0 and end at nnz = {} (got {} and {})", m.nnz(),
+                   static_cast<std::int64_t>(indptr[0]), static_cast<std::int64_t>(indptr[m.rows]));
+    for (std::int64_t i = 0; i < m.rows; ++i) {
+      FRANCA_EXPECTS(indptr[i] <= indptr[i + 1], "indptr: must be non-decreasing (indptr[{}] > indptr[{}])", i, i + 1);
+    }
+    const auto bad = parallel_accumulate(ctx, m.nnz(), 1 << 16, std::int64_t{-1},
+                                         [&](std::int64_t begin, std::int64_t end, std::int64_t& first) {
+                                           for (std::int64_t k = begin; k < end && first < 0; ++k)
+                                             if (indices[k] < 0 || indices[k] >= m.cols) first = k;
+                                         });
+    for (const std::int64_t k : bad) {
+      FRANCA_EXPECTS(k < 0, "indices: column index {} at position {} is outside [0, {})",
+                     static_cast<std::int64_t>(indices[k]), k, m.cols);
+    }
+  });
+}
+
+void csr_normalize_rows_cpu(const Context& ctx, const CsrMatrix& m, RowNorm norm) {
+  dispatch_csr(m, [&](auto tag, auto, auto ptag) {
+    using T = decltype(tag);
+    using P = decltype(ptag);
+    const P* indptr = m.indptr.ptr<const P>();
+    T* data = m.data.ptr<T>();
+    parallel_for(ctx, m.rows, kRowGrain, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) {
+        T sum = 0;
+        for (P k = indptr[i]; k < indptr[i + 1]; ++k)
+          sum += norm == RowNorm::l2 ? data[k] * data[k] : std::fabs(data[k]);
+        if (sum == 0) continue;
+        if (norm == RowNorm::l2) sum = std::sqrt(sum);
+        for (P k = indptr[i]; k < indptr[i + 1]; ++k) data[k] /= sum;
+      }
+    });
+  });
+}
+
+std::vector<std::int64_t> csr_column_counts_cpu(const Context& ctx, const CsrMatrix& m) {
+  return dispatch_index(m.indices.dtype, [&](auto itag) {
+    using I = decltype(itag);
+    const I* indices = m.indices.ptr<const I>();
+    const auto partial =
+        parallel_accumulate(ctx, m.nnz(), 1 << 16, std::vector<std::int64_t>(static_cast<std::size_t>(m.cols), 0),
+                            [&](std::int64_t begin, std::int64_t end, std::vector<std::int64_t>& counts) {
+                              for (std::int64_t k = begin; k < end; ++k) ++counts[static_cast<std::size_t>(indices[k])];
+                            });
+    std::vector<std::int64_t> total = partial.front();
+    for (std::size_t p = 1; p < partial.size(); ++p)
+      for (std::size_t j = 0; j < total.size(); ++j) total[j] += partial[p][j];
+    return total;
+  });
+}
+
+CsrMatrix csr_scale_columns_cpu(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear) {
+  return dispatch_csr(m, [&](auto tag, auto itag, auto ptag) {
+    using T = decltype(tag);
+    using I = decltype(itag);
+    using P = decltype(ptag);
+    const P* indptr = m.indptr.ptr<const P>();
+    const I* indices = m.indices.ptr<const I>();
+    const T* data = m.data.ptr<const T>();
+    const double* w = idf ? idf->ptr<const double>() : nullptr;
+    CsrMatrix out;
+    out.rows = m.rows;
+    out.cols = m.cols;
+    out.indptr = Array::empty(ctx, Device::cpu(), DType::int64, {m.rows + 1});
+    std::int64_t* out_indptr = out.indptr.ptr<std::int64_t>();
+    // Counting first: only with idf may entries drop out.
+    out_indptr[0] = 0;
+    parallel_for(ctx, m.rows, kRowGrain, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) {
+        std::int64_t kept = 0;
+        for (P k = indptr[i]; k < indptr[i + 1]; ++k)
+          kept += !w || tfidf_value(data[k], w, indices[k], sublinear) != T(0);
+        out_indptr[i + 1] = kept;
+      }
+    });
+    for (std::int64_t i = 0; i < m.rows; ++i) out_indptr[i + 1] += out_indptr[i];
+    out.indices = Array::empty(ctx, Device::cpu(), m.indices.dtype, {out_indptr[m.rows]});
+    out.data = Array::empty(ctx, Device::cpu(), m.data.dtype, {out_indptr[m.rows]});
+    I* out_indices = out.indices.ptr<I>();
+    T* out_data = out.data.ptr<T>();
+    parallel_for(ctx, m.rows, kRowGrain, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) {
+        std::int64_t at = out_indptr[i];
+        for (P k = indptr[i]; k < indptr[i + 1]; ++k) {
+          const T v = tfidf_value(data[k], w, indices[k], sublinear);
+          if (w && v == T(0)) continue;
+          out_indices[at] = indices[k];
+          out_data[at++] = v;
+        }
+      }
+    });
+    return out;
+  });
+}
+
+}  // namespace franca

@@ -1,0 +1,41 @@
+// Tokenizing and hashing a column of UTF-8 documents into a sparse matrix: the transform of
+// scikit-learn's HashingVectorizer before its binary/norm steps (text_ops.hpp has the
+// per-document maths).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/context.hpp"
+#include "core/matrix.hpp"
+#include "primitives/text_ops.hpp"
+
+namespace franca {
+
+// docs: a string column on the host or a CUDA device (offsets checked here: non-decreasing,
+// within bytes). options: its stop-word pointers are ignored; `stop_words` (sorted bytewise,
+// distinct) is used instead. Returns a new CSR matrix on the documents' device, docs.size() x
+// options.n_features: indptr int64, indices int32 sorted within each row, data `dtype`
+// holding the summed signs of the features hashed to each column (1 when `binary`). As in
+// scikit-learn, a column whose signs cancel keeps an explicit zero. Throws invalid_argument
+// naming the first document that is not valid UTF-8 when decode_error is strict.
+// Thread-safe; CPU work uses ctx.threads() threads.
+CsrMatrix hash_documents(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
+                         const std::vector<std::string>& stop_words, bool binary, DType dtype);
+
+CsrMatrix hash_documents_cpu(const Context&, const StringColumn&, const text::TextOptions&,
+                             const std::vector<std::string>&, bool, DType);
+CsrMatrix hash_documents_cuda(const Context&, const StringColumn&, const text::TextOptions&,
+                              const std::vector<std::string>&, bool, DType);
+
+inline CsrMatrix hash_documents(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
+                                const std::vector<std::string>& stop_words, bool binary, DType dtype) {
+  return docs.bytes.device.is_cpu() ? hash_documents_cpu(ctx, docs, options, stop_words, binary, dtype)
+                                    : hash_documents_cuda(ctx, docs, options, stop_words, binary, dtype);
+}
+
+// The message for document `doc` that is not valid UTF-8 at byte `at` of it (shared by the
+// CPU and CUDA paths so that both say the same).
+std::string invalid_utf8_message(std::int64_t doc, std::int64_t at);
+
+}  // namespace franca

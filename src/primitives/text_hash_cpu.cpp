@@ -1,0 +1,133 @@
+#include <algorithm>
+#include <cstring>
+
+#include "core/expects.hpp"
+#include "core/parallel.hpp"
+#include "primitives/text_hash.hpp"
+
+namespace franca {
+
+std::string invalid_utf8_message(std::int64_t doc, std::int64_t at) {
+  return fmt::format(
+      "X: document {} is not valid UTF-8 (ill-formed sequence at byte {} of it) and decode_error='strict'; "
+      "set decode_error to 'replace' or 'ignore' to accept it",
+      doc, at);
+}
+
+namespace {
+
+// The output of a contiguous run of documents: their columns and values, row by row.
+template <class T>
+struct Chunk {
+  std::vector<std::int32_t> columns;
+  std::vector<T> values;
+  std::int64_t bad_doc = -1;  // the first document that is not valid UTF-8, if any
+  std::int64_t bad_at = 0;
+};
+
+template <class T, class I>
+CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOptions o,
+                     const std::vector<std::string>& stop_words, bool binary) {
+  const std::int64_t n = docs.size();
+  const I* offsets = docs.offsets.ptr<const I>();
+  const std::uint8_t* bytes = docs.bytes.ptr<const std::uint8_t>();
+  const std::int64_t n_bytes = docs.bytes.size();
+  FRANCA_EXPECTS(offsets[0] >= 0 && static_cast<std::int64_t>(offsets[n]) <= n_bytes,
+                 "offsets: must lie within the {} bytes of the column (offsets[0] = {}, offsets[{}] = {})", n_bytes,
+                 static_cast<std::int64_t>(offsets[0]), n, static_cast<std::int64_t>(offsets[n]));
+  for (std::int64_t i = 0; i < n; ++i) {
+    FRANCA_EXPECTS(offsets[i] <= offsets[i + 1], "offsets: must be non-decreasing (offsets[{}] > offsets[{}])", i,
+                   i + 1);
+  }
+
+  std::vector<std::int64_t> stop_offsets{0};
+  std::string stop_bytes;
+  for (const auto& w : stop_words) {
+    stop_bytes += w;
+    stop_offsets.push_back(static_cast<std::int64_t>(stop_bytes.size()));
+  }
+  o.stop_offsets = stop_offsets.data();
+  o.stop_bytes = reinterpret_cast<const std::uint8_t*>(stop_bytes.data());
+  o.n_stop = static_cast<std::int32_t>(stop_words.size());
+
+  // One contiguous chunk of documents per thread, each with its own output buffers.
+  const std::int64_t n_chunks = std::min<std::int64_t>(n, ctx.threads());
+  std::vector<Chunk<T>> chunks(static_cast<std::size_t>(n_chunks));
+  std::vector<std::int64_t> row_nnz(static_cast<std::size_t>(n));
+  parallel_for(ctx, n_chunks, 1, [&](std::int64_t chunk_begin, std::int64_t chunk_end) {
+    std::vector<std::uint8_t> text;
+    std::vector<std::uint32_t> keys;  // column << 1 | (sign < 0): sorting them sorts by column
+    auto append = [&](std::uint32_t c) {
+      std::uint8_t buf[4];
+      const int k = text::encode_utf8(c, buf);
+      text.insert(text.end(), buf, buf + k);
+    };
+    auto emit = [&](std::int32_t column, int sign) {
+      keys.push_back(static_cast<std::uint32_t>(column) << 1 | (sign < 0 ? 1u : 0u));
+    };
+    for (std::int64_t c = chunk_begin; c < chunk_end; ++c) {
+      Chunk<T>& chunk = chunks[static_cast<std::size_t>(c)];
+      for (std::int64_t d = n * c / n_chunks; d < n * (c + 1) / n_chunks; ++d) {
+        const std::uint8_t* doc = bytes + offsets[d];
+        const std::int64_t len = static_cast<std::int64_t>(offsets[d + 1] - offsets[d]);
+        text.clear();
+        const std::int64_t bad = text::preprocess(doc, len, o, append);
+        if (bad >= 0) {
+          chunk.bad_doc = d;
+          chunk.bad_at = bad;
+          break;
+        }
+        keys.clear();
+        text::analyze(text.data(), static_cast<std::int64_t>(text.size()), o, emit);
+        std::sort(keys.begin(), keys.end());
+        const std::size_t before = chunk.columns.size();
+        for (std::size_t k = 0; k < keys.size();) {
+          const std::uint32_t column = keys[k] >> 1;
+          std::int64_t sum = 0;
+          for (; k < keys.size() && keys[k] >> 1 == column; ++k) sum += (keys[k] & 1u) ? -1 : 1;
+          chunk.columns.push_back(static_cast<std::int32_t>(column));
+          chunk.values.push_back(binary ? T(1) : static_cast<T>(sum));
+        }
+        row_nnz[static_cast<std::size_t>(d)] = static_cast<std::int64_t>(chunk.columns.size() - before);
+      }
+    }
+  });
+  for (const auto& chunk : chunks) {
+    if (chunk.bad_doc >= 0) throw_error(Status::invalid_argument, invalid_utf8_message(chunk.bad_doc, chunk.bad_at));
+  }
+
+  CsrMatrix out;
+  out.rows = n;
+  out.cols = o.n_features;
+  out.indptr = Array::empty(ctx, Device::cpu(), DType::int64, {n + 1});
+  std::int64_t* indptr = out.indptr.ptr<std::int64_t>();
+  indptr[0] = 0;
+  for (std::int64_t d = 0; d < n; ++d) indptr[d + 1] = indptr[d] + row_nnz[static_cast<std::size_t>(d)];
+  const std::int64_t nnz = indptr[n];
+  out.indices = Array::empty(ctx, Device::cpu(), DType::int32, {nnz});
+  out.data = Array::empty(ctx, Device::cpu(), dtype_of<T>::value, {nnz});
+  parallel_for(ctx, n_chunks, 1, [&](std::int64_t chunk_begin, std::int64_t chunk_end) {
+    for (std::int64_t c = chunk_begin; c < chunk_end; ++c) {
+      const Chunk<T>& chunk = chunks[static_cast<std::size_t>(c)];
+      const std::int64_t at = indptr[n * c / n_chunks];
+      std::copy(chunk.columns.begin(), chunk.columns.end(), out.indices.ptr<std::int32_t>() + at);
+      std::copy(chunk.values.begin(), chunk.values.end(), out.data.ptr<T>() + at);
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+CsrMatrix hash_documents_cpu(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
+                             const std::vector<std::string>& stop_words, bool binary, DType dtype) {
+  return dispatch_floating(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    return dispatch_index(docs.offsets.dtype, [&](auto itag) {
+      using I = decltype(itag);
+      return hash_typed<T, I>(ctx, docs, options, stop_words, binary);
+    });
+  });
+}
+
+}  // namespace franca
