@@ -206,14 +206,8 @@ class CSRMatrix(csr_matrix):
         else:
             arrays = {name: _to_host(p) for name, p in parts.items()}
             state["_franca"] = None  # the host copy may be changed in place: it is the matrix now
-        indptr, indices = arrays["indptr"], arrays["indices"]
-        if indptr.dtype != indices.dtype:
-            # scipy's kernels need one index dtype: a copy of the shorter indptr where int32
-            # holds the values, else of indices.
-            if max(indptr[-1], self._shape[1]) <= np.iinfo(np.int32).max:
-                arrays["indptr"], arrays["indices"] = indptr.astype(np.int32), indices.astype(np.int32, copy=False)
-            else:
-                arrays["indices"] = indices.astype(np.int64)
+        arrays["indptr"], arrays["indices"] = _one_index_dtype(arrays["indptr"], arrays["indices"], self._shape[1],
+                                                               lambda a, name: a.astype(name, copy=False))
         state.update(arrays)
 
     def __getstate__(self):
@@ -222,6 +216,18 @@ class CSRMatrix(csr_matrix):
         state = dict(self.__dict__)
         state.pop("_franca", None)
         return state
+
+
+def _one_index_dtype(indptr, indices, n_cols, cast):
+    """scipy and PyTorch need indptr and indices of one dtype, and franca may give int64 row
+    pointers with int32 indices: then the (short) indptr becomes int32 where the values fit,
+    else the indices become int64. cast(array, dtype name) converts in the array's library."""
+    names = [str(a.dtype).replace("torch.", "") for a in (indptr, indices)]
+    if names[0] == names[1]:
+        return indptr, indices
+    if max(int(indptr[-1]), n_cols) <= np.iinfo(np.int32).max:
+        return cast(indptr, "int32"), cast(indices, "int32")
+    return cast(indptr, "int64"), cast(indices, "int64")
 
 
 # ------------------------------------------------------------------ inputs
@@ -472,6 +478,7 @@ def convert(matrix, family, output_type):
         if target == "torch":
             import torch.utils.dlpack
             indptr, indices, data = (torch.utils.dlpack.from_dlpack(p) for p in parts)
+            indptr, indices = _one_index_dtype(indptr, indices, matrix.shape[1], lambda a, name: a.to(getattr(torch, name)))
             return torch.sparse_csr_tensor(indptr, indices, data, size=matrix.shape)
         import cupy
         import cupyx.scipy.sparse

@@ -7,16 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# The tests run against the source tree's package unless another one is installed first.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The tests run against the source tree's package; PYTHONPATH carries it to the worker
+# processes of n_jobs=2.
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
+sys.path.insert(0, _PACKAGE_ROOT)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
 
 import franca  # noqa: E402
 
 TEST_DEVICE = os.environ.get("FRANCA_TEST_DEVICE", "cpu")
-
-
-def cuda_available():
-    return TEST_DEVICE == "cuda" and franca.build_info()["cuda"]["devices"]
 
 
 requires_cuda = pytest.mark.skipif(
@@ -36,3 +35,54 @@ def _default_config():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+class ArrayKind:
+    """Makes arrays of one library and device from NumPy arrays, and reads them back."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+    def make(self, a):
+        if self.name == "numpy":
+            return a
+        if self.name.startswith("torch"):
+            import torch
+            t = torch.from_numpy(a)
+            return t.cuda() if self.name == "torch_cuda" else t
+        import cupy
+        return cupy.asarray(a)
+
+    def is_native(self, out):
+        """Whether `out` is of this kind (same library, same device)."""
+        if self.name == "numpy":
+            return isinstance(out, np.ndarray)
+        if self.name.startswith("torch"):
+            import torch
+            return isinstance(out, torch.Tensor) and out.is_cuda == (self.name == "torch_cuda")
+        import cupy
+        return isinstance(out, cupy.ndarray)
+
+    @staticmethod
+    def to_numpy(out):
+        if isinstance(out, np.ndarray):
+            return out
+        if hasattr(out, "get"):
+            return out.get()
+        return out.cpu().numpy()
+
+
+@pytest.fixture(params=["numpy", "torch", "torch_cuda", "cupy"])
+def array_kind(request):
+    """Every kind of dense array the binding takes; the CUDA ones need FRANCA_TEST_DEVICE=cuda."""
+    name = request.param
+    if name in ("torch_cuda", "cupy"):
+        if TEST_DEVICE != "cuda":
+            pytest.skip(f"{name} arrays live on a GPU: run with FRANCA_TEST_DEVICE=cuda on a GPU machine")
+        pytest.importorskip("cupy" if name == "cupy" else "torch", reason=f"{name} is not installed")
+    else:
+        pytest.importorskip("torch" if name == "torch" else "numpy")
+    return ArrayKind(name)

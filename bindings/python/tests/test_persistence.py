@@ -1,0 +1,62 @@
+"""Pickling, copy.deepcopy and clone, through the C ABI's save/load."""
+import copy
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+
+import franca
+from franca.linear_model import LogisticRegression, Ridge
+from franca.preprocessing import StandardScaler
+
+
+@pytest.fixture
+def data(rng):
+    X = rng.normal(size=(60, 4))
+    return X, X @ [1.0, -2.0, 0.5, 3.0] + 0.1 * rng.normal(size=60)
+
+
+@pytest.mark.parametrize("make", [lambda: Ridge(alpha=0.3), lambda: StandardScaler(with_mean=False),
+                                  lambda: LogisticRegression(C=0.5)], ids=["Ridge", "StandardScaler",
+                                                                           "LogisticRegression"])
+@pytest.mark.parametrize("round_trip", [lambda m: pickle.loads(pickle.dumps(m)), copy.deepcopy],
+                         ids=["pickle", "deepcopy"])
+def test_round_trip_keeps_params_and_model(make, round_trip, data):
+    X, y = data
+    model = make()
+    if isinstance(model, LogisticRegression):
+        y = np.where(y > 0, "positive", "negative")
+    model.fit(X, y)
+    again = round_trip(model)
+    assert again.get_params() == model.get_params()
+    assert again._handle is not model._handle
+    method = "transform" if isinstance(model, StandardScaler) else "predict"
+    assert_array_equal(getattr(again, method)(X), getattr(model, method)(X))
+    if isinstance(model, LogisticRegression):
+        assert_array_equal(again.classes_, ["negative", "positive"])
+
+
+def test_unfitted_round_trip_stays_unfitted():
+    again = pickle.loads(pickle.dumps(Ridge(alpha=2.0, output_type="numpy")))
+    assert again.get_params()["alpha"] == 2.0 and again.output_type == "numpy"
+    with pytest.raises(franca.NotFittedError):
+        again.predict(np.zeros((1, 2)))
+
+
+def test_clone_is_unfitted_with_the_same_params(data):
+    X, y = data
+    model = Ridge(alpha=0.3).fit(X, y)
+    twin = clone(model)
+    assert twin.get_params() == model.get_params()
+    assert "_handle" not in twin.__dict__
+    assert repr(twin) == "Ridge(alpha=0.3)"
+
+
+def test_refit_after_set_params(data):
+    X, y = data
+    model = Ridge(alpha=0.0).fit(X, y)
+    first = model.coef_
+    model.set_params(alpha=100.0).fit(X, y)
+    assert np.abs(model.coef_).sum() < np.abs(first).sum()

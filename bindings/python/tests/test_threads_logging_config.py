@@ -1,0 +1,78 @@
+"""Concurrent predictions, logging into Python's logging, and franca's configuration."""
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import franca
+from franca.linear_model import LogisticRegression, Ridge
+
+
+def test_concurrent_predict_from_four_threads(rng):
+    X = rng.normal(size=(20000, 30))
+    y = X @ rng.normal(size=30)
+    model = Ridge().fit(X, y)
+    classifier = LogisticRegression().fit(X[:2000], (y[:2000] > 0).astype(int))
+    expected, expected_proba = model.predict(X), classifier.predict_proba(X)
+    start = threading.Barrier(4)
+
+    def work(_):
+        start.wait()  # all four inside franca at once
+        return [(model.predict(X), classifier.predict_proba(X)) for _ in range(5)]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = [r for batch in pool.map(work, range(4)) for r in batch]
+    for predicted, proba in results:
+        assert_array_equal(predicted, expected)
+        assert_array_equal(proba, expected_proba)
+
+
+def test_the_gil_is_released_during_c_calls():
+    assert franca._lib.lib.__class__.__name__ == "CDLL"  # PyDLL would hold the GIL
+
+
+def test_library_messages_reach_python_logging(rng, caplog):
+    X = rng.normal(size=(50, 3))
+    with caplog.at_level(logging.DEBUG, logger="franca"):
+        Ridge().fit(X, X[:, 0])
+    records = [r for r in caplog.records if r.name == "franca"]
+    assert records, "no franca message reached logging at DEBUG level"
+    assert any("Ridge" in r.getMessage() and "fit" in r.getMessage() for r in records)
+    assert {r.levelno for r in records} <= {logging.DEBUG, franca._logging.TRACE}
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="franca"):
+        Ridge().fit(X, X[:, 0])
+    assert not [r for r in caplog.records if r.name == "franca"]
+
+
+def test_set_config_and_config_context():
+    assert franca.get_config() == {"device": "auto", "output_type": "input"}
+    franca.set_config(output_type="numpy")
+    with franca.config_context(device="cpu"):
+        assert franca.get_config() == {"device": "cpu", "output_type": "numpy"}
+        seen = {}
+        thread = threading.Thread(target=lambda: seen.update(franca.get_config()))
+        thread.start()
+        thread.join()
+        assert seen["device"] == "auto"  # a context is the calling thread's
+    assert franca.get_config()["device"] == "auto"
+    with pytest.raises(franca.FrancaValueError, match="device"):
+        franca.set_config(device="tpu")
+
+
+def test_device_cpu_runs_on_the_cpu(rng):
+    X = rng.normal(size=(30, 3))
+    with franca.config_context(device="cpu"):
+        out = Ridge().fit(X, X[:, 1]).predict(X)
+    assert isinstance(out, np.ndarray)
+
+
+@pytest.mark.skipif(franca.build_info()["cuda"]["compiled"], reason="this libfranca has CUDA")
+def test_device_cuda_without_cuda_says_so(rng):
+    X = rng.normal(size=(30, 3))
+    with franca.config_context(device="cuda"):
+        with pytest.raises(franca.FrancaError, match="(?i)cuda"):
+            Ridge().fit(X, X[:, 1])
