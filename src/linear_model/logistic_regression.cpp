@@ -63,6 +63,33 @@ Matrix prepared_input(const Context& ctx, const Matrix& X) {
   return Matrix::from_csr(std::move(c));
 }
 
+// The columns of a host CSR matrix that hold stored values, and X with its column indices
+// renumbered over them; `columns` stays empty when every column holds values. A hashed text
+// matrix of 2**20 columns may use a small part of them: the optimizer's vectors (and its L-BFGS
+// pairs) then shrink to that part. X must have passed prepared_input's checks.
+Matrix compact_columns(const Context& ctx, const Matrix& X, std::vector<std::int64_t>& columns) {
+  const CsrMatrix& c = X.csr;
+  return dispatch_index(c.indices.dtype, [&](auto index_tag) {
+    using I = decltype(index_tag);
+    const I* indices = c.indices.ptr<const I>();
+    std::vector<std::int64_t> renumber(static_cast<std::size_t>(c.cols), -1);
+    for (std::int64_t p = 0; p < c.nnz(); ++p) renumber[static_cast<std::size_t>(indices[p])] = 0;
+    std::int64_t kept = 0;
+    for (auto& r : renumber)
+      if (r == 0) r = kept++;
+    if (kept == c.cols) return X;
+    for (std::int64_t j = 0; j < c.cols; ++j)
+      if (renumber[static_cast<std::size_t>(j)] >= 0) columns.push_back(j);
+    CsrMatrix out = c;
+    out.cols = kept;
+    out.indices = Array::empty(ctx, Device::cpu(), c.indices.dtype, {c.nnz()});
+    I* renumbered = out.indices.ptr<I>();
+    for (std::int64_t p = 0; p < c.nnz(); ++p)
+      renumbered[p] = static_cast<I>(renumber[static_cast<std::size_t>(indices[p])]);
+    return Matrix::from_csr(std::move(out));
+  });
+}
+
 DType value_dtype(const Matrix& X) { return X.kind == Matrix::Kind::dense ? X.dense.dtype : X.csr.data.dtype; }
 
 class LogisticRegression final : public Estimator {
@@ -125,6 +152,9 @@ class LogisticRegression final : public Estimator {
     LogisticData data;
     data.X = prepared_input(ctx, X_in);
     const Device device = X_in.device();
+    std::vector<std::int64_t> columns;  // the columns the optimizer sees; empty: all of them
+    if (data.X.kind == Matrix::Kind::csr && device.is_cpu()) data.X = compact_columns(ctx, data.X, columns);
+    const std::int64_t d_fit = data.X.cols();
     data.labels = to_device(ctx, Array::from_host(codes, {n}), device);
     data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
     data.n_scores = n_scores;
@@ -136,7 +166,7 @@ class LogisticRegression final : public Estimator {
     const double r = penalty == "l1" ? 1.0 : penalty == "elasticnet" ? params().number("l1_ratio") : 0.0;
     const double l2 = penalty == "none" ? 0.0 : (1.0 - r) / C;
     const double l1 = penalty == "none" ? 0.0 : r / C;
-    const std::int64_t n_coef = n_scores * d;
+    const std::int64_t n_coef = n_scores * d_fit;
     const Objective objective = [&](const std::vector<double>& w, std::vector<double>& g) {
       double f = logistic_loss_gradient(ctx, data, w, g);
       for (std::int64_t j = 0; j < n_coef; ++j) {
@@ -156,14 +186,35 @@ class LogisticRegression final : public Estimator {
     FRANCA_LOG_INFO("LogisticRegression: {} fit on {} ({} X of {} x {}), {} classes, penalty={}, C={}",
                     multinomial ? "multinomial" : "binomial", device.str(), X_in.kind_name(), n, d, K, penalty, C);
 
-    const LbfgsResult result =
-        minimize_lbfgs(ctx, objective, initial_coef(K, n_scores, d, data.fit_intercept), options);
+    // Coefficients of the columns without values get no gradient from the data: their optimum is
+    // 0 under a penalty, and their starting value without one.
+    std::vector<double> x = initial_coef(K, n_scores, d, data.fit_intercept);
+    std::vector<double> x_fit = x;
+    if (!columns.empty()) {
+      x_fit.assign(static_cast<std::size_t>(n_coef), 0.0);
+      for (std::int64_t k = 0; k < n_scores; ++k)
+        for (std::int64_t a = 0; a < d_fit; ++a)
+          x_fit[static_cast<std::size_t>(k * d_fit + a)] =
+              x[static_cast<std::size_t>(k * d + columns[static_cast<std::size_t>(a)])];
+      x_fit.insert(x_fit.end(), x.begin() + n_scores * d, x.end());
+      if (penalty != "none") std::fill(x.begin(), x.begin() + n_scores * d, 0.0);
+    }
+    const LbfgsResult result = minimize_lbfgs(ctx, objective, std::move(x_fit), options);
     if (!result.converged)
       FRANCA_LOG_WARN(
           "LogisticRegression: lbfgs failed to converge: {}. Increase the number of iterations "
           "(max_iter) or scale the data (ConvergenceWarning)",
           result.message);
-    store_fit(ctx, result, classes, n_scores, d, data.fit_intercept);
+    if (columns.empty()) {
+      x = result.x;
+    } else {
+      for (std::int64_t k = 0; k < n_scores; ++k)
+        for (std::int64_t a = 0; a < d_fit; ++a)
+          x[static_cast<std::size_t>(k * d + columns[static_cast<std::size_t>(a)])] =
+              result.x[static_cast<std::size_t>(k * d_fit + a)];
+      std::copy(result.x.begin() + n_coef, result.x.end(), x.begin() + n_scores * d);
+    }
+    store_fit(ctx, x, result.n_iter, classes, n_scores, d, data.fit_intercept);
   }
 
   Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X_in) const override {
@@ -267,20 +318,20 @@ class LogisticRegression final : public Estimator {
     return x;
   }
 
-  void store_fit(const Context& ctx, const LbfgsResult& result, const std::vector<double>& classes,
-                 std::int64_t n_scores, std::int64_t d, bool fit_intercept) {
+  void store_fit(const Context& ctx, const std::vector<double>& x, std::int64_t n_iter,
+                 const std::vector<double>& classes, std::int64_t n_scores, std::int64_t d, bool fit_intercept) {
     // A 2-class multinomial model is reported, as scikit-learn does, by its second row.
     const std::int64_t first = n_scores == 2 ? 1 : 0;
     const std::int64_t rows = n_scores - first;
-    std::vector<double> coef(result.x.begin() + first * d, result.x.begin() + n_scores * d);
+    std::vector<double> coef(x.begin() + first * d, x.begin() + n_scores * d);
     std::vector<double> intercept(static_cast<std::size_t>(rows), 0.0);
     if (fit_intercept)
-      std::copy(result.x.begin() + n_scores * d + first, result.x.begin() + n_scores * d + n_scores, intercept.begin());
+      std::copy(x.begin() + n_scores * d + first, x.begin() + n_scores * d + n_scores, intercept.begin());
     const auto K = static_cast<std::int64_t>(classes.size());
     set_attribute(ctx, "classes_", Array::from_host(classes, {K}));
     set_attribute(ctx, "coef_", Array::from_host(coef, {rows, d}));
     set_attribute(ctx, "intercept_", Array::from_host(intercept, {rows}));
-    set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{result.n_iter}, {1}));
+    set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{n_iter}, {1}));
   }
 };
 

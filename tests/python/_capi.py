@@ -50,6 +50,7 @@ DLManagedTensor._fields_ = [
 
 _CODES = {"i": 0, "u": 1, "f": 2}
 _KDLCPU = 1
+_KDLCUDA = 2
 
 
 class FrancaError(Exception):
@@ -73,16 +74,21 @@ def check(status):
 
 
 class Tensor:
-    """A borrowed DLTensor over a host numpy array; keeps the array alive."""
+    """A borrowed DLTensor over a host numpy array, or a CUDA array exposing
+    __cuda_array_interface__ (e.g. cupy's); keeps the array alive."""
 
     def __init__(self, array):
         self.array = array
         shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
         strides = (ctypes.c_int64 * max(array.ndim, 1))(*(s // array.itemsize for s in array.strides))
         self._keep = (shape, strides)
+        if hasattr(array, "__cuda_array_interface__"):
+            data, device = array.__cuda_array_interface__["data"][0], DLDevice(_KDLCUDA, array.device.id)
+        else:
+            data, device = array.ctypes.data, DLDevice(_KDLCPU, 0)
         self.tensor = DLTensor(
-            ctypes.c_void_p(array.ctypes.data),
-            DLDevice(_KDLCPU, 0),
+            ctypes.c_void_p(data),
+            device,
             array.ndim,
             DLDataType(_CODES[array.dtype.kind], array.dtype.itemsize * 8, 1),
             shape,
@@ -96,8 +102,11 @@ class Tensor:
 
 
 def _from_managed(managed_ptr):
-    """Copies a DLManagedTensor into a numpy array and releases it."""
+    """Copies a host DLManagedTensor into a numpy array and releases it."""
     t = managed_ptr.contents.dl_tensor
+    if t.device.device_type != _KDLCPU:
+        managed_ptr.contents.deleter(managed_ptr)
+        raise NotImplementedError("_capi reads host outputs only; predict on host arrays")
     shape = tuple(t.shape[i] for i in range(t.ndim))
     dtype = np.dtype(f"{ {0: 'i', 1: 'u', 2: 'f'}[t.dtype.code] }{t.dtype.bits // 8}".replace(" ", ""))
     count = int(np.prod(shape)) if shape else 1
@@ -111,18 +120,22 @@ def _from_managed(managed_ptr):
     return out
 
 
+def _contiguous(a):
+    return a if hasattr(a, "__cuda_array_interface__") else np.ascontiguousarray(a)
+
+
 class Matrix:
     """A franca_matrix over numpy arrays (dense) or a scipy.sparse CSR matrix (borrowed)."""
 
     def __init__(self, X):
         self.handle = ctypes.c_void_p()
         if hasattr(X, "indptr"):
-            self.parts = [Tensor(np.asarray(X.indptr)), Tensor(np.asarray(X.indices)), Tensor(np.asarray(X.data))]
+            self.parts = [Tensor(X.indptr), Tensor(X.indices), Tensor(X.data)]
             check(lib.franca_matrix_csr(self.parts[0].ref, self.parts[1].ref, self.parts[2].ref,
                                         ctypes.c_int64(X.shape[0]), ctypes.c_int64(X.shape[1]),
                                         ctypes.byref(self.handle)))
         else:
-            self.parts = [Tensor(np.asarray(X))]
+            self.parts = [Tensor(X if hasattr(X, "__cuda_array_interface__") else np.asarray(X))]
             check(lib.franca_matrix_dense(self.parts[0].ref, ctypes.byref(self.handle)))
 
     def __del__(self):
@@ -159,8 +172,8 @@ class Estimator:
 
     def fit(self, X, y=None, sample_weight=None, ctx=None):
         m = Matrix(X)
-        yt = Tensor(np.ascontiguousarray(y)) if y is not None else None
-        wt = Tensor(np.ascontiguousarray(sample_weight)) if sample_weight is not None else None
+        yt = Tensor(_contiguous(y)) if y is not None else None
+        wt = Tensor(_contiguous(sample_weight)) if sample_weight is not None else None
         check(lib.franca_estimator_fit(ctx, self.handle, m.handle, yt.ref if yt else None, wt.ref if wt else None))
         return self
 

@@ -192,6 +192,20 @@ def test_csr_matches_dense(n_classes, index_dtype, value_dtype):
         assert_same_model(sparse, reference(sp.csr_matrix(X), y), Xs, y)
 
 
+@pytest.mark.parametrize("penalty", ["l2", "l1"])
+def test_csr_with_empty_columns(penalty):
+    """The CPU fit runs over the columns that hold values; the others get coefficient 0."""
+    X, y = random_problem(3, d=10, seed=8)
+    wide = np.zeros((len(y), 40))
+    wide[:, ::4] = X
+    est = franca(sp.csr_matrix(wide), y, penalty=penalty, C=0.5, tol=1e-8)
+    ref = franca(X, y, penalty=penalty, C=0.5, tol=1e-8)
+    coef = est.attribute("coef_")
+    assert np.all(coef[:, np.arange(40) % 4 != 0] == 0)
+    np.testing.assert_allclose(coef[:, ::4], ref.attribute("coef_"), rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(est.attribute("intercept_"), ref.attribute("intercept_"), rtol=1e-7, atol=1e-8)
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("penalty,l1_ratio", [("l1", None), ("elasticnet", 0.5)])
 def test_l1_and_elasticnet_against_saga(n_classes, penalty, l1_ratio):
