@@ -34,6 +34,17 @@ inline CsrMatrix hash_documents(const Context& ctx, const StringColumn& docs, co
                                     : hash_documents_cuda(ctx, docs, options, stop_words, binary, dtype);
 }
 
+// Throws invalid_argument unless host `offsets` (int32/int64) are non-decreasing and lie within
+// n_bytes.
+void check_string_offsets(const Array& offsets, std::int64_t n_bytes);
+
+// Strings laid end to end (the layout text::TextOptions wants for stop words).
+struct FlatStrings {
+  std::vector<std::int64_t> offsets;  // size() + 1
+  std::string bytes;
+};
+FlatStrings flatten_strings(const std::vector<std::string>& strings);
+
 // The message for document `doc` that is not valid UTF-8 at byte `at` of it (shared by the
 // CPU and CUDA paths so that both say the same).
 std::string invalid_utf8_message(std::int64_t doc, std::int64_t at);

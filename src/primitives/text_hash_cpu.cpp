@@ -14,6 +14,30 @@ std::string invalid_utf8_message(std::int64_t doc, std::int64_t at) {
       doc, at);
 }
 
+void check_string_offsets(const Array& offsets, std::int64_t n_bytes) {
+  dispatch_index(offsets.dtype, [&](auto tag) {
+    using I = decltype(tag);
+    const I* o = offsets.ptr<const I>();
+    const std::int64_t n = offsets.size() - 1;
+    FRANCA_EXPECTS(o[0] >= 0 && static_cast<std::int64_t>(o[n]) <= n_bytes,
+                   "offsets: must lie within the {} bytes of the column (offsets[0] = {}, offsets[{}] = {})", n_bytes,
+                   static_cast<std::int64_t>(o[0]), n, static_cast<std::int64_t>(o[n]));
+    for (std::int64_t i = 0; i < n; ++i) {
+      FRANCA_EXPECTS(o[i] <= o[i + 1], "offsets: must be non-decreasing (offsets[{}] > offsets[{}])", i, i + 1);
+    }
+  });
+}
+
+FlatStrings flatten_strings(const std::vector<std::string>& strings) {
+  FlatStrings flat;
+  flat.offsets.push_back(0);
+  for (const auto& s : strings) {
+    flat.bytes += s;
+    flat.offsets.push_back(static_cast<std::int64_t>(flat.bytes.size()));
+  }
+  return flat;
+}
+
 namespace {
 
 // The output of a contiguous run of documents: their columns and values, row by row.
@@ -32,22 +56,11 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
   const I* offsets = docs.offsets.ptr<const I>();
   const std::uint8_t* bytes = docs.bytes.ptr<const std::uint8_t>();
   const std::int64_t n_bytes = docs.bytes.size();
-  FRANCA_EXPECTS(offsets[0] >= 0 && static_cast<std::int64_t>(offsets[n]) <= n_bytes,
-                 "offsets: must lie within the {} bytes of the column (offsets[0] = {}, offsets[{}] = {})", n_bytes,
-                 static_cast<std::int64_t>(offsets[0]), n, static_cast<std::int64_t>(offsets[n]));
-  for (std::int64_t i = 0; i < n; ++i) {
-    FRANCA_EXPECTS(offsets[i] <= offsets[i + 1], "offsets: must be non-decreasing (offsets[{}] > offsets[{}])", i,
-                   i + 1);
-  }
+  check_string_offsets(docs.offsets, n_bytes);
 
-  std::vector<std::int64_t> stop_offsets{0};
-  std::string stop_bytes;
-  for (const auto& w : stop_words) {
-    stop_bytes += w;
-    stop_offsets.push_back(static_cast<std::int64_t>(stop_bytes.size()));
-  }
-  o.stop_offsets = stop_offsets.data();
-  o.stop_bytes = reinterpret_cast<const std::uint8_t*>(stop_bytes.data());
+  const FlatStrings stop = flatten_strings(stop_words);
+  o.stop_offsets = stop.offsets.data();
+  o.stop_bytes = reinterpret_cast<const std::uint8_t*>(stop.bytes.data());
   o.n_stop = static_cast<std::int32_t>(stop_words.size());
 
   // One contiguous chunk of documents per thread, each with its own output buffers.
