@@ -126,7 +126,7 @@ class FrancaEstimator(BaseEstimator):
         device = _config.get_config()["device"]
         x = _convert.borrow(X, spec["inputs"], spec["name"], device)
         y_in = w_in = None
-        if y is not None:
+        if y is not None and spec["kind"] != "transformer":  # transformers ignore y, as scikit-learn's
             if spec["kind"] == "classifier":
                 y = self._encode_labels(y)
                 y_in = _convert.tensor(y, "y", device, ("int64",), np.int64, (1,), like=x)
@@ -225,7 +225,8 @@ class FrancaEstimator(BaseEstimator):
         """Parameters, Python-side state and the model bytes of franca_estimator_save()."""
         state = dict(self.__dict__)
         handle = state.pop("_handle", None)
-        if handle is not None:
+        # A stateless estimator has no model to keep: its parameters are all of it.
+        if handle is not None and not _stateless(self._spec):
             data, size = ctypes.POINTER(ctypes.c_uint8)(), ctypes.c_size_t()
             _lib.lib.franca_estimator_save(handle.value, ctypes.byref(data), ctypes.byref(size))
             try:
