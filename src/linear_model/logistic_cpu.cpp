@@ -13,18 +13,12 @@ using logistic::multinomial_row;
 
 constexpr std::int64_t kBlockRows = 32;
 
-// Four partial sums, so that the compiler can keep several multiply-adds in flight.
+// `omp simd` lets the compiler reorder the sum into vector lanes (it may not by itself).
 inline double dot(const double* a, const double* b, std::int64_t n) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  std::int64_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    s0 += a[j] * b[j];
-    s1 += a[j + 1] * b[j + 1];
-    s2 += a[j + 2] * b[j + 2];
-    s3 += a[j + 3] * b[j + 3];
-  }
-  for (; j < n; ++j) s0 += a[j] * b[j];
-  return (s0 + s1) + (s2 + s3);
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (std::int64_t j = 0; j < n; ++j) s += a[j] * b[j];
+  return s;
 }
 
 inline double row_loss(const double* z, std::int64_t t, std::int32_t label, double w, double* r) {

@@ -37,8 +37,11 @@ template <class T>
 FRANCA_HD inline double binomial_row(const T* z, std::int32_t label, double w, T* r) {
   const double s = static_cast<double>(z[0]);
   const double y = static_cast<double>(label);
-  r[0] = static_cast<T>(w * (sigmoid(s) - y));
-  return w * (log1pexp(s) - y * s);
+  // log1pexp and sigmoid share e = exp(-|s|) (one exp per row: this runs once per row and pass).
+  const double e = ::exp(-::fabs(s));
+  const double p = s >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+  r[0] = static_cast<T>(w * (p - y));
+  return w * (::fmax(s, 0.0) + ::log1p(e) - y * s);
 }
 
 template <class T>
