@@ -45,7 +45,11 @@ fi
 
 echo "== configuring and building (build/)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DFRANCA_CUDA="${FRANCA_CUDA:-AUTO}"
-cmake --build build -j "$jobs"
+if [ "$mode" = example ]; then
+  cmake --build build -j "$jobs" --target franca fit_predict
+else
+  cmake --build build -j "$jobs"
+fi
 
 echo "== example: C"
 ./build/bin/fit_predict

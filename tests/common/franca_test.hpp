@@ -46,7 +46,7 @@ class Tensor {
   Tensor(const std::string& device, const std::vector<T>& values, std::vector<std::int64_t> shape,
          std::vector<std::int64_t> strides = {})
       : shape_(std::move(shape)), strides_(std::move(strides)), host_(values.size() * sizeof(T)) {
-    std::memcpy(host_.data(), values.data(), host_.size());
+    if (!host_.empty()) std::memcpy(host_.data(), values.data(), host_.size());
     t_.ndim = static_cast<std::int32_t>(shape_.size());
     t_.shape = shape_.data();
     t_.strides = strides_.empty() ? nullptr : strides_.data();
