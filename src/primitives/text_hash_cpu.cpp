@@ -71,6 +71,10 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
     std::vector<std::uint8_t> text;
     std::vector<std::uint32_t> keys;  // column << 1 | (sign < 0): sorting them sorts by column
     auto append = [&](std::uint32_t c) {
+      if (c < 0x80) {
+        text.push_back(static_cast<std::uint8_t>(c));
+        return;
+      }
       std::uint8_t buf[4];
       const int k = text::encode_utf8(c, buf);
       text.insert(text.end(), buf, buf + k);

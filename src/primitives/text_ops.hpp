@@ -304,7 +304,16 @@ struct Murmur3 {
     }
   }
   FRANCA_TEXT_FN void update(const std::uint8_t* p, std::int64_t n) {
-    for (std::int64_t k = 0; k < n; ++k) byte(p[k]);
+    std::int64_t k = 0;
+    for (; k < n && (length & 3); ++k) byte(p[k]);
+    for (; k + 4 <= n; k += 4) {  // whole blocks (little-endian, as the reference reads them)
+      const std::uint32_t block = p[k] | static_cast<std::uint32_t>(p[k + 1]) << 8 |
+                                  static_cast<std::uint32_t>(p[k + 2]) << 16 |
+                                  static_cast<std::uint32_t>(p[k + 3]) << 24;
+      h = rotl(h ^ scramble(block), 13) * 5 + 0xe6546b64u;
+      length += 4;
+    }
+    for (; k < n; ++k) byte(p[k]);
   }
   FRANCA_TEXT_FN std::int32_t finish() const {
     std::uint32_t x = h;
@@ -357,25 +366,11 @@ template <class Emit>
 FRANCA_TEXT_FN void word_ngrams(const std::uint8_t* t, std::int64_t n, const TextOptions& o, Emit& emit) {
   std::int64_t starts[kMaxNgram], ends[kMaxNgram];
   std::int64_t kept = 0;
-  std::int64_t i = 0;
-  while (i < n) {
-    std::int64_t next = i;
-    if (!is_word(decode_utf8(t, n, &next))) {
-      i = next;
-      continue;
-    }
-    const std::int64_t start = i;
-    std::int64_t chars = 0;
-    while (i < n) {
-      next = i;
-      if (!is_word(decode_utf8(t, n, &next))) break;
-      i = next;
-      ++chars;
-    }
-    if (chars < 2 || (o.n_stop > 0 && is_stop_word(t + start, i - start, o))) continue;
+  auto token = [&](std::int64_t start, std::int64_t end) {
+    if (o.n_stop > 0 && is_stop_word(t + start, end - start, o)) return;
     const int slot = static_cast<int>(kept % o.max_n);
     starts[slot] = start;
-    ends[slot] = i;
+    ends[slot] = end;
     ++kept;
     // The n-grams that end with this token.
     for (std::int64_t len = kept < o.max_n ? kept : o.max_n; len >= o.min_n; --len) {
@@ -387,6 +382,21 @@ FRANCA_TEXT_FN void word_ngrams(const std::uint8_t* t, std::int64_t n, const Tex
       }
       emit_hash(m.finish(), o, emit);
     }
+  };
+  std::int64_t start = -1, chars = 0;
+  for (std::int64_t i = 0, next = 0;; i = next) {
+    const bool word = i < n && is_word(decode_utf8(t, n, &next));
+    if (word) {
+      if (start < 0) {
+        start = i;
+        chars = 0;
+      }
+      ++chars;
+    } else if (start >= 0) {
+      if (chars >= 2) token(start, i);
+      start = -1;
+    }
+    if (i >= n) break;
   }
 }
 
