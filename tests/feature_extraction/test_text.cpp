@@ -1,0 +1,173 @@
+// HashingVectorizer and TfidfTransformer through the C ABI on every compiled device. The full
+// parity suite against scikit-learn is tests/python/test_text_parity.py; here the CPU result
+// is checked against a few values scikit-learn gives, and the CUDA result against the CPU's,
+// entry by entry, on a corpus of mixed scripts, invalid UTF-8 and documents long enough to
+// span several of the CUDA path's batches.
+#include <random>
+
+#include "common/franca_test.hpp"
+
+namespace franca::test {
+namespace {
+
+struct Csr {
+  std::vector<double> indptr, indices, data;
+};
+
+Csr csr_of(franca_matrix m) {
+  return {values_of(m, FRANCA_PART_INDPTR), values_of(m, FRANCA_PART_INDICES), values_of(m, FRANCA_PART_VALUES)};
+}
+
+// Owns a string column on a device.
+struct Column {
+  Column(const std::string& device, const std::vector<std::string>& docs) {
+    std::vector<std::int64_t> offsets{0};
+    std::vector<std::uint8_t> bytes;
+    for (const auto& d : docs) {
+      bytes.insert(bytes.end(), d.begin(), d.end());
+      offsets.push_back(static_cast<std::int64_t>(bytes.size()));
+    }
+    if (bytes.empty()) bytes.push_back(0);
+    off =
+        std::make_unique<Tensor>(device, offsets, std::vector<std::int64_t>{static_cast<std::int64_t>(offsets.size())});
+    data = std::make_unique<Tensor>(device, bytes, std::vector<std::int64_t>{static_cast<std::int64_t>(bytes.size())});
+    franca_matrix m = nullptr;
+    EXPECT_EQ(franca_matrix_strings(off->get(), data->get(), &m), FRANCA_OK) << franca_last_error();
+    matrix.reset(m);
+  }
+  std::unique_ptr<Tensor> off, data;
+  MatrixPtr matrix;
+};
+
+// HashingVectorizer(params) of docs on `device`, then TfidfTransformer of that (with
+// sublinear_tf where the counts are positive: the log of a negative count is NaN).
+std::pair<Csr, Csr> run(const std::string& device, const std::vector<std::string>& docs, const std::string& params) {
+  Column column(device, docs);
+  auto hashing = estimator("HashingVectorizer", params);
+  EXPECT_EQ(franca_estimator_fit(nullptr, hashing.get(), column.matrix.get(), nullptr, nullptr), FRANCA_OK)
+      << franca_last_error();
+  franca_matrix counts = nullptr, tfidf_out = nullptr;
+  EXPECT_EQ(franca_estimator_apply(nullptr, hashing.get(), "transform", column.matrix.get(), &counts), FRANCA_OK)
+      << franca_last_error();
+  const bool positive = params.find(R"("alternate_sign": false)") != std::string::npos;
+  auto tfidf = estimator("TfidfTransformer", positive ? R"({"sublinear_tf": true})" : "{}");
+  EXPECT_EQ(franca_estimator_fit(nullptr, tfidf.get(), counts, nullptr, nullptr), FRANCA_OK) << franca_last_error();
+  EXPECT_EQ(franca_estimator_apply(nullptr, tfidf.get(), "transform", counts, &tfidf_out), FRANCA_OK)
+      << franca_last_error();
+  std::pair<Csr, Csr> out{csr_of(counts), csr_of(tfidf_out)};
+  franca_matrix_free(counts);
+  franca_matrix_free(tfidf_out);
+  return out;
+}
+
+std::vector<std::string> corpus(std::size_t n_docs, std::size_t max_len, std::uint64_t seed) {
+  const std::vector<std::string> pieces = {"the ",
+                                           "Quick ",
+                                           "brown_fox ",
+                                           "ΟΔΟΣ ",
+                                           "ΣΑΣ. ",
+                                           "Ёлка ",
+                                           "中文文本",
+                                           "日本語 ",
+                                           "한국어 ",
+                                           "😀👍🏽 ",
+                                           "e\xcc\x81t\xc3\xa9 ",
+                                           "İstanbul ",
+                                           "ﬁne ",
+                                           "  \t\n ",
+                                           "don't ",
+                                           "x1 ",
+                                           "1234 ",
+                                           "\xff",
+                                           "\xe2\x82",
+                                           "\xc0\xaf",
+                                           "ǅ ",
+                                           "\xe3\x80\x80",
+                                           "½ ",
+                                           "Straße "};
+  std::mt19937_64 rng(seed);
+  std::vector<std::string> docs(n_docs);
+  for (auto& d : docs) {
+    const std::size_t len = rng() % max_len;
+    while (d.size() < len) d += pieces[rng() % pieces.size()];
+  }
+  return docs;
+}
+
+class TextTest : public DeviceTest {};
+
+TEST_P(TextTest, HashingVectorizerGivesScikitLearnsValues) {
+  // scikit-learn 1.2: HashingVectorizer(n_features=64, norm=None).transform([...]); column 55
+  // holds an explicit zero where two tokens' signs cancel, as scikit-learn stores it.
+  auto out = run(device(), {"Hello world, hello ΑΣ ΣΑΣ café"}, R"({"n_features": 64, "norm": null})").first;
+  EXPECT_EQ(out.indptr, (std::vector<double>{0, 4}));
+  EXPECT_EQ(out.indices, (std::vector<double>{5, 7, 8, 55}));
+  EXPECT_EQ(out.data, (std::vector<double>{-1, 2, 1, 0}));
+  out = run(device(), {"ΑΣ ab"}, R"({"n_features": 64, "norm": null, "analyzer": "char_wb", "ngram_range": [2, 3]})")
+            .first;
+  EXPECT_EQ(out.indices, (std::vector<double>{1, 4, 5, 15, 33, 38, 55, 62, 63}));
+  EXPECT_EQ(out.data, (std::vector<double>{-2, -1, -1, 1, -1, 1, -1, -1, -1}));
+}
+
+TEST_P(TextTest, SameAsCpuOnEveryAnalyzer) {
+  const auto docs = corpus(3000, 400, 7);
+  for (
+      const std::string params :
+      {R"({"decode_error": "replace"})",
+       R"({"decode_error": "ignore", "ngram_range": [1, 3], "stop_words": "english"})",
+       R"({"decode_error": "replace", "analyzer": "char", "ngram_range": [1, 4], "dtype": "float32", "alternate_sign": false})",
+       R"({"decode_error": "replace", "analyzer": "char_wb", "ngram_range": [2, 5], "strip_accents": "unicode"})",
+       R"({"decode_error": "replace", "strip_accents": "ascii", "norm": "l1", "n_features": 1000, "alternate_sign": false})",
+       R"({"decode_error": "replace", "binary": true, "n_features": 100})"}) {
+    const auto expected = run("cpu", docs, params);
+    const auto got = run(device(), docs, params);
+    EXPECT_GT(expected.first.data.size(), docs.size()) << params;
+    EXPECT_EQ(got.first.indptr, expected.first.indptr) << params;
+    EXPECT_EQ(got.first.indices, expected.first.indices) << params;
+    EXPECT_EQ(got.first.data, expected.first.data) << params;
+    EXPECT_EQ(got.second.indptr, expected.second.indptr) << params;
+    EXPECT_EQ(got.second.indices, expected.second.indices) << params;
+    ASSERT_EQ(got.second.data.size(), expected.second.data.size()) << params;
+    for (std::size_t k = 0; k < got.second.data.size(); ++k)
+      ASSERT_NEAR(got.second.data[k], expected.second.data[k], 1e-12 + 1e-6 * std::fabs(expected.second.data[k]))
+          << params << " entry " << k;
+  }
+}
+
+// Long n-gram ranges make the CUDA path cut this corpus (about 1.5 MB) into several batches.
+TEST_P(TextTest, SameAsCpuAcrossBatches) {
+  if (device() == "cpu") GTEST_SKIP() << "only the CUDA path works in batches";
+  const auto docs = corpus(400, 8000, 11);
+  const std::string params = R"({"decode_error": "replace", "analyzer": "char", "ngram_range": [1, 32]})";
+  const auto expected = run("cpu", docs, params);
+  const auto got = run(device(), docs, params);
+  EXPECT_EQ(got.first.indptr, expected.first.indptr);
+  EXPECT_EQ(got.first.indices, expected.first.indices);
+  EXPECT_EQ(got.first.data, expected.first.data);
+}
+
+TEST_P(TextTest, InvalidUtf8NamesTheDocument) {
+  Column column(device(), {"fine", "caf\xc3\xa9", "caf\xe9", "\xff"});
+  auto hashing = estimator("HashingVectorizer");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, hashing.get(), column.matrix.get(), nullptr, nullptr));
+  franca_matrix out = nullptr;
+  FRANCA_ASSERT_ERROR(franca_estimator_apply(nullptr, hashing.get(), "transform", column.matrix.get(), &out),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "document 2 is not valid UTF-8 (ill-formed sequence at byte 3");
+}
+
+TEST_P(TextTest, TfidfRejectsOutOfRangeIndices) {
+  Tensor indptr(device(), std::vector<std::int64_t>{0, 1, 2}, {3});
+  Tensor indices(device(), std::vector<std::int32_t>{0, 5}, {2});
+  Tensor data(device(), std::vector<double>{1, 1}, {2});
+  franca_matrix m = nullptr;
+  FRANCA_ASSERT_OK(franca_matrix_csr(indptr.get(), indices.get(), data.get(), 2, 3, &m));
+  MatrixPtr matrix(m);
+  auto tfidf = estimator("TfidfTransformer");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, tfidf.get(), m, nullptr, nullptr), FRANCA_ERROR_INVALID_ARGUMENT,
+                      "indices: column index 5 at position 1 is outside [0, 3)");
+}
+
+FRANCA_INSTANTIATE_DEVICE_TESTS(TextTest);
+
+}  // namespace
+}  // namespace franca::test
