@@ -25,7 +25,7 @@ packages=(build-essential cmake ninja-build pkg-config git
   python3 python3-numpy python3-scipy python3-sklearn python3-pytest)
 if [ "$mode" = test ]; then
   # torch for the zero-copy tests; clang and its runtimes for the libFuzzer targets.
-  packages+=(python3-torch clang libclang-rt-14-dev clang-format)
+  packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format)
 fi
 
 missing=()

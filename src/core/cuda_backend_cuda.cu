@@ -99,28 +99,35 @@ thread_local ThreadHandles handles;
 
 }  // namespace
 
-cublasHandle_t cublas_handle(const Context& ctx, int device) {
-  auto it = handles.cublas.find(device);
-  if (it == handles.cublas.end()) {
+// The calling thread's handle for `device`, made on first use with `create`.
+template <class Handle, class Create>
+Handle thread_handle(std::map<int, Handle>& handles_of_thread, int device, Create&& create) {
+  auto it = handles_of_thread.find(device);
+  if (it == handles_of_thread.end()) {
     DeviceGuard guard(device);
-    cublasHandle_t h = nullptr;
-    FRANCA_CUBLAS_TRY(cublasCreate(&h));
-    it = handles.cublas.emplace(device, h).first;
+    it = handles_of_thread.emplace(device, create()).first;
   }
-  FRANCA_CUBLAS_TRY(cublasSetStream(it->second, stream_of(ctx)));
   return it->second;
 }
 
+cublasHandle_t cublas_handle(const Context& ctx, int device) {
+  cublasHandle_t h = thread_handle(handles.cublas, device, [] {
+    cublasHandle_t created = nullptr;
+    FRANCA_CUBLAS_TRY(cublasCreate(&created));
+    return created;
+  });
+  FRANCA_CUBLAS_TRY(cublasSetStream(h, stream_of(ctx)));
+  return h;
+}
+
 cusparseHandle_t cusparse_handle(const Context& ctx, int device) {
-  auto it = handles.cusparse.find(device);
-  if (it == handles.cusparse.end()) {
-    DeviceGuard guard(device);
-    cusparseHandle_t h = nullptr;
-    FRANCA_CUSPARSE_TRY(cusparseCreate(&h));
-    it = handles.cusparse.emplace(device, h).first;
-  }
-  FRANCA_CUSPARSE_TRY(cusparseSetStream(it->second, stream_of(ctx)));
-  return it->second;
+  cusparseHandle_t h = thread_handle(handles.cusparse, device, [] {
+    cusparseHandle_t created = nullptr;
+    FRANCA_CUSPARSE_TRY(cusparseCreate(&created));
+    return created;
+  });
+  FRANCA_CUSPARSE_TRY(cusparseSetStream(h, stream_of(ctx)));
+  return h;
 }
 
 }  // namespace franca::cuda

@@ -84,14 +84,15 @@ Params::Params(const std::vector<ParamSpec>* specs) : specs_(specs), values_(jso
 
 void Params::update(const json& object) {
   FRANCA_EXPECTS_STATUS(object.is_object(), Status::type, "params: expected a JSON object, got {}", object.dump());
-  for (const auto& [name, value] : object.items()) {
+  for (const auto& item : object.items()) {
+    const std::string& name = item.key();
     auto it = std::find_if(specs_->begin(), specs_->end(), [&](const ParamSpec& s) { return s.name == name; });
     if (it == specs_->end()) {
       std::string valid;
       for (const auto& s : *specs_) valid += (valid.empty() ? "" : ", ") + s.name;
       FRANCA_FAIL(Status::invalid_argument, "parameter '{}': unknown; valid parameters are: {}", name, valid);
     }
-    check_param(*it, value);
+    check_param(*it, item.value());
   }
   for (const auto& [name, value] : object.items()) values_[name] = value;
 }
