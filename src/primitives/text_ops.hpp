@@ -248,9 +248,31 @@ FRANCA_TEXT_FN std::int64_t preprocess(const std::uint8_t* s, std::int64_t n, co
     spaces = 0;
     sink(c);
   };
-  auto accents = [&](std::uint32_t c) { strip_accents(o.strip_accents, c, emit); };
+  auto accents = [&](std::uint32_t c) {
+    if (o.strip_accents == StripAccents::none) {
+      emit(c);
+    } else {
+      strip_accents(o.strip_accents, c, emit);
+    }
+  };
   bool prev_cased = false;  // whether the last character that is not case-ignorable is cased
   for (std::int64_t i = 0; i < n;) {
+    // Most text is ASCII: lowercase it and track casing without the general path's lookups
+    // (accents leave ASCII as it is; white space needs the general path's collapsing).
+    if (s[i] < 0x80 && !collapse) {
+      std::uint32_t c = s[i++];
+      if (o.lowercase) {
+        const bool upper = c - 'A' < 26u, lower = c - 'a' < 26u;
+        if (upper || lower) {
+          prev_cased = true;
+        } else if (!is_case_ignorable(c)) {
+          prev_cased = false;
+        }
+        if (upper) c += 32;
+      }
+      sink(c);
+      continue;
+    }
     const std::int64_t start = i;
     std::uint32_t c = decode_utf8(s, n, &i);
     if (c == kInvalid) {
