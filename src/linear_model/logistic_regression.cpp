@@ -12,6 +12,7 @@
 #include "linear_model/least_squares.hpp"
 #include "linear_model/logistic.hpp"
 #include "optimize/lbfgs.hpp"
+#include "primitives/csr_ops.hpp"
 #include "primitives/linear_scores.hpp"
 
 namespace franca {
@@ -32,8 +33,8 @@ bool parse_label(const std::string& key, double& label) {
   }
 }
 
-// Contiguous CSR parts (views when they already are), with their structure checked on the host:
-// a malformed matrix must not make the data pass read out of bounds. Device matrices are trusted.
+// Contiguous CSR parts (views when they already are), with their structure checked: a malformed
+// matrix must not make the data pass read out of bounds.
 Matrix prepared_input(const Context& ctx, const Matrix& X) {
   if (X.kind != Matrix::Kind::csr) return X;
   CsrMatrix c = X.csr;
@@ -41,53 +42,38 @@ Matrix prepared_input(const Context& ctx, const Matrix& X) {
   c.indptr = to(ctx, c.indptr, device, c.indptr.dtype);
   c.indices = to(ctx, c.indices, device, c.indices.dtype);
   c.data = to(ctx, c.data, device, c.data.dtype);
-  if (device.is_cpu()) {
-    dispatch_index(c.indptr.dtype, [&](auto ptr_tag) {
-      dispatch_index(c.indices.dtype, [&](auto index_tag) {
-        using P = decltype(ptr_tag);
-        using I = decltype(index_tag);
-        const P* indptr = c.indptr.ptr<const P>();
-        const I* indices = c.indices.ptr<const I>();
-        FRANCA_EXPECTS(indptr[0] == 0 && indptr[c.rows] == c.nnz(),
-                       "X: a CSR indptr must start at 0 and end at nnz = {}, got {} and {}", c.nnz(),
-                       static_cast<std::int64_t>(indptr[0]), static_cast<std::int64_t>(indptr[c.rows]));
-        for (std::int64_t i = 0; i < c.rows; ++i)
-          FRANCA_EXPECTS(indptr[i] <= indptr[i + 1], "X: CSR indptr decreases at row {}", i);
-        for (std::int64_t p = 0; p < c.nnz(); ++p)
-          FRANCA_EXPECTS(indices[p] >= 0 && indices[p] < c.cols,
-                         "X: CSR column index {} at position {} is outside [0, {})",
-                         static_cast<std::int64_t>(indices[p]), p, c.cols);
-      });
-    });
-  }
+  csr_check(ctx, c);
   return Matrix::from_csr(std::move(c));
 }
 
 // The columns of a host CSR matrix that hold stored values, and X with its column indices
 // renumbered over them; `columns` stays empty when every column holds values. A hashed text
 // matrix of 2**20 columns may use a small part of them: the optimizer's vectors (and its L-BFGS
-// pairs) then shrink to that part. X must have passed prepared_input's checks.
+// pairs) then shrink to that part. X must have passed csr_check.
 Matrix compact_columns(const Context& ctx, const Matrix& X, std::vector<std::int64_t>& columns) {
   const CsrMatrix& c = X.csr;
-  return dispatch_index(c.indices.dtype, [&](auto index_tag) {
+  const std::vector<std::int64_t> counts = csr_column_counts(ctx, c);
+  std::vector<std::int64_t> renumber(counts.size(), -1);
+  for (std::size_t j = 0; j < counts.size(); ++j)
+    if (counts[j] > 0) {
+      renumber[j] = static_cast<std::int64_t>(columns.size());
+      columns.push_back(static_cast<std::int64_t>(j));
+    }
+  if (static_cast<std::int64_t>(columns.size()) == c.cols) {
+    columns.clear();
+    return X;
+  }
+  CsrMatrix out = c;
+  out.cols = static_cast<std::int64_t>(columns.size());
+  out.indices = Array::empty(ctx, Device::cpu(), c.indices.dtype, {c.nnz()});
+  dispatch_index(c.indices.dtype, [&](auto index_tag) {
     using I = decltype(index_tag);
     const I* indices = c.indices.ptr<const I>();
-    std::vector<std::int64_t> renumber(static_cast<std::size_t>(c.cols), -1);
-    for (std::int64_t p = 0; p < c.nnz(); ++p) renumber[static_cast<std::size_t>(indices[p])] = 0;
-    std::int64_t kept = 0;
-    for (auto& r : renumber)
-      if (r == 0) r = kept++;
-    if (kept == c.cols) return X;
-    for (std::int64_t j = 0; j < c.cols; ++j)
-      if (renumber[static_cast<std::size_t>(j)] >= 0) columns.push_back(j);
-    CsrMatrix out = c;
-    out.cols = kept;
-    out.indices = Array::empty(ctx, Device::cpu(), c.indices.dtype, {c.nnz()});
     I* renumbered = out.indices.ptr<I>();
     for (std::int64_t p = 0; p < c.nnz(); ++p)
       renumbered[p] = static_cast<I>(renumber[static_cast<std::size_t>(indices[p])]);
-    return Matrix::from_csr(std::move(out));
   });
+  return Matrix::from_csr(std::move(out));
 }
 
 DType value_dtype(const Matrix& X) { return X.kind == Matrix::Kind::dense ? X.dense.dtype : X.csr.data.dtype; }

@@ -352,4 +352,4 @@ def test_malformed_csr():
     X, y = dataset("iris")
     Xs = sp.csr_matrix(X)
     Xs.indices[5] = 99
-    assert_fails(_capi.INVALID_ARGUMENT, "X: CSR column index 99 at position 5 is outside [0, 4)", franca, Xs, y)
+    assert_fails(_capi.INVALID_ARGUMENT, "indices: column index 99 at position 5 is outside [0, 4)", franca, Xs, y)
