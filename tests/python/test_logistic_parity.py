@@ -353,3 +353,20 @@ def test_malformed_csr():
     Xs = sp.csr_matrix(X)
     Xs.indices[5] = 99
     assert_fails(_capi.INVALID_ARGUMENT, "indices: column index 99 at position 5 is outside [0, 4)", franca, Xs, y)
+
+
+def test_cancelled_fit():
+    X, y = dataset("iris")
+    ctx = _capi.ctypes.c_void_p()
+    _capi.check(_capi.lib.franca_context_create(b"cpu", _capi.ctypes.byref(ctx)))
+    try:
+        _capi.check(_capi.lib.franca_cancel(ctx))
+        est = Estimator("LogisticRegression")
+        assert_fails(_capi.CANCELLED, "", est.fit, X, y, ctx=ctx)
+        fitted = _capi.ctypes.c_int(1)
+        _capi.check(_capi.lib.franca_estimator_is_fitted(est.handle, _capi.ctypes.byref(fitted)))
+        assert fitted.value == 0
+        _capi.check(_capi.lib.franca_context_reset_cancel(ctx))
+        est.fit(X, y, ctx=ctx)
+    finally:
+        _capi.lib.franca_context_free(ctx)
