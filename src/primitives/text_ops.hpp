@@ -407,7 +407,12 @@ FRANCA_TEXT_FN void word_ngrams(const std::uint8_t* t, std::int64_t n, const Tex
   };
   std::int64_t start = -1, chars = 0;
   for (std::int64_t i = 0, next = 0;; i = next) {
-    const bool word = i < n && is_word(decode_utf8(t, n, &next));
+    bool word = false;
+    if (i < n && t[i] < 0x80) {
+      word = is_word(t[next++]);
+    } else if (i < n) {
+      word = is_word(decode_utf8(t, n, &next));
+    }
     if (word) {
       if (start < 0) {
         start = i;
