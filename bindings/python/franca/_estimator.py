@@ -104,6 +104,7 @@ class FrancaEstimator(BaseEstimator):
     def _apply(self, method, X):
         if "_handle" not in self.__dict__ and not _stateless(self._spec):
             self._fitted_handle()  # NotFittedError before looking at X
+        _check_feature_names(self, X, reset=False)
         _logging.sync_level()
         device = _config.get_config()["device"]
         ctx = _config.context(device)
@@ -122,6 +123,7 @@ class FrancaEstimator(BaseEstimator):
         spec = self._spec
         if spec["kind"] != "transformer" and y is None:
             raise FrancaValueError(f"{spec['name']} requires y to be passed, but the target y is None")
+        _check_feature_names(self, X, reset=True)
         _logging.sync_level()
         device = _config.get_config()["device"]
         x = _convert.borrow(X, spec["inputs"], spec["name"], device)
@@ -243,6 +245,14 @@ class FrancaEstimator(BaseEstimator):
             buffer = (ctypes.c_uint8 * len(model)).from_buffer_copy(model)
             self._handle = _lib.new_handle(_lib.lib.franca_estimator_load, _lib.lib.franca_estimator_free,
                                            buffer, len(model))
+
+
+def _check_feature_names(estimator, X, reset):
+    """scikit-learn's feature_names_in_ for DataFrame input (set in fit, compared after)."""
+    check = getattr(BaseEstimator, "_check_feature_names", None)  # a method before scikit-learn 1.6
+    if check is None:
+        from sklearn.utils.validation import _check_feature_names as check
+    check(estimator, X, reset=reset)
 
 
 def _stateless(spec):
