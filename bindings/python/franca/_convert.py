@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csr_matrix
 
-from . import _config, _dlpack, _lib
+from . import _dlpack, _lib
 from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueError
 
 __all__ = ["Matrix", "CSRMatrix", "Input", "borrow", "tensor", "convert", "conversions"]

@@ -9,6 +9,7 @@ attributes as read-only properties. An estimator added to the C++ library appear
 with no new Python code; `MODULES` only says which submodule shows it.
 """
 import ctypes
+import importlib
 import inspect
 import json
 import numbers
@@ -21,7 +22,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 
 from . import _config, _convert, _dlpack, _lib, _logging
-from .exceptions import FrancaValueError, NotFittedError
+from .exceptions import FrancaNotImplementedError, FrancaValueError, NotFittedError
 
 __all__ = ["FrancaEstimator", "ESTIMATORS", "MODULES", "all_estimators", "module_namespace"]
 
@@ -101,7 +102,33 @@ class FrancaEstimator(BaseEstimator):
     def _output_type(self):
         return self.output_type or _config.get_config()["output_type"]
 
+    def _python_fallback(self):
+        """scikit-learn's estimator of the same name and module, with these parameters, when
+        a value is one libfranca leaves to Python (a callable, or a value its parameter check
+        answers with not_implemented, such as another token_pattern); else None."""
+        params = self.get_params(deep=False)
+        del params["output_type"]
+        if not any(callable(v) for v in params.values()):
+            probe = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
+                                    self._spec["name"].encode())
+            try:
+                _lib.lib.franca_estimator_set_params(probe.value, self._franca_params().encode())
+                return None
+            except FrancaNotImplementedError:
+                if _sklearn_class(self._spec["name"]) is None:
+                    raise
+        cls = _sklearn_class(self._spec["name"])
+        if cls is None:
+            raise FrancaValueError(f"{self._spec['name']}: a callable parameter cannot be passed to libfranca, and "
+                                   "scikit-learn has no estimator of this name to run it")
+        return cls(**params)
+
     def _apply(self, method, X):
+        fallback = self.__dict__.get("_fallback")
+        if fallback is None and "_handle" not in self.__dict__ and _stateless(self._spec):
+            fallback = self._python_fallback()
+        if fallback is not None:
+            return getattr(fallback, method)(X)
         if "_handle" not in self.__dict__ and not _stateless(self._spec):
             self._fitted_handle()  # NotFittedError before looking at X
         _check_feature_names(self, X, reset=False)
@@ -123,6 +150,13 @@ class FrancaEstimator(BaseEstimator):
         spec = self._spec
         if spec["kind"] != "transformer" and y is None:
             raise FrancaValueError(f"{spec['name']} requires y to be passed, but the target y is None")
+        fallback = self._python_fallback()
+        if fallback is not None:
+            self.__dict__.pop("_handle", None)
+            weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+            self._fallback = fallback.fit(X, y, **weights)
+            return self
+        self.__dict__.pop("_fallback", None)
         _check_feature_names(self, X, reset=True)
         _logging.sync_level()
         device = _config.get_config()["device"]
@@ -193,6 +227,8 @@ class FrancaEstimator(BaseEstimator):
         return classes[np.asarray(codes).astype(np.intp)]
 
     def __sklearn_is_fitted__(self):
+        if "_fallback" in self.__dict__:
+            return True
         handle = self.__dict__.get("_handle")
         if handle is None:
             return False
@@ -255,6 +291,17 @@ def _check_feature_names(estimator, X, reset):
     check(estimator, X, reset=reset)
 
 
+def _sklearn_class(name):
+    """scikit-learn's class of this name in the module MODULES gives it, if any."""
+    module = MODULES.get(name)
+    if module is None:
+        return None
+    try:
+        return getattr(importlib.import_module("sklearn" + module[len("franca"):]), name, None)
+    except ImportError:
+        return None
+
+
 def _stateless(spec):
     """An estimator that lists no fitted attribute learns nothing in fit."""
     return not spec["attributes"]
@@ -285,6 +332,8 @@ def _make_method(method, doc, kind):
 
 def _attribute(name):
     def get(self):
+        if "_fallback" in self.__dict__:
+            return getattr(self._fallback, name)
         managed = ctypes.POINTER(_dlpack.DLManagedTensor)()
         _lib.lib.franca_estimator_get_attribute(self._fitted_handle().value, name.encode(), ctypes.byref(managed))
         value = np.from_dlpack(_dlpack.Exported(managed))

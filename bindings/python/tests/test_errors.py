@@ -12,7 +12,6 @@ import sklearn.exceptions
 import franca
 from franca import exceptions
 from franca.linear_model import LogisticRegression, Ridge
-from franca.preprocessing import StandardScaler
 
 
 @pytest.fixture

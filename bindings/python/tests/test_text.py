@@ -1,0 +1,76 @@
+"""The text estimators through the binding: documents in (lists and arrays of str, bytes),
+scikit-learn's results out, and the parameter values libfranca leaves to Python."""
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import sklearn.feature_extraction.text as reference
+from numpy.testing import assert_allclose
+
+import franca
+from franca.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+DOCS = ["The quick brown fox jumps over the lazy dog.", "Ελληνικά κείμενα και Кириллица тоже", "",
+        "naïve café — déjà vu, l'été", "日本語のテキスト and emoji 🙂 tokens_with_underscores 42 4.2",
+        "the the the quick QUICK Quick"]
+
+
+def _same(ours, theirs):
+    assert isinstance(ours, sp.csr_matrix)
+    assert ours.shape == theirs.shape
+    assert_allclose(ours.toarray(), theirs.toarray(), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("params", [{}, {"ngram_range": (1, 2), "norm": "l1"}, {"analyzer": "char_wb", "n_features": 64},
+                                    {"stop_words": "english", "alternate_sign": False, "binary": True}],
+                         ids=["defaults", "bigrams-l1", "char_wb", "stop-words"])
+def test_hashing_vectorizer_matches_sklearn(params):
+    _same(HashingVectorizer(**params).fit_transform(DOCS), reference.HashingVectorizer(**params).fit_transform(DOCS))
+
+
+def test_documents_as_arrays_bytes_and_generators():
+    expected = reference.HashingVectorizer(n_features=256).transform(DOCS)
+    vectorizer = HashingVectorizer(n_features=256)
+    _same(vectorizer.transform(np.array(DOCS)), expected)
+    _same(vectorizer.transform(np.array(DOCS, dtype=object)), expected)
+    _same(vectorizer.transform([d.encode("utf-8") for d in DOCS]), expected)
+    _same(vectorizer.transform(d for d in DOCS), expected)
+
+
+def test_stateless_transform_follows_set_params():
+    vectorizer = HashingVectorizer(n_features=32)
+    assert vectorizer.transform(DOCS).shape == (len(DOCS), 32)  # no fit needed, as in scikit-learn
+    vectorizer.set_params(n_features=16)
+    assert vectorizer.transform(DOCS).shape == (len(DOCS), 16)
+    again = pickle.loads(pickle.dumps(vectorizer.fit(DOCS)))
+    _same(again.transform(DOCS), vectorizer.transform(DOCS))
+
+
+@pytest.mark.parametrize("params", [{"preprocessor": lambda d: d.upper()[::-1]},
+                                    {"tokenizer": lambda d: d.split()},
+                                    {"analyzer": lambda d: d.split(",")},
+                                    {"token_pattern": r"(?u)\b\w+\b"}],
+                         ids=["preprocessor", "tokenizer", "analyzer", "token_pattern"])
+def test_values_libfranca_leaves_to_python_run_as_sklearn(params):
+    ours = HashingVectorizer(n_features=128, **params)
+    _same(ours.transform(DOCS), reference.HashingVectorizer(n_features=128, **params).transform(DOCS))
+    assert "_fallback" not in ours.__dict__  # transform alone keeps the estimator as it was
+    _same(ours.fit(DOCS).transform(DOCS), ours._fallback.transform(DOCS))
+
+
+def test_tfidf_on_hashed_documents_matches_sklearn():
+    counts = {"n_features": 512, "alternate_sign": False, "norm": None}
+    ours = TfidfTransformer(sublinear_tf=True).fit(HashingVectorizer(**counts).transform(DOCS))
+    ref = reference.TfidfTransformer(sublinear_tf=True).fit(reference.HashingVectorizer(**counts).transform(DOCS))
+    assert_allclose(ours.idf_, ref.idf_, rtol=1e-12)
+    _same(ours.transform(HashingVectorizer(**counts).transform(DOCS)),
+          ref.transform(reference.HashingVectorizer(**counts).transform(DOCS)))
+
+
+def test_invalid_utf8_and_bad_documents():
+    with pytest.raises(franca.FrancaValueError, match="(?i)utf-8"):
+        HashingVectorizer().transform([b"ok", b"\xff\xfe bad"])
+    assert HashingVectorizer(decode_error="replace").transform([b"\xff bad"]).nnz == 1
+    with pytest.raises(franca.FrancaTypeError, match="document 0 is a float"):
+        HashingVectorizer().transform([1.5])
