@@ -5,16 +5,70 @@
 
 #include "core/expects.hpp"
 #include "core/logging.hpp"
+#include "primitives/csr_ops.hpp"
 #include "primitives/dense.hpp"
+#include "primitives/linear_scores.hpp"
+#include "primitives/sparse_gram.hpp"
 #include "primitives/symmetric_solve.hpp"
 
 namespace franca {
 
-void LinearModel::fit_least_squares(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+namespace {
+
+// The largest CSR width fit_least_squares accepts: it forms d x d normal equations (per thread
+// while accumulating).
+constexpr std::int64_t kMaxSparseFeatures = 4096;
+
+// The centred normal equations of CSR X from its uncentred sums, with the (weighted) means when
+// fit_intercept: sum_i w_i (x_i - m)(x_i - m)^T = X^T W X - m a^T - a m^T + S m m^T, with a the
+// weighted column sums and S the weight sum; likewise for X^T W Y. Centring after the sums loses
+// precision for columns with a large mean relative to their spread, unlike the dense path.
+CrossProducts sparse_cross_products(const Context& ctx, const CsrMatrix& X, const Array& Y, const Array* w,
+                                    bool fit_intercept, std::vector<double>& x_mean, std::vector<double>& y_mean) {
+  const std::int64_t d = X.cols, t = static_cast<std::int64_t>(y_mean.size());
+  FRANCA_EXPECTS_STATUS(d <= kMaxSparseFeatures, Status::not_implemented,
+                        "X: a CSR matrix of {} columns: least squares on CSR input forms d x d normal equations and "
+                        "supports at most {} columns",
+                        d, kMaxSparseFeatures);
+  SparseGram g = csr_gram(ctx, X, Y, w);
+  FRANCA_EXPECTS(g.weight_sum > 0, "sample_weight: the weights sum to {}; they must sum to a positive value",
+                 g.weight_sum);
+  if (fit_intercept) {
+    for (std::int64_t j = 0; j < d; ++j) x_mean[j] = g.x_sum[j] / g.weight_sum;
+    for (std::int64_t k = 0; k < t; ++k) y_mean[k] = g.y_sum[k] / g.weight_sum;
+  }
+  const double S = g.weight_sum;
+  CrossProducts cp{std::move(g.xtx), std::move(g.xty)};
+  for (std::int64_t a = 0; a < d; ++a) {
+    for (std::int64_t b = 0; b < d; ++b)
+      cp.xtx[a * d + b] += -x_mean[a] * g.x_sum[b] - g.x_sum[a] * x_mean[b] + S * x_mean[a] * x_mean[b];
+    for (std::int64_t k = 0; k < t; ++k)
+      cp.xty[a * t + k] += -x_mean[a] * g.y_sum[k] - g.x_sum[a] * y_mean[k] + S * x_mean[a] * y_mean[k];
+  }
+  return cp;
+}
+
+}  // namespace
+
+Matrix contiguous_checked(const Context& ctx, const Matrix& X) {
+  if (X.kind != Matrix::Kind::csr) return X;
+  CsrMatrix c = X.csr;
+  const Device device = c.data.device;
+  c.indptr = to(ctx, c.indptr, device, c.indptr.dtype);
+  c.indices = to(ctx, c.indices, device, c.indices.dtype);
+  c.data = to(ctx, c.data, device, c.data.dtype);
+  csr_check(ctx, c);
+  return Matrix::from_csr(std::move(c));
+}
+
+DType value_dtype(const Matrix& X) { return X.kind == Matrix::Kind::csr ? X.csr.data.dtype : X.dense.dtype; }
+
+void LinearModel::fit_least_squares(const Context& ctx, const Matrix& X_in, const Array& y, const Array* sample_weight,
                                     double alpha, bool fit_intercept) {
-  const Array& x = X.dense;
-  const Device device = x.device;
-  const std::int64_t n = x.dim(0), d = X.cols();
+  const Matrix X = contiguous_checked(ctx, X_in);
+  const DType dtype = value_dtype(X);
+  const Device device = X.device();
+  const std::int64_t n = X.rows(), d = X.cols();
   const bool one_target = y.ndim() == 1;
   const std::int64_t t = one_target ? 1 : y.dim(1);
   FRANCA_EXPECTS(t >= 1, "y: has no targets (shape ({}, 0))", n);
@@ -24,11 +78,16 @@ void LinearModel::fit_least_squares(const Context& ctx, const Matrix& X, const A
   const Array* w = sample_weight ? &w64 : nullptr;
 
   std::vector<double> x_mean(static_cast<std::size_t>(d), 0.0), y_mean(static_cast<std::size_t>(t), 0.0);
-  if (fit_intercept) {
-    x_mean = column_moments(ctx, x, w, false).mean;
-    y_mean = column_moments(ctx, y64, w, false).mean;
+  CrossProducts cp;
+  if (X.kind == Matrix::Kind::csr) {
+    cp = sparse_cross_products(ctx, X.csr, y64, w, fit_intercept, x_mean, y_mean);
+  } else {
+    if (fit_intercept) {
+      x_mean = column_moments(ctx, X.dense, w, false).mean;
+      y_mean = column_moments(ctx, y64, w, false).mean;
+    }
+    cp = centered_cross_products(ctx, X.dense, y64, w, x_mean, y_mean);
   }
-  CrossProducts cp = centered_cross_products(ctx, x, y64, w, x_mean, y_mean);
   for (std::int64_t j = 0; j < d; ++j) cp.xtx[static_cast<std::size_t>(j * d + j)] += alpha;
 
   std::vector<double> beta;  // d x t
@@ -53,22 +112,22 @@ void LinearModel::fit_least_squares(const Context& ctx, const Matrix& X, const A
   }
   const auto coef_shape = one_target ? std::vector<std::int64_t>{d} : std::vector<std::int64_t>{t, d};
   const auto intercept_shape = one_target ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{t};
-  set_attribute(ctx, "coef_", to(ctx, Array::from_host(coef, coef_shape), Device::cpu(), x.dtype));
-  set_attribute(ctx, "intercept_", to(ctx, Array::from_host(intercept, intercept_shape), Device::cpu(), x.dtype));
+  set_attribute(ctx, "coef_", to(ctx, Array::from_host(coef, coef_shape), Device::cpu(), dtype));
+  set_attribute(ctx, "intercept_", to(ctx, Array::from_host(intercept, intercept_shape), Device::cpu(), dtype));
 }
 
-Matrix LinearModel::apply_impl(const Context& ctx, const std::string& method, const Matrix& X) const {
-  const Array& x = X.dense;
-  FRANCA_EXPECTS_STATUS(is_floating(x.dtype), Status::type, "X: expected float32 or float64, got {}",
-                        dtype_name(x.dtype));
+Matrix LinearModel::apply_impl(const Context& ctx, const std::string& method, const Matrix& X_in) const {
+  const Matrix X = contiguous_checked(ctx, X_in);
+  const DType dtype = value_dtype(X);
+  FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}", dtype_name(dtype));
   const Array& coef = attribute("coef_");
   const bool one_target = coef.ndim() == 1;
-  const std::int64_t t = one_target ? 1 : coef.dim(0);
-  const Array c = attribute_on(ctx, "coef_", x.device, x.dtype);
-  const Array b = attribute_on(ctx, "intercept_", x.device, x.dtype);
-  auto out_shape = one_target ? std::vector<std::int64_t>{x.dim(0)} : std::vector<std::int64_t>{x.dim(0), t};
-  Array out = Array::empty(ctx, x.device, x.dtype, out_shape);
-  linear_predict(ctx, x, c, b, out);
+  const std::int64_t n = X.rows(), t = one_target ? 1 : coef.dim(0);
+  const Array c = attribute_on(ctx, "coef_", X.device(), dtype);
+  const Array b = attribute_on(ctx, "intercept_", X.device(), dtype);
+  auto out_shape = one_target ? std::vector<std::int64_t>{n} : std::vector<std::int64_t>{n, t};
+  Array out = Array::empty(ctx, X.device(), dtype, out_shape);
+  linear_scores(ctx, X, c, b, out);
   return Matrix::from_dense(out);
 }
 

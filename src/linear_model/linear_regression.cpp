@@ -1,4 +1,4 @@
-// LinearRegression and Ridge (scikit-learn's), dense float32/float64, with sample_weight.
+// LinearRegression and Ridge (scikit-learn's), dense or CSR float32/float64, with sample_weight.
 #include "core/expects.hpp"
 #include "linear_model/least_squares.hpp"
 
@@ -39,7 +39,7 @@ const EstimatorSpec& linear_regression_spec() {
        positive_param()},
       regressor_methods,
       {"coef_", "intercept_"},
-      {Matrix::Kind::dense},
+      {Matrix::Kind::dense, Matrix::Kind::csr},
       false,
       make_estimator<LinearRegression>};
   return spec;
@@ -66,7 +66,7 @@ const EstimatorSpec& ridge_spec() {
                                    {"random_state", kInt | kNull, nullptr, "Unused: the solvers are deterministic."}},
                                   regressor_methods,
                                   {"coef_", "intercept_"},
-                                  {Matrix::Kind::dense},
+                                  {Matrix::Kind::dense, Matrix::Kind::csr},
                                   false,
                                   make_estimator<Ridge>};
   return spec;

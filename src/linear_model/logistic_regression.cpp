@@ -33,19 +33,6 @@ bool parse_label(const std::string& key, double& label) {
   }
 }
 
-// Contiguous CSR parts (views when they already are), with their structure checked: a malformed
-// matrix must not make the data pass read out of bounds.
-Matrix prepared_input(const Context& ctx, const Matrix& X) {
-  if (X.kind != Matrix::Kind::csr) return X;
-  CsrMatrix c = X.csr;
-  const Device device = c.data.device;
-  c.indptr = to(ctx, c.indptr, device, c.indptr.dtype);
-  c.indices = to(ctx, c.indices, device, c.indices.dtype);
-  c.data = to(ctx, c.data, device, c.data.dtype);
-  csr_check(ctx, c);
-  return Matrix::from_csr(std::move(c));
-}
-
 // The columns of a host CSR matrix that hold stored values, and X with its column indices
 // renumbered over them; `columns` stays empty when every column holds values. A hashed text
 // matrix of 2**20 columns may use a small part of them: the optimizer's vectors (and its L-BFGS
@@ -75,8 +62,6 @@ Matrix compact_columns(const Context& ctx, const Matrix& X, std::vector<std::int
   });
   return Matrix::from_csr(std::move(out));
 }
-
-DType value_dtype(const Matrix& X) { return X.kind == Matrix::Kind::dense ? X.dense.dtype : X.csr.data.dtype; }
 
 class LogisticRegression final : public Estimator {
  public:
@@ -136,7 +121,7 @@ class LogisticRegression final : public Estimator {
       weights[static_cast<std::size_t>(i)] *= cw[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
 
     LogisticData data;
-    data.X = prepared_input(ctx, X_in);
+    data.X = contiguous_checked(ctx, X_in);
     const Device device = X_in.device();
     std::vector<std::int64_t> columns;  // the columns the optimizer sees; empty: all of them
     if (data.X.kind == Matrix::Kind::csr && device.is_cpu()) data.X = compact_columns(ctx, data.X, columns);
@@ -207,7 +192,7 @@ class LogisticRegression final : public Estimator {
     const DType dtype = value_dtype(X_in);
     FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}",
                           dtype_name(dtype));
-    const Matrix X = prepared_input(ctx, X_in);
+    const Matrix X = contiguous_checked(ctx, X_in);
     const Device device = X.device();
     const Array coef = attribute_on(ctx, "coef_", device, dtype);
     const Array intercept = attribute_on(ctx, "intercept_", device, dtype);
