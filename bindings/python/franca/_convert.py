@@ -135,10 +135,10 @@ class Matrix:
         _lib.lib.franca_matrix_export(self.handle.value, which, ctypes.byref(managed))
         return _dlpack.Exported(managed, self._synchronize)
 
-    def __dlpack__(self, stream=None):
+    def __dlpack__(self, stream=None, **options):
         if self.kind != DENSE:
             raise BufferError("a CSR matrix has no single DLPack tensor; export its parts with part()")
-        return self.part(VALUES).__dlpack__(stream)
+        return self.part(VALUES).__dlpack__(stream, **options)
 
     def __dlpack_device__(self):
         return self.device

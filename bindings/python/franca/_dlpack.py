@@ -95,10 +95,14 @@ class Exported:
         device = self.tensor.device
         return (device.device_type, device.device_id)
 
-    def __dlpack__(self, stream=None):
+    def __dlpack__(self, stream=None, *, max_version=None, dl_device=None, copy=None):
+        """A "dltensor" capsule (DLPack 0.6, which the array API allows whatever max_version
+        asks for). franca never copies here: copy=True and another device are refused."""
         managed = self._managed
         if not managed:
             raise BufferError("this franca tensor was already handed to a consumer")
+        if copy or (dl_device is not None and tuple(dl_device) != self.__dlpack_device__()):
+            raise BufferError(f"franca exports its tensors in place, on device {self.__dlpack_device__()}")
         if self._before_export is not None:
             self._before_export(stream)
         capsule = _api.PyCapsule_New(ctypes.cast(managed, ctypes.c_void_p), ctypes.cast(_DLTENSOR_NAME, ctypes.c_char_p),

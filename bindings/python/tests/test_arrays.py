@@ -211,3 +211,13 @@ def test_exported_tensor_goes_to_exactly_one_consumer(rng):
     torch_view = torch.utils.dlpack.from_dlpack(matrix.part(_convert.VALUES))
     assert torch_view.data_ptr() == np.from_dlpack(matrix.part(_convert.VALUES)).ctypes.data
     matrix.part(_convert.INDICES)  # never consumed: freed with the wrapper
+
+
+def test_dlpack_keywords_of_newer_consumers(rng):
+    matrix = TfidfTransformer().fit_transform(_counts(rng)).franca_matrix
+    capsule = matrix.part(_convert.VALUES).__dlpack__(stream=None, max_version=(1, 0), dl_device=(1, 0), copy=False)
+    assert "dltensor" in repr(capsule)
+    with pytest.raises(BufferError, match="in place"):
+        matrix.part(_convert.VALUES).__dlpack__(copy=True)
+    with pytest.raises(BufferError, match="in place"):
+        matrix.part(_convert.VALUES).__dlpack__(dl_device=(2, 0))
