@@ -14,6 +14,7 @@ import inspect
 import json
 import numbers
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -183,8 +184,9 @@ class FrancaEstimator(BaseEstimator):
             handle = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
                                      spec["name"].encode())
         _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
-        _lib.lib.franca_estimator_fit(_config.context(device).value, handle.value, x.matrix.value,
-                                      y_in and y_in.pointer, w_in and w_in.pointer)
+        ctx = _config.context(device)
+        _interruptible(ctx, _lib.lib.franca_estimator_fit, ctx.value, handle.value, x.matrix.value,
+                       y_in and y_in.pointer, w_in and w_in.pointer)
         return handle
 
     def _encode_labels(self, y):
@@ -281,6 +283,36 @@ class FrancaEstimator(BaseEstimator):
             buffer = (ctypes.c_uint8 * len(model)).from_buffer_copy(model)
             self._handle = _lib.new_handle(_lib.lib.franca_estimator_load, _lib.lib.franca_estimator_free,
                                            buffer, len(model))
+
+
+def _interruptible(ctx, call, *args):
+    """Runs a C call so that Ctrl-C stops it: Python handles SIGINT only between bytecodes of
+    the main thread, never inside a C call, so from the main thread the call runs in a worker
+    while the main thread waits; KeyboardInterrupt cancels the context (the fit stops at its
+    next iteration), waits for the worker, clears the flag and propagates. Every fit sharing
+    the context is cancelled with it, as Ctrl-C means."""
+    if threading.current_thread() is not threading.main_thread():
+        call(*args)
+        return
+    failure = []
+
+    def work():
+        try:
+            call(*args)
+        except BaseException as e:  # noqa: BLE001 - handed to the calling thread
+            failure.append(e)
+
+    worker = threading.Thread(target=work, name="franca-fit", daemon=True)
+    worker.start()
+    try:
+        worker.join()
+    except KeyboardInterrupt:
+        _lib.lib.franca_cancel(ctx.value)
+        worker.join()
+        _lib.lib.franca_context_reset_cancel(ctx.value)
+        raise
+    if failure:
+        raise failure[0]
 
 
 def _check_feature_names(estimator, X, reset):

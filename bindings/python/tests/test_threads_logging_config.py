@@ -76,3 +76,18 @@ def test_device_cuda_without_cuda_says_so(rng):
     with franca.config_context(device="cuda"):
         with pytest.raises(franca.FrancaError, match="(?i)cuda"):
             Ridge().fit(X, X[:, 1])
+
+
+def test_ctrl_c_interrupts_a_fit(rng):
+    import _thread
+    import time
+    X = rng.normal(size=(200000, 40))
+    y = (X[:, 0] + rng.normal(size=len(X)) > 0).astype(int)
+    slow = LogisticRegression(tol=0.0, max_iter=100000, C=1e6)
+    timer = threading.Timer(0.5, _thread.interrupt_main)  # Ctrl-C, half a second into the fit
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        slow.fit(X, y)
+    assert time.perf_counter() - start < 30
+    assert_array_equal(LogisticRegression().fit(X[:500], y[:500]).predict(X[:5]).shape, (5,))  # flag cleared
