@@ -123,9 +123,11 @@ class LogisticRegression final : public Estimator {
     LogisticData data;
     data.X = contiguous_checked(ctx, X_in);
     const Device device = X_in.device();
-    std::vector<std::int64_t> columns;  // the columns the optimizer sees; empty: all of them
+    std::vector<std::int64_t> columns;  // the columns the optimizer sees, when not all of them
     if (data.X.kind == Matrix::Kind::csr && device.is_cpu()) data.X = compact_columns(ctx, data.X, columns);
     const std::int64_t d_fit = data.X.cols();
+    const bool compacted = d_fit != d;
+    if (compacted) FRANCA_LOG_DEBUG("LogisticRegression: {} of the {} columns hold values", d_fit, d);
     data.labels = to_device(ctx, Array::from_host(codes, {n}), device);
     data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
     data.n_scores = n_scores;
@@ -161,7 +163,7 @@ class LogisticRegression final : public Estimator {
     // 0 under a penalty, and their starting value without one.
     std::vector<double> x = initial_coef(K, n_scores, d, data.fit_intercept);
     std::vector<double> x_fit = x;
-    if (!columns.empty()) {
+    if (compacted) {
       x_fit.assign(static_cast<std::size_t>(n_coef), 0.0);
       for (std::int64_t k = 0; k < n_scores; ++k)
         for (std::int64_t a = 0; a < d_fit; ++a)
@@ -176,7 +178,7 @@ class LogisticRegression final : public Estimator {
           "LogisticRegression: lbfgs failed to converge: {}. Increase the number of iterations "
           "(max_iter) or scale the data (ConvergenceWarning)",
           result.message);
-    if (columns.empty()) {
+    if (!compacted) {
       x = result.x;
     } else {
       for (std::int64_t k = 0; k < n_scores; ++k)

@@ -92,7 +92,8 @@ class Tensor:
             array.ndim,
             DLDataType(_CODES[array.dtype.kind], array.dtype.itemsize * 8, 1),
             shape,
-            strides,
+            # NULL strides say C-contiguous (numpy gives an empty array stride 0, which is not).
+            None if array.flags["C_CONTIGUOUS"] else strides,
             0,
         )
 

@@ -206,6 +206,14 @@ def test_csr_with_empty_columns(penalty):
     np.testing.assert_allclose(est.attribute("intercept_"), ref.attribute("intercept_"), rtol=1e-7, atol=1e-8)
 
 
+def test_csr_without_stored_values():
+    """Only the intercepts can be fitted: they give the (weighted) class frequencies."""
+    X, y = dataset("iris")
+    est = franca(sp.csr_matrix((len(y), 4)), y)
+    assert np.all(est.attribute("coef_") == 0)
+    np.testing.assert_allclose(est.apply("predict_proba", X)[0], [1 / 3, 1 / 3, 1 / 3], rtol=1e-6)
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("penalty,l1_ratio", [("l1", None), ("elasticnet", 0.5)])
 def test_l1_and_elasticnet_against_saga(n_classes, penalty, l1_ratio):
