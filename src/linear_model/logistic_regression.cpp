@@ -4,6 +4,7 @@
 // (L-BFGS, or OWL-QN when there is an L1 term) runs on the host over the n_scores * (d + 1)
 // coefficients, which are small next to X.
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <string>
 
@@ -149,7 +150,7 @@ class LogisticRegression final : public Estimator {
       return f;
     };
     LbfgsOptions options;
-    options.max_iter = static_cast<int>(params().integer("max_iter"));
+    options.max_iter = static_cast<int>(std::min<std::int64_t>(params().integer("max_iter"), INT_MAX));
     options.gtol = params().number("tol");
     if (l1 > 0) {
       options.l1.assign(static_cast<std::size_t>(n_coef + (data.fit_intercept ? n_scores : 0)), 0.0);
