@@ -378,3 +378,39 @@ def test_cancelled_fit():
         est.fit(X, y, ctx=ctx)
     finally:
         _capi.lib.franca_context_free(ctx)
+
+
+def text_problem(n_docs=600):
+    """TF-IDF of real text: chunks of Debian copyright files (class 0), changelogs (1) and
+    READMEs (2) from /usr/share/doc, hashed to 2**16 columns."""
+    import gzip
+    from pathlib import Path
+
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+    docs, labels = [], []
+    for label, pattern in enumerate(["*/copyright", "*/changelog.Debian.gz", "*/README*"]):
+        found = 0
+        for path in sorted(Path("/usr/share/doc").glob(pattern)):
+            opener = gzip.open if path.suffix == ".gz" else open
+            try:
+                with opener(path, "rt", encoding="utf-8") as f:
+                    lines = [line for line in f.read().splitlines() if line.strip()]
+            except (OSError, UnicodeDecodeError, EOFError):
+                continue
+            for i in range(0, min(len(lines), 40), 8):
+                docs.append("\n".join(lines[i : i + 8]))
+                labels.append(float(label))
+                found += 1
+            if found >= n_docs // 3:
+                break
+    if len(set(labels)) < 3 or len(docs) < n_docs // 2:
+        pytest.skip("too little text under /usr/share/doc on this machine")
+    counts = HashingVectorizer(n_features=2**16, alternate_sign=False, norm=None).transform(docs)
+    return TfidfTransformer().fit_transform(counts).tocsr(), np.asarray(labels)
+
+
+@pytest.mark.parametrize("C", [1.0, 10.0])
+def test_tfidf_of_real_text(C):
+    X, y = text_problem()
+    assert_same_model(franca(X, y, C=C), reference(X, y, C=C), X, y)
