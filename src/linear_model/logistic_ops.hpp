@@ -58,6 +58,7 @@ enum class Link : int {
   binomial,            // one score: P(class 1) = sigmoid(z)
   multinomial,         // K scores: softmax
   symmetric_binomial,  // one score of a 2-class multinomial fit: softmax([-z, z])
+  one_vs_rest,         // K scores of K binary fits: sigmoid(z_k), normalised to sum to 1
 };
 enum class Output : int { predict, proba, log_proba };
 
@@ -65,7 +66,7 @@ enum class Output : int { predict, proba, log_proba };
 template <class T, class O>
 FRANCA_HD inline void link_row(const T* z, std::int64_t k_scores, Link link, Output output, const double* classes,
                                O* out) {
-  if (link == Link::multinomial) {
+  if (link == Link::multinomial || link == Link::one_vs_rest) {
     if (output == Output::predict) {
       std::int64_t best = 0;
       for (std::int64_t k = 1; k < k_scores; ++k)
@@ -73,9 +74,22 @@ FRANCA_HD inline void link_row(const T* z, std::int64_t k_scores, Link link, Out
       out[0] = static_cast<O>(classes[best]);
       return;
     }
-    const double lse = log_sum_exp(z, k_scores);
+    if (link == Link::multinomial) {
+      const double lse = log_sum_exp(z, k_scores);
+      for (std::int64_t k = 0; k < k_scores; ++k) {
+        const double lp = static_cast<double>(z[k]) - lse;
+        out[k] = static_cast<O>(output == Output::log_proba ? lp : ::exp(lp));
+      }
+      return;
+    }
+    // log p_k = log sigmoid(z_k) - log sum_j sigmoid(z_j), the sum shifted by its largest term.
+    double m = -log1pexp(-static_cast<double>(z[0]));
+    for (std::int64_t k = 1; k < k_scores; ++k) m = ::fmax(m, -log1pexp(-static_cast<double>(z[k])));
+    double s = 0;
+    for (std::int64_t k = 0; k < k_scores; ++k) s += ::exp(-log1pexp(-static_cast<double>(z[k])) - m);
+    const double log_total = m + ::log(s);
     for (std::int64_t k = 0; k < k_scores; ++k) {
-      const double lp = static_cast<double>(z[k]) - lse;
+      const double lp = -log1pexp(-static_cast<double>(z[k])) - log_total;
       out[k] = static_cast<O>(output == Output::log_proba ? lp : ::exp(lp));
     }
     return;

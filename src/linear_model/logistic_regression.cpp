@@ -100,11 +100,8 @@ class LogisticRegression final : public Estimator {
                    "class: {}",
                    classes[0]);
     const std::string multi_class = params().string("multi_class");
-    FRANCA_EXPECTS_STATUS(!(multi_class == "ovr" && K > 2), Status::not_implemented,
-                          "parameter 'multi_class': 'ovr' with more than 2 classes is not implemented; use 'auto' or "
-                          "'multinomial'");
-    const bool multinomial = K > 2 || multi_class == "multinomial";
-    const std::int64_t n_scores = multinomial ? K : 1;
+    const bool ovr = multi_class == "ovr" && K > 2;
+    const bool multinomial = !ovr && (K > 2 || multi_class == "multinomial");
     std::vector<std::int32_t> codes(static_cast<std::size_t>(n));
     std::vector<std::int64_t> counts(static_cast<std::size_t>(K), 0);
     for (std::int64_t i = 0; i < n; ++i) {
@@ -112,83 +109,85 @@ class LogisticRegression final : public Estimator {
       codes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(k);
       ++counts[static_cast<std::size_t>(k)];
     }
-    std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
+    std::vector<double> sample_weights(static_cast<std::size_t>(n), 1.0);
     if (sample_weight) {
       const Array w = to(ctx, *sample_weight, Device::cpu(), DType::float64);
-      weights.assign(w.ptr<const double>(), w.ptr<const double>() + n);
+      sample_weights.assign(w.ptr<const double>(), w.ptr<const double>() + n);
     }
-    const std::vector<double> cw = class_weights(classes, counts, n);
-    for (std::int64_t i = 0; i < n; ++i)
-      weights[static_cast<std::size_t>(i)] *= cw[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
 
-    LogisticData data;
-    data.X = contiguous_checked(ctx, X_in);
+    Problem problem;
+    problem.data.X = contiguous_checked(ctx, X_in);
     const Device device = X_in.device();
-    std::vector<std::int64_t> columns;  // the columns the optimizer sees, when not all of them
-    if (data.X.kind == Matrix::Kind::csr && device.is_cpu()) data.X = compact_columns(ctx, data.X, columns);
-    const std::int64_t d_fit = data.X.cols();
-    const bool compacted = d_fit != d;
-    if (compacted) FRANCA_LOG_DEBUG("LogisticRegression: {} of the {} columns hold values", d_fit, d);
-    data.labels = to_device(ctx, Array::from_host(codes, {n}), device);
-    data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
-    data.n_scores = n_scores;
-    data.fit_intercept = params().boolean("fit_intercept");
-
+    if (problem.data.X.kind == Matrix::Kind::csr && device.is_cpu())
+      problem.data.X = compact_columns(ctx, problem.data.X, problem.columns);
+    problem.d = d;
+    if (problem.data.X.cols() != d)
+      FRANCA_LOG_DEBUG("LogisticRegression: {} of the {} columns hold values", problem.data.X.cols(), d);
+    problem.data.fit_intercept = params().boolean("fit_intercept");
     // scikit-learn 1.2's objective: sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1, with
     // r = 0 for 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'. Intercepts are
     // never penalised.
     const double r = penalty == "l1" ? 1.0 : penalty == "elasticnet" ? params().number("l1_ratio") : 0.0;
-    const double l2 = penalty == "none" ? 0.0 : (1.0 - r) / C;
-    const double l1 = penalty == "none" ? 0.0 : r / C;
-    const std::int64_t n_coef = n_scores * d_fit;
-    const Objective objective = [&](const std::vector<double>& w, std::vector<double>& g) {
-      double f = logistic_loss_gradient(ctx, data, w, g);
-      for (std::int64_t j = 0; j < n_coef; ++j) {
-        f += 0.5 * l2 * w[static_cast<std::size_t>(j)] * w[static_cast<std::size_t>(j)];
-        g[static_cast<std::size_t>(j)] += l2 * w[static_cast<std::size_t>(j)];
-      }
-      return f;
-    };
-    LbfgsOptions options;
-    options.max_iter = static_cast<int>(std::min<std::int64_t>(params().integer("max_iter"), INT_MAX));
-    options.gtol = params().number("tol");
-    if (l1 > 0) {
-      options.l1.assign(static_cast<std::size_t>(n_coef + (data.fit_intercept ? n_scores : 0)), 0.0);
-      std::fill(options.l1.begin(), options.l1.begin() + n_coef, l1);
-    }
-    options.name = l1 > 0 ? "LogisticRegression (OWL-QN)" : "LogisticRegression (L-BFGS)";
+    problem.l2 = penalty == "none" ? 0.0 : (1.0 - r) / C;
+    problem.l1 = penalty == "none" ? 0.0 : r / C;
     FRANCA_LOG_INFO("LogisticRegression: {} fit on {} ({} X of {} x {}), {} classes, penalty={}, C={}",
-                    multinomial ? "multinomial" : "binomial", device.str(), X_in.kind_name(), n, d, K, penalty, C);
+                    ovr           ? "one-vs-rest"
+                    : multinomial ? "multinomial"
+                                  : "binomial",
+                    device.str(), X_in.kind_name(), n, d, K, penalty, C);
 
-    // Coefficients of the columns without values get no gradient from the data: their optimum is
-    // 0 under a penalty, and their starting value without one.
-    std::vector<double> x = initial_coef(K, n_scores, d, data.fit_intercept);
-    std::vector<double> x_fit = x;
-    if (compacted) {
-      x_fit.assign(static_cast<std::size_t>(n_coef), 0.0);
-      for (std::int64_t k = 0; k < n_scores; ++k)
-        for (std::int64_t a = 0; a < d_fit; ++a)
-          x_fit[static_cast<std::size_t>(k * d_fit + a)] =
-              x[static_cast<std::size_t>(k * d + columns[static_cast<std::size_t>(a)])];
-      x_fit.insert(x_fit.end(), x.begin() + n_scores * d, x.end());
-      if (penalty != "none") std::fill(x.begin(), x.begin() + n_scores * d, 0.0);
-    }
-    const LbfgsResult result = minimize_lbfgs(ctx, objective, std::move(x_fit), options);
-    if (!result.converged)
-      FRANCA_LOG_WARN(
-          "LogisticRegression: lbfgs failed to converge: {}. Increase the number of iterations "
-          "(max_iter) or scale the data (ConvergenceWarning)",
-          result.message);
-    if (!compacted) {
-      x = result.x;
+    // coef_ has one row for 2 classes, else one per class; warm_start starts from the previous one.
+    const std::int64_t rows = K == 2 ? 1 : K;
+    const bool fit_intercept = problem.data.fit_intercept;
+    std::vector<double> coef(static_cast<std::size_t>(rows * d), 0.0), intercept(static_cast<std::size_t>(rows), 0.0);
+    warm_start_from(rows, d, coef, intercept);
+    std::vector<std::int64_t> n_iter;
+    if (ovr) {
+      // One binary problem per class. As scikit-learn: a dict class_weight weighs the original
+      // classes, 'balanced' the two classes of each problem.
+      const json& cw_spec = params().get("class_weight");
+      const std::vector<double> cw =
+          cw_spec.is_object() ? class_weights(classes, counts, n) : std::vector<double>(K, 1.0);
+      for (std::int64_t k = 0; k < K; ++k) {
+        std::vector<std::int32_t> binary(static_cast<std::size_t>(n));
+        std::vector<double> weights(sample_weights);
+        const std::int64_t positives = counts[static_cast<std::size_t>(k)];
+        for (std::size_t i = 0; i < binary.size(); ++i) {
+          binary[i] = codes[i] == k ? 1 : 0;
+          weights[i] *= cw_spec.is_string() ? static_cast<double>(n) /
+                                                  (2.0 * static_cast<double>(binary[i] ? positives : n - positives))
+                                            : cw[static_cast<std::size_t>(codes[i])];
+        }
+        std::vector<double> x(coef.begin() + k * d, coef.begin() + (k + 1) * d);
+        if (fit_intercept) x.push_back(intercept[static_cast<std::size_t>(k)]);
+        n_iter.push_back(solve(ctx, problem, binary, weights, 1, x));
+        std::copy(x.begin(), x.begin() + d, coef.begin() + k * d);
+        if (fit_intercept) intercept[static_cast<std::size_t>(k)] = x[static_cast<std::size_t>(d)];
+      }
     } else {
-      for (std::int64_t k = 0; k < n_scores; ++k)
-        for (std::int64_t a = 0; a < d_fit; ++a)
-          x[static_cast<std::size_t>(k * d + columns[static_cast<std::size_t>(a)])] =
-              result.x[static_cast<std::size_t>(k * d_fit + a)];
-      std::copy(result.x.begin() + n_coef, result.x.end(), x.begin() + n_scores * d);
+      const std::vector<double> cw = class_weights(classes, counts, n);
+      for (std::int64_t i = 0; i < n; ++i)
+        sample_weights[static_cast<std::size_t>(i)] *= cw[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
+      // A 2-class multinomial model is kept, as scikit-learn does, as its second row z; its two
+      // scores are -z and z.
+      const std::int64_t n_scores = multinomial ? K : 1;
+      const bool mirrored = n_scores == 2;
+      std::vector<double> x(static_cast<std::size_t>(n_scores * d + (fit_intercept ? n_scores : 0)));
+      for (std::int64_t k = 0; k < n_scores; ++k) {
+        const double sign = mirrored && k == 0 ? -1.0 : 1.0;
+        const std::int64_t src = mirrored ? 0 : k;
+        for (std::int64_t j = 0; j < d; ++j) x[static_cast<std::size_t>(k * d + j)] = sign * coef[src * d + j];
+        if (fit_intercept) x[static_cast<std::size_t>(n_scores * d + k)] = sign * intercept[src];
+      }
+      n_iter.push_back(solve(ctx, problem, codes, sample_weights, n_scores, x));
+      const std::int64_t first = mirrored ? 1 : 0;
+      std::copy(x.begin() + first * d, x.begin() + n_scores * d, coef.begin());
+      if (fit_intercept) std::copy(x.begin() + n_scores * d + first, x.end(), intercept.begin());
     }
-    store_fit(ctx, x, result.n_iter, classes, n_scores, d, data.fit_intercept);
+    set_attribute(ctx, "classes_", Array::from_host(classes, {K}));
+    set_attribute(ctx, "coef_", Array::from_host(coef, {rows, d}));
+    set_attribute(ctx, "intercept_", Array::from_host(intercept, {rows}));
+    set_attribute(ctx, "n_iter_", Array::from_host(n_iter, {static_cast<std::int64_t>(n_iter.size())}));
   }
 
   Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X_in) const override {
@@ -212,9 +211,13 @@ class LogisticRegression final : public Estimator {
     const Array classes = attribute_on(ctx, "classes_", device, DType::float64);
     const std::int64_t K = classes.size();
     // As scikit-learn: a 2-class model fitted with multi_class='multinomial' gives softmax([-z, z]).
-    const Link link = t > 1                                             ? Link::multinomial
-                      : params().string("multi_class") == "multinomial" ? Link::symmetric_binomial
-                                                                        : Link::binomial;
+    const std::string multi_class = params().string("multi_class");
+    Link link = Link::binomial;
+    if (t > 1) {
+      link = multi_class == "ovr" ? Link::one_vs_rest : Link::multinomial;
+    } else if (multi_class == "multinomial") {
+      link = Link::symmetric_binomial;
+    }
     if (method == "predict") {
       Array out = Array::empty(ctx, device, DType::float64, {n});
       logistic_link(ctx, Z, link, Output::predict, classes, out);
@@ -237,7 +240,9 @@ class LogisticRegression final : public Estimator {
     const std::int64_t rows = K == 2 ? 1 : K;
     expect_attribute("coef_", DType::float64, {rows, d});
     expect_attribute("intercept_", DType::float64, {rows});
-    expect_attribute("n_iter_", DType::int64, {1});
+    const Array& n_iter = expect_attribute("n_iter_", DType::int64, {-1});
+    FRANCA_EXPECTS_STATUS(n_iter.dim(0) == 1 || n_iter.dim(0) == K, Status::corrupt_model,
+                          "model: n_iter_ must have 1 or n_classes entries");
   }
 
  private:
@@ -269,43 +274,86 @@ class LogisticRegression final : public Estimator {
     return cw;
   }
 
-  // Zeros, or the previous solution when warm_start is set and a model is fitted.
-  std::vector<double> initial_coef(std::int64_t K, std::int64_t n_scores, std::int64_t d, bool fit_intercept) const {
-    std::vector<double> x(static_cast<std::size_t>(n_scores * d + (fit_intercept ? n_scores : 0)), 0.0);
-    if (!params().boolean("warm_start") || !fitted()) return x;
-    const Array& coef = attribute("coef_");
-    const Array& intercept = attribute("intercept_");
-    const std::int64_t rows = K == 2 ? 1 : K;
-    FRANCA_EXPECTS(coef.dim(0) == rows && coef.dim(1) == d,
-                   "warm_start: the previous coef_ has shape ({}, {}), expected ({}, {})", coef.dim(0), coef.dim(1),
-                   rows, d);
-    const double* c = coef.ptr<const double>();
-    const double* b = intercept.ptr<const double>();
-    // A 2-class multinomial model keeps one row, z; its two scores are -z and z.
-    const bool mirrored = n_scores == 2;
-    for (std::int64_t k = 0; k < n_scores; ++k) {
-      const std::int64_t src = mirrored ? 0 : k;
-      const double sign = mirrored && k == 0 ? -1.0 : 1.0;
-      for (std::int64_t j = 0; j < d; ++j) x[static_cast<std::size_t>(k * d + j)] = sign * c[src * d + j];
-      if (fit_intercept) x[static_cast<std::size_t>(n_scores * d + k)] = sign * b[src];
+  // A fit's data and penalty, shared by the binary problems of a one-vs-rest fit.
+  struct Problem {
+    LogisticData data;
+    std::vector<std::int64_t> columns;  // the columns the optimizer sees, when not all of them
+    std::int64_t d = 0;                 // X's columns
+    double l1 = 0, l2 = 0;
+  };
+
+  // Minimises the objective for one set of labels (codes: {0, 1} for n_scores = 1, else class
+  // indices) and weights from x (n_scores * d coefficients, then the intercepts when fitted),
+  // which receives the solution; returns the iterations.
+  std::int64_t solve(const Context& ctx, Problem& problem, const std::vector<std::int32_t>& codes,
+                     const std::vector<double>& weights, std::int64_t n_scores, std::vector<double>& x) const {
+    LogisticData& data = problem.data;
+    const Device device = data.X.device();
+    const auto n = static_cast<std::int64_t>(codes.size());
+    data.labels = to_device(ctx, Array::from_host(codes, {n}), device);
+    data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
+    data.n_scores = n_scores;
+    const std::int64_t d = problem.d, d_fit = data.X.cols(), n_coef = n_scores * d_fit;
+    const bool compacted = d_fit != d;
+    const double l1 = problem.l1, l2 = problem.l2;
+    const Objective objective = [&](const std::vector<double>& w, std::vector<double>& g) {
+      double f = logistic_loss_gradient(ctx, data, w, g);
+      for (std::int64_t j = 0; j < n_coef; ++j) {
+        f += 0.5 * l2 * w[static_cast<std::size_t>(j)] * w[static_cast<std::size_t>(j)];
+        g[static_cast<std::size_t>(j)] += l2 * w[static_cast<std::size_t>(j)];
+      }
+      return f;
+    };
+    LbfgsOptions options;
+    options.max_iter = static_cast<int>(std::min<std::int64_t>(params().integer("max_iter"), INT_MAX));
+    options.gtol = params().number("tol");
+    if (l1 > 0) {
+      options.l1.assign(static_cast<std::size_t>(n_coef + (data.fit_intercept ? n_scores : 0)), 0.0);
+      std::fill(options.l1.begin(), options.l1.begin() + n_coef, l1);
     }
-    return x;
+    options.name = l1 > 0 ? "LogisticRegression (OWL-QN)" : "LogisticRegression (L-BFGS)";
+
+    // Coefficients of the columns without values get no gradient from the data: their optimum is
+    // 0 under a penalty, and their starting value without one.
+    const std::vector<std::int64_t>& columns = problem.columns;
+    std::vector<double> x_fit = x;
+    if (compacted) {
+      x_fit.assign(static_cast<std::size_t>(n_coef), 0.0);
+      for (std::int64_t k = 0; k < n_scores; ++k)
+        for (std::int64_t a = 0; a < d_fit; ++a)
+          x_fit[static_cast<std::size_t>(k * d_fit + a)] =
+              x[static_cast<std::size_t>(k * d + columns[static_cast<std::size_t>(a)])];
+      x_fit.insert(x_fit.end(), x.begin() + n_scores * d, x.end());
+      if (l1 > 0 || l2 > 0) std::fill(x.begin(), x.begin() + n_scores * d, 0.0);
+    }
+    const LbfgsResult result = minimize_lbfgs(ctx, objective, std::move(x_fit), options);
+    if (!result.converged)
+      FRANCA_LOG_WARN(
+          "LogisticRegression: lbfgs failed to converge: {}. Increase the number of iterations "
+          "(max_iter) or scale the data (ConvergenceWarning)",
+          result.message);
+    if (!compacted) {
+      x = result.x;
+    } else {
+      for (std::int64_t k = 0; k < n_scores; ++k)
+        for (std::int64_t a = 0; a < d_fit; ++a)
+          x[static_cast<std::size_t>(k * d + columns[static_cast<std::size_t>(a)])] =
+              result.x[static_cast<std::size_t>(k * d_fit + a)];
+      std::copy(result.x.begin() + n_coef, result.x.end(), x.begin() + n_scores * d);
+    }
+    return result.n_iter;
   }
 
-  void store_fit(const Context& ctx, const std::vector<double>& x, std::int64_t n_iter,
-                 const std::vector<double>& classes, std::int64_t n_scores, std::int64_t d, bool fit_intercept) {
-    // A 2-class multinomial model is reported, as scikit-learn does, by its second row.
-    const std::int64_t first = n_scores == 2 ? 1 : 0;
-    const std::int64_t rows = n_scores - first;
-    std::vector<double> coef(x.begin() + first * d, x.begin() + n_scores * d);
-    std::vector<double> intercept(static_cast<std::size_t>(rows), 0.0);
-    if (fit_intercept)
-      std::copy(x.begin() + n_scores * d + first, x.begin() + n_scores * d + n_scores, intercept.begin());
-    const auto K = static_cast<std::int64_t>(classes.size());
-    set_attribute(ctx, "classes_", Array::from_host(classes, {K}));
-    set_attribute(ctx, "coef_", Array::from_host(coef, {rows, d}));
-    set_attribute(ctx, "intercept_", Array::from_host(intercept, {rows}));
-    set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{n_iter}, {1}));
+  // With warm_start and a fitted model: its coef_ and intercept_, which must have this shape.
+  void warm_start_from(std::int64_t rows, std::int64_t d, std::vector<double>& coef,
+                       std::vector<double>& intercept) const {
+    if (!params().boolean("warm_start") || !fitted()) return;
+    const Array& c = attribute("coef_");
+    FRANCA_EXPECTS(c.dim(0) == rows && c.dim(1) == d,
+                   "warm_start: the previous coef_ has shape ({}, {}), expected ({}, {})", c.dim(0), c.dim(1), rows, d);
+    coef.assign(c.ptr<const double>(), c.ptr<const double>() + rows * d);
+    const Array& b = attribute("intercept_");
+    intercept.assign(b.ptr<const double>(), b.ptr<const double>() + rows);
   }
 };
 
@@ -393,7 +441,7 @@ const EstimatorSpec& logistic_regression_spec() {
         kString,
         "auto",
         "'auto' (binomial for 2 classes, else multinomial), 'multinomial' (softmax, also for 2 classes) or 'ovr' "
-        "(only for 2 classes, where it equals 'auto'; one-vs-rest with more classes is not implemented).",
+        "(one binary problem per class; n_iter_ then has one entry per class).",
         {"auto", "ovr", "multinomial"}},
        {"verbose", kInt, 0, "Accepted for scikit-learn compatibility; franca logs convergence at info level.", {}, 0.0},
        {"warm_start", kBool, false,

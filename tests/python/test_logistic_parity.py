@@ -163,6 +163,22 @@ def test_two_class_multinomial():
     np.testing.assert_allclose(est.apply("decision_function", X), ref.decision_function(X), rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("class_weight", [None, "balanced", "dict"])
+def test_one_vs_rest(class_weight):
+    X, y = random_problem(4, seed=9)
+    y[:100] = 0
+    w = np.random.default_rng(2).uniform(0.5, 2, len(y))
+    sk_cw, franca_cw = {None: (None, None), "balanced": ("balanced", "balanced"),
+                        "dict": ({0.0: 2.0, 3.0: 0.5}, {"0": 2.0, "3": 0.5})}[class_weight]
+    est = franca(X, y, w, multi_class="ovr", class_weight=franca_cw)
+    ref = reference(X, y, w, multi_class="ovr", class_weight=sk_cw)
+    assert_same_model(est, ref, X, y, w)
+    assert est.attribute("n_iter_").shape == (4,)
+    np.testing.assert_allclose(est.apply("predict_log_proba", X), np.log(ref.predict_proba(X)), rtol=1e-4, atol=1e-6)
+    loaded = Estimator.load(est.save())
+    np.testing.assert_array_equal(loaded.apply("predict_proba", X), est.apply("predict_proba", X))
+
+
 def test_float32_and_layouts():
     X, y = random_problem(3, seed=5)
     ref = reference(X, y)
@@ -333,9 +349,6 @@ def test_unsupported_settings():
                  solver="adam")
     assert_fails(_capi.NOT_IMPLEMENTED, "parameter 'dual'", Estimator, "LogisticRegression", dual=True)
     assert_fails(_capi.INVALID_ARGUMENT, "parameter 'C': must be > 0", Estimator, "LogisticRegression", C=0)
-    X, y = dataset("iris")
-    assert_fails(_capi.NOT_IMPLEMENTED, "'ovr' with more than 2 classes is not implemented", franca, X, y,
-                 multi_class="ovr")
 
 
 def test_bad_class_weight():
