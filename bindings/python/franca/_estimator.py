@@ -79,11 +79,11 @@ class FrancaEstimator(BaseEstimator):
 
     def _fitted_handle(self, x=None):
         """The fitted model; x: the borrowed input of a method call, if any."""
-        handle = self.__dict__.get("_handle")
-        if handle is None and _stateless(self._spec) and x is not None:
-            # Nothing to learn (HashingVectorizer): as in scikit-learn, methods work unfitted,
-            # through a model made for this call.
+        if _stateless(self._spec) and x is not None:
+            # Nothing to learn (HashingVectorizer): as in scikit-learn, methods work without
+            # fit and follow set_params at once, through a model made for the call.
             return self._fit_handle(x, None, None, None)
+        handle = self.__dict__.get("_handle")
         if handle is None:
             raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
                                  "appropriate arguments before using this estimator.")
@@ -125,13 +125,14 @@ class FrancaEstimator(BaseEstimator):
         return cls(**params)
 
     def _apply(self, method, X):
-        fallback = self.__dict__.get("_fallback")
-        if fallback is None and "_handle" not in self.__dict__ and _stateless(self._spec):
-            fallback = self._python_fallback()
+        if _stateless(self._spec):
+            fallback = self._python_fallback()  # the current parameters decide, fitted or not
+        else:
+            fallback = self.__dict__.get("_fallback")
+            if fallback is None:
+                self._fitted_handle()  # NotFittedError before looking at X
         if fallback is not None:
             return getattr(fallback, method)(X)
-        if "_handle" not in self.__dict__ and not _stateless(self._spec):
-            self._fitted_handle()  # NotFittedError before looking at X
         _check_feature_names(self, X, reset=False)
         _logging.sync_level()
         device = _config.get_config()["device"]
@@ -294,21 +295,32 @@ def _interruptible(ctx, call, *args):
     if threading.current_thread() is not threading.main_thread():
         call(*args)
         return
-    failure = []
+    failure, done = [], threading.Event()
 
     def work():
         try:
             call(*args)
         except BaseException as e:  # noqa: BLE001 - handed to the calling thread
             failure.append(e)
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=work, name="franca-fit", daemon=True)
-    worker.start()
+    # Waits on an Event, not Thread.join: an interrupted join marks a running thread as
+    # stopped in Python 3.11. A wait with a timeout: SIGINT may land on the worker's OS
+    # thread, and the flag Python then sets is only seen when the main thread runs bytecode.
+    # Not a daemon: the interpreter must never finalize under a running fit.
+    worker = threading.Thread(target=work, name="franca-fit")
     try:
-        worker.join()
+        worker.start()
+        while not done.wait(0.05):
+            pass
     except KeyboardInterrupt:
         _lib.lib.franca_cancel(ctx.value)
-        worker.join()
+        while worker.ident is not None and not done.is_set():  # until the fit has stopped
+            try:
+                done.wait(0.05)
+            except KeyboardInterrupt:
+                pass
         _lib.lib.franca_context_reset_cancel(ctx.value)
         raise
     if failure:

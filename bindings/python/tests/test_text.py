@@ -43,6 +43,10 @@ def test_stateless_transform_follows_set_params():
     assert vectorizer.transform(DOCS).shape == (len(DOCS), 32)  # no fit needed, as in scikit-learn
     vectorizer.set_params(n_features=16)
     assert vectorizer.transform(DOCS).shape == (len(DOCS), 16)
+    vectorizer.fit(DOCS).set_params(n_features=8)  # fitted or not, the current parameters apply
+    assert vectorizer.transform(DOCS).shape == (len(DOCS), 8)
+    vectorizer.set_params(tokenizer=str.split)
+    _same(vectorizer.transform(DOCS), reference.HashingVectorizer(n_features=8, tokenizer=str.split).transform(DOCS))
     again = pickle.loads(pickle.dumps(vectorizer.fit(DOCS)))
     _same(again.transform(DOCS), vectorizer.transform(DOCS))
 
