@@ -23,7 +23,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 
 from . import _config, _convert, _dlpack, _lib, _logging
-from .exceptions import FrancaNotImplementedError, FrancaValueError, NotFittedError
+from .exceptions import FrancaValueError, NotFittedError
 
 __all__ = ["FrancaEstimator", "ESTIMATORS", "MODULES", "all_estimators", "module_namespace"]
 
@@ -105,23 +105,23 @@ class FrancaEstimator(BaseEstimator):
 
     def _python_fallback(self):
         """scikit-learn's estimator of the same name and module, with these parameters, when
-        a value is one libfranca leaves to Python (a callable, or a value its parameter check
-        answers with not_implemented, such as another token_pattern); else None."""
+        a value is one libfranca leaves to Python: a callable, or another value than the
+        default of a parameter whose listed doc says the Python binding applies it (e.g.
+        HashingVectorizer's token_pattern); else None."""
         params = self.get_params(deep=False)
         del params["output_type"]
-        if not any(callable(v) for v in params.values()):
-            probe = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
-                                    self._spec["name"].encode())
-            try:
-                _lib.lib.franca_estimator_set_params(probe.value, self._franca_params().encode())
-                return None
-            except FrancaNotImplementedError:
-                if _sklearn_class(self._spec["name"]) is None:
-                    raise
+        listed = {p["name"]: p for p in self._spec["params"]}
+        left = [name for name, value in params.items()
+                if callable(value) or ("Python binding" in listed[name]["doc"]
+                                       and value != _python_default(listed[name]["default"]))]
+        if not left:
+            return None
         cls = _sklearn_class(self._spec["name"])
         if cls is None:
-            raise FrancaValueError(f"{self._spec['name']}: a callable parameter cannot be passed to libfranca, and "
-                                   "scikit-learn has no estimator of this name to run it")
+            raise FrancaValueError(f"{self._spec['name']}: {', '.join(left)} cannot be passed to libfranca, and "
+                                   "scikit-learn has no estimator of this name to run them")
+        _logging.logger.info("%s: %s left to Python: running scikit-learn's %s", self._spec["name"],
+                             ", ".join(left), self._spec["name"])
         return cls(**params)
 
     def _apply(self, method, X):

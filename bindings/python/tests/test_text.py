@@ -78,3 +78,10 @@ def test_invalid_utf8_and_bad_documents():
     assert HashingVectorizer(decode_error="replace").transform([b"\xff bad"]).nnz == 1
     with pytest.raises(franca.FrancaTypeError, match="document 0 is a float"):
         HashingVectorizer().transform([1.5])
+
+
+def test_values_libfranca_cannot_honour_are_errors_not_fallbacks():
+    from franca.linear_model import LogisticRegression
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(franca.FrancaNotImplementedError, match="solver"):
+        LogisticRegression(solver="saga").fit(X, X[:, 0] > 0)
