@@ -33,9 +33,11 @@ from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueE
 
 __all__ = ["Matrix", "CSRMatrix", "Input", "borrow", "tensor", "convert", "conversions"]
 
-# Counts every conversion and every copy between host and device made by the binding, by
-# kind ("csr->scipy", "dense->numpy", "host->device", ...): tests read it to prove that data
-# passed between franca estimators is never converted.
+# Counts what the binding does to results and where it copies between host and device:
+# "dense->numpy" / "->torch" / "->cupy" (a result handed out as that type), "csr->CSRMatrix"
+# (a CSR result wrapped, nothing read), "csr->scipy" (a CSRMatrix's arrays read out of
+# franca's memory), "host->device", "device->host". Tests read it to prove that data passed
+# between franca estimators is never converted.
 conversions = Counter()
 
 DENSE, CSR, STRINGS = 0, 1, 2
@@ -468,7 +470,7 @@ def convert(matrix, family, output_type):
     kind = "dense" if matrix.kind == DENSE else "csr"
     if target == "other":
         target = "numpy" if matrix.on_host else "franca"
-    conversions[f"{kind}->{target}"] += 1
+    conversions[f"{kind}->{'CSRMatrix' if kind == 'csr' and target == 'numpy' else target}"] += 1
     if target == "franca":
         return matrix
     if kind == "csr":
