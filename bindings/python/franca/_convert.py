@@ -279,7 +279,7 @@ def _numpy_ready(a, dtypes, fallback, argument):
     return a
 
 
-def _capsule_input(x, family, argument):
+def _capsule_input(x, family):
     device = x.__dlpack_device__()
     device = (int(device[0]), int(device[1]))
     # franca works on the legacy default CUDA stream: the producer makes it wait for its work.
@@ -288,7 +288,7 @@ def _capsule_input(x, family, argument):
     return Input(family, device, (x, capsule), tensor=t)
 
 
-def _cai_input(x, dtypes, fallback, argument):
+def _cai_input(x, dtypes, argument):
     cai = x.__cuda_array_interface__
     dtype = np.dtype(cai["typestr"])
     if dtype.name not in dtypes:
@@ -307,7 +307,7 @@ def _cai_input(x, dtypes, fallback, argument):
 def _place(a, device):
     """Moves a host NumPy array to the configured CUDA device (the requested copy)."""
     if device.startswith("cuda"):
-        return _capsule_input(_to_cuda(a, device), "numpy", "")
+        return _capsule_input(_to_cuda(a, device), "numpy")
     return _numpy_tensor(a)
 
 
@@ -323,20 +323,20 @@ def tensor(x, argument, device, dtypes=_FLOATS, fallback=np.float64, ndims=(1, 2
         if str(x.dtype).replace("torch.", "") not in dtypes:
             x = x.to(getattr(sys.modules["torch"], np.dtype(fallback).name))
         _check_ndim(x.dim(), ndims, argument)
-        result = _capsule_input(x, "torch", argument)
+        result = _capsule_input(x, "torch")
     elif _is_cupy(x):
         if x.dtype.kind == "c":
             raise FrancaValueError(f"{argument}: Complex data not supported")
         if x.dtype.name not in dtypes:
             x = x.astype(fallback)
         _check_ndim(x.ndim, ndims, argument)
-        result = _capsule_input(x, "cupy", argument)
+        result = _capsule_input(x, "cupy")
     elif not isinstance(x, np.ndarray) and hasattr(x, "__cuda_array_interface__"):
         _check_ndim(len(x.__cuda_array_interface__["shape"]), ndims, argument)
-        result = _cai_input(x, dtypes, fallback, argument)
+        result = _cai_input(x, dtypes, argument)
     elif (not isinstance(x, np.ndarray) and hasattr(x, "__dlpack__")
           and x.__dlpack_device__()[0] not in (_dlpack.KDLCPU, _dlpack.KDLCUDAHOST)):
-        result = _capsule_input(x, "other", argument)
+        result = _capsule_input(x, "other")
         _check_ndim(result.tensor.ndim, ndims, argument)
     else:
         family = "numpy"
