@@ -124,7 +124,8 @@ class FrancaEstimator(BaseEstimator):
                              ", ".join(left), self._spec["name"])
         return cls(**params)
 
-    def _apply(self, method, X):
+    def _apply(self, method, X, x=None):
+        """Runs `method` on X; x: X already borrowed (by fit_transform), if so."""
         if _stateless(self._spec):
             fallback = self._python_fallback()  # the current parameters decide, fitted or not
         else:
@@ -137,7 +138,8 @@ class FrancaEstimator(BaseEstimator):
         _logging.sync_level()
         device = _config.get_config()["device"]
         ctx = _config.context(device)
-        x = _convert.borrow(X, self._spec["inputs"], self._spec["name"], device)
+        if x is None:
+            x = _convert.borrow(X, self._spec["inputs"], self._spec["name"], device)
         handle = self._fitted_handle(x)
         out = ctypes.c_void_p()
         _lib.lib.franca_estimator_apply(ctx.value, handle.value, method.encode(), x.matrix.value,
@@ -149,6 +151,19 @@ class FrancaEstimator(BaseEstimator):
 
     def fit(self, X, y=None, sample_weight=None):
         """Fit the estimator on X (and y, sample_weight); returns self."""
+        self._fit(X, y, sample_weight)
+        return self
+
+    def _fit_transform(self, X, y=None, sample_weight=None):
+        """Fit to X, then transform it: X is borrowed once (documents are encoded and, with
+        device='cuda', copied to the GPU once)."""
+        x = self._fit(X, y, sample_weight)
+        if x is None:
+            return self._fallback.transform(X)
+        return self._apply("transform", X, x)
+
+    def _fit(self, X, y, sample_weight):
+        """Fits; returns X as borrowed, or None when scikit-learn's estimator runs instead."""
         spec = self._spec
         if spec["kind"] != "transformer" and y is None:
             raise FrancaValueError(f"{spec['name']} requires y to be passed, but the target y is None")
@@ -157,7 +172,7 @@ class FrancaEstimator(BaseEstimator):
             self.__dict__.pop("_handle", None)
             weights = {} if sample_weight is None else {"sample_weight": sample_weight}
             self._fallback = fallback.fit(X, y, **weights)
-            return self
+            return None
         self.__dict__.pop("_fallback", None)
         _check_feature_names(self, X, reset=True)
         _logging.sync_level()
@@ -175,7 +190,7 @@ class FrancaEstimator(BaseEstimator):
                 sample_weight = np.full(_rows(X), sample_weight, dtype=np.float64)
             w_in = _convert.tensor(sample_weight, "sample_weight", device, ndims=(1,), like=x)
         self._handle = self._fit_handle(x, y_in, w_in, self.__dict__.get("_handle"))
-        return self
+        return x
 
     def _fit_handle(self, x, y_in, w_in, handle):
         """Fits `handle` (a new one if None) on the borrowed x, y_in, w_in; returns it."""
@@ -421,6 +436,8 @@ def _make_class(spec):
                  "__module__": MODULES.get(spec["name"], "franca"), "__qualname__": spec["name"], "_spec": spec}
     for m in spec["methods"]:
         namespace[m["name"]] = _make_method(m["name"], m["doc"], kind)
+    if "transform" in namespace:  # ahead of TransformerMixin's fit(X).transform(X)
+        namespace["fit_transform"] = FrancaEstimator._fit_transform
     for name in spec["attributes"]:
         if not (kind == "classifier" and name == "classes_"):  # classes_ is kept in Python
             namespace[name] = _attribute(name)

@@ -85,3 +85,13 @@ def test_values_libfranca_cannot_honour_are_errors_not_fallbacks():
     X = np.random.default_rng(0).normal(size=(20, 3))
     with pytest.raises(franca.FrancaNotImplementedError, match="solver"):
         LogisticRegression(solver="saga").fit(X, X[:, 0] > 0)
+
+
+def test_fit_transform_encodes_the_documents_once(monkeypatch):
+    from franca import _convert
+    calls = []
+    encode = _convert._strings
+    monkeypatch.setattr(_convert, "_strings", lambda *a: calls.append(1) or encode(*a))
+    out = HashingVectorizer(n_features=64).fit_transform(DOCS)
+    assert len(calls) == 1
+    _same(out, reference.HashingVectorizer(n_features=64).fit_transform(DOCS))
