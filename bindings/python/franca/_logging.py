@@ -4,6 +4,7 @@ The library's level follows the logger's effective level: it is synchronised whe
 package loads and before every fit or method call, so that `logging.getLogger("franca")
 .setLevel(logging.DEBUG)` takes effect without any franca call.
 """
+import atexit
 import logging
 
 from . import _lib
@@ -19,12 +20,18 @@ _TO_FRANCA = ((logging.ERROR + 1, 6), (logging.WARNING + 1, 4), (logging.INFO + 
               (TRACE + 1, 1))
 
 _level = None
+_PREFIX = "[franca] ["
 
 
 def _forward(level, message, _user_data):
     # Called from whichever thread logs, with the GIL taken by ctypes; it must not raise.
     try:
-        logger.log(_TO_PYTHON.get(level, logging.ERROR), message.decode("utf-8", "replace"))
+        text = message.decode("utf-8", "replace")
+        # The library formats the line for stderr ("[franca] [debug] ..."); logging says the
+        # logger's name and the level itself.
+        if text.startswith(_PREFIX):
+            text = text.split("] ", 2)[-1]
+        logger.log(_TO_PYTHON.get(level, logging.ERROR), text)
     except Exception:  # noqa: BLE001 - an exception cannot cross back into C
         pass
 
@@ -50,4 +57,7 @@ def sync_level():
 
 
 _lib.lib.franca_set_log_callback(_callback, None)
+# Back to stderr before the interpreter tears down the callback (the library may still log
+# from its destructors at exit).
+atexit.register(_lib.lib.franca_set_log_callback, _lib.LOG_CALLBACK(), None)  # NULL: stderr
 sync_level()
