@@ -11,6 +11,8 @@ from numpy.testing import assert_allclose
 import franca
 from franca.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
+from conftest import requires_cuda
+
 DOCS = ["The quick brown fox jumps over the lazy dog.", "Ελληνικά κείμενα και Кириллица тоже", "",
         "naïve café — déjà vu, l'été", "日本語のテキスト and emoji 🙂 tokens_with_underscores 42 4.2",
         "the the the quick QUICK Quick"]
@@ -95,3 +97,15 @@ def test_fit_transform_encodes_the_documents_once(monkeypatch):
     out = HashingVectorizer(n_features=64).fit_transform(DOCS)
     assert len(calls) == 1
     _same(out, reference.HashingVectorizer(n_features=64).fit_transform(DOCS))
+
+
+@requires_cuda
+def test_documents_on_the_gpu_give_the_cpu_matrix():
+    cpu = HashingVectorizer(n_features=256).transform(DOCS)
+    with franca.config_context(device="cuda"):
+        gpu = HashingVectorizer(n_features=256).transform(DOCS)
+        assert gpu.franca_matrix is not None and not gpu.franca_matrix.on_host
+        tfidf = TfidfTransformer().fit_transform(gpu)  # franca's GPU matrix, handed over as it is
+    assert gpu.franca_matrix is not None  # still unread
+    _same(gpu, cpu)  # reading it copies it to the host
+    _same(tfidf, TfidfTransformer().fit_transform(cpu))
