@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "core/expects.hpp"
@@ -63,11 +64,13 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
   o.stop_bytes = reinterpret_cast<const std::uint8_t*>(stop.bytes.data());
   o.n_stop = static_cast<std::int32_t>(stop_words.size());
 
-  // One contiguous chunk of documents per thread, each with its own output buffers.
-  const std::int64_t n_chunks = std::min<std::int64_t>(n, ctx.threads());
+  // More chunks than threads, handed out one at a time, so that a thread given long documents
+  // (or less of a shared machine) does not hold up the others.
+  const std::int64_t n_chunks = std::min<std::int64_t>(n, std::int64_t{ctx.threads()} * 16);
   std::vector<Chunk<T>> chunks(static_cast<std::size_t>(n_chunks));
   std::vector<std::int64_t> row_nnz(static_cast<std::size_t>(n));
-  parallel_for(ctx, n_chunks, 1, [&](std::int64_t chunk_begin, std::int64_t chunk_end) {
+  std::atomic<std::int64_t> next_chunk{0};
+  parallel_for(ctx, ctx.threads(), 1, [&](std::int64_t, std::int64_t) {
     std::vector<std::uint8_t> text;
     std::vector<std::uint32_t> keys;  // column << 1 | (sign < 0): sorting them sorts by column
     auto append = [&](std::uint32_t c) {
@@ -82,7 +85,7 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
     auto emit = [&](std::int32_t column, int sign) {
       keys.push_back(static_cast<std::uint32_t>(column) << 1 | (sign < 0 ? 1u : 0u));
     };
-    for (std::int64_t c = chunk_begin; c < chunk_end; ++c) {
+    for (std::int64_t c; (c = next_chunk.fetch_add(1)) < n_chunks;) {
       Chunk<T>& chunk = chunks[static_cast<std::size_t>(c)];
       for (std::int64_t d = n * c / n_chunks; d < n * (c + 1) / n_chunks; ++d) {
         const std::uint8_t* doc = bytes + offsets[d];
