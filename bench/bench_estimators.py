@@ -73,19 +73,36 @@ def tfidf_input(docs):
     return sklearn.feature_extraction.text.HashingVectorizer(n_features=2**18).transform(docs)
 
 
-# name -> (scikit-learn class, parameters for both, data maker(args) -> (X, y or None), method)
+def tfidf_classification(args):
+    docs, labels = documents(args.text_mb * 1e6 / 4)
+    X = sklearn.feature_extraction.text.TfidfTransformer().fit_transform(tfidf_input(docs))
+    return X, labels
+
+
+def sparse_regression(rows, cols, seed=0):
+    rng = np.random.default_rng(seed)
+    X = sp.random(rows, cols, density=0.01, format="csr", random_state=seed)
+    return X, X @ rng.standard_normal(cols) + rng.standard_normal(rows)
+
+
+# name -> [(scikit-learn class, parameters for both, data maker(args) -> (X, y or None), method)]
 CASES = {
-    "StandardScaler": (sklearn.preprocessing.StandardScaler, {},
-                       lambda a: (dense_regression(a.rows, a.cols)[0], None), "transform"),
-    "LinearRegression": (sklearn.linear_model.LinearRegression, {}, lambda a: dense_regression(a.rows, a.cols),
-                         "predict"),
-    "Ridge": (sklearn.linear_model.Ridge, {"alpha": 1.0}, lambda a: dense_regression(a.rows, a.cols), "predict"),
-    "LogisticRegression": (sklearn.linear_model.LogisticRegression, {"max_iter": 1000},
-                           lambda a: dense_classification(a.rows // 4, a.cols), "predict"),
-    "HashingVectorizer": (sklearn.feature_extraction.text.HashingVectorizer, {},
-                          lambda a: (documents(a.text_mb * 1e6)[0], None), "transform"),
-    "TfidfTransformer": (sklearn.feature_extraction.text.TfidfTransformer, {},
-                         lambda a: (tfidf_input(documents(a.text_mb * 1e6)[0]), None), "transform"),
+    "StandardScaler": [(sklearn.preprocessing.StandardScaler, {},
+                        lambda a: (dense_regression(a.rows, a.cols)[0], None), "transform")],
+    "LinearRegression": [(sklearn.linear_model.LinearRegression, {}, lambda a: dense_regression(a.rows, a.cols),
+                          "predict"),
+                         (sklearn.linear_model.LinearRegression, {}, lambda a: sparse_regression(a.rows, 500),
+                          "predict")],
+    "Ridge": [(sklearn.linear_model.Ridge, {"alpha": 1.0}, lambda a: dense_regression(a.rows, a.cols), "predict"),
+              (sklearn.linear_model.Ridge, {"alpha": 1.0}, lambda a: sparse_regression(a.rows, 500), "predict")],
+    "LogisticRegression": [(sklearn.linear_model.LogisticRegression, {"max_iter": 1000},
+                            lambda a: dense_classification(a.rows // 4, a.cols), "predict"),
+                           (sklearn.linear_model.LogisticRegression, {"max_iter": 1000}, tfidf_classification,
+                            "predict")],
+    "HashingVectorizer": [(sklearn.feature_extraction.text.HashingVectorizer, {},
+                           lambda a: (documents(a.text_mb * 1e6)[0], None), "transform")],
+    "TfidfTransformer": [(sklearn.feature_extraction.text.TfidfTransformer, {},
+                          lambda a: (tfidf_input(documents(a.text_mb * 1e6)[0]), None), "transform")],
 }
 
 
@@ -131,8 +148,8 @@ def to_host(x):
     return x.cpu().numpy()
 
 
-def run_case(name, cls, args):
-    reference_cls, params, make, method = CASES[name]
+def run_case(name, cls, case, args):
+    reference_cls, params, make, method = case
     X, y = make(args)
     Xd, yd = to_device(X, args.device), to_device(y, args.device)
     ours, theirs = cls(**params), reference_cls(**params)
@@ -174,8 +191,9 @@ def main():
         if name not in CASES:
             missing.append(name)
             continue
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        rows.append(run_case(name, cls, args))
+        for case in CASES[name]:
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            rows.append(run_case(name, cls, case, args))
 
     info = franca.build_info()
     devices = ", ".join(d["name"] for d in info["cuda"]["devices"]) or "none"
