@@ -120,7 +120,7 @@ Matrix Estimator::apply(const Context& ctx, const std::string& method, const Mat
   ctx.resolve(X.device(), "X");
   if (X.kind != Matrix::Kind::strings) {
     const std::int64_t expected = n_features_in();
-    FRANCA_EXPECTS(X.cols() == expected, "X: has {} features, but {} is expecting {} features as input", X.cols(),
+    FRANCA_EXPECTS(X.cols() == expected, "X has {} features, but {} is expecting {} features as input", X.cols(),
                    s.name, expected);
   }
   if (X.kind == Matrix::Kind::dense) check_finite(ctx, X.dense, "X", s.allow_nan);
@@ -266,9 +266,13 @@ std::unique_ptr<Estimator> Estimator::load(const std::uint8_t* bytes, std::size_
                         in.remaining());
   estimator->fitted_ = fitted;
   if (fitted) {
-    estimator->expect_attribute("n_features_in_", DType::int64, {});
-    FRANCA_EXPECTS_STATUS(estimator->n_features_in() >= 0, Status::corrupt_model,
-                          "model bytes: negative n_features_in_");
+    // Fitting on numeric input records n_features_in_; an estimator of documents has none.
+    const auto& inputs = spec->second->inputs;
+    if (std::any_of(inputs.begin(), inputs.end(), [](Matrix::Kind k) { return k != Matrix::Kind::strings; })) {
+      estimator->expect_attribute("n_features_in_", DType::int64, {});
+      FRANCA_EXPECTS_STATUS(estimator->n_features_in() >= 0, Status::corrupt_model,
+                            "model bytes: negative n_features_in_");
+    }
     estimator->check_state();
   } else {
     FRANCA_EXPECTS_STATUS(n_attributes == 0, Status::corrupt_model, "model bytes: an unfitted model has attributes");

@@ -24,15 +24,15 @@ class CallbackSink final : public spdlog::sinks::base_sink<std::mutex> {
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (callback_) {
+      // The host language's logger adds its own name and level: pass the bare message.
+      const std::string text(msg.payload.data(), msg.payload.size());
+      callback_(static_cast<int>(msg.level), text.c_str(), user_data_);
+      return;
+    }
     spdlog::memory_buf_t formatted;
     formatter_->format(msg, formatted);
-    std::string text(formatted.data(), formatted.size());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (callback_) {
-      callback_(static_cast<int>(msg.level), text.c_str(), user_data_);
-    } else {
-      std::fputs((text + "\n").c_str(), stderr);
-    }
+    std::fwrite(formatted.data(), 1, formatted.size(), stderr);
   }
   void flush_() override { std::fflush(stderr); }
 

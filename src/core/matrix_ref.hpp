@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "core/array.hpp"
 
@@ -21,7 +22,20 @@ struct MatrixRef {
   std::int64_t row_stride;
   std::int64_t col_stride;
   FRANCA_HD T& operator()(std::int64_t i, std::int64_t j) const { return data[i * row_stride + j * col_stride]; }
+  // With UnitColumns, the caller knows col_stride is 1: the inner loop can be vectorised.
+  template <bool UnitColumns>
+  FRANCA_HD T& at(std::int64_t i, std::int64_t j) const {
+    return data[i * row_stride + (UnitColumns ? j : j * col_stride)];
+  }
 };
+
+// Calls fn(std::true_type{}) when m's columns are contiguous, else fn(std::false_type{}); fn
+// then reads with m.at<decltype(unit)::value>(i, j).
+template <class T, class Fn>
+decltype(auto) dispatch_column_stride(const MatrixRef<T>& m, Fn&& fn) {
+  if (m.col_stride == 1 || m.cols == 1) return fn(std::true_type{});
+  return fn(std::false_type{});
+}
 
 // A 1-D array is one column.
 template <class T>

@@ -91,7 +91,11 @@ void LinearModel::fit_least_squares(const Context& ctx, const Matrix& X_in, cons
   for (std::int64_t j = 0; j < d; ++j) cp.xtx[static_cast<std::size_t>(j * d + j)] += alpha;
 
   std::vector<double> beta;  // d x t
-  bool solved = alpha > 0 && cholesky_solve(cp.xtx, cp.xty, d, t, beta);
+  // Cholesky when the system is well conditioned: a pivot above sqrt(eps) of the largest
+  // diagonal bounds cond(X)^2 near 1e8, so the normal equations lose at most ~1e-8. Otherwise
+  // the eigendecomposition gives scipy lstsq's minimum-norm answer.
+  const double min_pivot_ratio = alpha > 0 ? 0.0 : std::sqrt(std::numeric_limits<double>::epsilon());
+  const bool solved = cholesky_solve(cp.xtx, cp.xty, d, t, beta, min_pivot_ratio);
   if (!solved) {
     // As scipy's lstsq: singular values below eps * max(n, d) * the largest are dropped; the
     // eigenvalues of X^T X are their squares.

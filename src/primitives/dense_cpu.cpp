@@ -136,14 +136,18 @@ void linear_predict_cpu(const Context& ctx, const Array& X, const Array& coef, c
     T* o = out.ptr<T>();
     const std::int64_t d = m.cols;
     const std::int64_t t = intercept.size();
-    parallel_for(ctx, m.rows, row_grain(d * t), [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t i = begin; i < end; ++i) {
-        for (std::int64_t k = 0; k < t; ++k) {
-          double s = static_cast<double>(b[k]);
-          for (std::int64_t j = 0; j < d; ++j) s += static_cast<double>(m(i, j)) * static_cast<double>(c[k * d + j]);
-          o[i * t + k] = static_cast<T>(s);
+    dispatch_column_stride(m, [&](auto unit) {
+      constexpr bool kUnit = decltype(unit)::value;
+      parallel_for(ctx, m.rows, row_grain(d * t), [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) {
+          for (std::int64_t k = 0; k < t; ++k) {
+            double s = static_cast<double>(b[k]);
+            for (std::int64_t j = 0; j < d; ++j)
+              s += static_cast<double>(m.template at<kUnit>(i, j)) * static_cast<double>(c[k * d + j]);
+            o[i * t + k] = static_cast<T>(s);
+          }
         }
-      }
+      });
     });
   });
 }
@@ -157,12 +161,20 @@ void scale_columns_cpu(const Context& ctx, const Array& X, const Array& offset, 
     const double* sc = scale.ptr<const double>();
     T* o = out.ptr<T>();
     const std::int64_t d = m.cols;
-    parallel_for(ctx, m.rows, row_grain(d), [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t i = begin; i < end; ++i)
-        for (std::int64_t j = 0; j < d; ++j) {
-          const double x = static_cast<double>(m(i, j));
-          o[i * d + j] = static_cast<T>(inverse ? x * sc[j] + off[j] : (x - off[j]) / sc[j]);
+    dispatch_column_stride(m, [&](auto unit) {
+      constexpr bool kUnit = decltype(unit)::value;
+      parallel_for(ctx, m.rows, row_grain(d), [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) {
+          T* row = o + i * d;
+          if (inverse) {
+            for (std::int64_t j = 0; j < d; ++j)
+              row[j] = static_cast<T>(static_cast<double>(m.template at<kUnit>(i, j)) * sc[j] + off[j]);
+          } else {
+            for (std::int64_t j = 0; j < d; ++j)
+              row[j] = static_cast<T>((static_cast<double>(m.template at<kUnit>(i, j)) - off[j]) / sc[j]);
+          }
         }
+      });
     });
   });
 }

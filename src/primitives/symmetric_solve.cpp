@@ -6,13 +6,16 @@
 namespace franca {
 
 bool cholesky_solve(const std::vector<double>& a, const std::vector<double>& b, std::int64_t d, std::int64_t t,
-                    std::vector<double>& x) {
+                    std::vector<double>& x, double min_pivot_ratio) {
+  double largest = 0;
+  for (std::int64_t j = 0; j < d; ++j) largest = std::max(largest, a[static_cast<std::size_t>(j * d + j)]);
+  const double min_pivot = min_pivot_ratio * largest;
   std::vector<double> l(static_cast<std::size_t>(d * d), 0.0);
   auto L = [&](std::int64_t i, std::int64_t j) -> double& { return l[static_cast<std::size_t>(i * d + j)]; };
   for (std::int64_t j = 0; j < d; ++j) {
     double diag = a[static_cast<std::size_t>(j * d + j)];
     for (std::int64_t k = 0; k < j; ++k) diag -= L(j, k) * L(j, k);
-    if (!(diag > 0) || !std::isfinite(diag)) return false;
+    if (!(diag > min_pivot) || !(diag > 0) || !std::isfinite(diag)) return false;
     L(j, j) = std::sqrt(diag);
     for (std::int64_t i = j + 1; i < d; ++i) {
       double s = a[static_cast<std::size_t>(i * d + j)];

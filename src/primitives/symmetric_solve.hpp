@@ -8,9 +8,10 @@
 namespace franca {
 
 // Solves A X = B for symmetric positive definite A (d x d) and B (d x t), both row-major.
-// Returns false, leaving `x` unspecified, when A is not numerically positive definite.
+// Returns false, leaving `x` unspecified, when a pivot falls to min_pivot_ratio times A's
+// largest diagonal element or below (0: fail only when A is not numerically positive definite).
 bool cholesky_solve(const std::vector<double>& a, const std::vector<double>& b, std::int64_t d, std::int64_t t,
-                    std::vector<double>& x);
+                    std::vector<double>& x, double min_pivot_ratio = 0.0);
 
 // The minimum-norm least-squares solution pinv(A) B for symmetric positive semi-definite A,
 // through an eigendecomposition; eigenvalues below rcond * the largest count as zero. Returns

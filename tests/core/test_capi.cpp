@@ -169,7 +169,7 @@ TEST_P(BadInput, EachKindOfBadInputHasItsOwnError) {
   Tensor narrow(device(), normal(static_cast<std::size_t>(n * 2), 3), {n, 2});
   auto mn = dense(narrow.get());
   FRANCA_ASSERT_ERROR(franca_estimator_apply(nullptr, est.get(), "predict", mn.get(), &out),
-                      FRANCA_ERROR_INVALID_ARGUMENT, "X: has 2 features, but Ridge is expecting 3");
+                      FRANCA_ERROR_INVALID_ARGUMENT, "X has 2 features, but Ridge is expecting 3");
 }
 
 TEST_P(BadInput, ByteOffsetIsHonoured) {

@@ -364,7 +364,7 @@ def test_bad_class_weight():
 def test_predict_checks_features():
     X, y = dataset("iris")
     est = franca(X, y)
-    assert_fails(_capi.INVALID_ARGUMENT, "X: has 3 features, but LogisticRegression is expecting 4", est.apply,
+    assert_fails(_capi.INVALID_ARGUMENT, "X has 3 features, but LogisticRegression is expecting 4", est.apply,
                  "predict", X[:, :3])
     assert_fails(_capi.NOT_FITTED, "not fitted", Estimator("LogisticRegression").apply, "predict", X)
 

@@ -20,18 +20,12 @@ _TO_FRANCA = ((logging.ERROR + 1, 6), (logging.WARNING + 1, 4), (logging.INFO + 
               (TRACE + 1, 1))
 
 _level = None
-_PREFIX = "[franca] ["
 
 
 def _forward(level, message, _user_data):
     # Called from whichever thread logs, with the GIL taken by ctypes; it must not raise.
     try:
-        text = message.decode("utf-8", "replace")
-        # The library formats the line for stderr ("[franca] [debug] ..."); logging says the
-        # logger's name and the level itself.
-        if text.startswith(_PREFIX):
-            text = text.split("] ", 2)[-1]
-        logger.log(_TO_PYTHON.get(level, logging.ERROR), text)
+        logger.log(_TO_PYTHON.get(level, logging.ERROR), message.decode("utf-8", "replace"))
     except Exception:  # noqa: BLE001 - an exception cannot cross back into C
         pass
 

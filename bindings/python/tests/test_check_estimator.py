@@ -11,13 +11,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import franca
 
 # (estimator name or None for every estimator, check name) -> why the check cannot pass.
-EXPECTED_FAILURES = {
-    # Run by scikit-learn >= 1.6 only (the GPU machine's): it matches "X has 1 features, but
-    # ... is expecting"; libfranca says "X: has 1 features, but Ridge is expecting 4 features
-    # as input" (the project's "argument: problem" form) in src/core/estimator.cpp.
-    (None, "check_n_features_in_after_fitting"):
-        "libfranca's message starts 'X: has ... features' where scikit-learn >= 1.6 expects 'X has'",
-}
+EXPECTED_FAILURES = {}
 
 
 def _check_name(check):

@@ -87,7 +87,7 @@ def test_wrong_number_of_features_and_unfitted(data):
         Ridge().coef_
     assert not hasattr(Ridge(), "coef_")
     model = Ridge().fit(X, y)
-    with pytest.raises(franca.FrancaValueError, match="X: has 2 features, but Ridge is expecting 3 features"):
+    with pytest.raises(franca.FrancaValueError, match="X has 2 features, but Ridge is expecting 3 features"):
         model.predict(X[:, :2])
 
 
