@@ -20,6 +20,7 @@ std::int64_t Array::size() const {
 }
 
 bool Array::is_c_contiguous() const {
+  if (size() == 0) return true;  // NumPy gives empty arrays zero strides
   std::int64_t expected = 1;
   for (int i = ndim() - 1; i >= 0; --i) {
     if (dim(i) != 1 && stride(i) != expected) return false;

@@ -54,4 +54,12 @@ std::vector<Acc> parallel_accumulate(const Context& ctx, std::int64_t n, std::in
   return partial;
 }
 
+// The elementwise sum of the per-chunk vectors parallel_accumulate returns.
+inline std::vector<double> sum_partials(const std::vector<std::vector<double>>& partial) {
+  std::vector<double> total(partial.front().size(), 0.0);
+  for (const auto& p : partial)
+    for (std::size_t k = 0; k < total.size(); ++k) total[k] += p[k];
+  return total;
+}
+
 }  // namespace franca

@@ -29,14 +29,6 @@ inline double row_loss(const double* z, std::int64_t t, std::int32_t label, doub
   return t == 1 ? binomial_row(z, label, w, r) : multinomial_row(z, t, label, w, r);
 }
 
-// Accumulator layout: gradient of the coefficients (t*d), of the intercepts (t), the loss (1).
-std::vector<double> sum_partials(const std::vector<std::vector<double>>& partial) {
-  std::vector<double> total(partial.front().size(), 0.0);
-  for (const auto& p : partial)
-    for (std::size_t k = 0; k < total.size(); ++k) total[k] += p[k];
-  return total;
-}
-
 // Dense X: blocks of rows are copied to a float64 row-major buffer (read column by column when X is
 // column-major, so that memory is read in order) unless X already is float64 row-major. Each row's
 // scores, loss and gradient contribution are computed while the row is in cache.

@@ -9,19 +9,12 @@ namespace franca {
 
 namespace {
 
+// Rows per chunk: below about 64k elements, waking a second thread costs more than it saves.
 std::int64_t row_grain(std::int64_t cols) {
-  return std::max<std::int64_t>(16, (1 << 14) / std::max<std::int64_t>(cols, 1));
+  return std::max<std::int64_t>(16, (1 << 16) / std::max<std::int64_t>(cols, 1));
 }
 
 const double* weights_ptr(const Array* weights) { return weights ? weights->ptr<const double>() : nullptr; }
-
-// Elementwise sum of per-chunk vectors.
-std::vector<double> sum_partials(const std::vector<std::vector<double>>& partial) {
-  std::vector<double> total(partial.front().size(), 0.0);
-  for (const auto& p : partial)
-    for (std::size_t k = 0; k < total.size(); ++k) total[k] += p[k];
-  return total;
-}
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include "core/cuda_check.cuh"
 #include "core/cuda_handles.cuh"
 #include "core/matrix_ref.hpp"
+#include "primitives/blas_cuda.cuh"
 #include "primitives/dense.hpp"
 
 namespace franca {
@@ -114,23 +115,6 @@ __global__ void broadcast_rows_kernel(const T* row, std::int64_t t, std::int64_t
     out[k] = row[k % t];
 }
 
-cublasStatus_t gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
-                    const float* alpha, const float* A, int lda, const float* B, int ldb, const float* beta, float* C,
-                    int ldc) {
-  return cublasSgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
-}
-cublasStatus_t gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
-                    const double* alpha, const double* A, int lda, const double* B, int ldb, const double* beta,
-                    double* C, int ldc) {
-  return cublasDgemm(h, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
-}
-
-int checked_int(std::int64_t v, const char* what) {
-  if (v > std::numeric_limits<int>::max())
-    throw_error(Status::not_implemented, std::string(what) + " exceeds 2^31-1 for cuBLAS");
-  return static_cast<int>(v);
-}
-
 }  // namespace
 
 ColumnMoments column_moments_cuda(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
@@ -182,8 +166,8 @@ CrossProducts centered_cross_products_cuda(const Context& ctx, const Array& X, c
           ym.ptr<const double>(), row0, rows, zx.ptr<double>(), zy.ptr<double>());
       FRANCA_CUDA_CHECK_LAUNCH();
       const double* beta = row0 == 0 ? &zero : &one;
-      const int ir = checked_int(rows, "rows per chunk"), id = checked_int(d, "n_features"),
-                it = checked_int(t, "n_targets");
+      const int ir = cuda::blas_int(rows, "rows per chunk"), id = cuda::blas_int(d, "n_features"),
+                it = cuda::blas_int(t, "n_targets");
       // Column-major: xtx (d x d) = Zx^T Zx, xty (d x t) = Zx^T Zy.
       FRANCA_CUBLAS_TRY(cublasDsyrk(h, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, id, ir, &one, zx.ptr<double>(), ir, beta,
                                     xtx.ptr<double>(), id));
@@ -232,10 +216,11 @@ void linear_predict_cuda(const Context& ctx, const Array& X, const Array& coef, 
                   "array");
     }
     const T one = 1;
-    FRANCA_CUBLAS_TRY(gemm(cuda::cublas_handle(ctx, X.device.id), CUBLAS_OP_T, op_x, checked_int(t, "n_targets"),
-                           checked_int(n, "n_samples"), checked_int(d, "n_features"), &one, coef.ptr<const T>(),
-                           checked_int(d, "n_features"), m.data, checked_int(ld_x, "X's leading dimension"), &one,
-                           out.ptr<T>(), checked_int(t, "n_targets")));
+    FRANCA_CUBLAS_TRY(cuda::gemm(cuda::cublas_handle(ctx, X.device.id), CUBLAS_OP_T, op_x,
+                                 cuda::blas_int(t, "n_targets"), cuda::blas_int(n, "n_samples"),
+                                 cuda::blas_int(d, "n_features"), &one, coef.ptr<const T>(),
+                                 cuda::blas_int(d, "n_features"), m.data, cuda::blas_int(ld_x, "X's leading dimension"),
+                                 &one, out.ptr<T>(), cuda::blas_int(t, "n_targets")));
   });
 }
 
