@@ -119,6 +119,7 @@ def main():
           f"(Unicode {unicodedata.unidata_version}). Do not edit.")
     print("// Lookups are in primitives/text_ops.hpp; the tables are device memory in CUDA code.")
     print("#pragma once")
+    print("// clang-format off")
     print()
     print("#include <cstdint>")
     print()
@@ -144,6 +145,7 @@ def main():
     emit_mapping("kStripAscii", "strip_accents='ascii' of a non-ASCII code point, where not empty",
                  [(c, s) for c, s in mapping(strip_ascii) if s and c >= 0x80])
     print("}  // namespace franca::unicode")
+    print("// clang-format on")
 
 
 if __name__ == "__main__":
