@@ -14,6 +14,7 @@
 #include "core/estimator.hpp"
 #include "core/expects.hpp"
 #include "core/logging.hpp"
+#include "core/registry.hpp"
 
 struct franca_context_s {
   franca::Context context;
@@ -355,13 +356,7 @@ int franca_estimator_set_params(franca_estimator est, const char* json) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);
     FRANCA_NOT_NULL(json);
-    franca::json parsed;
-    try {
-      parsed = franca::json::parse(json);
-    } catch (const franca::json::exception& e) {
-      FRANCA_FAIL(Status::invalid_argument, "json: not valid JSON: {}", e.what());
-    }
-    est->estimator->params().update(parsed);
+    est->estimator->set_params(franca::parse_params_json(json, "json"));
   });
 }
 
@@ -369,7 +364,7 @@ int franca_estimator_get_params(franca_estimator est, char** json) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);
     FRANCA_NOT_NULL(json);
-    *json = copy_string(est->estimator->params().values().dump());
+    *json = copy_string(est->estimator->get_params().dump());
   });
 }
 

@@ -168,9 +168,13 @@ FRANCA_API int franca_matrix_export(franca_matrix m, int part, DLManagedTensor**
 
 typedef struct franca_estimator_s* franca_estimator;
 
-/* JSON list of every estimator: [{"name", "kind" ("regressor", "classifier",
- * "transformer"), "doc", "methods": [...], "attributes": [...], "params": [{"name",
- * "type", "default", "choices"?, "minimum"?, "maximum"?, "doc"}]}]. */
+/* JSON list of every estimator, sorted by name: [{"name", "kind" ("regressor",
+ * "classifier", "transformer"), "module" (scikit-learn's module of the class of that name,
+ * e.g. "linear_model"), "doc", "params": [{"name", "type" ("float", "int or None", ...),
+ * "default", "doc", "binding_applies" (true: only the default is computed here; a binding
+ * applies other values itself), "choices"?, "minimum"? or "exclusive_minimum"?, "maximum"? or
+ * "exclusive_maximum"?}], "methods": [{"name", "doc"}], "attributes": [names of fitted
+ * attributes], "inputs": (some of "dense", "CSR", "strings"), "allow_nan"}]. */
 FRANCA_API int franca_estimator_list(char** json);
 
 /* name: e.g. "Ridge". Parameters start at their defaults. */
@@ -180,7 +184,9 @@ FRANCA_API int franca_estimator_free(franca_estimator est);
 FRANCA_API const char* franca_estimator_name(franca_estimator est);
 
 /* json: an object of parameter names to values; unknown names and wrong types or values
- * are errors and leave every parameter unchanged. */
+ * are errors that name the parameter, and leave every parameter unchanged. Besides JSON, the
+ * tokens NaN, Infinity and -Infinity (Python's json.dumps) are read, so that such a value is
+ * refused by its parameter's check; nesting deeper than 64 levels is refused. */
 FRANCA_API int franca_estimator_set_params(franca_estimator est, const char* json);
 FRANCA_API int franca_estimator_get_params(franca_estimator est, char** json);
 

@@ -1,6 +1,7 @@
-// Estimator: the one interface every algorithm implements, and the registry that creates
-// estimators by name. Parameters are declared once in the EstimatorSpec; the fitted state is a
-// set of named host arrays, which makes save/load generic and device-neutral.
+// Estimator: the one interface every algorithm implements. An estimator class derives from
+// TypedEstimator<Params>, whose Params struct declares its parameters (core/params.hpp), and
+// registers an EstimatorSpec (core/registry.hpp). The fitted state is a set of named host
+// arrays, which makes save/load (core/model_format.cpp) generic and device-neutral.
 #pragma once
 
 #include <cstdint>
@@ -28,31 +29,71 @@ struct MethodSpec {
   std::string doc;
 };
 
+// What the registry, the listing and the bindings know of an estimator. Built with the chained
+// setters: EstimatorSpec::of<Ridge>("Ridge", EstimatorKind::regressor, "linear_model").doc(...)...
 struct EstimatorSpec {
   std::string name;
-  EstimatorKind kind;
-  std::string doc;
-  std::vector<ParamSpec> params;
+  EstimatorKind kind = EstimatorKind::transformer;
+  // scikit-learn's module of the class of the same name ("linear_model",
+  // "feature_extraction.text"): bindings place the class there and fall back to it.
+  std::string module;
+  std::string description;
+  std::vector<ParamInfo> params;
   std::vector<MethodSpec> methods;
   std::vector<std::string> attributes;  // fitted attributes, besides n_features_in_
   std::vector<Matrix::Kind> inputs;     // the kinds of X that fit and the methods accept
   // NaN in X is rejected unless the estimator says it handles missing values.
   bool allow_nan = false;
   std::function<std::unique_ptr<Estimator>(const EstimatorSpec&)> create;
+
+  // E derives from TypedEstimator<P>: the parameters come from P's table.
+  template <class E>
+  static EstimatorSpec of(std::string name, EstimatorKind kind, std::string module) {
+    EstimatorSpec s;
+    s.name = std::move(name);
+    s.kind = kind;
+    s.module = std::move(module);
+    s.params = ParamTable<typename E::Params>::get().infos();
+    s.create = [](const EstimatorSpec& spec) -> std::unique_ptr<Estimator> { return std::make_unique<E>(spec); };
+    return s;
+  }
+  EstimatorSpec& doc(std::string text) {
+    description = std::move(text);
+    return *this;
+  }
+  EstimatorSpec& method(std::string method_name, std::string method_doc) {
+    methods.push_back({std::move(method_name), std::move(method_doc)});
+    return *this;
+  }
+  EstimatorSpec& fitted(std::vector<std::string> names) {
+    attributes = std::move(names);
+    return *this;
+  }
+  EstimatorSpec& accepts(std::vector<Matrix::Kind> kinds) {
+    inputs = std::move(kinds);
+    return *this;
+  }
+  EstimatorSpec& handles_nan() {
+    allow_nan = true;
+    return *this;
+  }
 };
 
 class Estimator {
  public:
-  explicit Estimator(const EstimatorSpec& spec) : spec_(&spec), params_(&spec.params) {}
+  explicit Estimator(const EstimatorSpec& spec) : spec_(&spec) {}
   virtual ~Estimator() = default;
   Estimator(const Estimator&) = delete;
   Estimator& operator=(const Estimator&) = delete;
 
   const EstimatorSpec& spec() const { return *spec_; }
-  Params& params() { return params_; }
-  const Params& params() const { return params_; }
 
-  // Checks X, y and sample_weight, then fits. On failure the previous fitted state remains.
+  // Sets every entry of the JSON object or none of them; errors name the parameter.
+  virtual void set_params(const json& object) = 0;
+  virtual json get_params() const = 0;
+
+  // Checks the parameters together, then X, y and sample_weight, then fits. On failure the
+  // previous fitted state remains.
   void fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight);
   // Checks that the estimator is fitted, the method exists and X fits, then runs the method.
   // Safe to call from several threads at once.
@@ -66,11 +107,14 @@ class Estimator {
   // A fitted attribute converted to `dtype` on `device`, made once and cached.
   Array attribute_on(const Context& ctx, const std::string& name, Device device, DType dtype) const;
 
+  // The model format: core/model_format.cpp.
   std::vector<std::uint8_t> save() const;
   // Throws Status::corrupt_model for anything but a well-formed image.
   static std::unique_ptr<Estimator> load(const std::uint8_t* bytes, std::size_t size);
 
  protected:
+  // The rules over several parameters, run when a fit starts.
+  virtual void check_params() const = 0;
   virtual void fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) = 0;
   virtual Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X) const = 0;
   // Throws unless the fitted state is consistent (shapes, dtypes): a loaded model is untrusted.
@@ -85,7 +129,6 @@ class Estimator {
 
  private:
   const EstimatorSpec* spec_;
-  Params params_;
   bool fitted_ = false;
   std::map<std::string, Array> attributes_;
   std::map<std::string, Array> pending_;
@@ -94,23 +137,23 @@ class Estimator {
   mutable std::map<std::tuple<std::string, Device, DType>, Array> cache_;
 };
 
-// Registers a spec at load time; used through FRANCA_REGISTER_ESTIMATOR.
-bool register_estimator(const EstimatorSpec& spec);
-const std::map<std::string, const EstimatorSpec*>& estimator_registry();
-std::unique_ptr<Estimator> create_estimator(const std::string& name);
-// The JSON listing of every estimator (franca_estimator_list).
-json estimator_listing();
+// The base of every estimator class: holds the typed parameters P (a struct with a static
+// declare(ParamTable<P>&)), which fit_impl and apply_impl read through params().
+template <class P>
+class TypedEstimator : public Estimator {
+ public:
+  using Params = P;
+  using Estimator::Estimator;
 
-// The usual factory: `create = make_estimator<Ridge>`.
-template <class T>
-std::unique_ptr<Estimator> make_estimator(const EstimatorSpec& spec) {
-  return std::make_unique<T>(spec);
-}
+  void set_params(const json& object) override { ParamTable<P>::get().update(params_, object); }
+  json get_params() const override { return ParamTable<P>::get().values(params_); }
+  const P& params() const { return params_; }
+
+ protected:
+  void check_params() const override { ParamTable<P>::get().check_rules(params_); }
+
+ private:
+  P params_;
+};
 
 }  // namespace franca
-
-#define FRANCA_CONCAT_INNER(a, b) a##b
-#define FRANCA_CONCAT(a, b) FRANCA_CONCAT_INNER(a, b)
-// Registers the spec returned by `spec_function` when libfranca is loaded.
-#define FRANCA_REGISTER_ESTIMATOR(spec_function) \
-  static const bool FRANCA_CONCAT(franca_registered_, __LINE__) = ::franca::register_estimator(spec_function())

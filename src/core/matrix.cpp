@@ -38,7 +38,7 @@ Device Matrix::device() const {
   return Device::cpu();
 }
 
-const char* Matrix::kind_name() const {
+const char* Matrix::kind_name(Kind kind) {
   switch (kind) {
     case Kind::dense:
       return "dense";

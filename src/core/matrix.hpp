@@ -53,7 +53,11 @@ struct Matrix {
   // Columns of a dense or CSR matrix; 1 for a string column.
   std::int64_t cols() const;
   Device device() const;
-  const char* kind_name() const;
+  const char* kind_name() const { return kind_name(kind); }
+  static const char* kind_name(Kind kind);
 };
+
+// The dtype of a dense or CSR matrix's values.
+inline DType value_dtype(const Matrix& X) { return X.kind == Matrix::Kind::csr ? X.csr.data.dtype : X.dense.dtype; }
 
 }  // namespace franca

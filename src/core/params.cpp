@@ -1,113 +1,162 @@
 #include "core/params.hpp"
 
-#include <algorithm>
 #include <cmath>
-
-#include "core/expects.hpp"
 
 namespace franca {
 
-std::string kinds_name(unsigned kinds) {
-  static const std::pair<unsigned, const char*> names[] = {{kBool, "bool"},  {kInt, "int"},    {kFloat, "float"},
-                                                           {kString, "str"}, {kArray, "list"}, {kObject, "dict"},
-                                                           {kNull, "None"}};
-  std::string out;
-  for (const auto& [bit, name] : names) {
-    if (!(kinds & bit)) continue;
-    if (!out.empty()) out += " or ";
-    out += name;
-  }
-  return out;
-}
-
 namespace {
 
-unsigned kind_of(const json& value) {
-  switch (value.type()) {
-    case json::value_t::null:
-      return kNull;
-    case json::value_t::boolean:
-      return kBool;
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return kInt;
-    case json::value_t::number_float:
-      return kFloat;
-    case json::value_t::string:
-      return kString;
-    case json::value_t::array:
-      return kArray;
-    case json::value_t::object:
-      return kObject;
-    default:
-      return 0;
-  }
+constexpr const char* kNonfiniteKey = "$franca_nonfinite";
+
+bool token_at(const std::string& text, std::size_t i, const char* token) {
+  return text.compare(i, std::char_traits<char>::length(token), token) == 0;
 }
 
 }  // namespace
 
-void check_param(const ParamSpec& spec, const json& value) {
-  unsigned kind = kind_of(value);
-  const bool accepted = (spec.kinds & kind) || (kind == kInt && (spec.kinds & kFloat)) ||
-                        // 2.0 for an int parameter is what Python users write; accept whole floats.
-                        (kind == kFloat && (spec.kinds & kInt) && std::isfinite(value.get<double>()) &&
-                         value.get<double>() == std::floor(value.get<double>()));
-  FRANCA_EXPECTS_STATUS(accepted, Status::type, "parameter '{}': expected {}, got {}", spec.name,
-                        kinds_name(spec.kinds), value.dump());
-  if (kind == kString && !spec.choices.empty()) {
-    const auto s = value.get<std::string>();
-    if (std::find(spec.choices.begin(), spec.choices.end(), s) == spec.choices.end()) {
-      std::string allowed;
-      for (const auto& c : spec.choices) allowed += (allowed.empty() ? "'" : ", '") + c + "'";
-      FRANCA_FAIL(Status::invalid_argument, "parameter '{}': must be one of {}, got '{}'", spec.name, allowed, s);
+json parse_params_json(const std::string& text, const char* argument) {
+  // One pass outside string literals: the nesting depth, and the tokens JSON lacks.
+  std::string rewritten;
+  rewritten.reserve(text.size());
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      rewritten += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        rewritten += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
     }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      FRANCA_EXPECTS(++depth <= kMaxParamsDepth, "{}: JSON nested deeper than {} levels", argument, kMaxParamsDepth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else {
+      static const std::pair<const char*, const char*> tokens[] = {
+          {"-Infinity", "-inf"}, {"Infinity", "inf"}, {"NaN", "nan"}};
+      bool replaced = false;
+      for (const auto& [token, name] : tokens) {
+        if (token_at(text, i, token)) {
+          rewritten += fmt::format("{{\"{}\": \"{}\"}}", kNonfiniteKey, name);
+          i += std::char_traits<char>::length(token) - 1;
+          replaced = true;
+          break;
+        }
+      }
+      if (replaced) continue;
+    }
+    rewritten += c;
   }
-  if (kind == kInt || kind == kFloat) {
-    const double x = value.get<double>();
-    FRANCA_EXPECTS(!std::isnan(x), "parameter '{}': must not be NaN", spec.name);
-    if (spec.minimum) {
-      FRANCA_EXPECTS(spec.exclusive_minimum ? x > *spec.minimum : x >= *spec.minimum,
-                     "parameter '{}': must be {} {}, got {}", spec.name,
-                     spec.exclusive_minimum ? ">" : ">=", *spec.minimum, value.dump());
-    }
-    if (spec.maximum) {
-      FRANCA_EXPECTS(x <= *spec.maximum, "parameter '{}': must be <= {}, got {}", spec.name, *spec.maximum,
-                     value.dump());
-    }
+  try {
+    return json::parse(rewritten);
+  } catch (const json::exception& e) {
+    FRANCA_FAIL(Status::invalid_argument, "{}: not valid JSON: {}", argument, e.what());
   }
-  if (spec.check) spec.check(value);
 }
 
-Params::Params(const std::vector<ParamSpec>* specs) : specs_(specs), values_(json::object()) {
-  for (const auto& spec : *specs_) values_[spec.name] = spec.default_value;
+json ParamInfo::listing() const {
+  json entry = {
+      {"name", name}, {"type", type}, {"default", default_value}, {"doc", doc}, {"binding_applies", binding_applies}};
+  if (!choices.empty()) entry["choices"] = choices;
+  if (minimum) entry[exclusive_minimum ? "exclusive_minimum" : "minimum"] = *minimum;
+  if (maximum) entry[exclusive_maximum ? "exclusive_maximum" : "maximum"] = *maximum;
+  return entry;
 }
 
-void Params::update(const json& object) {
-  FRANCA_EXPECTS_STATUS(object.is_object(), Status::type, "params: expected a JSON object, got {}", object.dump());
-  for (const auto& item : object.items()) {
-    const std::string& name = item.key();
-    auto it = std::find_if(specs_->begin(), specs_->end(), [&](const ParamSpec& s) { return s.name == name; });
-    if (it == specs_->end()) {
-      std::string valid;
-      for (const auto& s : *specs_) valid += (valid.empty() ? "" : ", ") + s.name;
-      FRANCA_FAIL(Status::invalid_argument, "parameter '{}': unknown; valid parameters are: {}", name, valid);
-    }
-    check_param(*it, item.value());
+namespace params_detail {
+
+bool nonfinite_marker(const json& value, double& out) {
+  if (!value.is_object() || value.size() != 1) return false;
+  const auto it = value.find(kNonfiniteKey);
+  if (it == value.end() || !it->is_string()) return false;
+  const auto name = it->get<std::string>();
+  out = name == "nan" ? std::nan("") : name == "inf" ? HUGE_VAL : -HUGE_VAL;
+  return true;
+}
+
+std::string describe(const json& value) {
+  double x = 0;
+  if (nonfinite_marker(value, x)) return std::isnan(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
+  std::string text = value.dump();
+  constexpr std::size_t kMaxShown = 80;
+  if (text.size() > kMaxShown) text = text.substr(0, kMaxShown) + "...";
+  return text;
+}
+
+[[noreturn]] void wrong_type(const ParamInfo& info, const std::string& expected, const json& value) {
+  FRANCA_FAIL(Status::type, "parameter '{}': expected {}, got {}", info.name, expected, describe(value));
+}
+
+void check_range(double x, const ParamInfo& info) {
+  if (info.minimum) {
+    FRANCA_EXPECTS(info.exclusive_minimum ? x > *info.minimum : x >= *info.minimum,
+                   "parameter '{}': must be {} {}, got {}", info.name,
+                   info.exclusive_minimum ? ">" : ">=", *info.minimum, x);
   }
-  for (const auto& [name, value] : object.items()) values_[name] = value;
+  if (info.maximum) {
+    FRANCA_EXPECTS(info.exclusive_maximum ? x < *info.maximum : x <= *info.maximum,
+                   "parameter '{}': must be {} {}, got {}", info.name,
+                   info.exclusive_maximum ? "<" : "<=", *info.maximum, x);
+  }
 }
 
-const json& Params::get(const std::string& name) const {
-  auto it = values_.find(name);
-  FRANCA_EXPECTS_STATUS(it != values_.end(), Status::internal, "internal: undeclared parameter '{}'", name);
-  return *it;
+std::int64_t read_integer(const json& value, const ParamInfo& info, std::int64_t lowest, std::int64_t highest,
+                          const char* type_name) {
+  std::int64_t x = 0;
+  bool fits = true;
+  if (value.is_number_unsigned()) {
+    const auto u = value.get<std::uint64_t>();
+    fits = u <= static_cast<std::uint64_t>(highest);
+    x = fits ? static_cast<std::int64_t>(u) : 0;
+  } else if (value.is_number_integer()) {
+    x = value.get<std::int64_t>();
+    fits = x >= lowest && x <= highest;
+  } else if (value.is_number_float()) {
+    // 2.0 for an int parameter is what Python users write; a whole float is accepted.
+    const double d = value.get<double>();
+    if (d != std::floor(d)) wrong_type(info, "int", value);
+    // 2^63 is the first double beyond int64; smaller whole doubles convert exactly.
+    fits = d >= static_cast<double>(lowest) && d < 9223372036854775808.0 && d <= static_cast<double>(highest);
+    x = fits ? static_cast<std::int64_t>(d) : 0;
+  } else {
+    double nonfinite = 0;
+    if (nonfinite_marker(value, nonfinite)) wrong_type(info, "int", value);
+    wrong_type(info, info.type, value);
+  }
+  FRANCA_EXPECTS(fits, "parameter '{}': {} does not fit {}", info.name, describe(value), type_name);
+  check_range(static_cast<double>(x), info);
+  return x;
 }
 
-double Params::number(const std::string& name) const { return get(name).get<double>(); }
-std::int64_t Params::integer(const std::string& name) const {
-  return static_cast<std::int64_t>(std::llround(get(name).get<double>()));
+double read_float(const json& value, const ParamInfo& info) {
+  double x = 0;
+  if (value.is_number()) {
+    x = value.get<double>();
+  } else if (!nonfinite_marker(value, x)) {
+    wrong_type(info, info.type, value);
+  }
+  FRANCA_EXPECTS(!std::isnan(x), "parameter '{}': must be a number, got NaN", info.name);
+  FRANCA_EXPECTS(std::isfinite(x), "parameter '{}': must be finite, got {}", info.name, describe(value));
+  check_range(x, info);
+  return x;
 }
-bool Params::boolean(const std::string& name) const { return get(name).get<bool>(); }
-std::string Params::string(const std::string& name) const { return get(name).get<std::string>(); }
+
+std::int64_t read_choice(const json& value, const ParamInfo& info, const EnumNames& names) {
+  if (!value.is_string()) wrong_type(info, info.type, value);
+  const auto s = value.get<std::string>();
+  for (std::size_t k = 0; k < names.names.size(); ++k)
+    if (names.names[k] == s) return names.values[k];
+  std::string allowed;
+  for (const auto& c : names.names) allowed += (allowed.empty() ? "'" : ", '") + c + "'";
+  FRANCA_FAIL(Status::invalid_argument, "parameter '{}': must be one of {}, got '{}'", info.name, allowed, s);
+}
+
+}  // namespace params_detail
 
 }  // namespace franca

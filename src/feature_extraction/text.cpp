@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "core/dispatch.hpp"
 #include "core/estimator.hpp"
 #include "core/expects.hpp"
+#include "core/registry.hpp"
 #include "feature_extraction/english_stop_words.hpp"
 #include "primitives/csr_ops.hpp"
 #include "primitives/text_hash.hpp"
@@ -16,45 +18,157 @@ namespace franca {
 
 namespace {
 
-ParamSpec norm_param(const char* doc) {
-  ParamSpec p{"norm", kNull | kString, "l2", doc};
-  p.choices = {"l1", "l2"};
-  return p;
+struct NgramRange {
+  std::int32_t min_n = 1;
+  std::int32_t max_n = 1;
+};
+
+struct StopWords {
+  enum class Kind { none, english, list };
+  Kind kind = Kind::none;
+  std::vector<std::string> words;  // for Kind::list
+};
+
+}  // namespace
+
+template <>
+struct ParamCodec<NgramRange> {
+  static std::string type_name() { return "list"; }
+  static NgramRange read(const json& v, const ParamInfo& info) {
+    const bool pair = v.is_array() && v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer();
+    FRANCA_EXPECTS_STATUS(pair, Status::type, "parameter '{}': expected [min_n, max_n] of two integers, got {}",
+                          info.name, params_detail::describe(v));
+    const auto lo = v[0].get<std::int64_t>(), hi = v[1].get<std::int64_t>();
+    FRANCA_EXPECTS(lo >= 1 && lo <= hi,
+                   "parameter '{}': invalid value {}; lower boundary larger than the upper boundary or below 1",
+                   info.name, v.dump());
+    FRANCA_EXPECTS_STATUS(hi <= text::kMaxNgram, Status::not_implemented,
+                          "parameter '{}': n-grams longer than {} are not implemented, got {}", info.name,
+                          text::kMaxNgram, v.dump());
+    return {static_cast<std::int32_t>(lo), static_cast<std::int32_t>(hi)};
+  }
+  static json write(const NgramRange& r) { return json::array({r.min_n, r.max_n}); }
+};
+
+template <>
+struct ParamCodec<StopWords> {
+  static std::string type_name() { return "str or list or None"; }
+  static StopWords read(const json& v, const ParamInfo& info) {
+    StopWords out;
+    if (v.is_null()) return out;
+    if (v.is_string()) {
+      FRANCA_EXPECTS(v.get<std::string>() == "english", "parameter '{}': must be 'english', a list or None, got {}",
+                     info.name, v.dump());
+      out.kind = StopWords::Kind::english;
+      return out;
+    }
+    FRANCA_EXPECTS_STATUS(v.is_array(), Status::type,
+                          "parameter '{}': expected 'english', a list of strings or None, got {}", info.name,
+                          params_detail::describe(v));
+    out.kind = StopWords::Kind::list;
+    for (const auto& w : v) {
+      FRANCA_EXPECTS_STATUS(w.is_string(), Status::type, "parameter '{}': expected a list of strings, got {}",
+                            info.name, params_detail::describe(w));
+      out.words.push_back(w.get<std::string>());
+    }
+    return out;
+  }
+  static json write(const StopWords& s) {
+    if (s.kind == StopWords::Kind::none) return nullptr;
+    if (s.kind == StopWords::Kind::english) return "english";
+    return s.words;
+  }
+};
+
+namespace {
+
+constexpr const char* kTokenPattern = R"((?u)\b\w\w+\b)";
+constexpr const char* kNormDoc = "'l2', 'l1' or None: normalise each row to unit norm.";
+
+template <class P>
+void declare_norm(ParamTable<P>& t, const char* doc) {
+  t.field("norm", &P::norm, doc).names({{"l1", RowNorm::l1}, {"l2", RowNorm::l2}});
 }
 
 // Normalises the rows of `out` (which franca owns) as the `norm` parameter says.
-void apply_norm(const Context& ctx, const Params& params, const CsrMatrix& out) {
-  if (params.is_null("norm")) return;
-  csr_normalize_rows(ctx, out, params.string("norm") == "l1" ? RowNorm::l1 : RowNorm::l2);
+void apply_norm(const Context& ctx, const std::optional<RowNorm>& norm, const CsrMatrix& out) {
+  if (norm) FRANCA_DISPATCH(out.data.device, csr_normalize_rows, ctx, out, *norm);
 }
 
-// A parameter whose only honoured value is `value`; the Python binding does the others itself.
-ParamSpec only_value_param(const std::string& name, unsigned kinds, const json& value, const std::string& doc) {
-  ParamSpec p{name, kinds, value, doc};
-  p.check = [name, value](const json& v) {
-    FRANCA_EXPECTS_STATUS(v == value, Status::not_implemented,
-                          "parameter '{}': only {} is implemented in franca's C++ code, got {} (the Python "
-                          "binding computes other values in Python)",
-                          name, value.dump(), v.dump());
-  };
-  return p;
-}
+struct HashingVectorizerParams {
+  std::string input = "content";
+  std::string encoding = "utf-8";
+  text::DecodeError decode_error = text::DecodeError::strict;
+  std::optional<text::StripAccents> strip_accents;
+  bool lowercase = true;
+  std::optional<std::string> preprocessor;
+  std::optional<std::string> tokenizer;
+  StopWords stop_words;
+  std::optional<std::string> token_pattern = kTokenPattern;
+  NgramRange ngram_range;
+  text::Analyzer analyzer = text::Analyzer::word;
+  std::int32_t n_features = 1 << 20;
+  bool binary = false;
+  std::optional<RowNorm> norm = RowNorm::l2;
+  bool alternate_sign = true;
+  DType dtype = DType::float64;
 
-constexpr const char* kTokenPattern = R"((?u)\b\w\w+\b)";
+  static void declare(ParamTable<HashingVectorizerParams>& t) {
+    using P = HashingVectorizerParams;
+    t.field("input", &P::input, "'content': X holds the documents themselves (reading files is left to the caller).")
+        .binding_applies();
+    t.field("encoding", &P::encoding, "The documents' encoding: 'utf-8'.").binding_applies();
+    t.field("decode_error", &P::decode_error,
+            "What invalid UTF-8 does: 'strict' (an error naming the document), 'ignore' (drop the ill-formed "
+            "bytes) or 'replace' (U+FFFD), as Python's bytes.decode.")
+        .names({{"strict", text::DecodeError::strict},
+                {"ignore", text::DecodeError::ignore},
+                {"replace", text::DecodeError::replace}});
+    t.field("strip_accents", &P::strip_accents,
+            "'ascii', 'unicode' or None: remove accents (NFKD, then drop combining characters, or everything "
+            "outside ASCII) after lowercasing.")
+        .names({{"ascii", text::StripAccents::ascii}, {"unicode", text::StripAccents::unicode}});
+    t.field("lowercase", &P::lowercase, "Convert the documents to lowercase (Python's str.lower()) before tokenizing.");
+    t.field("preprocessor", &P::preprocessor, "None; a callable is applied by the binding.").binding_applies();
+    t.field("tokenizer", &P::tokenizer, "None; a callable is applied by the binding.").binding_applies();
+    t.field("stop_words", &P::stop_words,
+            "'english' (scikit-learn's list), a list of words, or None. Tokens equal to a stop word (after "
+            "preprocessing) are dropped before word n-grams are formed; ignored by the char analyzers.");
+    t.field("token_pattern", &P::token_pattern,
+            "The default r\"(?u)\\b\\w\\w+\\b\" (runs of two or more Unicode word characters); another pattern is "
+            "applied by the binding.")
+        .binding_applies();
+    t.field("ngram_range", &P::ngram_range,
+            "[min_n, max_n]: the n-grams extracted have min_n <= n <= max_n (words or characters).");
+    t.field("analyzer", &P::analyzer,
+            "'word' (n-grams of tokens), 'char' (n-grams of characters) or 'char_wb' (character n-grams within "
+            "white-space separated words, padded with a space).")
+        .names({{"word", text::Analyzer::word},
+                {"char", text::Analyzer::char_ngram},
+                {"char_wb", text::Analyzer::char_wb}});
+    t.field("n_features", &P::n_features, "The number of columns of the output (hash buckets).").minimum(1);
+    t.field("binary", &P::binary, "Set every stored value to 1 (before normalising).");
+    declare_norm(t, kNormDoc);
+    t.field("alternate_sign", &P::alternate_sign,
+            "Give each feature the sign of its hash, so that collisions tend to cancel.");
+    t.field("dtype", &P::dtype, "The output's dtype: 'float64' or 'float32'.")
+        .names({{"float32", DType::float32}, {"float64", DType::float64}});
+  }
+};
 
-class HashingVectorizer final : public Estimator {
+class HashingVectorizer final : public TypedEstimator<HashingVectorizerParams> {
  public:
-  using Estimator::Estimator;
+  using TypedEstimator::TypedEstimator;
 
  protected:
-  // Stateless: fitting only checks the input (the base class did) and the parameters.
-  void fit_impl(const Context&, const Matrix&, const Array*, const Array*) override { options(); }
+  // Stateless: fitting only checks the input (the base class did).
+  void fit_impl(const Context&, const Matrix&, const Array*, const Array*) override {}
 
   Matrix apply_impl(const Context& ctx, const std::string&, const Matrix& X) const override {
-    const bool binary = params().boolean("binary");
-    const DType dtype = params().string("dtype") == "float32" ? DType::float32 : DType::float64;
-    CsrMatrix out = hash_documents(ctx, X.strings, options(), stop_words(), binary, dtype);
-    apply_norm(ctx, params(), out);
+    const auto& p = params();
+    CsrMatrix out = FRANCA_DISPATCH(X.strings.bytes.device, hash_documents, ctx, X.strings, options(), stop_words(),
+                                    p.binary, p.dtype);
+    apply_norm(ctx, p.norm, out);
     return Matrix::from_csr(std::move(out));
   }
 
@@ -62,39 +176,27 @@ class HashingVectorizer final : public Estimator {
 
  private:
   text::TextOptions options() const {
+    const auto& p = params();
     text::TextOptions o;
-    o.n_features = static_cast<std::int32_t>(params().integer("n_features"));
-    const std::string analyzer = params().string("analyzer");
-    o.analyzer = analyzer == "word"   ? text::Analyzer::word
-                 : analyzer == "char" ? text::Analyzer::char_ngram
-                                      : text::Analyzer::char_wb;
-    const json& range = params().get("ngram_range");
-    o.min_n = range[0].get<std::int32_t>();
-    o.max_n = range[1].get<std::int32_t>();
-    o.lowercase = params().boolean("lowercase");
-    const json& strip = params().get("strip_accents");
-    o.strip_accents = strip.is_null()                       ? text::StripAccents::none
-                      : strip.get<std::string>() == "ascii" ? text::StripAccents::ascii
-                                                            : text::StripAccents::unicode;
-    const std::string decode_error = params().string("decode_error");
-    o.decode_error = decode_error == "strict"   ? text::DecodeError::strict
-                     : decode_error == "ignore" ? text::DecodeError::ignore
-                                                : text::DecodeError::replace;
-    o.alternate_sign = params().boolean("alternate_sign");
+    o.n_features = p.n_features;
+    o.analyzer = p.analyzer;
+    o.min_n = p.ngram_range.min_n;
+    o.max_n = p.ngram_range.max_n;
+    o.lowercase = p.lowercase;
+    o.strip_accents = p.strip_accents.value_or(text::StripAccents::none);
+    o.decode_error = p.decode_error;
+    o.alternate_sign = p.alternate_sign;
     return o;
   }
 
   // Sorted bytewise and distinct, as text::is_stop_word needs; empty for the char analyzers,
   // which scikit-learn does not filter.
   std::vector<std::string> stop_words() const {
+    const StopWords& s = params().stop_words;
     std::vector<std::string> words;
-    const json& value = params().get("stop_words");
-    if (value.is_null() || params().string("analyzer") != "word") return words;
-    if (value.is_string()) {
-      words.assign(std::begin(kEnglishStopWords), std::end(kEnglishStopWords));
-    } else {
-      for (const auto& w : value) words.push_back(w.get<std::string>());
-    }
+    if (params().analyzer != text::Analyzer::word) return words;
+    if (s.kind == StopWords::Kind::english) words.assign(std::begin(kEnglishStopWords), std::end(kEnglishStopWords));
+    if (s.kind == StopWords::Kind::list) words = s.words;
     std::sort(words.begin(), words.end());
     words.erase(std::unique(words.begin(), words.end()), words.end());
     return words;
@@ -102,99 +204,44 @@ class HashingVectorizer final : public Estimator {
 };
 
 const EstimatorSpec& hashing_vectorizer_spec() {
-  static const EstimatorSpec spec = [] {
-    ParamSpec ngram_range{"ngram_range", kArray, json::array({1, 1}),
-                          "[min_n, max_n]: the n-grams extracted have min_n <= n <= max_n (words or characters)."};
-    ngram_range.check = [](const json& v) {
-      const bool pair = v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer();
-      FRANCA_EXPECTS_STATUS(pair, Status::type,
-                            "parameter 'ngram_range': expected [min_n, max_n] of two integers, got {}", v.dump());
-      const auto lo = v[0].get<std::int64_t>(), hi = v[1].get<std::int64_t>();
-      FRANCA_EXPECTS(lo >= 1 && lo <= hi,
-                     "parameter 'ngram_range': invalid value {}; lower boundary larger than the upper boundary or "
-                     "below 1",
-                     v.dump());
-      FRANCA_EXPECTS_STATUS(hi <= text::kMaxNgram, Status::not_implemented,
-                            "parameter 'ngram_range': n-grams longer than {} are not implemented, got {}",
-                            text::kMaxNgram, v.dump());
-    };
-    ParamSpec stop_words{"stop_words", kNull | kString | kArray, nullptr,
-                         "'english' (scikit-learn's list), a list of words, or None. Tokens equal to a stop word "
-                         "(after preprocessing) are dropped before word n-grams are formed; ignored by the char "
-                         "analyzers."};
-    stop_words.choices = {"english"};
-    stop_words.check = [](const json& v) {
-      if (!v.is_array()) return;
-      for (const auto& w : v) {
-        FRANCA_EXPECTS_STATUS(w.is_string(), Status::type, "parameter 'stop_words': expected a list of strings, got {}",
-                              w.dump());
-      }
-    };
-    ParamSpec strip_accents{"strip_accents", kNull | kString, nullptr,
-                            "'ascii', 'unicode' or None: remove accents (NFKD, then drop combining characters, or "
-                            "everything outside ASCII) after lowercasing."};
-    strip_accents.choices = {"ascii", "unicode"};
-    ParamSpec analyzer{"analyzer", kString, "word",
-                       "'word' (n-grams of tokens), 'char' (n-grams of characters) or 'char_wb' (character "
-                       "n-grams within white-space separated words, padded with a space)."};
-    analyzer.choices = {"word", "char", "char_wb"};
-    ParamSpec decode_error{"decode_error", kString, "strict",
-                           "What invalid UTF-8 does: 'strict' (an error naming the document), 'ignore' (drop the "
-                           "ill-formed bytes) or 'replace' (U+FFFD), as Python's bytes.decode."};
-    decode_error.choices = {"strict", "ignore", "replace"};
-    ParamSpec dtype{"dtype", kString, "float64", "The output's dtype: 'float64' or 'float32'."};
-    dtype.choices = {"float32", "float64"};
-    ParamSpec n_features{"n_features", kInt, 1 << 20, "The number of columns of the output (hash buckets)."};
-    n_features.minimum = 1;
-    n_features.maximum = 2147483647;
-    EstimatorSpec s{
-        "HashingVectorizer",
-        EstimatorKind::transformer,
-        "Convert a column of UTF-8 documents to a sparse matrix of hashed token occurrences "
-        "(MurmurHash3_x86_32, seed 0), as scikit-learn's HashingVectorizer.",
-        {only_value_param("input", kString, "content",
-                          "'content': X holds the documents themselves (reading files is left to the caller)."),
-         only_value_param("encoding", kString, "utf-8", "The documents' encoding: 'utf-8'."),
-         decode_error,
-         strip_accents,
-         {"lowercase", kBool, true, "Convert the documents to lowercase (Python's str.lower()) before tokenizing."},
-         only_value_param("preprocessor", kNull | kString, nullptr,
-                          "None; a callable is applied by the Python binding."),
-         only_value_param("tokenizer", kNull | kString, nullptr, "None; a callable is applied by the Python binding."),
-         stop_words,
-         only_value_param("token_pattern", kNull | kString, kTokenPattern,
-                          "The default r\"(?u)\\b\\w\\w+\\b\" (runs of two or more Unicode word characters); another "
-                          "pattern is applied by the Python binding."),
-         ngram_range,
-         analyzer,
-         n_features,
-         {"binary", kBool, false, "Set every stored value to 1 (before normalising)."},
-         norm_param("'l2', 'l1' or None: normalise each row to unit norm."),
-         {"alternate_sign", kBool, true, "Give each feature the sign of its hash, so that collisions tend to cancel."},
-         dtype},
-        {{"transform", "Hash the documents of X to a CSR matrix of len(X) x n_features."}},
-        {},
-        {Matrix::Kind::strings},
-        false,
-        make_estimator<HashingVectorizer>};
-    return s;
-  }();
+  static const EstimatorSpec spec =
+      EstimatorSpec::of<HashingVectorizer>("HashingVectorizer", EstimatorKind::transformer, "feature_extraction.text")
+          .doc(
+              "Convert a column of UTF-8 documents to a sparse matrix of hashed token occurrences "
+              "(MurmurHash3_x86_32, seed 0), as scikit-learn's HashingVectorizer.")
+          .method("transform", "Hash the documents of X to a CSR matrix of len(X) x n_features.")
+          .accepts({Matrix::Kind::strings});
   return spec;
 }
 
-class TfidfTransformer final : public Estimator {
+struct TfidfTransformerParams {
+  std::optional<RowNorm> norm = RowNorm::l2;
+  bool use_idf = true;
+  bool smooth_idf = true;
+  bool sublinear_tf = false;
+
+  static void declare(ParamTable<TfidfTransformerParams>& t) {
+    using P = TfidfTransformerParams;
+    declare_norm(t, "'l2', 'l1' or None: normalise each output row to unit norm.");
+    t.field("use_idf", &P::use_idf, "Multiply by the inverse document frequency idf_.");
+    t.field("smooth_idf", &P::smooth_idf, "Add one to document frequencies, as if an extra document held every term.");
+    t.field("sublinear_tf", &P::sublinear_tf, "Replace tf with 1 + log(tf).");
+  }
+};
+
+class TfidfTransformer final : public TypedEstimator<TfidfTransformerParams> {
  public:
-  using Estimator::Estimator;
+  using TypedEstimator::TypedEstimator;
 
  protected:
   void fit_impl(const Context& ctx, const Matrix& X, const Array*, const Array*) override {
     const CsrMatrix m = contiguous(ctx, X.csr);
-    csr_check(ctx, m);
-    if (!params().boolean("use_idf")) return;
-    const std::vector<std::int64_t> df = csr_column_counts(ctx, m);
+    FRANCA_DISPATCH(m.data.device, csr_check, ctx, m);
+    if (!params().use_idf) return;
+    const std::vector<std::int64_t> df = FRANCA_DISPATCH(m.data.device, csr_column_counts, ctx, m);
     // As scikit-learn: idf = ln((1 + n) / (1 + df)) + 1 with smoothing (as if one more document
     // held every term), ln(n / df) + 1 without (infinite for a term in no document).
-    const double smooth = params().boolean("smooth_idf") ? 1.0 : 0.0;
+    const double smooth = params().smooth_idf ? 1.0 : 0.0;
     const double n = static_cast<double>(m.rows) + smooth;
     std::vector<double> idf(df.size());
     for (std::size_t j = 0; j < df.size(); ++j) idf[j] = std::log(n / (static_cast<double>(df[j]) + smooth)) + 1.0;
@@ -203,15 +250,16 @@ class TfidfTransformer final : public Estimator {
 
   Matrix apply_impl(const Context& ctx, const std::string&, const Matrix& X) const override {
     const CsrMatrix m = contiguous(ctx, X.csr);
-    csr_check(ctx, m);
+    FRANCA_DISPATCH(m.data.device, csr_check, ctx, m);
     Array idf;
-    if (params().boolean("use_idf")) {
+    if (params().use_idf) {
       FRANCA_EXPECTS_STATUS(has_attribute("idf_"), Status::not_fitted,
                             "TfidfTransformer: idf vector is not fitted (fitted with use_idf=False)");
       idf = attribute_on(ctx, "idf_", m.data.device, DType::float64);
     }
-    CsrMatrix out = csr_scale_columns(ctx, m, idf.data ? &idf : nullptr, params().boolean("sublinear_tf"));
-    apply_norm(ctx, params(), out);
+    CsrMatrix out =
+        FRANCA_DISPATCH(m.data.device, csr_scale_columns, ctx, m, idf.data ? &idf : nullptr, params().sublinear_tf);
+    apply_norm(ctx, params().norm, out);
     return Matrix::from_csr(std::move(out));
   }
 
@@ -230,20 +278,14 @@ class TfidfTransformer final : public Estimator {
 };
 
 const EstimatorSpec& tfidf_transformer_spec() {
-  static const EstimatorSpec spec{
-      "TfidfTransformer",
-      EstimatorKind::transformer,
-      "Transform a CSR matrix of term counts to TF-IDF: tf (or 1 + log(tf)) times idf_, rows normalised, as "
-      "scikit-learn's TfidfTransformer.",
-      {norm_param("'l2', 'l1' or None: normalise each output row to unit norm."),
-       {"use_idf", kBool, true, "Multiply by the inverse document frequency idf_."},
-       {"smooth_idf", kBool, true, "Add one to document frequencies, as if an extra document held every term."},
-       {"sublinear_tf", kBool, false, "Replace tf with 1 + log(tf)."}},
-      {{"transform", "TF-IDF of X: a CSR matrix of X's shape and dtype."}},
-      {"idf_"},
-      {Matrix::Kind::csr},
-      false,
-      make_estimator<TfidfTransformer>};
+  static const EstimatorSpec spec =
+      EstimatorSpec::of<TfidfTransformer>("TfidfTransformer", EstimatorKind::transformer, "feature_extraction.text")
+          .doc(
+              "Transform a CSR matrix of term counts to TF-IDF: tf (or 1 + log(tf)) times idf_, rows normalised, "
+              "as scikit-learn's TfidfTransformer.")
+          .method("transform", "TF-IDF of X: a CSR matrix of X's shape and dtype.")
+          .fitted({"idf_"})
+          .accepts({Matrix::Kind::csr});
   return spec;
 }
 

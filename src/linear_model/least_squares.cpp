@@ -8,6 +8,7 @@
 #include "primitives/csr_ops.hpp"
 #include "primitives/dense.hpp"
 #include "primitives/linear_scores.hpp"
+#include "primitives/matrix_input.hpp"
 #include "primitives/sparse_gram.hpp"
 #include "primitives/symmetric_solve.hpp"
 
@@ -30,7 +31,7 @@ CrossProducts sparse_cross_products(const Context& ctx, const CsrMatrix& X, cons
                         "X: a CSR matrix of {} columns: least squares on CSR input forms d x d normal equations and "
                         "supports at most {} columns",
                         d, kMaxSparseFeatures);
-  SparseGram g = csr_gram(ctx, X, Y, w);
+  SparseGram g = FRANCA_DISPATCH(X.data.device, csr_gram, ctx, X, Y, w);
   FRANCA_EXPECTS(g.weight_sum > 0, "sample_weight: the weights sum to {}; they must sum to a positive value",
                  g.weight_sum);
   if (fit_intercept) {
@@ -50,21 +51,9 @@ CrossProducts sparse_cross_products(const Context& ctx, const CsrMatrix& X, cons
 
 }  // namespace
 
-Matrix contiguous_checked(const Context& ctx, const Matrix& X) {
-  if (X.kind != Matrix::Kind::csr) return X;
-  CsrMatrix c = X.csr;
-  const Device device = c.data.device;
-  c.indptr = to(ctx, c.indptr, device, c.indptr.dtype);
-  c.indices = to(ctx, c.indices, device, c.indices.dtype);
-  c.data = to(ctx, c.data, device, c.data.dtype);
-  csr_check(ctx, c);
-  return Matrix::from_csr(std::move(c));
-}
-
-DType value_dtype(const Matrix& X) { return X.kind == Matrix::Kind::csr ? X.csr.data.dtype : X.dense.dtype; }
-
-void LinearModel::fit_least_squares(const Context& ctx, const Matrix& X_in, const Array& y, const Array* sample_weight,
-                                    double alpha, bool fit_intercept) {
+LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in, const Array& y,
+                                         const Array* sample_weight, double alpha, bool fit_intercept,
+                                         const std::string& name) {
   const Matrix X = contiguous_checked(ctx, X_in);
   const DType dtype = value_dtype(X);
   const Device device = X.device();
@@ -83,10 +72,10 @@ void LinearModel::fit_least_squares(const Context& ctx, const Matrix& X_in, cons
     cp = sparse_cross_products(ctx, X.csr, y64, w, fit_intercept, x_mean, y_mean);
   } else {
     if (fit_intercept) {
-      x_mean = column_moments(ctx, X.dense, w, false).mean;
-      y_mean = column_moments(ctx, y64, w, false).mean;
+      x_mean = FRANCA_DISPATCH(X.dense.device, column_moments, ctx, X.dense, w, false).mean;
+      y_mean = FRANCA_DISPATCH(y64.device, column_moments, ctx, y64, w, false).mean;
     }
-    cp = centered_cross_products(ctx, X.dense, y64, w, x_mean, y_mean);
+    cp = FRANCA_DISPATCH(X.dense.device, centered_cross_products, ctx, X.dense, y64, w, x_mean, y_mean);
   }
   for (std::int64_t j = 0; j < d; ++j) cp.xtx[static_cast<std::size_t>(j * d + j)] += alpha;
 
@@ -101,7 +90,7 @@ void LinearModel::fit_least_squares(const Context& ctx, const Matrix& X_in, cons
     // eigenvalues of X^T X are their squares.
     const double rcond = std::numeric_limits<double>::epsilon() * static_cast<double>(std::max(n, d));
     const auto rank = pseudo_inverse_solve(cp.xtx, cp.xty, d, t, rcond, beta);
-    FRANCA_LOG_DEBUG("{}: least squares of rank {} of {}", spec().name, rank, d);
+    FRANCA_LOG_DEBUG("{}: least squares of rank {} of {}", name, rank, d);
   }
 
   std::vector<double> coef(static_cast<std::size_t>(t * d)), intercept(static_cast<std::size_t>(t));
@@ -116,55 +105,23 @@ void LinearModel::fit_least_squares(const Context& ctx, const Matrix& X_in, cons
   }
   const auto coef_shape = one_target ? std::vector<std::int64_t>{d} : std::vector<std::int64_t>{t, d};
   const auto intercept_shape = one_target ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{t};
-  set_attribute(ctx, "coef_", to(ctx, Array::from_host(coef, coef_shape), Device::cpu(), dtype));
-  set_attribute(ctx, "intercept_", to(ctx, Array::from_host(intercept, intercept_shape), Device::cpu(), dtype));
+  return {to(ctx, Array::from_host(coef, coef_shape), Device::cpu(), dtype),
+          to(ctx, Array::from_host(intercept, intercept_shape), Device::cpu(), dtype)};
 }
 
-Matrix LinearModel::apply_impl(const Context& ctx, const std::string& method, const Matrix& X_in) const {
+Matrix predict_linear(const Context& ctx, const Estimator& model, const Matrix& X_in) {
   const Matrix X = contiguous_checked(ctx, X_in);
   const DType dtype = value_dtype(X);
   FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}", dtype_name(dtype));
-  const Array& coef = attribute("coef_");
+  const Array& coef = model.attribute("coef_");
   const bool one_target = coef.ndim() == 1;
   const std::int64_t n = X.rows(), t = one_target ? 1 : coef.dim(0);
-  const Array c = attribute_on(ctx, "coef_", X.device(), dtype);
-  const Array b = attribute_on(ctx, "intercept_", X.device(), dtype);
+  const Array c = model.attribute_on(ctx, "coef_", X.device(), dtype);
+  const Array b = model.attribute_on(ctx, "intercept_", X.device(), dtype);
   auto out_shape = one_target ? std::vector<std::int64_t>{n} : std::vector<std::int64_t>{n, t};
   Array out = Array::empty(ctx, X.device(), dtype, out_shape);
-  linear_scores(ctx, X, c, b, out);
+  FRANCA_DISPATCH(X.device(), linear_scores, ctx, X, c, b, out);
   return Matrix::from_dense(out);
-}
-
-void LinearModel::check_state() const {
-  const std::int64_t d = n_features_in();
-  const Array& coef = attribute("coef_");
-  const DType dtype = coef.dtype;
-  FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::corrupt_model, "model: coef_ must be float32 or float64");
-  if (coef.ndim() == 1) {
-    expect_attribute("coef_", dtype, {d});
-    expect_attribute("intercept_", dtype, {});
-  } else {
-    const Array& c = expect_attribute("coef_", dtype, {-1, d});
-    expect_attribute("intercept_", dtype, {c.dim(0)});
-  }
-}
-
-ParamSpec fit_intercept_param() {
-  return {"fit_intercept", kBool, true,
-          "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised."};
-}
-
-ParamSpec copy_x_param() {
-  return {"copy_X", kBool, true, "Accepted for scikit-learn compatibility: franca never modifies X."};
-}
-
-ParamSpec positive_param() {
-  ParamSpec p{"positive", kBool, false, "Constrain coefficients to be positive (not supported yet: must be False)."};
-  p.check = [](const json& v) {
-    FRANCA_EXPECTS_STATUS(!v.get<bool>(), Status::not_implemented,
-                          "parameter 'positive': positive=True is not supported yet");
-  };
-  return p;
 }
 
 }  // namespace franca

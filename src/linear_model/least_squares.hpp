@@ -7,28 +7,63 @@
 
 namespace franca {
 
-class LinearModel : public Estimator {
- public:
-  using Estimator::Estimator;
-
- protected:
-  // Records coef_ and intercept_ (scikit-learn's shapes: (d,) and () for 1-D y, (t, d) and (t,)
-  // for 2-D y) in X's dtype.
-  void fit_least_squares(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight, double alpha,
-                         bool fit_intercept);
-  Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X) const override;
-  void check_state() const override;
+struct LeastSquaresSolution {
+  Array coef;       // host, X's dtype: (d,) for 1-D y, (t, d) for 2-D y (scikit-learn's shapes)
+  Array intercept;  // host, X's dtype: () for 1-D y, (t,)
 };
 
-// X itself, or for CSR X a copy of its parts made contiguous where they are not, checked by
-// csr_check: what the linear models' data passes expect.
-Matrix contiguous_checked(const Context& ctx, const Matrix& X);
-// The dtype of a dense or CSR matrix's values.
-DType value_dtype(const Matrix& X);
+// The minimiser of ||y - Xw - b||^2_W + alpha ||w||^2 (the minimum-norm one when singular).
+// `name` is the estimator's, for the log.
+LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X, const Array& y,
+                                         const Array* sample_weight, double alpha, bool fit_intercept,
+                                         const std::string& name);
+// X coef_^T + intercept_ with the fitted attributes of `model`, in X's dtype on X's device.
+Matrix predict_linear(const Context& ctx, const Estimator& model, const Matrix& X);
 
-// The parameter declarations LinearRegression and Ridge share.
-ParamSpec fit_intercept_param();
-ParamSpec copy_x_param();
-ParamSpec positive_param();
+// The parameters LinearRegression and Ridge share, declared once.
+template <class P>
+void declare_least_squares_params(ParamTable<P>& t) {
+  t.field("fit_intercept", &P::fit_intercept,
+          "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised.");
+  t.field("copy_X", &P::copy_X, "Accepted for scikit-learn compatibility: franca never modifies X.");
+  t.field("positive", &P::positive, "Constrain coefficients to be positive (not supported yet: must be False).")
+      .check([](bool positive) {
+        FRANCA_EXPECTS_STATUS(!positive, Status::not_implemented,
+                              "parameter 'positive': positive=True is not supported yet");
+      });
+}
+
+template <class P>
+class LinearModel : public TypedEstimator<P> {
+ public:
+  using TypedEstimator<P>::TypedEstimator;
+
+ protected:
+  void fit_least_squares(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                         double alpha) {
+    const auto solution =
+        solve_least_squares(ctx, X, y, sample_weight, alpha, this->params().fit_intercept, this->spec().name);
+    this->set_attribute(ctx, "coef_", solution.coef);
+    this->set_attribute(ctx, "intercept_", solution.intercept);
+  }
+
+  Matrix apply_impl(const Context& ctx, const std::string&, const Matrix& X) const override {
+    return predict_linear(ctx, *this, X);
+  }
+
+  void check_state() const override {
+    const std::int64_t d = this->n_features_in();
+    const Array& coef = this->attribute("coef_");
+    const DType dtype = coef.dtype;
+    FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::corrupt_model, "model: coef_ must be float32 or float64");
+    if (coef.ndim() == 1) {
+      this->expect_attribute("coef_", dtype, {d});
+      this->expect_attribute("intercept_", dtype, {});
+    } else {
+      const Array& c = this->expect_attribute("coef_", dtype, {-1, d});
+      this->expect_attribute("intercept_", dtype, {c.dim(0)});
+    }
+  }
+};
 
 }  // namespace franca

@@ -1,74 +1,92 @@
 // LinearRegression and Ridge (scikit-learn's), dense or CSR float32/float64, with sample_weight.
 #include "core/expects.hpp"
+#include "core/registry.hpp"
 #include "linear_model/least_squares.hpp"
 
 namespace franca {
 
 namespace {
 
-const std::vector<MethodSpec> regressor_methods = {{"predict", "Predicted values, X coef_^T + intercept_."}};
+constexpr const char* kPredictDoc = "Predicted values, X coef_^T + intercept_.";
 
-class LinearRegression final : public LinearModel {
- public:
-  using LinearModel::LinearModel;
+struct LinearRegressionParams {
+  bool fit_intercept = true;
+  bool copy_X = true;
+  std::optional<std::int64_t> n_jobs;
+  bool positive = false;
 
- protected:
-  void fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) override {
-    fit_least_squares(ctx, X, *y, sample_weight, 0.0, params().boolean("fit_intercept"));
+  static void declare(ParamTable<LinearRegressionParams>& t) {
+    using P = LinearRegressionParams;
+    declare_least_squares_params(t);
+    t.field("n_jobs", &P::n_jobs, "Accepted for scikit-learn compatibility; threads come from the context.");
   }
 };
 
-class Ridge final : public LinearModel {
+class LinearRegression final : public LinearModel<LinearRegressionParams> {
  public:
   using LinearModel::LinearModel;
 
  protected:
   void fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) override {
-    fit_least_squares(ctx, X, *y, sample_weight, params().number("alpha"), params().boolean("fit_intercept"));
+    fit_least_squares(ctx, X, *y, sample_weight, 0.0);
+  }
+};
+
+enum class RidgeSolver { automatic, cholesky, svd };
+
+struct RidgeParams {
+  double alpha = 1.0;
+  bool fit_intercept = true;
+  bool copy_X = true;
+  std::optional<std::int64_t> max_iter;
+  double tol = 1e-4;
+  RidgeSolver solver = RidgeSolver::automatic;
+  bool positive = false;
+  std::optional<std::int64_t> random_state;
+
+  static void declare(ParamTable<RidgeParams>& t) {
+    using P = RidgeParams;
+    t.field("alpha", &P::alpha, "L2 penalty strength; must be >= 0.").minimum(0);
+    declare_least_squares_params(t);
+    t.field("max_iter", &P::max_iter, "Unused: the solvers are direct.").minimum(1);
+    t.field("tol", &P::tol, "Unused: the solvers are direct.").minimum(0);
+    t.field("solver", &P::solver,
+            "'auto' and 'cholesky' solve the normal equations exactly (Cholesky); 'svd' gives the same exact "
+            "solution.")
+        .names({{"auto", RidgeSolver::automatic}, {"cholesky", RidgeSolver::cholesky}, {"svd", RidgeSolver::svd}});
+    t.field("random_state", &P::random_state, "Unused: the solvers are deterministic.");
+  }
+};
+
+class Ridge final : public LinearModel<RidgeParams> {
+ public:
+  using LinearModel::LinearModel;
+
+ protected:
+  void fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) override {
+    fit_least_squares(ctx, X, *y, sample_weight, params().alpha);
   }
 };
 
 const EstimatorSpec& linear_regression_spec() {
-  static const EstimatorSpec spec{
-      "LinearRegression",
-      EstimatorKind::regressor,
-      "Ordinary least squares: the minimum-norm solution of min ||y - Xw - b||^2 (weighted by sample_weight).",
-      {fit_intercept_param(),
-       copy_x_param(),
-       {"n_jobs", kInt | kNull, nullptr, "Accepted for scikit-learn compatibility; threads come from the context."},
-       positive_param()},
-      regressor_methods,
-      {"coef_", "intercept_"},
-      {Matrix::Kind::dense, Matrix::Kind::csr},
-      false,
-      make_estimator<LinearRegression>};
+  static const EstimatorSpec spec =
+      EstimatorSpec::of<LinearRegression>("LinearRegression", EstimatorKind::regressor, "linear_model")
+          .doc(
+              "Ordinary least squares: the minimum-norm solution of min ||y - Xw - b||^2 (weighted by "
+              "sample_weight).")
+          .method("predict", kPredictDoc)
+          .fitted({"coef_", "intercept_"})
+          .accepts({Matrix::Kind::dense, Matrix::Kind::csr});
   return spec;
 }
 
 const EstimatorSpec& ridge_spec() {
-  ParamSpec alpha{"alpha", kFloat, 1.0, "L2 penalty strength; must be >= 0.", {}, 0.0};
-  ParamSpec solver{"solver",
-                   kString,
-                   "auto",
-                   "'auto' and 'cholesky' solve the normal equations exactly (Cholesky); 'svd' gives the same "
-                   "exact solution.",
-                   {"auto", "cholesky", "svd"}};
-  static const EstimatorSpec spec{"Ridge",
-                                  EstimatorKind::regressor,
-                                  "Linear least squares with L2 regularisation: min ||y - Xw - b||^2 + alpha ||w||^2.",
-                                  {alpha,
-                                   fit_intercept_param(),
-                                   copy_x_param(),
-                                   {"max_iter", kInt | kNull, nullptr, "Unused: the solvers are direct.", {}, 1.0},
-                                   {"tol", kFloat, 1e-4, "Unused: the solvers are direct.", {}, 0.0},
-                                   solver,
-                                   positive_param(),
-                                   {"random_state", kInt | kNull, nullptr, "Unused: the solvers are deterministic."}},
-                                  regressor_methods,
-                                  {"coef_", "intercept_"},
-                                  {Matrix::Kind::dense, Matrix::Kind::csr},
-                                  false,
-                                  make_estimator<Ridge>};
+  static const EstimatorSpec spec =
+      EstimatorSpec::of<Ridge>("Ridge", EstimatorKind::regressor, "linear_model")
+          .doc("Linear least squares with L2 regularisation: min ||y - Xw - b||^2 + alpha ||w||^2.")
+          .method("predict", kPredictDoc)
+          .fitted({"coef_", "intercept_"})
+          .accepts({Matrix::Kind::dense, Matrix::Kind::csr});
   return spec;
 }
 

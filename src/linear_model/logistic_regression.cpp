@@ -4,17 +4,18 @@
 // (L-BFGS, or OWL-QN when there is an L1 term) runs on the host over the n_scores * (d + 1)
 // coefficients, which are small next to X.
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <string>
 
 #include "core/expects.hpp"
 #include "core/logging.hpp"
-#include "linear_model/least_squares.hpp"
+#include "core/registry.hpp"
 #include "linear_model/logistic.hpp"
 #include "optimize/lbfgs.hpp"
+#include "primitives/csr_compact.hpp"
 #include "primitives/csr_ops.hpp"
 #include "primitives/linear_scores.hpp"
+#include "primitives/matrix_input.hpp"
 
 namespace franca {
 
@@ -34,54 +35,157 @@ bool parse_label(const std::string& key, double& label) {
   }
 }
 
-// The columns of a host CSR matrix that hold stored values, and X with its column indices
-// renumbered over them; `columns` stays empty when every column holds values. A hashed text
-// matrix of 2**20 columns may use a small part of them: the optimizer's vectors (and its L-BFGS
-// pairs) then shrink to that part. X must have passed csr_check.
-Matrix compact_columns(const Context& ctx, const Matrix& X, std::vector<std::int64_t>& columns) {
-  const CsrMatrix& c = X.csr;
-  const std::vector<std::int64_t> counts = csr_column_counts(ctx, c);
-  std::vector<std::int64_t> renumber(counts.size(), -1);
-  for (std::size_t j = 0; j < counts.size(); ++j)
-    if (counts[j] > 0) {
-      renumber[j] = static_cast<std::int64_t>(columns.size());
-      columns.push_back(static_cast<std::int64_t>(j));
-    }
-  if (static_cast<std::int64_t>(columns.size()) == c.cols) {
-    columns.clear();
-    return X;
-  }
-  CsrMatrix out = c;
-  out.cols = static_cast<std::int64_t>(columns.size());
-  out.indices = Array::empty(ctx, Device::cpu(), c.indices.dtype, {c.nnz()});
-  dispatch_index(c.indices.dtype, [&](auto index_tag) {
-    using I = decltype(index_tag);
-    const I* indices = c.indices.ptr<const I>();
-    I* renumbered = out.indices.ptr<I>();
-    for (std::int64_t p = 0; p < c.nnz(); ++p)
-      renumbered[p] = static_cast<I>(renumber[static_cast<std::size_t>(indices[p])]);
-  });
-  return Matrix::from_csr(std::move(out));
-}
+enum class Penalty { l1, l2, elasticnet, none };
+enum class Solver { lbfgs, liblinear, newton_cg, newton_cholesky, sag, saga };
+enum class MultiClass { automatic, ovr, multinomial };
 
-class LogisticRegression final : public Estimator {
+// class_weight: None, 'balanced', or weights of class labels (keys as the caller wrote them).
+struct ClassWeight {
+  enum class Kind { none, balanced, given };
+  struct Entry {
+    std::string key;
+    double label;
+    double weight;
+  };
+  Kind kind = Kind::none;
+  std::vector<Entry> entries;
+};
+
+}  // namespace
+
+template <>
+struct ParamCodec<ClassWeight> {
+  static std::string type_name() { return "str or dict or None"; }
+  static ClassWeight read(const json& v, const ParamInfo& info) {
+    ClassWeight out;
+    if (v.is_null()) return out;
+    if (v.is_string()) {
+      FRANCA_EXPECTS(v.get<std::string>() == "balanced", "parameter '{}': must be 'balanced', a dict or None, got {}",
+                     info.name, v.dump());
+      out.kind = ClassWeight::Kind::balanced;
+      return out;
+    }
+    FRANCA_EXPECTS_STATUS(v.is_object(), Status::type, "parameter '{}': expected 'balanced', a dict or None, got {}",
+                          info.name, params_detail::describe(v));
+    out.kind = ClassWeight::Kind::given;
+    for (const auto& [key, value] : v.items()) {
+      double label = 0;
+      FRANCA_EXPECTS(parse_label(key, label), "parameter '{}': the key '{}' is not a numeric class label", info.name,
+                     key);
+      ParamInfo weight_info = info;
+      weight_info.name = fmt::format("{}[{}]", info.name, key);
+      weight_info.type = "float";
+      weight_info.minimum = 0;
+      out.entries.push_back({key, label, params_detail::read_float(value, weight_info)});
+    }
+    return out;
+  }
+  static json write(const ClassWeight& w) {
+    if (w.kind == ClassWeight::Kind::none) return nullptr;
+    if (w.kind == ClassWeight::Kind::balanced) return "balanced";
+    json out = json::object();
+    for (const auto& e : w.entries) out[e.key] = e.weight;
+    return out;
+  }
+};
+
+namespace {
+
+struct LogisticRegressionParams {
+  std::optional<Penalty> penalty = Penalty::l2;
+  bool dual = false;
+  double tol = 1e-4;
+  double C = 1.0;
+  bool fit_intercept = true;
+  double intercept_scaling = 1.0;
+  ClassWeight class_weight;
+  std::optional<std::int64_t> random_state;
+  Solver solver = Solver::lbfgs;
+  std::int64_t max_iter = 100;
+  MultiClass multi_class = MultiClass::automatic;
+  std::int64_t verbose = 0;
+  bool warm_start = false;
+  std::optional<std::int64_t> n_jobs;
+  std::optional<double> l1_ratio;
+
+  // No penalty for None and 'none' alike.
+  Penalty penalty_or_none() const { return penalty.value_or(Penalty::none); }
+
+  static void declare(ParamTable<LogisticRegressionParams>& t) {
+    using P = LogisticRegressionParams;
+    t.field("penalty", &P::penalty,
+            "'l2', 'l1', 'elasticnet' (mixing both through l1_ratio) or None/'none' (no penalty). The intercept is "
+            "not penalised.")
+        .names(
+            {{"l1", Penalty::l1}, {"l2", Penalty::l2}, {"elasticnet", Penalty::elasticnet}, {"none", Penalty::none}});
+    t.field("dual", &P::dual, "Dual formulation (liblinear only in scikit-learn): must be False.").check([](bool dual) {
+      FRANCA_EXPECTS_STATUS(!dual, Status::not_implemented,
+                            "parameter 'dual': dual=True is not implemented (solver lbfgs supports only dual=False)");
+    });
+    t.field("tol", &P::tol,
+            "Stop when the largest absolute (pseudo-)gradient entry of the objective is <= tol (scipy's pgtol).")
+        .minimum(0);
+    t.field("C", &P::C, "Inverse of the regularisation strength; must be > 0.").greater_than(0);
+    t.field("fit_intercept", &P::fit_intercept,
+            "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised.");
+    t.field("intercept_scaling", &P::intercept_scaling,
+            "Accepted for scikit-learn compatibility (liblinear only); unused.")
+        .greater_than(0);
+    t.field("class_weight", &P::class_weight,
+            "Weights of the classes: None (all 1), 'balanced' (n_samples / (n_classes * count of the class)), or an "
+            "object mapping a class label, written as a number (\"0\", \"2.5\"), to its weight. Multiplies "
+            "sample_weight.");
+    t.field("random_state", &P::random_state, "Unused: the solver is deterministic.");
+    t.field("solver", &P::solver,
+            "Only 'lbfgs' is implemented. Unlike scikit-learn's, franca's lbfgs also handles penalty='l1' and "
+            "'elasticnet', through OWL-QN (orthant-wise L-BFGS); compare those with scikit-learn's 'saga'.")
+        .names({{"lbfgs", Solver::lbfgs},
+                {"liblinear", Solver::liblinear},
+                {"newton-cg", Solver::newton_cg},
+                {"newton-cholesky", Solver::newton_cholesky},
+                {"sag", Solver::sag},
+                {"saga", Solver::saga}})
+        .check([](Solver solver) {
+          FRANCA_EXPECTS_STATUS(solver == Solver::lbfgs, Status::not_implemented,
+                                "parameter 'solver': only 'lbfgs' is implemented in franca (it also handles l1 and "
+                                "elasticnet penalties, through OWL-QN)");
+        });
+    t.field("max_iter", &P::max_iter, "Maximum number of L-BFGS iterations.").minimum(0);
+    t.field("multi_class", &P::multi_class,
+            "'auto' (binomial for 2 classes, else multinomial), 'multinomial' (softmax, also for 2 classes) or 'ovr' "
+            "(one binary problem per class; n_iter_ then has one entry per class).")
+        .names({{"auto", MultiClass::automatic}, {"ovr", MultiClass::ovr}, {"multinomial", MultiClass::multinomial}});
+    t.field("verbose", &P::verbose, "Accepted for scikit-learn compatibility; franca logs convergence at info level.")
+        .minimum(0);
+    t.field("warm_start", &P::warm_start,
+            "Start from the previous solution when refitting on the same classes and features.");
+    t.field("n_jobs", &P::n_jobs, "Accepted for scikit-learn compatibility; threads come from the context.");
+    t.field("l1_ratio", &P::l1_ratio, "Elastic-net mixing r in [0, 1] (required with penalty='elasticnet').")
+        .minimum(0)
+        .maximum(1);
+    t.rule([](const P& p) {
+      if (p.penalty_or_none() == Penalty::elasticnet) {
+        FRANCA_EXPECTS(p.l1_ratio.has_value(),
+                       "parameter 'l1_ratio': must be between 0 and 1 when penalty='elasticnet'; got (l1_ratio=None)");
+      } else if (p.l1_ratio) {
+        FRANCA_LOG_WARN(
+            "LogisticRegression: l1_ratio parameter is only used when penalty is 'elasticnet'. Got (penalty={})",
+            ParamTable<P>::get().values(p)["penalty"].dump());
+      }
+      if (p.penalty_or_none() == Penalty::none && p.C != 1.0)
+        FRANCA_LOG_WARN("LogisticRegression: setting penalty=None will ignore the C and l1_ratio parameters");
+    });
+  }
+};
+
+class LogisticRegression final : public TypedEstimator<LogisticRegressionParams> {
  public:
-  using Estimator::Estimator;
+  using TypedEstimator::TypedEstimator;
 
  protected:
   void fit_impl(const Context& ctx, const Matrix& X_in, const Array* y, const Array* sample_weight) override {
-    const std::string penalty = params().is_null("penalty") ? "none" : params().string("penalty");
-    const double C = params().number("C");
-    if (penalty == "elasticnet") {
-      FRANCA_EXPECTS(!params().is_null("l1_ratio"),
-                     "parameter 'l1_ratio': must be between 0 and 1 when penalty='elasticnet'; got (l1_ratio=None)");
-    } else if (!params().is_null("l1_ratio")) {
-      FRANCA_LOG_WARN(
-          "LogisticRegression: l1_ratio parameter is only used when penalty is 'elasticnet'. Got (penalty={})",
-          penalty);
-    }
-    if (penalty == "none" && C != 1.0)
-      FRANCA_LOG_WARN("LogisticRegression: setting penalty=None will ignore the C and l1_ratio parameters");
+    const auto& p = params();
+    const Penalty penalty = p.penalty_or_none();
     FRANCA_EXPECTS_STATUS(is_floating(value_dtype(X_in)), Status::type, "X: expected float32 or float64, got {}",
                           dtype_name(value_dtype(X_in)));
     FRANCA_EXPECTS(y->ndim() == 1 || y->dim(1) == 1, "y: expected a 1-D array of class labels, got shape ({}, {})",
@@ -99,9 +203,8 @@ class LogisticRegression final : public Estimator {
                    "y: This solver needs samples of at least 2 classes in the data, but the data contains only one "
                    "class: {}",
                    classes[0]);
-    const std::string multi_class = params().string("multi_class");
-    const bool ovr = multi_class == "ovr" && K > 2;
-    const bool multinomial = !ovr && (K > 2 || multi_class == "multinomial");
+    const bool ovr = p.multi_class == MultiClass::ovr && K > 2;
+    const bool multinomial = !ovr && (K > 2 || p.multi_class == MultiClass::multinomial);
     std::vector<std::int32_t> codes(static_cast<std::size_t>(n));
     std::vector<std::int64_t> counts(static_cast<std::size_t>(K), 0);
     for (std::int64_t i = 0; i < n; ++i) {
@@ -118,23 +221,23 @@ class LogisticRegression final : public Estimator {
     Problem problem;
     problem.data.X = contiguous_checked(ctx, X_in);
     const Device device = X_in.device();
-    if (problem.data.X.kind == Matrix::Kind::csr && device.is_cpu())
-      problem.data.X = compact_columns(ctx, problem.data.X, problem.columns);
+    if (problem.data.X.kind == Matrix::Kind::csr)
+      problem.data.X = FRANCA_DISPATCH(device, csr_compact_columns, ctx, problem.data.X, problem.columns);
     problem.d = d;
     if (problem.data.X.cols() != d)
       FRANCA_LOG_DEBUG("LogisticRegression: {} of the {} columns hold values", problem.data.X.cols(), d);
-    problem.data.fit_intercept = params().boolean("fit_intercept");
+    problem.data.fit_intercept = p.fit_intercept;
     // scikit-learn 1.2's objective: sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1, with
     // r = 0 for 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'. Intercepts are
     // never penalised.
-    const double r = penalty == "l1" ? 1.0 : penalty == "elasticnet" ? params().number("l1_ratio") : 0.0;
-    problem.l2 = penalty == "none" ? 0.0 : (1.0 - r) / C;
-    problem.l1 = penalty == "none" ? 0.0 : r / C;
+    const double r = penalty == Penalty::l1 ? 1.0 : penalty == Penalty::elasticnet ? *p.l1_ratio : 0.0;
+    problem.l2 = penalty == Penalty::none ? 0.0 : (1.0 - r) / p.C;
+    problem.l1 = penalty == Penalty::none ? 0.0 : r / p.C;
     FRANCA_LOG_INFO("LogisticRegression: {} fit on {} ({} X of {} x {}), {} classes, penalty={}, C={}",
                     ovr           ? "one-vs-rest"
                     : multinomial ? "multinomial"
                                   : "binomial",
-                    device.str(), X_in.kind_name(), n, d, K, penalty, C);
+                    device.str(), X_in.kind_name(), n, d, K, get_params()["penalty"].dump(), p.C);
 
     // coef_ has one row for 2 classes, else one per class; warm_start starts from the previous one.
     const std::int64_t rows = K == 2 ? 1 : K;
@@ -145,18 +248,19 @@ class LogisticRegression final : public Estimator {
     if (ovr) {
       // One binary problem per class. As scikit-learn: a dict class_weight weighs the original
       // classes, 'balanced' the two classes of each problem.
-      const json& cw_spec = params().get("class_weight");
+      const ClassWeight::Kind cw_kind = p.class_weight.kind;
       const std::vector<double> cw =
-          cw_spec.is_object() ? class_weights(classes, counts, n) : std::vector<double>(K, 1.0);
+          cw_kind == ClassWeight::Kind::given ? class_weights(classes, counts, n) : std::vector<double>(K, 1.0);
       for (std::int64_t k = 0; k < K; ++k) {
         std::vector<std::int32_t> binary(static_cast<std::size_t>(n));
         std::vector<double> weights(sample_weights);
         const std::int64_t positives = counts[static_cast<std::size_t>(k)];
         for (std::size_t i = 0; i < binary.size(); ++i) {
           binary[i] = codes[i] == k ? 1 : 0;
-          weights[i] *= cw_spec.is_string() ? static_cast<double>(n) /
-                                                  (2.0 * static_cast<double>(binary[i] ? positives : n - positives))
-                                            : cw[static_cast<std::size_t>(codes[i])];
+          weights[i] *=
+              cw_kind == ClassWeight::Kind::balanced
+                  ? static_cast<double>(n) / (2.0 * static_cast<double>(binary[i] ? positives : n - positives))
+                  : cw[static_cast<std::size_t>(codes[i])];
         }
         std::vector<double> x(coef.begin() + k * d, coef.begin() + (k + 1) * d);
         if (fit_intercept) x.push_back(intercept[static_cast<std::size_t>(k)]);
@@ -200,7 +304,7 @@ class LogisticRegression final : public Estimator {
     const Array intercept = attribute_on(ctx, "intercept_", device, dtype);
     const std::int64_t n = X.rows(), t = coef.dim(0);
     Array Z = Array::empty(ctx, device, dtype, {n, t});
-    linear_scores(ctx, X, coef, intercept, Z);
+    FRANCA_DISPATCH(device, linear_scores, ctx, X, coef, intercept, Z);
     if (method == "decision_function") {
       if (t == 1) {
         Z.shape = {n};
@@ -211,20 +315,21 @@ class LogisticRegression final : public Estimator {
     const Array classes = attribute_on(ctx, "classes_", device, DType::float64);
     const std::int64_t K = classes.size();
     // As scikit-learn: a 2-class model fitted with multi_class='multinomial' gives softmax([-z, z]).
-    const std::string multi_class = params().string("multi_class");
+    const MultiClass multi_class = params().multi_class;
     Link link = Link::binomial;
     if (t > 1) {
-      link = multi_class == "ovr" ? Link::one_vs_rest : Link::multinomial;
-    } else if (multi_class == "multinomial") {
+      link = multi_class == MultiClass::ovr ? Link::one_vs_rest : Link::multinomial;
+    } else if (multi_class == MultiClass::multinomial) {
       link = Link::symmetric_binomial;
     }
     if (method == "predict") {
       Array out = Array::empty(ctx, device, DType::float64, {n});
-      logistic_link(ctx, Z, link, Output::predict, classes, out);
+      FRANCA_DISPATCH(Z.device, logistic_link, ctx, Z, link, Output::predict, classes, out);
       return Matrix::from_dense(out);
     }
     Array out = Array::empty(ctx, device, dtype, {n, K});
-    logistic_link(ctx, Z, link, method == "predict_proba" ? Output::proba : Output::log_proba, classes, out);
+    FRANCA_DISPATCH(Z.device, logistic_link, ctx, Z, link,
+                    method == "predict_proba" ? Output::proba : Output::log_proba, classes, out);
     return Matrix::from_dense(out);
   }
 
@@ -251,24 +356,23 @@ class LogisticRegression final : public Estimator {
                                     std::int64_t n) const {
     const auto K = classes.size();
     std::vector<double> cw(K, 1.0);
-    const json& spec = params().get("class_weight");
-    if (spec.is_string()) {  // 'balanced'
+    const ClassWeight& spec = params().class_weight;
+    if (spec.kind == ClassWeight::Kind::balanced) {
       for (std::size_t k = 0; k < K; ++k)
         cw[k] = static_cast<double>(n) / (static_cast<double>(K) * static_cast<double>(counts[k]));
-    } else if (spec.is_object()) {
+    } else if (spec.kind == ClassWeight::Kind::given) {
       std::vector<double> unweighted;
       for (std::size_t k = 0; k < K; ++k) {
         bool found = false;
-        for (const auto& [key, value] : spec.items()) {
-          double label = 0;
-          if (parse_label(key, label) && label == classes[k]) {
-            cw[k] = value.get<double>();
+        for (const auto& entry : spec.entries) {
+          if (entry.label == classes[k]) {
+            cw[k] = entry.weight;
             found = true;
           }
         }
         if (!found) unweighted.push_back(classes[k]);
       }
-      FRANCA_EXPECTS(unweighted.empty() || K - unweighted.size() == spec.size(),
+      FRANCA_EXPECTS(unweighted.empty() || K - unweighted.size() == spec.entries.size(),
                      "class_weight: the classes, [{}], are not in class_weight", fmt::join(unweighted, ", "));
     }
     return cw;
@@ -276,7 +380,7 @@ class LogisticRegression final : public Estimator {
 
   // A fit's data and penalty, shared by the binary problems of a one-vs-rest fit.
   struct Problem {
-    LogisticData data;
+    GlmData data;
     std::vector<std::int64_t> columns;  // the columns the optimizer sees, when not all of them
     std::int64_t d = 0;                 // X's columns
     double l1 = 0, l2 = 0;
@@ -287,17 +391,18 @@ class LogisticRegression final : public Estimator {
   // which receives the solution; returns the iterations.
   std::int64_t solve(const Context& ctx, Problem& problem, const std::vector<std::int32_t>& codes,
                      const std::vector<double>& weights, std::int64_t n_scores, std::vector<double>& x) const {
-    LogisticData& data = problem.data;
+    GlmData& data = problem.data;
     const Device device = data.X.device();
     const auto n = static_cast<std::int64_t>(codes.size());
     data.labels = to_device(ctx, Array::from_host(codes, {n}), device);
     data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
     data.n_scores = n_scores;
+    data.loss = n_scores == 1 ? glm::Loss::binomial : glm::Loss::multinomial;
     const std::int64_t d = problem.d, d_fit = data.X.cols(), n_coef = n_scores * d_fit;
     const bool compacted = d_fit != d;
     const double l1 = problem.l1, l2 = problem.l2;
     const Objective objective = [&](const std::vector<double>& w, std::vector<double>& g) {
-      double f = logistic_loss_gradient(ctx, data, w, g);
+      double f = FRANCA_DISPATCH(device, glm_objective, ctx, data, w, g);
       for (std::int64_t j = 0; j < n_coef; ++j) {
         f += 0.5 * l2 * w[static_cast<std::size_t>(j)] * w[static_cast<std::size_t>(j)];
         g[static_cast<std::size_t>(j)] += l2 * w[static_cast<std::size_t>(j)];
@@ -305,8 +410,8 @@ class LogisticRegression final : public Estimator {
       return f;
     };
     LbfgsOptions options;
-    options.max_iter = static_cast<int>(std::min<std::int64_t>(params().integer("max_iter"), INT_MAX));
-    options.gtol = params().number("tol");
+    options.max_iter = params().max_iter;
+    options.gtol = params().tol;
     if (l1 > 0) {
       options.l1.assign(static_cast<std::size_t>(n_coef + (data.fit_intercept ? n_scores : 0)), 0.0);
       std::fill(options.l1.begin(), options.l1.begin() + n_coef, l1);
@@ -347,7 +452,7 @@ class LogisticRegression final : public Estimator {
   // With warm_start and a fitted model: its coef_ and intercept_, which must have this shape.
   void warm_start_from(std::int64_t rows, std::int64_t d, std::vector<double>& coef,
                        std::vector<double>& intercept) const {
-    if (!params().boolean("warm_start") || !fitted()) return;
+    if (!params().warm_start || !fitted()) return;
     const Array& c = attribute("coef_");
     FRANCA_EXPECTS(c.dim(0) == rows && c.dim(1) == d,
                    "warm_start: the previous coef_ has shape ({}, {}), expected ({}, {})", c.dim(0), c.dim(1), rows, d);
@@ -357,112 +462,19 @@ class LogisticRegression final : public Estimator {
   }
 };
 
-ParamSpec class_weight_param() {
-  ParamSpec p{"class_weight",
-              kNull | kString | kObject,
-              nullptr,
-              "Weights of the classes: None (all 1), 'balanced' (n_samples / (n_classes * count of the class)), or "
-              "an object mapping a class label, written as a number (\"0\", \"2.5\"), to its weight. Multiplies "
-              "sample_weight.",
-              {"balanced"}};
-  p.check = [](const json& v) {
-    if (!v.is_object()) return;
-    for (const auto& [key, value] : v.items()) {
-      double label = 0;
-      FRANCA_EXPECTS(parse_label(key, label), "parameter 'class_weight': the key '{}' is not a numeric class label",
-                     key);
-      FRANCA_EXPECTS_STATUS(value.is_number(), Status::type,
-                            "parameter 'class_weight': the weight of class '{}' must be a number, got {}", key,
-                            value.dump());
-    }
-  };
-  return p;
-}
-
-ParamSpec solver_param() {
-  ParamSpec p{"solver",
-              kString,
-              "lbfgs",
-              "Only 'lbfgs' is implemented. Unlike scikit-learn's, franca's lbfgs also handles penalty='l1' and "
-              "'elasticnet', through OWL-QN (orthant-wise L-BFGS); compare those with scikit-learn's 'saga'.",
-              {"lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}};
-  p.check = [](const json& v) {
-    FRANCA_EXPECTS_STATUS(v.get<std::string>() == "lbfgs", Status::not_implemented,
-                          "parameter 'solver': '{}' is not implemented in franca; use 'lbfgs' (which also handles "
-                          "l1 and elasticnet penalties, through OWL-QN)",
-                          v.get<std::string>());
-  };
-  return p;
-}
-
-ParamSpec dual_param() {
-  ParamSpec p{"dual", kBool, false, "Dual formulation (liblinear only in scikit-learn): must be False."};
-  p.check = [](const json& v) {
-    FRANCA_EXPECTS_STATUS(!v.get<bool>(), Status::not_implemented,
-                          "parameter 'dual': dual=True is not implemented (solver lbfgs supports only dual=False)");
-  };
-  return p;
-}
-
 const EstimatorSpec& logistic_regression_spec() {
-  static const EstimatorSpec spec{
-      "LogisticRegression",
-      EstimatorKind::classifier,
-      "Logistic regression (binary, or multinomial for more than 2 classes) minimising scikit-learn 1.2's objective "
-      "sum_i w_i log_loss_i + (1 - r)/(2C) ||W||^2 + r/C ||W||_1 with L-BFGS (OWL-QN when r > 0).",
-      {{"penalty",
-        kString | kNull,
-        "l2",
-        "'l2', 'l1', 'elasticnet' (mixing both through l1_ratio) or None/'none' (no penalty). The intercept is not "
-        "penalised.",
-        {"l1", "l2", "elasticnet", "none"}},
-       dual_param(),
-       {"tol",
-        kFloat,
-        1e-4,
-        "Stop when the largest absolute (pseudo-)gradient entry of the objective is <= tol (scipy's pgtol).",
-        {},
-        0.0},
-       {"C", kFloat, 1.0, "Inverse of the regularisation strength; must be > 0.", {}, 0.0, std::nullopt, true},
-       fit_intercept_param(),
-       {"intercept_scaling",
-        kFloat,
-        1.0,
-        "Accepted for scikit-learn compatibility (liblinear only); unused.",
-        {},
-        0.0,
-        std::nullopt,
-        true},
-       class_weight_param(),
-       {"random_state", kInt | kNull, nullptr, "Unused: the solver is deterministic."},
-       solver_param(),
-       {"max_iter", kInt, 100, "Maximum number of L-BFGS iterations.", {}, 0.0},
-       {"multi_class",
-        kString,
-        "auto",
-        "'auto' (binomial for 2 classes, else multinomial), 'multinomial' (softmax, also for 2 classes) or 'ovr' "
-        "(one binary problem per class; n_iter_ then has one entry per class).",
-        {"auto", "ovr", "multinomial"}},
-       {"verbose", kInt, 0, "Accepted for scikit-learn compatibility; franca logs convergence at info level.", {}, 0.0},
-       {"warm_start", kBool, false,
-        "Start from the previous solution when refitting on the same classes and features."},
-       {"n_jobs", kInt | kNull, nullptr, "Accepted for scikit-learn compatibility; threads come from the context."},
-       {"l1_ratio",
-        kFloat | kNull,
-        nullptr,
-        "Elastic-net mixing r in [0, 1] (required with penalty='elasticnet').",
-        {},
-        0.0,
-        1.0}},
-      {{"predict", "Class labels (float64, 1-D): classes_ of the largest score."},
-       {"predict_proba", "Class probabilities, n_samples x n_classes, in X's dtype."},
-       {"predict_log_proba", "Logarithms of the class probabilities, computed stably, in X's dtype."},
-       {"decision_function",
-        "Scores X coef_^T + intercept_ in X's dtype: 1-D for 2 classes, else n_samples x n_classes."}},
-      {"classes_", "coef_", "intercept_", "n_iter_"},
-      {Matrix::Kind::dense, Matrix::Kind::csr},
-      false,
-      make_estimator<LogisticRegression>};
+  static const EstimatorSpec spec =
+      EstimatorSpec::of<LogisticRegression>("LogisticRegression", EstimatorKind::classifier, "linear_model")
+          .doc(
+              "Logistic regression (binary, or multinomial for more than 2 classes) minimising scikit-learn 1.2's "
+              "objective sum_i w_i log_loss_i + (1 - r)/(2C) ||W||^2 + r/C ||W||_1 with L-BFGS (OWL-QN when r > 0).")
+          .method("predict", "Class labels (float64, 1-D): classes_ of the largest score.")
+          .method("predict_proba", "Class probabilities, n_samples x n_classes, in X's dtype.")
+          .method("predict_log_proba", "Logarithms of the class probabilities, computed stably, in X's dtype.")
+          .method("decision_function",
+                  "Scores X coef_^T + intercept_ in X's dtype: 1-D for 2 classes, else n_samples x n_classes.")
+          .fitted({"classes_", "coef_", "intercept_", "n_iter_"})
+          .accepts({Matrix::Kind::dense, Matrix::Kind::csr});
   return spec;
 }
 

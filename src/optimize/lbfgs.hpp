@@ -14,7 +14,7 @@ namespace franca {
 using Objective = std::function<double(const std::vector<double>& x, std::vector<double>& g)>;
 
 struct LbfgsOptions {
-  int max_iter = 100;
+  std::int64_t max_iter = 100;
   int memory = 10;          // correction pairs kept, as scipy's maxcor
   int max_linesearch = 20;  // function evaluations per line search, as scipy's maxls
   // Stops when max_j |projected gradient_j| <= gtol (scipy's pgtol), or when the objective's

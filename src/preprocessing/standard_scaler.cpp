@@ -4,22 +4,36 @@
 
 #include "core/estimator.hpp"
 #include "core/expects.hpp"
+#include "core/registry.hpp"
 #include "primitives/dense.hpp"
 
 namespace franca {
 
 namespace {
 
-class StandardScaler final : public Estimator {
+struct StandardScalerParams {
+  bool copy = true;
+  bool with_mean = true;
+  bool with_std = true;
+
+  static void declare(ParamTable<StandardScalerParams>& t) {
+    using P = StandardScalerParams;
+    t.field("copy", &P::copy, "Accepted for scikit-learn compatibility: franca never modifies X.");
+    t.field("with_mean", &P::with_mean, "Centre the data before scaling.");
+    t.field("with_std", &P::with_std, "Scale the data to unit variance.");
+  }
+};
+
+class StandardScaler final : public TypedEstimator<StandardScalerParams> {
  public:
-  using Estimator::Estimator;
+  using TypedEstimator::TypedEstimator;
 
  protected:
   void fit_impl(const Context& ctx, const Matrix& X, const Array*, const Array* sample_weight) override {
     const Array& x = X.dense;
     FRANCA_EXPECTS_STATUS(is_floating(x.dtype), Status::type, "X: expected float32 or float64, got {}",
                           dtype_name(x.dtype));
-    const bool with_mean = params().boolean("with_mean"), with_std = params().boolean("with_std");
+    const bool with_mean = params().with_mean, with_std = params().with_std;
     const std::int64_t n = x.dim(0), d = X.cols();
     Array w64;
     if (sample_weight) w64 = to(ctx, *sample_weight, x.device, DType::float64);
@@ -29,7 +43,8 @@ class StandardScaler final : public Estimator {
       set_attribute(ctx, "n_samples_seen_", Array::from_host(std::vector<std::int64_t>{n}, {}));
     }
     if (!with_mean && !with_std) return;
-    const ColumnMoments moments = column_moments(ctx, x, sample_weight ? &w64 : nullptr, with_std);
+    const ColumnMoments moments =
+        FRANCA_DISPATCH(x.device, column_moments, ctx, x, sample_weight ? &w64 : nullptr, with_std);
     if (sample_weight) {
       set_attribute(ctx, "n_samples_seen_",
                     to(ctx, Array::from_host(std::vector<double>{moments.weight_sum}, {}), Device::cpu(), x.dtype));
@@ -55,8 +70,8 @@ class StandardScaler final : public Estimator {
     FRANCA_EXPECTS_STATUS(is_floating(x.dtype), Status::type, "X: expected float32 or float64, got {}",
                           dtype_name(x.dtype));
     const std::int64_t d = X.cols();
-    const bool with_mean = params().boolean("with_mean") && has_attribute("mean_");
-    const bool with_std = params().boolean("with_std") && has_attribute("scale_");
+    const bool with_mean = params().with_mean && has_attribute("mean_");
+    const bool with_std = params().with_std && has_attribute("scale_");
     Array offset =
         with_mean
             ? attribute_on(ctx, "mean_", x.device, DType::float64)
@@ -66,7 +81,7 @@ class StandardScaler final : public Estimator {
             ? attribute_on(ctx, "scale_", x.device, DType::float64)
             : to_device(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(d), 1.0), {d}), x.device);
     Array out = Array::empty(ctx, x.device, x.dtype, x.ndim() == 1 ? std::vector<std::int64_t>{x.dim(0), 1} : x.shape);
-    scale_columns(ctx, x, offset, scale, method == "inverse_transform", out);
+    FRANCA_DISPATCH(x.device, scale_columns, ctx, x, offset, scale, method == "inverse_transform", out);
     return Matrix::from_dense(out);
   }
 
@@ -84,19 +99,13 @@ class StandardScaler final : public Estimator {
 };
 
 const EstimatorSpec& standard_scaler_spec() {
-  static const EstimatorSpec spec{
-      "StandardScaler",
-      EstimatorKind::transformer,
-      "Standardize features by removing the (weighted) mean and scaling to unit variance.",
-      {{"copy", kBool, true, "Accepted for scikit-learn compatibility: franca never modifies X."},
-       {"with_mean", kBool, true, "Centre the data before scaling."},
-       {"with_std", kBool, true, "Scale the data to unit variance."}},
-      {{"transform", "Standardize X: (X - mean_) / scale_."},
-       {"inverse_transform", "Undo transform: X * scale_ + mean_."}},
-      {"mean_", "var_", "scale_", "n_samples_seen_"},
-      {Matrix::Kind::dense},
-      false,
-      make_estimator<StandardScaler>};
+  static const EstimatorSpec spec =
+      EstimatorSpec::of<StandardScaler>("StandardScaler", EstimatorKind::transformer, "preprocessing")
+          .doc("Standardize features by removing the (weighted) mean and scaling to unit variance.")
+          .method("transform", "Standardize X: (X - mean_) / scale_.")
+          .method("inverse_transform", "Undo transform: X * scale_ + mean_.")
+          .fitted({"mean_", "var_", "scale_", "n_samples_seen_"})
+          .accepts({Matrix::Kind::dense});
   return spec;
 }
 

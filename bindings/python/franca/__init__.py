@@ -14,7 +14,7 @@ import ctypes
 from . import _lib, _logging  # noqa: F401 - loads libfranca and connects its log to logging
 from ._config import config_context, get_config, set_config
 from ._convert import CSRMatrix, Matrix
-from ._estimator import FrancaEstimator, all_estimators, module_namespace
+from ._estimator import FrancaEstimator, all_estimators, install_generated_modules, module_namespace
 from .exceptions import (CorruptModelError, FrancaCancelledError, FrancaDeviceError, FrancaError,
                          FrancaInternalError, FrancaLibraryNotFound, FrancaMemoryError, FrancaNotFoundError,
                          FrancaNotImplementedError, FrancaTypeError, FrancaValueError, NotFittedError)
@@ -36,6 +36,7 @@ def build_info():
 
 
 _estimators, __getattr__ = module_namespace(__name__)
+install_generated_modules()
 __all__ = ["set_config", "get_config", "config_context", "build_info", "all_estimators", "FrancaEstimator",
            "Matrix", "CSRMatrix", "FrancaError", "FrancaValueError", "CorruptModelError", "FrancaTypeError",
            "FrancaMemoryError", "NotFittedError", "FrancaNotFoundError", "FrancaNotImplementedError",

@@ -6,7 +6,9 @@ fitted attributes and the accepted inputs. From it this module builds one scikit
 estimator class per estimator, with an explicit `__init__` signature (so that get_params,
 set_params and clone work), a numpydoc docstring, the listed methods and the fitted
 attributes as read-only properties. An estimator added to the C++ library appears here
-with no new Python code; `MODULES` only says which submodule shows it.
+with no new Python code: the listing's "module" (scikit-learn's module of the class of that
+name) places it (franca.<module>, a module made here if no file defines it) and names the
+scikit-learn class that runs parameter values libfranca leaves to the binding.
 """
 import ctypes
 import importlib
@@ -15,6 +17,7 @@ import json
 import numbers
 import sys
 import threading
+import types
 import warnings
 
 import numpy as np
@@ -25,23 +28,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from . import _config, _convert, _dlpack, _lib, _logging
 from .exceptions import FrancaValueError, NotFittedError
 
-__all__ = ["FrancaEstimator", "ESTIMATORS", "MODULES", "all_estimators", "module_namespace"]
-
-# Which submodule shows each estimator, after scikit-learn's layout. An estimator the table
-# does not name is shown at the top level (franca.Name).
-MODULES = {
-    "StandardScaler": "franca.preprocessing",
-    "LinearRegression": "franca.linear_model",
-    "Ridge": "franca.linear_model",
-    "LogisticRegression": "franca.linear_model",
-    "Lasso": "franca.linear_model",
-    "ElasticNet": "franca.linear_model",
-    "HashingVectorizer": "franca.feature_extraction.text",
-    "TfidfTransformer": "franca.feature_extraction.text",
-    "TfidfVectorizer": "franca.feature_extraction.text",
-    "RandomForestClassifier": "franca.ensemble",
-    "RandomForestRegressor": "franca.ensemble",
-}
+__all__ = ["FrancaEstimator", "ESTIMATORS", "all_estimators", "module_namespace", "install_generated_modules"]
 
 _MIXINS = {"regressor": RegressorMixin, "classifier": ClassifierMixin, "transformer": TransformerMixin}
 _OUTPUT_TYPE_DOC = ("Type of this estimator's outputs: 'input', 'numpy', 'scipy', 'torch' or 'cupy'; None "
@@ -105,18 +92,18 @@ class FrancaEstimator(BaseEstimator):
 
     def _python_fallback(self):
         """scikit-learn's estimator of the same name and module, with these parameters, when
-        a value is one libfranca leaves to Python: a callable, or another value than the
-        default of a parameter whose listed doc says the Python binding applies it (e.g.
-        HashingVectorizer's token_pattern); else None."""
+        a value is one libfranca leaves to the binding: a callable, or another value than the
+        default of a parameter the listing marks binding_applies (e.g. HashingVectorizer's
+        token_pattern); else None."""
         params = self.get_params(deep=False)
         del params["output_type"]
         listed = {p["name"]: p for p in self._spec["params"]}
         left = [name for name, value in params.items()
-                if callable(value) or ("Python binding" in listed[name]["doc"]
+                if callable(value) or (listed[name]["binding_applies"]
                                        and value != _python_default(listed[name]["default"]))]
         if not left:
             return None
-        cls = _sklearn_class(self._spec["name"])
+        cls = _sklearn_class(self._spec)
         if cls is None:
             raise FrancaValueError(f"{self._spec['name']}: {', '.join(left)} cannot be passed to libfranca, and "
                                    "scikit-learn has no estimator of this name to run them")
@@ -350,13 +337,17 @@ def _check_feature_names(estimator, X, reset):
     check(estimator, X, reset=reset)
 
 
-def _sklearn_class(name):
-    """scikit-learn's class of this name in the module MODULES gives it, if any."""
-    module = MODULES.get(name)
-    if module is None:
+def _franca_module(spec):
+    """franca's module for an estimator: franca.<scikit-learn's module>, or franca itself."""
+    return f"franca.{spec['module']}" if spec["module"] else "franca"
+
+
+def _sklearn_class(spec):
+    """scikit-learn's class of the estimator's name in the estimator's module, if any."""
+    if not spec["module"]:
         return None
     try:
-        return getattr(importlib.import_module("sklearn" + module[len("franca"):]), name, None)
+        return getattr(importlib.import_module(f"sklearn.{spec['module']}"), spec["name"], None)
     except ImportError:
         return None
 
@@ -416,8 +407,10 @@ def _docstring(spec):
     for p in spec["params"]:
         lines.append(f"{p['name']} : {p['type']}, default={_python_default(p['default'])!r}")
         extra = [f"one of {', '.join(map(repr, p['choices']))}"] if "choices" in p else []
-        extra += [f"{key.replace('_', ' ')} {p[key]}" for key in ("minimum", "exclusive_minimum", "maximum")
-                  if key in p]
+        extra += [f"{key.replace('_', ' ')} {p[key]}"
+                  for key in ("minimum", "exclusive_minimum", "maximum", "exclusive_maximum") if key in p]
+        if p["binding_applies"]:
+            extra.append("other values run scikit-learn's estimator")
         lines.append(f"    {p['doc']}" + (f" ({'; '.join(extra)})" if extra else ""))
     lines += ["output_type : str or None, default=None", f"    {_OUTPUT_TYPE_DOC}"]
     attributes = list(spec["attributes"]) + (["classes_"] if spec["kind"] == "classifier" else [])
@@ -433,7 +426,7 @@ def _make_class(spec):
                    for p in spec["params"]]
     parameters.append(inspect.Parameter("output_type", inspect.Parameter.KEYWORD_ONLY, default=None))
     namespace = {"__init__": _make_init(inspect.Signature(parameters)), "__doc__": _docstring(spec),
-                 "__module__": MODULES.get(spec["name"], "franca"), "__qualname__": spec["name"], "_spec": spec}
+                 "__module__": _franca_module(spec), "__qualname__": spec["name"], "_spec": spec}
     for m in spec["methods"]:
         namespace[m["name"]] = _make_method(m["name"], m["doc"], kind)
     if "transform" in namespace:  # ahead of TransformerMixin's fit(X).transform(X)
@@ -454,17 +447,35 @@ def all_estimators():
 
 
 def module_namespace(module_name):
-    """Installs the estimators `MODULES` assigns to a module in it; returns its __all__ and a
-    module __getattr__ that explains an estimator this libfranca build lacks."""
+    """Installs the estimators the listing places in a module in it; returns its __all__ and a
+    module __getattr__ that names what this libfranca build has."""
     module = sys.modules[module_name]
     names = sorted(n for n, cls in ESTIMATORS.items() if cls.__module__ == module_name)
     for name in names:
         setattr(module, name, ESTIMATORS[name])
 
     def __getattr__(name):
-        if MODULES.get(name) == module_name:
-            raise ImportError(f"{module_name}.{name}: the loaded libfranca ({_lib.path}) has no estimator "
-                              f"{name!r}; it has {', '.join(sorted(ESTIMATORS))}")
-        raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r} (the loaded libfranca, {_lib.path}, "
+                             f"has the estimators {', '.join(sorted(ESTIMATORS))})")
 
     return names, __getattr__
+
+
+def install_generated_modules():
+    """Makes every module the listing names importable: a module that no file of the package
+    defines (an estimator's new scikit-learn module) is created here and filled."""
+    for module_name in sorted({cls.__module__ for cls in ESTIMATORS.values()}):
+        parts = module_name.split(".")
+        for depth in range(2, len(parts) + 1):
+            name = ".".join(parts[:depth])
+            if name in sys.modules:
+                continue
+            try:
+                importlib.import_module(name)
+            except ModuleNotFoundError as e:
+                if e.name != name:
+                    raise
+                module = types.ModuleType(name, f"{name}: estimators generated from libfranca's listing.")
+                sys.modules[name] = module
+                setattr(sys.modules[".".join(parts[:depth - 1])], parts[depth - 1], module)
+                module.__all__, module.__getattr__ = module_namespace(name)
