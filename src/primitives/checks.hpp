@@ -3,6 +3,7 @@
 
 #include "core/array.hpp"
 #include "core/context.hpp"
+#include "core/dispatch.hpp"
 
 namespace franca {
 
@@ -12,12 +13,9 @@ struct ValueScan {
   bool has_negative = false;
 };
 
-// `a`: 1-D or 2-D of any numeric dtype, on the host or a CUDA device, any strides.
-ValueScan scan_values_cpu(const Context& ctx, const Array& a);
-ValueScan scan_values_cuda(const Context& ctx, const Array& a);
-
-inline ValueScan scan_values(const Context& ctx, const Array& a) {
-  return a.device.is_cpu() ? scan_values_cpu(ctx, a) : scan_values_cuda(ctx, a);
-}
+// `a`: 1-D or 2-D of any numeric dtype, on the backend's device, any strides. Call with
+// FRANCA_DISPATCH(a.device, scan_values, ctx, a).
+template <Backend B>
+ValueScan scan_values(const Context& ctx, const Array& a);
 
 }  // namespace franca

@@ -7,7 +7,8 @@
 
 namespace franca {
 
-ValueScan scan_values_cpu(const Context& ctx, const Array& a) {
+template <>
+ValueScan scan_values<Backend::cpu>(const Context& ctx, const Array& a) {
   return dispatch_numeric(a.dtype, [&](auto tag) {
     using T = decltype(tag);
     const auto m = matrix_ref<const T>(a);

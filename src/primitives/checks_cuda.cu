@@ -2,6 +2,7 @@
 
 #include "core/cuda_check.cuh"
 #include "core/cuda_handles.cuh"
+#include "core/cuda_launch.cuh"
 #include "core/matrix_ref.hpp"
 #include "primitives/checks.hpp"
 
@@ -14,8 +15,7 @@ template <class T>
 __global__ void scan_kernel(MatrixRef<const T> m, int* flags) {
   const std::int64_t n = m.rows * m.cols;
   bool nan = false, inf = false, negative = false;
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < n;
-       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = cuda::grid_start(); k < n; k += cuda::grid_stride()) {
     const double x = static_cast<double>(m(k / m.cols, k % m.cols));
     nan |= isnan(x);
     inf |= isinf(x);
@@ -28,18 +28,17 @@ __global__ void scan_kernel(MatrixRef<const T> m, int* flags) {
 
 }  // namespace
 
-ValueScan scan_values_cuda(const Context& ctx, const Array& a) {
+template <>
+ValueScan scan_values<Backend::cuda>(const Context& ctx, const Array& a) {
   cuda::DeviceGuard guard(a.device.id);
   Array flags = Array::empty(ctx, a.device, DType::int32, {3});
   auto stream = cuda::stream_of(ctx);
   FRANCA_CUDA_TRY(cudaMemsetAsync(flags.data, 0, 3 * sizeof(int), stream));
   const std::int64_t n = a.size();
   if (n > 0) {
-    const int threads = 256;
-    const int blocks = static_cast<int>(std::min<std::int64_t>((n + threads - 1) / threads, 4096));
     dispatch_numeric(a.dtype, [&](auto tag) {
       using T = decltype(tag);
-      scan_kernel<T><<<blocks, threads, 0, stream>>>(matrix_ref<const T>(a), flags.ptr<int>());
+      scan_kernel<T><<<cuda::blocks_for(n), cuda::kBlockThreads, 0, stream>>>(matrix_ref<const T>(a), flags.ptr<int>());
       FRANCA_CUDA_CHECK_LAUNCH();
     });
   }

@@ -10,18 +10,10 @@ namespace {
 
 constexpr std::int64_t kRowGrain = 256;
 
-// Calls fn(T{}, I{}, P{}) for m's data, indices and indptr types.
-template <class Fn>
-decltype(auto) dispatch_csr(const CsrMatrix& m, Fn&& fn) {
-  return dispatch_floating(m.data.dtype, [&](auto t) {
-    return dispatch_index(m.indices.dtype,
-                          [&](auto i) { return dispatch_index(m.indptr.dtype, [&](auto p) { return fn(t, i, p); }); });
-  });
-}
-
 }  // namespace
 
-void csr_check_cpu(const Context& ctx, const CsrMatrix& m) {
+template <>
+void csr_check<Backend::cpu>(const Context& ctx, const CsrMatrix& m) {
   dispatch_csr(m, [&](auto, auto itag, auto ptag) {
     using I = decltype(itag);
     using P = decltype(ptag);
@@ -45,7 +37,8 @@ void csr_check_cpu(const Context& ctx, const CsrMatrix& m) {
   });
 }
 
-void csr_normalize_rows_cpu(const Context& ctx, const CsrMatrix& m, RowNorm norm) {
+template <>
+void csr_normalize_rows<Backend::cpu>(const Context& ctx, const CsrMatrix& m, RowNorm norm) {
   dispatch_csr(m, [&](auto tag, auto, auto ptag) {
     using T = decltype(tag);
     using P = decltype(ptag);
@@ -64,7 +57,8 @@ void csr_normalize_rows_cpu(const Context& ctx, const CsrMatrix& m, RowNorm norm
   });
 }
 
-std::vector<std::int64_t> csr_column_counts_cpu(const Context& ctx, const CsrMatrix& m) {
+template <>
+std::vector<std::int64_t> csr_column_counts<Backend::cpu>(const Context& ctx, const CsrMatrix& m) {
   return dispatch_index(m.indices.dtype, [&](auto itag) {
     using I = decltype(itag);
     const I* indices = m.indices.ptr<const I>();
@@ -80,7 +74,8 @@ std::vector<std::int64_t> csr_column_counts_cpu(const Context& ctx, const CsrMat
   });
 }
 
-CsrMatrix csr_scale_columns_cpu(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear) {
+template <>
+CsrMatrix csr_scale_columns<Backend::cpu>(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear) {
   return dispatch_csr(m, [&](auto tag, auto itag, auto ptag) {
     using T = decltype(tag);
     using I = decltype(itag);

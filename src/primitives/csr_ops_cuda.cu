@@ -7,46 +7,29 @@
 
 #include "core/cuda_check.cuh"
 #include "core/cuda_handles.cuh"
+#include "core/cuda_launch.cuh"
 #include "primitives/csr_ops.hpp"
 
 namespace franca {
 
 namespace {
 
-constexpr int kThreads = 256;
-
-unsigned blocks_for(std::int64_t n) {
-  return static_cast<unsigned>(std::max<std::int64_t>(1, std::min<std::int64_t>((n + kThreads - 1) / kThreads, 65535)));
-}
-
-#define FRANCA_GRID_STRIDE(k, n)                                                                   \
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < (n); \
-       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
-
-template <class Fn>
-decltype(auto) dispatch_csr(const CsrMatrix& m, Fn&& fn) {
-  return dispatch_floating(m.data.dtype, [&](auto t) {
-    return dispatch_index(m.indices.dtype,
-                          [&](auto i) { return dispatch_index(m.indptr.dtype, [&](auto p) { return fn(t, i, p); }); });
-  });
-}
-
 // bad[0]: the first row whose indptr decreases, bad[1]: the first out-of-range index position
 // (both start at the all-ones "none").
 template <class I, class P>
 __global__ void check_kernel(const P* indptr, const I* indices, std::int64_t rows, std::int64_t nnz, std::int64_t cols,
                              unsigned long long* bad) {
-  FRANCA_GRID_STRIDE(k, rows) {
+  for (std::int64_t k = cuda::grid_start(); k < rows; k += cuda::grid_stride()) {
     if (indptr[k] > indptr[k + 1]) atomicMin(&bad[0], static_cast<unsigned long long>(k));
   }
-  FRANCA_GRID_STRIDE(k, nnz) {
+  for (std::int64_t k = cuda::grid_start(); k < nnz; k += cuda::grid_stride()) {
     if (indices[k] < 0 || indices[k] >= cols) atomicMin(&bad[1], static_cast<unsigned long long>(k));
   }
 }
 
 template <class T, class P>
 __global__ void normalize_kernel(const P* indptr, std::int64_t rows, bool l2, T* data) {
-  FRANCA_GRID_STRIDE(i, rows) {
+  for (std::int64_t i = cuda::grid_start(); i < rows; i += cuda::grid_stride()) {
     T sum = 0;
     for (P k = indptr[i]; k < indptr[i + 1]; ++k) sum += l2 ? data[k] * data[k] : fabs(data[k]);
     if (sum == 0) continue;
@@ -57,7 +40,9 @@ __global__ void normalize_kernel(const P* indptr, std::int64_t rows, bool l2, T*
 
 template <class I>
 __global__ void column_counts_kernel(const I* indices, std::int64_t nnz, unsigned long long* counts) {
-  FRANCA_GRID_STRIDE(k, nnz) { atomicAdd(&counts[indices[k]], 1ull); }
+  for (std::int64_t k = cuda::grid_start(); k < nnz; k += cuda::grid_stride()) {
+    atomicAdd(&counts[indices[k]], 1ull);
+  }
 }
 
 // Count (kept[i] = entries of row i that stay) or fill the scaled matrix.
@@ -65,7 +50,7 @@ template <class T, class I, class P, bool Fill>
 __global__ void scale_kernel(const P* indptr, const I* indices, const T* data, std::int64_t rows, const double* idf,
                              bool sublinear, std::int64_t* kept, const std::int64_t* out_indptr, I* out_indices,
                              T* out_data) {
-  FRANCA_GRID_STRIDE(i, rows) {
+  for (std::int64_t i = cuda::grid_start(); i < rows; i += cuda::grid_stride()) {
     std::int64_t at = Fill ? out_indptr[i] : 0;
     for (P k = indptr[i]; k < indptr[i + 1]; ++k) {
       const T v = tfidf_value(data[k], idf, indices[k], sublinear);
@@ -91,7 +76,8 @@ std::int64_t read_index(const Context& ctx, const P* p) {
 
 }  // namespace
 
-void csr_check_cuda(const Context& ctx, const CsrMatrix& m) {
+template <>
+void csr_check<Backend::cuda>(const Context& ctx, const CsrMatrix& m) {
   cuda::DeviceGuard guard(m.data.device.id);
   auto stream = cuda::stream_of(ctx);
   dispatch_csr(m, [&](auto, auto itag, auto ptag) {
@@ -106,7 +92,7 @@ void csr_check_cuda(const Context& ctx, const CsrMatrix& m) {
     }
     Array bad = Array::empty(ctx, m.data.device, DType::int64, {2});
     FRANCA_CUDA_TRY(cudaMemsetAsync(bad.data, 0xFF, 2 * sizeof(std::int64_t), stream));
-    check_kernel<I, P><<<blocks_for(std::max(m.rows, m.nnz())), kThreads, 0, stream>>>(
+    check_kernel<I, P><<<cuda::blocks_for(std::max(m.rows, m.nnz())), cuda::kBlockThreads, 0, stream>>>(
         indptr, m.indices.ptr<const I>(), m.rows, m.nnz(), m.cols, bad.ptr<unsigned long long>());
     FRANCA_CUDA_CHECK_LAUNCH();
     std::int64_t host[2];
@@ -125,26 +111,28 @@ void csr_check_cuda(const Context& ctx, const CsrMatrix& m) {
   });
 }
 
-void csr_normalize_rows_cuda(const Context& ctx, const CsrMatrix& m, RowNorm norm) {
+template <>
+void csr_normalize_rows<Backend::cuda>(const Context& ctx, const CsrMatrix& m, RowNorm norm) {
   cuda::DeviceGuard guard(m.data.device.id);
   dispatch_csr(m, [&](auto tag, auto, auto ptag) {
     using T = decltype(tag);
     using P = decltype(ptag);
-    normalize_kernel<T, P><<<blocks_for(m.rows), kThreads, 0, cuda::stream_of(ctx)>>>(
+    normalize_kernel<T, P><<<cuda::blocks_for(m.rows), cuda::kBlockThreads, 0, cuda::stream_of(ctx)>>>(
         m.indptr.ptr<const P>(), m.rows, norm == RowNorm::l2, m.data.ptr<T>());
     FRANCA_CUDA_CHECK_LAUNCH();
   });
 }
 
-std::vector<std::int64_t> csr_column_counts_cuda(const Context& ctx, const CsrMatrix& m) {
+template <>
+std::vector<std::int64_t> csr_column_counts<Backend::cuda>(const Context& ctx, const CsrMatrix& m) {
   cuda::DeviceGuard guard(m.data.device.id);
   auto stream = cuda::stream_of(ctx);
   Array counts = Array::empty(ctx, m.data.device, DType::int64, {m.cols});
   FRANCA_CUDA_TRY(cudaMemsetAsync(counts.data, 0, counts.nbytes(), stream));
   dispatch_index(m.indices.dtype, [&](auto itag) {
     using I = decltype(itag);
-    column_counts_kernel<I><<<blocks_for(m.nnz()), kThreads, 0, stream>>>(m.indices.ptr<const I>(), m.nnz(),
-                                                                          counts.ptr<unsigned long long>());
+    column_counts_kernel<I><<<cuda::blocks_for(m.nnz()), cuda::kBlockThreads, 0, stream>>>(
+        m.indices.ptr<const I>(), m.nnz(), counts.ptr<unsigned long long>());
     FRANCA_CUDA_CHECK_LAUNCH();
   });
   std::vector<std::int64_t> host(static_cast<std::size_t>(m.cols));
@@ -153,7 +141,8 @@ std::vector<std::int64_t> csr_column_counts_cuda(const Context& ctx, const CsrMa
   return host;
 }
 
-CsrMatrix csr_scale_columns_cuda(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear) {
+template <>
+CsrMatrix csr_scale_columns<Backend::cuda>(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear) {
   const Device device = m.data.device;
   cuda::DeviceGuard guard(device.id);
   auto stream = cuda::stream_of(ctx);
@@ -162,11 +151,11 @@ CsrMatrix csr_scale_columns_cuda(const Context& ctx, const CsrMatrix& m, const A
     using I = decltype(itag);
     using P = decltype(ptag);
     const double* w = idf ? idf->ptr<const double>() : nullptr;
-    const unsigned grid = blocks_for(m.rows);
+    const unsigned grid = cuda::blocks_for(m.rows);
     Array kept = Array::empty(ctx, device, DType::int64, {m.rows});
-    scale_kernel<T, I, P, false><<<grid, kThreads, 0, stream>>>(m.indptr.ptr<const P>(), m.indices.ptr<const I>(),
-                                                                m.data.ptr<const T>(), m.rows, w, sublinear,
-                                                                kept.ptr<std::int64_t>(), nullptr, nullptr, nullptr);
+    scale_kernel<T, I, P, false><<<grid, cuda::kBlockThreads, 0, stream>>>(
+        m.indptr.ptr<const P>(), m.indices.ptr<const I>(), m.data.ptr<const T>(), m.rows, w, sublinear,
+        kept.ptr<std::int64_t>(), nullptr, nullptr, nullptr);
     FRANCA_CUDA_CHECK_LAUNCH();
     CsrMatrix out;
     out.rows = m.rows;
@@ -183,9 +172,9 @@ CsrMatrix csr_scale_columns_cuda(const Context& ctx, const CsrMatrix& m, const A
     const std::int64_t nnz = read_index(ctx, indptr + m.rows);
     out.indices = Array::empty(ctx, device, m.indices.dtype, {nnz});
     out.data = Array::empty(ctx, device, m.data.dtype, {nnz});
-    scale_kernel<T, I, P, true><<<grid, kThreads, 0, stream>>>(m.indptr.ptr<const P>(), m.indices.ptr<const I>(),
-                                                               m.data.ptr<const T>(), m.rows, w, sublinear, nullptr,
-                                                               indptr, out.indices.ptr<I>(), out.data.ptr<T>());
+    scale_kernel<T, I, P, true><<<grid, cuda::kBlockThreads, 0, stream>>>(
+        m.indptr.ptr<const P>(), m.indices.ptr<const I>(), m.data.ptr<const T>(), m.rows, w, sublinear, nullptr, indptr,
+        out.indices.ptr<I>(), out.data.ptr<T>());
     FRANCA_CUDA_CHECK_LAUNCH();
     return out;
   });

@@ -18,7 +18,8 @@ const double* weights_ptr(const Array* weights) { return weights ? weights->ptr<
 
 }  // namespace
 
-ColumnMoments column_moments_cpu(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
+template <>
+ColumnMoments column_moments<Backend::cpu>(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
   return dispatch_floating(X.dtype, [&](auto tag) {
     using T = decltype(tag);
     const auto m = matrix_ref<const T>(X);
@@ -60,8 +61,10 @@ ColumnMoments column_moments_cpu(const Context& ctx, const Array& X, const Array
   });
 }
 
-CrossProducts centered_cross_products_cpu(const Context& ctx, const Array& X, const Array& Y, const Array* weights,
-                                          const std::vector<double>& x_mean, const std::vector<double>& y_mean) {
+template <>
+CrossProducts centered_cross_products<Backend::cpu>(const Context& ctx, const Array& X, const Array& Y,
+                                                    const Array* weights, const std::vector<double>& x_mean,
+                                                    const std::vector<double>& y_mean) {
   return dispatch_floating(X.dtype, [&](auto tag) {
     using T = decltype(tag);
     const auto m = matrix_ref<const T>(X);
@@ -119,8 +122,9 @@ CrossProducts centered_cross_products_cpu(const Context& ctx, const Array& X, co
   });
 }
 
-void linear_predict_cpu(const Context& ctx, const Array& X, const Array& coef, const Array& intercept,
-                        const Array& out) {
+template <>
+void linear_predict<Backend::cpu>(const Context& ctx, const Array& X, const Array& coef, const Array& intercept,
+                                  const Array& out) {
   dispatch_floating(X.dtype, [&](auto tag) {
     using T = decltype(tag);
     const auto m = matrix_ref<const T>(X);
@@ -145,8 +149,9 @@ void linear_predict_cpu(const Context& ctx, const Array& X, const Array& coef, c
   });
 }
 
-void scale_columns_cpu(const Context& ctx, const Array& X, const Array& offset, const Array& scale, bool inverse,
-                       const Array& out) {
+template <>
+void scale_columns<Backend::cpu>(const Context& ctx, const Array& X, const Array& offset, const Array& scale,
+                                 bool inverse, const Array& out) {
   dispatch_floating(X.dtype, [&](auto tag) {
     using T = decltype(tag);
     const auto m = matrix_ref<const T>(X);

@@ -3,29 +3,30 @@
 
 #include "core/cuda_check.cuh"
 #include "core/cuda_handles.cuh"
+#include "core/cuda_launch.cuh"
 #include "core/matrix_ref.hpp"
 #include "primitives/blas_cuda.cuh"
 #include "primitives/dense.hpp"
+#include "primitives/elementwise_cuda.cuh"
 
 namespace franca {
 
 namespace {
 
-constexpr int kThreads = 256;
-
-int blocks_for(std::int64_t n, int cap = 65535) {
-  return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>((n + kThreads - 1) / kThreads, cap)));
-}
-
 // sums[j] += sum_i w_i * f(x_ij - center_j), plus sums[d] += sum_i w_i when count_weights.
-// Each block owns a tile of 32 columns and strides over rows; one atomicAdd per column per block.
+// Each block (kTileColumns x kTileRows threads) owns a tile of 32 columns and strides over rows;
+// one atomicAdd per column per block.
+constexpr int kTileColumns = 32;
+constexpr int kTileRows = 8;
+
 template <class T, bool Square>
 __global__ void column_sums_kernel(MatrixRef<const T> m, const double* w, const double* center, double* sums,
                                    bool count_weights) {
-  const std::int64_t j = blockIdx.y * 32 + threadIdx.x;
+  const std::int64_t j = blockIdx.y * static_cast<std::int64_t>(kTileColumns) + threadIdx.x;
   double acc = 0, wacc = 0;
-  for (std::int64_t i = blockIdx.x * blockDim.y + threadIdx.y; i < m.rows;
-       i += static_cast<std::int64_t>(gridDim.x) * blockDim.y) {
+  // A grid-stride loop over rows, kTileRows rows per block.
+  for (std::int64_t i = blockIdx.x * static_cast<std::int64_t>(kTileRows) + threadIdx.y; i < m.rows;
+       i += static_cast<std::int64_t>(gridDim.x) * kTileRows) {
     const double wi = w ? w[i] : 1.0;
     if (j < m.cols) {
       double x = static_cast<double>(m(i, j));
@@ -34,14 +35,14 @@ __global__ void column_sums_kernel(MatrixRef<const T> m, const double* w, const 
     }
     wacc += wi;
   }
-  __shared__ double tile[8][33];
-  __shared__ double wtile[8][33];
+  __shared__ double tile[kTileRows][kTileColumns + 1];
+  __shared__ double wtile[kTileRows][kTileColumns + 1];
   tile[threadIdx.y][threadIdx.x] = acc;
   wtile[threadIdx.y][threadIdx.x] = wacc;
   __syncthreads();
   if (threadIdx.y == 0) {
     double s = 0, ws = 0;
-    for (int r = 0; r < 8; ++r) {
+    for (int r = 0; r < kTileRows; ++r) {
       s += tile[r][threadIdx.x];
       ws += wtile[r][threadIdx.x];
     }
@@ -57,9 +58,10 @@ std::vector<double> column_sums(const Context& ctx, MatrixRef<const T> m, const 
   Array sums = Array::empty(ctx, device, DType::float64, {d + 1});
   auto stream = cuda::stream_of(ctx);
   FRANCA_CUDA_TRY(cudaMemsetAsync(sums.data, 0, sums.nbytes(), stream));
-  const dim3 block(32, 8);
-  const dim3 grid(static_cast<unsigned>(std::min<std::int64_t>((m.rows + 7) / 8, 1024)),
-                  static_cast<unsigned>((d + 31) / 32));
+  const dim3 block(kTileColumns, kTileRows);
+  // Up to 1024 row blocks per column tile: the column tiles multiply the grid already.
+  const dim3 grid(cuda::blocks_for(m.rows, kTileRows, 1024),
+                  static_cast<unsigned>((d + kTileColumns - 1) / kTileColumns));
   if (square) {
     column_sums_kernel<T, true><<<grid, block, 0, stream>>>(m, w, center, sums.ptr<double>(), count_weights);
   } else {
@@ -83,8 +85,7 @@ __global__ void center_scale_kernel(MatrixRef<const T> m, const double* y, std::
                                     const double* x_mean, const double* y_mean, std::int64_t row0, std::int64_t rows,
                                     double* zx, double* zy) {
   const std::int64_t width = m.cols + t;
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < rows * width;
-       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = cuda::grid_start(); k < rows * width; k += cuda::grid_stride()) {
     const std::int64_t r = k % rows, j = k / rows, i = row0 + r;
     const double s = w ? sqrt(w[i]) : 1.0;
     if (j < m.cols) {
@@ -97,27 +98,19 @@ __global__ void center_scale_kernel(MatrixRef<const T> m, const double* y, std::
 }
 
 template <class T>
-__global__ void scale_columns_kernel(MatrixRef<const T> m, const double* offset, const double* scale, bool inverse,
-                                     T* out) {
-  const std::int64_t n = m.rows * m.cols;
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < n;
-       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
-    const std::int64_t i = k / m.cols, j = k % m.cols;
-    const double x = static_cast<double>(m(i, j));
+void scale_columns_typed(const Context& ctx, MatrixRef<const T> m, const double* offset, const double* scale,
+                         bool inverse, T* out) {
+  cuda::for_each(ctx, m.rows * m.cols, [=] __device__(std::int64_t k) {
+    const std::int64_t j = k % m.cols;
+    const double x = static_cast<double>(m(k / m.cols, j));
     out[k] = static_cast<T>(inverse ? x * scale[j] + offset[j] : (x - offset[j]) / scale[j]);
-  }
-}
-
-template <class T>
-__global__ void broadcast_rows_kernel(const T* row, std::int64_t t, std::int64_t n, T* out) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < n * t;
-       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
-    out[k] = row[k % t];
+  });
 }
 
 }  // namespace
 
-ColumnMoments column_moments_cuda(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
+template <>
+ColumnMoments column_moments<Backend::cuda>(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
   cuda::DeviceGuard guard(X.device.id);
   return dispatch_floating(X.dtype, [&](auto tag) {
     using T = decltype(tag);
@@ -141,8 +134,10 @@ ColumnMoments column_moments_cuda(const Context& ctx, const Array& X, const Arra
   });
 }
 
-CrossProducts centered_cross_products_cuda(const Context& ctx, const Array& X, const Array& Y, const Array* weights,
-                                           const std::vector<double>& x_mean, const std::vector<double>& y_mean) {
+template <>
+CrossProducts centered_cross_products<Backend::cuda>(const Context& ctx, const Array& X, const Array& Y,
+                                                     const Array* weights, const std::vector<double>& x_mean,
+                                                     const std::vector<double>& y_mean) {
   cuda::DeviceGuard guard(X.device.id);
   return dispatch_floating(X.dtype, [&](auto tag) {
     using T = decltype(tag);
@@ -161,7 +156,7 @@ CrossProducts centered_cross_products_cuda(const Context& ctx, const Array& X, c
     const double one = 1.0, zero = 0.0;
     for (std::int64_t row0 = 0; row0 < m.rows; row0 += chunk) {
       const std::int64_t rows = std::min(chunk, m.rows - row0);
-      center_scale_kernel<T><<<blocks_for(rows * (d + t)), kThreads, 0, stream>>>(
+      center_scale_kernel<T><<<cuda::blocks_for(rows * (d + t)), cuda::kBlockThreads, 0, stream>>>(
           m, Y.ptr<const double>(), t, weights ? weights->ptr<const double>() : nullptr, xm.ptr<const double>(),
           ym.ptr<const double>(), row0, rows, zx.ptr<double>(), zy.ptr<double>());
       FRANCA_CUDA_CHECK_LAUNCH();
@@ -190,16 +185,15 @@ CrossProducts centered_cross_products_cuda(const Context& ctx, const Array& X, c
   });
 }
 
-void linear_predict_cuda(const Context& ctx, const Array& X, const Array& coef, const Array& intercept,
-                         const Array& out) {
+template <>
+void linear_predict<Backend::cuda>(const Context& ctx, const Array& X, const Array& coef, const Array& intercept,
+                                   const Array& out) {
   cuda::DeviceGuard guard(X.device.id);
   dispatch_floating(X.dtype, [&](auto tag) {
     using T = decltype(tag);
     const auto m = matrix_ref<const T>(X);
     const std::int64_t n = m.rows, d = m.cols, t = intercept.size();
-    auto stream = cuda::stream_of(ctx);
-    broadcast_rows_kernel<T><<<blocks_for(n * t), kThreads, 0, stream>>>(intercept.ptr<const T>(), t, n, out.ptr<T>());
-    FRANCA_CUDA_CHECK_LAUNCH();
+    cuda::broadcast_rows<T>(ctx, intercept.ptr<const T>(), t, n, out.ptr<T>());
     if (n == 0) return;
     // Row-major out (n x t) is column-major out^T (t x n) = coef (t x d) * X^T (d x n).
     cublasOperation_t op_x;
@@ -224,15 +218,14 @@ void linear_predict_cuda(const Context& ctx, const Array& X, const Array& coef, 
   });
 }
 
-void scale_columns_cuda(const Context& ctx, const Array& X, const Array& offset, const Array& scale, bool inverse,
-                        const Array& out) {
+template <>
+void scale_columns<Backend::cuda>(const Context& ctx, const Array& X, const Array& offset, const Array& scale,
+                                  bool inverse, const Array& out) {
   cuda::DeviceGuard guard(X.device.id);
   dispatch_floating(X.dtype, [&](auto tag) {
     using T = decltype(tag);
-    const auto m = matrix_ref<const T>(X);
-    scale_columns_kernel<T><<<blocks_for(m.rows * m.cols), kThreads, 0, cuda::stream_of(ctx)>>>(
-        m, offset.ptr<const double>(), scale.ptr<const double>(), inverse, out.ptr<T>());
-    FRANCA_CUDA_CHECK_LAUNCH();
+    scale_columns_typed<T>(ctx, matrix_ref<const T>(X), offset.ptr<const double>(), scale.ptr<const double>(), inverse,
+                           out.ptr<T>());
   });
 }
 

@@ -4,8 +4,10 @@
 
 namespace franca {
 
-void csr_linear_scores_cpu(const Context& ctx, const CsrMatrix& X, const Array& coef, const Array& intercept,
-                           const Array& out) {
+namespace {
+
+void csr_linear_scores(const Context& ctx, const CsrMatrix& X, const Array& coef, const Array& intercept,
+                       const Array& out) {
   dispatch_floating(X.data.dtype, [&](auto value_tag) {
     using T = decltype(value_tag);
     dispatch_index(X.indptr.dtype, [&](auto ptr_tag) {
@@ -34,6 +36,15 @@ void csr_linear_scores_cpu(const Context& ctx, const CsrMatrix& X, const Array& 
       });
     });
   });
+}
+
+}  // namespace
+
+template <>
+void linear_scores<Backend::cpu>(const Context& ctx, const Matrix& X, const Array& coef, const Array& intercept,
+                                 const Array& out) {
+  if (X.kind == Matrix::Kind::dense) return linear_predict<Backend::cpu>(ctx, X.dense, coef, intercept, out);
+  csr_linear_scores(ctx, X.csr, coef, intercept, out);
 }
 
 }  // namespace franca

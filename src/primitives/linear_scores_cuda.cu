@@ -4,33 +4,13 @@
 #include "core/cuda_handles.cuh"
 #include "core/matrix_ref.hpp"
 #include "primitives/blas_cuda.cuh"
+#include "primitives/elementwise_cuda.cuh"
 #include "primitives/linear_scores.hpp"
 #include "primitives/linear_scores_cuda.cuh"
 
 namespace franca {
 
 namespace {
-
-constexpr int kThreads = 256;
-
-int blocks_for(std::int64_t n) {
-  return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>((n + kThreads - 1) / kThreads, 65535)));
-}
-
-template <class T>
-__global__ void broadcast_rows_kernel(const T* row, std::int64_t t, std::int64_t n, T* out) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < n * t;
-       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
-    out[k] = row[k % t];
-}
-
-// out (cols x rows) = in (rows x cols)^T, both row-major.
-template <class T>
-__global__ void transpose_kernel(const T* in, std::int64_t rows, std::int64_t cols, T* out) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < rows * cols;
-       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
-    out[(k % cols) * rows + k / cols] = in[k];
-}
 
 // RAII for the cuSPARSE descriptors of one call.
 struct SpMatDescr {
@@ -76,21 +56,21 @@ void csr_spmm(const Context& ctx, const CsrMatrix& X, bool transpose, const T* B
 
 }  // namespace
 
-void csr_linear_scores_cuda(const Context& ctx, const CsrMatrix& X, const Array& coef, const Array& intercept,
-                            const Array& out) {
+template <>
+void linear_scores<Backend::cuda>(const Context& ctx, const Matrix& M, const Array& coef, const Array& intercept,
+                                  const Array& out) {
+  if (M.kind == Matrix::Kind::dense) return linear_predict<Backend::cuda>(ctx, M.dense, coef, intercept, out);
+  const CsrMatrix& X = M.csr;
   cuda::DeviceGuard guard(X.data.device.id);
   dispatch_floating(X.data.dtype, [&](auto tag) {
     using T = decltype(tag);
     const std::int64_t n = X.rows, d = X.cols, t = intercept.size();
-    auto stream = cuda::stream_of(ctx);
-    broadcast_rows_kernel<T><<<blocks_for(n * t), kThreads, 0, stream>>>(intercept.ptr<const T>(), t, n, out.ptr<T>());
-    FRANCA_CUDA_CHECK_LAUNCH();
+    cuda::broadcast_rows<T>(ctx, intercept.ptr<const T>(), t, n, out.ptr<T>());
     // B = coef^T (d x t, row-major); with one target that is coef itself.
     Array coef_t = coef;
     if (t > 1) {
       coef_t = Array::empty(ctx, X.data.device, X.data.dtype, {d, t});
-      transpose_kernel<T><<<blocks_for(t * d), kThreads, 0, stream>>>(coef.ptr<const T>(), t, d, coef_t.ptr<T>());
-      FRANCA_CUDA_CHECK_LAUNCH();
+      cuda::transpose<T>(ctx, coef.ptr<const T>(), t, d, coef_t.ptr<T>());
     }
     csr_spmm<T>(ctx, X, false, coef_t.ptr<const T>(), t, T(1), out.ptr<T>());
   });
@@ -107,11 +87,7 @@ void transposed_product_cuda(const Context& ctx, const Matrix& X, const Array& R
       // X^T R is d x t row-major; with one target that is out's layout, else transpose it.
       Array xtr = t == 1 ? out : Array::empty(ctx, device, dtype, {d, t});
       csr_spmm<T>(ctx, X.csr, true, R.ptr<const T>(), t, T(0), xtr.ptr<T>());
-      if (t > 1) {
-        transpose_kernel<T>
-            <<<blocks_for(t * d), kThreads, 0, cuda::stream_of(ctx)>>>(xtr.ptr<const T>(), d, t, out.ptr<T>());
-        FRANCA_CUDA_CHECK_LAUNCH();
-      }
+      if (t > 1) cuda::transpose<T>(ctx, xtr.ptr<const T>(), d, t, out.ptr<T>());
       return;
     }
     const auto m = matrix_ref<const T>(X.dense);

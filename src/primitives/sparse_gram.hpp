@@ -7,6 +7,7 @@
 
 #include "core/array.hpp"
 #include "core/context.hpp"
+#include "core/dispatch.hpp"
 #include "core/matrix.hpp"
 
 namespace franca {
@@ -20,14 +21,9 @@ struct SparseGram {
 };
 
 // X: CSR with contiguous parts that passed csr_check; Y: contiguous float64, rows x t (or 1-D),
-// on X's device; weights: NULL or contiguous float64 of X's rows on X's device.
+// on X's device; weights: NULL or contiguous float64 of X's rows on X's device. Call with
+// FRANCA_DISPATCH(X.data.device, csr_gram, ctx, ...); the CUDA backend throws not_implemented.
+template <Backend B>
 SparseGram csr_gram(const Context& ctx, const CsrMatrix& X, const Array& Y, const Array* weights);
-
-SparseGram csr_gram_cpu(const Context&, const CsrMatrix&, const Array&, const Array*);
-SparseGram csr_gram_cuda(const Context&, const CsrMatrix&, const Array&, const Array*);
-
-inline SparseGram csr_gram(const Context& ctx, const CsrMatrix& X, const Array& Y, const Array* weights) {
-  return X.data.device.is_cpu() ? csr_gram_cpu(ctx, X, Y, weights) : csr_gram_cuda(ctx, X, Y, weights);
-}
 
 }  // namespace franca

@@ -3,7 +3,8 @@
 
 namespace franca {
 
-SparseGram csr_gram_cpu(const Context& ctx, const CsrMatrix& X, const Array& Y, const Array* weights) {
+template <>
+SparseGram csr_gram<Backend::cpu>(const Context& ctx, const CsrMatrix& X, const Array& Y, const Array* weights) {
   const std::int64_t d = X.cols, t = Y.ndim() == 2 ? Y.dim(1) : 1;
   const double* y = Y.ptr<const double>();
   const double* w = weights ? weights->ptr<const double>() : nullptr;

@@ -7,32 +7,24 @@
 #include <vector>
 
 #include "core/context.hpp"
+#include "core/dispatch.hpp"
 #include "core/matrix.hpp"
 #include "primitives/text_ops.hpp"
 
 namespace franca {
 
-// docs: a string column on the host or a CUDA device (offsets checked here: non-decreasing,
+// docs: a string column on the backend's device (offsets checked here: non-decreasing,
 // within bytes). options: its stop-word pointers are ignored; `stop_words` (sorted bytewise,
 // distinct) is used instead. Returns a new CSR matrix on the documents' device, docs.size() x
 // options.n_features: indptr int64, indices int32 sorted within each row, data `dtype`
 // holding the summed signs of the features hashed to each column (1 when `binary`). As in
 // scikit-learn, a column whose signs cancel keeps an explicit zero. Throws invalid_argument
 // naming the first document that is not valid UTF-8 when decode_error is strict.
-// Thread-safe; CPU work uses ctx.threads() threads.
+// Thread-safe; CPU work uses ctx.threads() threads. Call with
+// FRANCA_DISPATCH(docs.bytes.device, hash_documents, ctx, ...).
+template <Backend B>
 CsrMatrix hash_documents(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
                          const std::vector<std::string>& stop_words, bool binary, DType dtype);
-
-CsrMatrix hash_documents_cpu(const Context&, const StringColumn&, const text::TextOptions&,
-                             const std::vector<std::string>&, bool, DType);
-CsrMatrix hash_documents_cuda(const Context&, const StringColumn&, const text::TextOptions&,
-                              const std::vector<std::string>&, bool, DType);
-
-inline CsrMatrix hash_documents(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
-                                const std::vector<std::string>& stop_words, bool binary, DType dtype) {
-  return docs.bytes.device.is_cpu() ? hash_documents_cpu(ctx, docs, options, stop_words, binary, dtype)
-                                    : hash_documents_cuda(ctx, docs, options, stop_words, binary, dtype);
-}
 
 // Throws invalid_argument unless host `offsets` (int32/int64) are non-decreasing and lie within
 // n_bytes.

@@ -139,8 +139,9 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
 
 }  // namespace
 
-CsrMatrix hash_documents_cpu(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
-                             const std::vector<std::string>& stop_words, bool binary, DType dtype) {
+template <>
+CsrMatrix hash_documents<Backend::cpu>(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
+                                       const std::vector<std::string>& stop_words, bool binary, DType dtype) {
   return dispatch_floating(dtype, [&](auto tag) {
     using T = decltype(tag);
     return dispatch_index(docs.offsets.dtype, [&](auto itag) {

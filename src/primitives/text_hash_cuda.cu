@@ -16,16 +16,19 @@
 
 #include "core/cuda_check.cuh"
 #include "core/cuda_handles.cuh"
+#include "core/cuda_launch.cuh"
 #include "primitives/text_hash.hpp"
 
 namespace franca {
 
 namespace {
 
-constexpr int kThreads = 128;
+// One thread works through a whole document, a long and divergent run with a deep per-thread
+// state (the preprocessing and n-gram automata): blocks of 128 rather than cuda::kBlockThreads
+// spread a batch's documents over twice as many blocks, hence SMs, and halve the registers a
+// block needs.
+constexpr int kDocThreads = 128;
 constexpr std::int64_t kBudgetBytes = std::int64_t{256} << 20;
-
-unsigned blocks_for(std::int64_t n) { return static_cast<unsigned>((n + kThreads - 1) / kThreads); }
 
 __device__ int utf8_bytes(std::uint32_t c) { return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4; }
 
@@ -34,18 +37,18 @@ __device__ int utf8_bytes(std::uint32_t c) { return c < 0x80 ? 1 : c < 0x800 ? 2
 template <class I>
 __global__ void preprocessed_length_kernel(const I* offsets, const std::uint8_t* bytes, std::int64_t d0, std::int64_t n,
                                            text::TextOptions o, std::int64_t* length, unsigned long long* first_bad) {
-  const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= n) return;
-  const std::int64_t d = d0 + i;
-  std::int64_t count = 0;
-  auto sink = [&](std::uint32_t c) { count += utf8_bytes(c); };
-  const std::int64_t bad =
-      text::preprocess(bytes + offsets[d], static_cast<std::int64_t>(offsets[d + 1] - offsets[d]), o, sink);
-  if (bad >= 0) {
-    length[i] = -(bad + 1);
-    atomicMin(first_bad, static_cast<unsigned long long>(d));
-  } else {
-    length[i] = count;
+  for (std::int64_t i = cuda::grid_start(); i < n; i += cuda::grid_stride()) {
+    const std::int64_t d = d0 + i;
+    std::int64_t count = 0;
+    auto sink = [&](std::uint32_t c) { count += utf8_bytes(c); };
+    const std::int64_t bad =
+        text::preprocess(bytes + offsets[d], static_cast<std::int64_t>(offsets[d + 1] - offsets[d]), o, sink);
+    if (bad >= 0) {
+      length[i] = -(bad + 1);
+      atomicMin(first_bad, static_cast<unsigned long long>(d));
+    } else {
+      length[i] = count;
+    }
   }
 }
 
@@ -53,12 +56,12 @@ __global__ void preprocessed_length_kernel(const I* offsets, const std::uint8_t*
 template <class I>
 __global__ void preprocess_kernel(const I* offsets, const std::uint8_t* bytes, std::int64_t d0, std::int64_t n,
                                   text::TextOptions o, const std::int64_t* text_offsets, std::uint8_t* text) {
-  const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= n) return;
-  const std::int64_t d = d0 + i;
-  std::uint8_t* out = text + text_offsets[i];
-  auto sink = [&](std::uint32_t c) { out += text::encode_utf8(c, out); };
-  text::preprocess(bytes + offsets[d], static_cast<std::int64_t>(offsets[d + 1] - offsets[d]), o, sink);
+  for (std::int64_t i = cuda::grid_start(); i < n; i += cuda::grid_stride()) {
+    const std::int64_t d = d0 + i;
+    std::uint8_t* out = text + text_offsets[i];
+    auto sink = [&](std::uint32_t c) { out += text::encode_utf8(c, out); };
+    text::preprocess(bytes + offsets[d], static_cast<std::int64_t>(offsets[d + 1] - offsets[d]), o, sink);
+  }
 }
 
 // Passes 3 and 4: count the features of each document, or write their keys.
@@ -66,16 +69,16 @@ template <bool Fill>
 __global__ void features_kernel(const std::int64_t* text_offsets, const std::uint8_t* text, std::int64_t n,
                                 text::TextOptions o, std::int64_t* counts, const std::int64_t* key_offsets,
                                 std::uint32_t* keys) {
-  const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= n) return;
-  std::int64_t count = 0;
-  std::uint32_t* out = Fill ? keys + key_offsets[i] : nullptr;
-  auto emit = [&](std::int32_t column, int sign) {
-    if (Fill) out[count] = static_cast<std::uint32_t>(column) << 1 | (sign < 0 ? 1u : 0u);
-    ++count;
-  };
-  text::analyze(text + text_offsets[i], text_offsets[i + 1] - text_offsets[i], o, emit);
-  if (!Fill) counts[i] = count;
+  for (std::int64_t i = cuda::grid_start(); i < n; i += cuda::grid_stride()) {
+    std::int64_t count = 0;
+    std::uint32_t* out = Fill ? keys + key_offsets[i] : nullptr;
+    auto emit = [&](std::int32_t column, int sign) {
+      if (Fill) out[count] = static_cast<std::uint32_t>(column) << 1 | (sign < 0 ? 1u : 0u);
+      ++count;
+    };
+    text::analyze(text + text_offsets[i], text_offsets[i + 1] - text_offsets[i], o, emit);
+    if (!Fill) counts[i] = count;
+  }
 }
 
 // Passes 6 and 7 over each document's sorted keys: count distinct columns (into row_nnz), or
@@ -83,20 +86,20 @@ __global__ void features_kernel(const std::int64_t* text_offsets, const std::uin
 template <class T, bool Fill>
 __global__ void reduce_kernel(const std::int64_t* key_offsets, const std::uint32_t* keys, std::int64_t n, bool binary,
                               std::int64_t* row_nnz, const std::int64_t* out_offsets, std::int32_t* indices, T* data) {
-  const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= n) return;
-  std::int64_t distinct = 0;
-  for (std::int64_t k = key_offsets[i]; k < key_offsets[i + 1];) {
-    const std::uint32_t column = keys[k] >> 1;
-    std::int64_t sum = 0;
-    for (; k < key_offsets[i + 1] && keys[k] >> 1 == column; ++k) sum += (keys[k] & 1u) ? -1 : 1;
-    if (Fill) {
-      indices[out_offsets[i] + distinct] = static_cast<std::int32_t>(column);
-      data[out_offsets[i] + distinct] = binary ? T(1) : static_cast<T>(sum);
+  for (std::int64_t i = cuda::grid_start(); i < n; i += cuda::grid_stride()) {
+    std::int64_t distinct = 0;
+    for (std::int64_t k = key_offsets[i]; k < key_offsets[i + 1];) {
+      const std::uint32_t column = keys[k] >> 1;
+      std::int64_t sum = 0;
+      for (; k < key_offsets[i + 1] && keys[k] >> 1 == column; ++k) sum += (keys[k] & 1u) ? -1 : 1;
+      if (Fill) {
+        indices[out_offsets[i] + distinct] = static_cast<std::int32_t>(column);
+        data[out_offsets[i] + distinct] = binary ? T(1) : static_cast<T>(sum);
+      }
+      ++distinct;
     }
-    ++distinct;
+    if (!Fill) row_nnz[i] = distinct;
   }
-  if (!Fill) row_nnz[i] = distinct;
 }
 
 // out[0] = 0, out[1..n] = inclusive prefix sums of in[0..n), on the stream.
@@ -160,12 +163,12 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
     std::int64_t d1 = d0 + 1;  // a document larger than a batch is a batch of its own
     while (d1 < n && offsets_h[d1 + 1] - offsets_h[d0] <= batch_bytes) ++d1;
     const std::int64_t m = d1 - d0;
-    const unsigned grid = blocks_for(m);
+    const unsigned grid = cuda::blocks_for(m, kDocThreads);
 
     Array length = Array::empty(ctx, device, DType::int64, {m});
     FRANCA_CUDA_TRY(cudaMemsetAsync(first_bad.data, 0xFF, sizeof(std::int64_t), stream));
-    preprocessed_length_kernel<I><<<grid, kThreads, 0, stream>>>(offsets, bytes, d0, m, o, length.ptr<std::int64_t>(),
-                                                                 first_bad.ptr<unsigned long long>());
+    preprocessed_length_kernel<I><<<grid, kDocThreads, 0, stream>>>(
+        offsets, bytes, d0, m, o, length.ptr<std::int64_t>(), first_bad.ptr<unsigned long long>());
     FRANCA_CUDA_CHECK_LAUNCH();
     const std::int64_t bad = read_scalar(ctx, first_bad.ptr<std::int64_t>());
     if (bad >= 0) {
@@ -175,21 +178,21 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
     Array text_offsets = Array::empty(ctx, device, DType::int64, {m + 1});
     offsets_from_counts(ctx, device, length.ptr<std::int64_t>(), m, text_offsets.ptr<std::int64_t>());
     Array text = Array::empty(ctx, device, DType::uint8, {read_scalar(ctx, text_offsets.ptr<std::int64_t>() + m)});
-    preprocess_kernel<I><<<grid, kThreads, 0, stream>>>(offsets, bytes, d0, m, o, text_offsets.ptr<std::int64_t>(),
-                                                        text.ptr<std::uint8_t>());
+    preprocess_kernel<I><<<grid, kDocThreads, 0, stream>>>(offsets, bytes, d0, m, o, text_offsets.ptr<std::int64_t>(),
+                                                           text.ptr<std::uint8_t>());
     FRANCA_CUDA_CHECK_LAUNCH();
 
     Array counts = std::move(length);  // reused: one int64 per document
-    features_kernel<false><<<grid, kThreads, 0, stream>>>(text_offsets.ptr<std::int64_t>(), text.ptr<std::uint8_t>(), m,
-                                                          o, counts.ptr<std::int64_t>(), nullptr, nullptr);
+    features_kernel<false><<<grid, kDocThreads, 0, stream>>>(text_offsets.ptr<std::int64_t>(), text.ptr<std::uint8_t>(),
+                                                             m, o, counts.ptr<std::int64_t>(), nullptr, nullptr);
     FRANCA_CUDA_CHECK_LAUNCH();
     Array key_offsets = Array::empty(ctx, device, DType::int64, {m + 1});
     offsets_from_counts(ctx, device, counts.ptr<std::int64_t>(), m, key_offsets.ptr<std::int64_t>());
     const std::int64_t n_keys = read_scalar(ctx, key_offsets.ptr<std::int64_t>() + m);
     Array keys = Array::empty(ctx, device, DType::int32, {n_keys});
-    features_kernel<true><<<grid, kThreads, 0, stream>>>(text_offsets.ptr<std::int64_t>(), text.ptr<std::uint8_t>(), m,
-                                                         o, nullptr, key_offsets.ptr<std::int64_t>(),
-                                                         keys.ptr<std::uint32_t>());
+    features_kernel<true><<<grid, kDocThreads, 0, stream>>>(text_offsets.ptr<std::int64_t>(), text.ptr<std::uint8_t>(),
+                                                            m, o, nullptr, key_offsets.ptr<std::int64_t>(),
+                                                            keys.ptr<std::uint32_t>());
     FRANCA_CUDA_CHECK_LAUNCH();
     text = Array();
 
@@ -206,17 +209,17 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
     keys = Array();
 
     std::int64_t* batch_nnz = row_nnz.ptr<std::int64_t>() + d0;
-    reduce_kernel<T, false><<<grid, kThreads, 0, stream>>>(key_offsets.ptr<std::int64_t>(), sorted.ptr<std::uint32_t>(),
-                                                           m, binary, batch_nnz, nullptr, nullptr, nullptr);
+    reduce_kernel<T, false><<<grid, kDocThreads, 0, stream>>>(
+        key_offsets.ptr<std::int64_t>(), sorted.ptr<std::uint32_t>(), m, binary, batch_nnz, nullptr, nullptr, nullptr);
     FRANCA_CUDA_CHECK_LAUNCH();
     Array out_offsets = Array::empty(ctx, device, DType::int64, {m + 1});
     offsets_from_counts(ctx, device, batch_nnz, m, out_offsets.ptr<std::int64_t>());
     Batch b{d0, m, read_scalar(ctx, out_offsets.ptr<std::int64_t>() + m), Array(), Array()};
     b.indices = Array::empty(ctx, device, DType::int32, {b.nnz});
     b.data = Array::empty(ctx, device, dtype_of<T>::value, {b.nnz});
-    reduce_kernel<T, true><<<grid, kThreads, 0, stream>>>(key_offsets.ptr<std::int64_t>(), sorted.ptr<std::uint32_t>(),
-                                                          m, binary, nullptr, out_offsets.ptr<std::int64_t>(),
-                                                          b.indices.ptr<std::int32_t>(), b.data.ptr<T>());
+    reduce_kernel<T, true><<<grid, kDocThreads, 0, stream>>>(
+        key_offsets.ptr<std::int64_t>(), sorted.ptr<std::uint32_t>(), m, binary, nullptr,
+        out_offsets.ptr<std::int64_t>(), b.indices.ptr<std::int32_t>(), b.data.ptr<T>());
     FRANCA_CUDA_CHECK_LAUNCH();
     batches.push_back(std::move(b));
     d0 = d1;
@@ -245,8 +248,9 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
 
 }  // namespace
 
-CsrMatrix hash_documents_cuda(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
-                              const std::vector<std::string>& stop_words, bool binary, DType dtype) {
+template <>
+CsrMatrix hash_documents<Backend::cuda>(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
+                                        const std::vector<std::string>& stop_words, bool binary, DType dtype) {
   return dispatch_floating(dtype, [&](auto tag) {
     using T = decltype(tag);
     return dispatch_index(docs.offsets.dtype, [&](auto itag) {
