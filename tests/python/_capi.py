@@ -1,76 +1,40 @@
-"""A minimal ctypes binding of franca's C ABI for the Python test suites.
+"""A thin, low-level view of franca's C ABI for the Python test suites and benchmarks: the
+estimator, matrix and tensor handles used directly, without the scikit-learn layer.
 
-Loads the library from $FRANCA_LIBRARY (default build/lib/libfranca.so), wraps numpy arrays
-as borrowed DLTensors (host only) and turns a failed call into FrancaError carrying the
-status code and franca_last_error()'s message.
+The declarations are the package's own, not a copy: the DLPack structs (franca._dlpack),
+the loaded library with its argument types (franca._lib, which finds it through
+$FRANCA_LIBRARY or the build folders), the status codes the library states and the error
+classes (franca.exceptions). A failed call raises the package's error there and then;
+`check` stays for the callers that pass a call's status through it.
 """
 import ctypes
 import json
-import os
+import sys
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-LIBRARY = os.environ.get("FRANCA_LIBRARY", str(ROOT / "build" / "lib" / "libfranca.so"))
+if str(ROOT / "bindings" / "python") not in sys.path:
+    sys.path.insert(0, str(ROOT / "bindings" / "python"))
 
-OK, INVALID_ARGUMENT, TYPE, OUT_OF_MEMORY, NOT_FITTED, NOT_FOUND, NOT_IMPLEMENTED = 0, 1, 2, 3, 4, 5, 6
-DEVICE, CORRUPT_MODEL, CANCELLED, INTERNAL = 7, 8, 9, 10
+from franca._dlpack import KDLCPU as _KDLCPU, KDLCUDA as _KDLCUDA, KDLFLOAT, KDLINT, KDLUINT  # noqa: E402
+from franca._dlpack import DLDataType, DLDevice, DLManagedTensor, DLTensor  # noqa: E402,F401
+from franca._lib import STATUS, lib  # noqa: E402
+from franca.exceptions import BY_STATUS, FrancaError  # noqa: E402
 
+(OK, INVALID_ARGUMENT, TYPE, OUT_OF_MEMORY, NOT_FITTED, NOT_FOUND, NOT_IMPLEMENTED, DEVICE, CORRUPT_MODEL, CANCELLED,
+ INTERNAL) = (STATUS[name] for name in ("ok", "invalid_argument", "type", "out_of_memory", "not_fitted", "not_found",
+                                        "not_implemented", "device", "corrupt_model", "cancelled", "internal"))
 
-class DLDevice(ctypes.Structure):
-    _fields_ = [("device_type", ctypes.c_int), ("device_id", ctypes.c_int)]
-
-
-class DLDataType(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
-
-
-class DLTensor(ctypes.Structure):
-    _fields_ = [
-        ("data", ctypes.c_void_p),
-        ("device", DLDevice),
-        ("ndim", ctypes.c_int),
-        ("dtype", DLDataType),
-        ("shape", ctypes.POINTER(ctypes.c_int64)),
-        ("strides", ctypes.POINTER(ctypes.c_int64)),
-        ("byte_offset", ctypes.c_uint64),
-    ]
-
-
-class DLManagedTensor(ctypes.Structure):
-    pass
-
-
-DLManagedTensor._fields_ = [
-    ("dl_tensor", DLTensor),
-    ("manager_ctx", ctypes.c_void_p),
-    ("deleter", ctypes.CFUNCTYPE(None, ctypes.POINTER(DLManagedTensor))),
-]
-
-_CODES = {"i": 0, "u": 1, "f": 2}
-_KDLCPU = 1
-_KDLCUDA = 2
-
-
-class FrancaError(Exception):
-    def __init__(self, status, message):
-        super().__init__(f"[{status}] {message}")
-        self.status = status
-        self.message = message
-
-
-lib = ctypes.CDLL(LIBRARY)
-lib.franca_last_error.restype = ctypes.c_char_p
-lib.franca_estimator_name.restype = ctypes.c_char_p
-lib.franca_estimator_save.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)]
-lib.franca_estimator_load.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p)]
-lib.franca_free.argtypes = [ctypes.c_void_p]
+_CODES = {"i": KDLINT, "u": KDLUINT, "f": KDLFLOAT}
 
 
 def check(status):
+    """Raises the error of a failed status (the library's declared functions already do)."""
     if status != OK:
-        raise FrancaError(status, lib.franca_last_error().decode())
+        message = lib.franca_last_error().decode()
+        raise BY_STATUS.get(status, FrancaError)(message, message=message)
 
 
 class Tensor:
@@ -109,7 +73,8 @@ def _from_managed(managed_ptr):
         managed_ptr.contents.deleter(managed_ptr)
         raise NotImplementedError("_capi reads host outputs only; predict on host arrays")
     shape = tuple(t.shape[i] for i in range(t.ndim))
-    dtype = np.dtype(f"{ {0: 'i', 1: 'u', 2: 'f'}[t.dtype.code] }{t.dtype.bits // 8}".replace(" ", ""))
+    kind = next(k for k, code in _CODES.items() if code == t.dtype.code)
+    dtype = np.dtype(f"{kind}{t.dtype.bits // 8}")
     count = int(np.prod(shape)) if shape else 1
     buffer = (ctypes.c_char * (count * dtype.itemsize)).from_address(t.data + t.byte_offset)
     if t.strides:
@@ -165,9 +130,9 @@ class Estimator:
         return self
 
     def get_params(self):
-        out = ctypes.c_char_p()
+        out = ctypes.c_void_p()
         check(lib.franca_estimator_get_params(self.handle, ctypes.byref(out)))
-        value = json.loads(out.value.decode())
+        value = json.loads(ctypes.string_at(out).decode())
         lib.franca_free(out)
         return value
 
@@ -193,7 +158,7 @@ class Estimator:
         return _from_managed(managed)
 
     def save(self):
-        data, size = ctypes.c_void_p(), ctypes.c_size_t()
+        data, size = ctypes.POINTER(ctypes.c_uint8)(), ctypes.c_size_t()
         check(lib.franca_estimator_save(self.handle, ctypes.byref(data), ctypes.byref(size)))
         out = ctypes.string_at(data, size.value)
         lib.franca_free(data)
@@ -202,7 +167,7 @@ class Estimator:
     @classmethod
     def load(cls, data):
         handle = ctypes.c_void_p()
-        buffer = ctypes.create_string_buffer(data, len(data))
+        buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
         check(lib.franca_estimator_load(buffer, len(data), ctypes.byref(handle)))
         return cls(handle=handle)
 

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from _capi import DLManagedTensor, Estimator, Matrix, Tensor, _from_managed, check, lib
 
-PART_VALUES, PART_INDICES, PART_INDPTR = 0, 1, 2
+PART_VALUES, PART_INDICES, PART_INDPTR = 0, 1, 2  # franca_matrix_part in franca.h
 
 
 class Strings:

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from . import _dlpack
-from .exceptions import BY_STATUS, FrancaError, FrancaLibraryNotFound
+from .exceptions import BY_STATUS, FrancaError, FrancaLibraryNotFound, bind_status_codes
 
-__all__ = ["lib", "path", "take_string", "take_json", "Handle", "new_handle", "LOG_CALLBACK"]
+__all__ = ["lib", "path", "STATUS", "take_string", "take_json", "Handle", "new_handle", "LOG_CALLBACK"]
 
 _NAME = {"darwin": "libfranca.dylib", "win32": "franca.dll"}.get(sys.platform, "libfranca.so")
 
@@ -50,13 +50,32 @@ def _load():
 
 
 lib, path = _load()
+lib.franca_status_name.argtypes, lib.franca_status_name.restype = [ctypes.c_int], ctypes.c_char_p
+
+
+def _status_codes():
+    """{name: code} for every franca_status, as the library names them: codes count up from
+    FRANCA_OK = 0 to the first that franca_status_name() calls "unknown"."""
+    codes = {}
+    for code in range(256):  # a bound, not a limit: franca has about a dozen codes
+        name = lib.franca_status_name(code).decode()
+        if name == "unknown":
+            break
+        codes[name] = code
+    return codes
+
+
+STATUS = _status_codes()
+"""status name ("ok", "invalid_argument", ...) -> code, from the loaded library."""
+bind_status_codes(STATUS)
+_OK = STATUS["ok"]
 
 
 def _check(status, func, args):
-    if status != 0:
+    if status != _OK:
         message = lib.franca_last_error().decode("utf-8", "replace")
-        raise BY_STATUS.get(status, FrancaError)(f"{message} (franca {func.__name__}: "
-                                                 f"{lib.franca_status_name(status).decode()})")
+        raise BY_STATUS.get(status, FrancaError)(
+            f"{message} (franca {func.__name__}: {lib.franca_status_name(status).decode()})", message=message)
     return status
 
 
@@ -107,7 +126,6 @@ for _name, _argtypes in _CHECKED.items():
 
 # The functions that return something other than a status.
 lib.franca_last_error.argtypes, lib.franca_last_error.restype = [], _cp
-lib.franca_status_name.argtypes, lib.franca_status_name.restype = [_int], _cp
 lib.franca_free.argtypes, lib.franca_free.restype = [_vp], None
 lib.franca_estimator_name.argtypes, lib.franca_estimator_name.restype = [_vp], _cp
 
