@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -193,6 +194,20 @@ class FieldBuilder {
   FieldBuilder& check(std::function<void(const Value&)> check) {
     std::static_pointer_cast<Checks>(table_->fields_[index_].checks)->push_back(std::move(check));
     return *this;
+  }
+
+  // The enum values franca implements among those it accepts (scikit-learn's): another is
+  // refused with not_implemented, naming it, followed by `hint`.
+  FieldBuilder& implemented(std::initializer_list<Value> values, std::string hint) {
+    static_assert(std::is_enum_v<Value>, "implemented() lists values of an enum parameter");
+    std::vector<Value> allowed(values);
+    auto names = table_->fields_[index_].enum_names;
+    std::string name = table_->fields_[index_].info.name;
+    return check([allowed, names, name, hint](const Value& value) {
+      if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
+      FRANCA_FAIL(Status::not_implemented, "parameter '{}': '{}' is not implemented in franca; {}", name,
+                  params_detail::write(value, *names).template get<std::string>(), hint);
+    });
   }
 
   // Only the default is computed by the library; see ParamInfo::binding_applies.

@@ -60,8 +60,8 @@ struct ParamCodec<ClassWeight> {
     ClassWeight out;
     if (v.is_null()) return out;
     if (v.is_string()) {
-      FRANCA_EXPECTS(v.get<std::string>() == "balanced", "parameter '{}': must be 'balanced', a dict or None, got {}",
-                     info.name, v.dump());
+      FRANCA_EXPECTS(v.get<std::string>() == "balanced",
+                     "parameter '{}': must be one of 'balanced', a dict or None, got {}", info.name, v.dump());
       out.kind = ClassWeight::Kind::balanced;
       return out;
     }
@@ -145,11 +145,7 @@ struct LogisticRegressionParams {
                 {"newton-cholesky", Solver::newton_cholesky},
                 {"sag", Solver::sag},
                 {"saga", Solver::saga}})
-        .check([](Solver solver) {
-          FRANCA_EXPECTS_STATUS(solver == Solver::lbfgs, Status::not_implemented,
-                                "parameter 'solver': only 'lbfgs' is implemented in franca (it also handles l1 and "
-                                "elasticnet penalties, through OWL-QN)");
-        });
+        .implemented({Solver::lbfgs}, "use 'lbfgs' (which also handles l1 and elasticnet penalties, through OWL-QN)");
     t.field("max_iter", &P::max_iter, "Maximum number of L-BFGS iterations.").minimum(0);
     t.field("multi_class", &P::multi_class,
             "'auto' (binomial for 2 classes, else multinomial), 'multinomial' (softmax, also for 2 classes) or 'ovr' "
