@@ -48,7 +48,7 @@ decltype(auto) dispatch_backend(Device device, const char* primitive, Run&& run)
 }  // namespace franca
 
 // Runs the primitive template `primitive<B>(args...)` for the backend of `device`.
-#define FRANCA_DISPATCH(device, primitive, ...)                                                       \
+#define FRANCA_DISPATCH(device, primitive, ...)                                                     \
   ::franca::dispatch_backend((device), #primitive, [&](auto franca_backend_tag) -> decltype(auto) { \
     return primitive<decltype(franca_backend_tag)::value>(__VA_ARGS__);                             \
   })
