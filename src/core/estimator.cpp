@@ -4,7 +4,7 @@
 
 #include "core/expects.hpp"
 #include "core/logging.hpp"
-#include "primitives/checks.hpp"
+#include "core/value_scan.hpp"
 
 namespace franca {
 

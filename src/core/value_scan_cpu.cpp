@@ -3,7 +3,7 @@
 
 #include "core/matrix_ref.hpp"
 #include "core/parallel.hpp"
-#include "primitives/checks.hpp"
+#include "core/value_scan.hpp"
 
 namespace franca {
 

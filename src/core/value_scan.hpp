@@ -1,4 +1,5 @@
-// One pass over an array that finds what input validation needs to know.
+// One pass over an array that finds what input validation needs to know: a core service (the
+// estimator base class checks every input with it), not an algorithm's primitive.
 #pragma once
 
 #include "core/array.hpp"

@@ -4,7 +4,7 @@
 #include "core/cuda_handles.cuh"
 #include "core/cuda_launch.cuh"
 #include "core/matrix_ref.hpp"
-#include "primitives/checks.hpp"
+#include "core/value_scan.hpp"
 
 namespace franca {
 
