@@ -157,6 +157,20 @@ std::int64_t read_choice(const json& value, const ParamInfo& info, const EnumNam
   FRANCA_FAIL(Status::invalid_argument, "parameter '{}': must be one of {}, got '{}'", info.name, allowed, s);
 }
 
+KeywordOr read_keyword_or(const json& value, const ParamInfo& info, const char* keyword, const char* container) {
+  if (value.is_null()) return KeywordOr::none;
+  const bool is_dict = std::string(container) == "dict";
+  if (value.is_string()) {
+    FRANCA_EXPECTS(value.get<std::string>() == keyword, "parameter '{}': must be one of '{}', a {} or None, got {}",
+                   info.name, keyword, container, value.dump());
+    return KeywordOr::keyword;
+  }
+  FRANCA_EXPECTS_STATUS(is_dict ? value.is_object() : value.is_array(), Status::type,
+                        "parameter '{}': expected '{}', a {} or None, got {}", info.name, keyword, container,
+                        describe(value));
+  return KeywordOr::container;
+}
+
 }  // namespace params_detail
 
 }  // namespace franca

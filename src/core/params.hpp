@@ -91,6 +91,12 @@ std::int64_t read_integer(const json& value, const ParamInfo& info, std::int64_t
 double read_float(const json& value, const ParamInfo& info);
 std::int64_t read_choice(const json& value, const ParamInfo& info, const EnumNames& names);
 
+// For a parameter that takes None, one keyword, or a container (class_weight: None, 'balanced'
+// or a dict; stop_words: None, 'english' or a list): which of the three `value` is. Throws,
+// naming the parameter, for another string or another JSON kind. container: "dict" or "list".
+enum class KeywordOr { none, keyword, container };
+KeywordOr read_keyword_or(const json& value, const ParamInfo& info, const char* keyword, const char* container);
+
 template <class T>
 std::string type_name() {
   if constexpr (is_optional<T>::value) {

@@ -55,16 +55,12 @@ struct ParamCodec<StopWords> {
   static std::string type_name() { return "str or list or None"; }
   static StopWords read(const json& v, const ParamInfo& info) {
     StopWords out;
-    if (v.is_null()) return out;
-    if (v.is_string()) {
-      FRANCA_EXPECTS(v.get<std::string>() == "english", "parameter '{}': must be 'english', a list or None, got {}",
-                     info.name, v.dump());
+    const auto kind = params_detail::read_keyword_or(v, info, "english", "list");
+    if (kind == params_detail::KeywordOr::none) return out;
+    if (kind == params_detail::KeywordOr::keyword) {
       out.kind = StopWords::Kind::english;
       return out;
     }
-    FRANCA_EXPECTS_STATUS(v.is_array(), Status::type,
-                          "parameter '{}': expected 'english', a list of strings or None, got {}", info.name,
-                          params_detail::describe(v));
     out.kind = StopWords::Kind::list;
     for (const auto& w : v) {
       FRANCA_EXPECTS_STATUS(w.is_string(), Status::type, "parameter '{}': expected a list of strings, got {}",

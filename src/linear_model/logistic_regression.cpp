@@ -58,15 +58,12 @@ struct ParamCodec<ClassWeight> {
   static std::string type_name() { return "str or dict or None"; }
   static ClassWeight read(const json& v, const ParamInfo& info) {
     ClassWeight out;
-    if (v.is_null()) return out;
-    if (v.is_string()) {
-      FRANCA_EXPECTS(v.get<std::string>() == "balanced",
-                     "parameter '{}': must be one of 'balanced', a dict or None, got {}", info.name, v.dump());
+    const auto kind = params_detail::read_keyword_or(v, info, "balanced", "dict");
+    if (kind == params_detail::KeywordOr::none) return out;
+    if (kind == params_detail::KeywordOr::keyword) {
       out.kind = ClassWeight::Kind::balanced;
       return out;
     }
-    FRANCA_EXPECTS_STATUS(v.is_object(), Status::type, "parameter '{}': expected 'balanced', a dict or None, got {}",
-                          info.name, params_detail::describe(v));
     out.kind = ClassWeight::Kind::given;
     for (const auto& [key, value] : v.items()) {
       double label = 0;
