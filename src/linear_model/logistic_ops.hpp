@@ -1,57 +1,19 @@
-// The per-row maths of logistic regression, written once for CPU loops and CUDA kernels.
-// Scores arrive in the data's dtype; everything is computed in float64.
+// The prediction links of logistic regression, written once for CPU loops and CUDA kernels.
+// Scores arrive in the data's dtype; everything is computed in float64. The losses (and the
+// shared maths: log1pexp, sigmoid, log_sum_exp) are primitives/glm_loss.hpp.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 
 #include "core/matrix_ref.hpp"
+#include "primitives/glm_loss.hpp"
 
 namespace franca::logistic {
 
-// log(1 + exp(z)) without overflow for large z or loss of precision for very negative z.
-FRANCA_HD inline double log1pexp(double z) { return z > 0 ? z + ::log1p(::exp(-z)) : ::log1p(::exp(z)); }
-
-// 1 / (1 + exp(-z)), evaluated on the side where exp cannot overflow.
-FRANCA_HD inline double sigmoid(double z) {
-  if (z >= 0) return 1.0 / (1.0 + ::exp(-z));
-  const double e = ::exp(z);
-  return e / (1.0 + e);
-}
-
-// log(sum_k exp(z_k)), shifted by the largest score so that no exp overflows.
-template <class T>
-FRANCA_HD inline double log_sum_exp(const T* z, std::int64_t k_count) {
-  double zmax = static_cast<double>(z[0]);
-  for (std::int64_t k = 1; k < k_count; ++k) zmax = ::fmax(zmax, static_cast<double>(z[k]));
-  double s = 0;
-  for (std::int64_t k = 0; k < k_count; ++k) s += ::exp(static_cast<double>(z[k]) - zmax);
-  return zmax + ::log(s);
-}
-
-// One row of the weighted loss scikit-learn's lbfgs minimises, and its derivative with respect
-// to the row's scores ("residual"), written over the scores: `r` may alias `z`.
-//   binomial (one score, label in {0, 1}): w * (log(1 + exp(z)) - y z),  r = w * (sigmoid(z) - y)
-//   multinomial (K scores, label in [0, K)): w * (lse(z) - z_y),          r_k = w * (softmax_k(z) - [k = y])
-template <class T>
-FRANCA_HD inline double binomial_row(const T* z, std::int32_t label, double w, T* r) {
-  const double s = static_cast<double>(z[0]);
-  const double y = static_cast<double>(label);
-  // log1pexp and sigmoid share e = exp(-|s|) (one exp per row: this runs once per row and pass).
-  const double e = ::exp(-::fabs(s));
-  const double p = s >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-  r[0] = static_cast<T>(w * (p - y));
-  return w * (::fmax(s, 0.0) + ::log1p(e) - y * s);
-}
-
-template <class T>
-FRANCA_HD inline double multinomial_row(const T* z, std::int64_t k_count, std::int32_t label, double w, T* r) {
-  const double lse = log_sum_exp(z, k_count);
-  const double loss = w * (lse - static_cast<double>(z[label]));
-  for (std::int64_t k = 0; k < k_count; ++k)
-    r[k] = static_cast<T>(w * (::exp(static_cast<double>(z[k]) - lse) - (k == label ? 1.0 : 0.0)));
-  return loss;
-}
+using glm::log1pexp;
+using glm::log_sum_exp;
+using glm::sigmoid;
 
 // What a fitted model's prediction methods make of the scores of one row.
 enum class Link : int {

@@ -1,0 +1,156 @@
+// The per-row losses of the generalised linear models, written once as __host__ __device__
+// functors for the CPU passes and the CUDA kernels (after XGBoost's objective functors). Each
+// is scikit-learn's loss of the same name (sklearn/_loss/loss.py) on the raw scores z, dropping
+// the same constant terms scikit-learn drops, so the value differs from the true likelihood by
+// a constant and the gradient is exact. Everything is float64.
+//
+// A functor `L` has `Target` (int32 class codes or float64 targets) and
+//     double operator()(double* z, std::int64_t t, Target y, double w) const
+// which returns w * loss(y, z) and replaces the row's t scores z by w * d loss / d z_k.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <utility>
+
+#include "core/expects.hpp"
+#include "core/matrix_ref.hpp"
+
+namespace franca::glm {
+
+// log(1 + exp(z)) without overflow for large z or loss of precision for very negative z.
+FRANCA_HD inline double log1pexp(double z) { return z > 0 ? z + ::log1p(::exp(-z)) : ::log1p(::exp(z)); }
+
+// 1 / (1 + exp(-z)), evaluated on the side where exp cannot overflow.
+FRANCA_HD inline double sigmoid(double z) {
+  if (z >= 0) return 1.0 / (1.0 + ::exp(-z));
+  const double e = ::exp(z);
+  return e / (1.0 + e);
+}
+
+// log(sum_k exp(z_k)), shifted by the largest score so that no exp overflows.
+template <class T>
+FRANCA_HD inline double log_sum_exp(const T* z, std::int64_t k_count) {
+  double zmax = static_cast<double>(z[0]);
+  for (std::int64_t k = 1; k < k_count; ++k) zmax = ::fmax(zmax, static_cast<double>(z[k]));
+  double s = 0;
+  for (std::int64_t k = 0; k < k_count; ++k) s += ::exp(static_cast<double>(z[k]) - zmax);
+  return zmax + ::log(s);
+}
+
+enum class Loss : int { binomial, multinomial, squared_error, poisson, gamma, tweedie };
+
+inline const char* loss_name(Loss loss) {
+  switch (loss) {
+    case Loss::binomial:
+      return "binomial";
+    case Loss::multinomial:
+      return "multinomial";
+    case Loss::squared_error:
+      return "squared_error";
+    case Loss::poisson:
+      return "poisson";
+    case Loss::gamma:
+      return "gamma";
+    case Loss::tweedie:
+      return "tweedie";
+  }
+  return "unknown";
+}
+
+// HalfBinomialLoss, one score, label in {0, 1}: log(1 + exp(z)) - y z; gradient sigmoid(z) - y.
+struct Binomial {
+  using Target = std::int32_t;
+  FRANCA_HD double operator()(double* z, std::int64_t, Target label, double w) const {
+    const double s = z[0], y = static_cast<double>(label);
+    // log1pexp and sigmoid share e = exp(-|s|): one exp per row.
+    const double e = ::exp(-::fabs(s));
+    const double p = s >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    z[0] = w * (p - y);
+    return w * (::fmax(s, 0.0) + ::log1p(e) - y * s);
+  }
+};
+
+// HalfMultinomialLoss, K scores, label in [0, K): lse(z) - z_y; gradient softmax(z) - [k = y].
+struct Multinomial {
+  using Target = std::int32_t;
+  FRANCA_HD double operator()(double* z, std::int64_t t, Target label, double w) const {
+    const double lse = log_sum_exp(z, t);
+    const double loss = w * (lse - z[label]);
+    for (std::int64_t k = 0; k < t; ++k) z[k] = w * (::exp(z[k] - lse) - (k == label ? 1.0 : 0.0));
+    return loss;
+  }
+};
+
+// HalfSquaredError, identity link: (z - y)^2 / 2; gradient z - y.
+struct SquaredError {
+  using Target = double;
+  FRANCA_HD double operator()(double* z, std::int64_t, Target y, double w) const {
+    const double r = z[0] - y;
+    z[0] = w * r;
+    return 0.5 * w * r * r;
+  }
+};
+
+// HalfPoissonLoss, log link: exp(z) - y z (drops y log y - y); gradient exp(z) - y.
+struct Poisson {
+  using Target = double;
+  FRANCA_HD double operator()(double* z, std::int64_t, Target y, double w) const {
+    const double s = z[0], mu = ::exp(s);
+    z[0] = w * (mu - y);
+    return w * (mu - y * s);
+  }
+};
+
+// HalfGammaLoss, log link: z + y exp(-z) (drops log y + 1); gradient 1 - y exp(-z).
+struct Gamma {
+  using Target = double;
+  FRANCA_HD double operator()(double* z, std::int64_t, Target y, double w) const {
+    const double s = z[0], e = y * ::exp(-s);
+    z[0] = w * (1.0 - e);
+    return w * (s + e);
+  }
+};
+
+// HalfTweedieLoss with power p, log link, as scikit-learn's closs_half_tweedie: p = 0, 1, 2 are
+// half squared error on exp(z), Poisson and Gamma; otherwise
+//   exp((2 - p) z) / (2 - p) - y exp((1 - p) z) / (1 - p); gradient exp((2 - p) z) - y exp((1 - p) z).
+struct Tweedie {
+  using Target = double;
+  double power;
+  FRANCA_HD double operator()(double* z, std::int64_t t, Target y, double w) const {
+    const double p = power, s = z[0];
+    if (p == 0) {
+      const double mu = ::exp(s);
+      z[0] = w * mu * (mu - y);
+      return 0.5 * w * (mu - y) * (mu - y);
+    }
+    if (p == 1) return Poisson{}(z, t, y, w);
+    if (p == 2) return Gamma{}(z, t, y, w);
+    const double a = ::exp((2 - p) * s), b = y * ::exp((1 - p) * s);
+    z[0] = w * (a - b);
+    return w * (a / (2 - p) - b / (1 - p));
+  }
+};
+
+// Calls fn(functor) with the functor of `loss` (power: the Tweedie power).
+template <class Fn>
+decltype(auto) dispatch_loss(Loss loss, double power, Fn&& fn) {
+  switch (loss) {
+    case Loss::binomial:
+      return fn(Binomial{});
+    case Loss::multinomial:
+      return fn(Multinomial{});
+    case Loss::squared_error:
+      return fn(SquaredError{});
+    case Loss::poisson:
+      return fn(Poisson{});
+    case Loss::gamma:
+      return fn(Gamma{});
+    case Loss::tweedie:
+      return fn(Tweedie{power});
+  }
+  FRANCA_FAIL(Status::invalid_argument, "glm: unknown loss {}", static_cast<int>(loss));
+}
+
+}  // namespace franca::glm
