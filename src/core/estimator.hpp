@@ -44,6 +44,12 @@ struct EstimatorSpec {
   std::vector<Matrix::Kind> inputs;     // the kinds of X that fit and the methods accept
   // NaN in X is rejected unless the estimator says it handles missing values.
   bool allow_nan = false;
+  // A regressor fitting one target only (scikit-learn's multioutput tag is false).
+  bool single_output = false;
+  // A GLM regressor scored, as scikit-learn's, by D^2 of the Tweedie deviance of this power (a
+  // number, or the name of the parameter holding it); its y must be >= 0 for a power > 0.
+  // Null: the kind's usual score.
+  json tweedie_power;
   std::function<std::unique_ptr<Estimator>(const EstimatorSpec&)> create;
 
   // E derives from TypedEstimator<P>: the parameters come from P's table.
@@ -75,6 +81,14 @@ struct EstimatorSpec {
   }
   EstimatorSpec& handles_nan() {
     allow_nan = true;
+    return *this;
+  }
+  EstimatorSpec& single_target() {
+    single_output = true;
+    return *this;
+  }
+  EstimatorSpec& scored_by_tweedie_deviance(json power) {
+    tweedie_power = std::move(power);
     return *this;
   }
 };

@@ -72,7 +72,9 @@ json estimator_listing() {
                     {"methods", methods},
                     {"attributes", attributes},
                     {"inputs", inputs},
-                    {"allow_nan", spec->allow_nan}});
+                    {"allow_nan", spec->allow_nan},
+                    {"multioutput", spec->kind == EstimatorKind::regressor && !spec->single_output}});
+    if (!spec->tweedie_power.is_null()) list.back()["tweedie_power"] = spec->tweedie_power;
   }
   return list;
 }

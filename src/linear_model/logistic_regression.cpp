@@ -10,9 +10,8 @@
 #include "core/expects.hpp"
 #include "core/logging.hpp"
 #include "core/registry.hpp"
+#include "linear_model/glm_fit.hpp"
 #include "linear_model/logistic.hpp"
-#include "optimize/lbfgs.hpp"
-#include "primitives/csr_compact.hpp"
 #include "primitives/csr_ops.hpp"
 #include "primitives/linear_scores.hpp"
 #include "primitives/matrix_input.hpp"
@@ -211,15 +210,8 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
       sample_weights.assign(w.ptr<const double>(), w.ptr<const double>() + n);
     }
 
-    Problem problem;
-    problem.data.X = contiguous_checked(ctx, X_in);
+    GlmProblem problem = glm_problem(ctx, X_in, p.fit_intercept, "LogisticRegression");
     const Device device = X_in.device();
-    if (problem.data.X.kind == Matrix::Kind::csr)
-      problem.data.X = FRANCA_DISPATCH(device, csr_compact_columns, ctx, problem.data.X, problem.columns);
-    problem.d = d;
-    if (problem.data.X.cols() != d)
-      FRANCA_LOG_DEBUG("LogisticRegression: {} of the {} columns hold values", problem.data.X.cols(), d);
-    problem.data.fit_intercept = p.fit_intercept;
     // scikit-learn 1.2's objective: sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1, with
     // r = 0 for 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'. Intercepts are
     // never penalised.
@@ -371,18 +363,11 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     return cw;
   }
 
-  // A fit's data and penalty, shared by the binary problems of a one-vs-rest fit.
-  struct Problem {
-    GlmData data;
-    std::vector<std::int64_t> columns;  // the columns the optimizer sees, when not all of them
-    std::int64_t d = 0;                 // X's columns
-    double l1 = 0, l2 = 0;
-  };
-
   // Minimises the objective for one set of labels (codes: {0, 1} for n_scores = 1, else class
   // indices) and weights from x (n_scores * d coefficients, then the intercepts when fitted),
-  // which receives the solution; returns the iterations.
-  std::int64_t solve(const Context& ctx, Problem& problem, const std::vector<std::int32_t>& codes,
+  // which receives the solution; returns the iterations. The problem's X and penalty are shared
+  // by the binary problems of a one-vs-rest fit.
+  std::int64_t solve(const Context& ctx, GlmProblem& problem, const std::vector<std::int32_t>& codes,
                      const std::vector<double>& weights, std::int64_t n_scores, std::vector<double>& x) const {
     GlmData& data = problem.data;
     const Device device = data.X.device();
@@ -391,55 +376,11 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
     data.n_scores = n_scores;
     data.loss = n_scores == 1 ? glm::Loss::binomial : glm::Loss::multinomial;
-    const std::int64_t d = problem.d, d_fit = data.X.cols(), n_coef = n_scores * d_fit;
-    const bool compacted = d_fit != d;
-    const double l1 = problem.l1, l2 = problem.l2;
-    const Objective objective = [&](const std::vector<double>& w, std::vector<double>& g) {
-      double f = FRANCA_DISPATCH(device, glm_objective, ctx, data, w, g);
-      for (std::int64_t j = 0; j < n_coef; ++j) {
-        f += 0.5 * l2 * w[static_cast<std::size_t>(j)] * w[static_cast<std::size_t>(j)];
-        g[static_cast<std::size_t>(j)] += l2 * w[static_cast<std::size_t>(j)];
-      }
-      return f;
-    };
-    LbfgsOptions options;
+    GlmSolverOptions options;
     options.max_iter = params().max_iter;
-    options.gtol = params().tol;
-    if (l1 > 0) {
-      options.l1.assign(static_cast<std::size_t>(n_coef + (data.fit_intercept ? n_scores : 0)), 0.0);
-      std::fill(options.l1.begin(), options.l1.begin() + n_coef, l1);
-    }
-    options.name = l1 > 0 ? "LogisticRegression (OWL-QN)" : "LogisticRegression (L-BFGS)";
-
-    // Coefficients of the columns without values get no gradient from the data: their optimum is
-    // 0 under a penalty, and their starting value without one.
-    const std::vector<std::int64_t>& columns = problem.columns;
-    std::vector<double> x_fit = x;
-    if (compacted) {
-      x_fit.assign(static_cast<std::size_t>(n_coef), 0.0);
-      for (std::int64_t k = 0; k < n_scores; ++k)
-        for (std::int64_t a = 0; a < d_fit; ++a)
-          x_fit[static_cast<std::size_t>(k * d_fit + a)] =
-              x[static_cast<std::size_t>(k * d + columns[static_cast<std::size_t>(a)])];
-      x_fit.insert(x_fit.end(), x.begin() + n_scores * d, x.end());
-      if (l1 > 0 || l2 > 0) std::fill(x.begin(), x.begin() + n_scores * d, 0.0);
-    }
-    const LbfgsResult result = minimize_lbfgs(ctx, objective, std::move(x_fit), options);
-    if (!result.converged)
-      FRANCA_LOG_WARN(
-          "LogisticRegression: lbfgs failed to converge: {}. Increase the number of iterations "
-          "(max_iter) or scale the data (ConvergenceWarning)",
-          result.message);
-    if (!compacted) {
-      x = result.x;
-    } else {
-      for (std::int64_t k = 0; k < n_scores; ++k)
-        for (std::int64_t a = 0; a < d_fit; ++a)
-          x[static_cast<std::size_t>(k * d + columns[static_cast<std::size_t>(a)])] =
-              result.x[static_cast<std::size_t>(k * d_fit + a)];
-      std::copy(result.x.begin() + n_coef, result.x.end(), x.begin() + n_scores * d);
-    }
-    return result.n_iter;
+    options.tol = params().tol;
+    options.name = "LogisticRegression";
+    return minimize_glm(ctx, problem, x, options).n_iter;
   }
 
   // With warm_start and a fitted model: its coef_ and intercept_, which must have this shape.

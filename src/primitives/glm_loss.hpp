@@ -38,7 +38,7 @@ FRANCA_HD inline double log_sum_exp(const T* z, std::int64_t k_count) {
   return zmax + ::log(s);
 }
 
-enum class Loss : int { binomial, multinomial, squared_error, poisson, gamma, tweedie };
+enum class Loss : int { binomial, multinomial, squared_error, poisson, gamma, tweedie, tweedie_identity };
 
 inline const char* loss_name(Loss loss) {
   switch (loss) {
@@ -54,6 +54,8 @@ inline const char* loss_name(Loss loss) {
       return "gamma";
     case Loss::tweedie:
       return "tweedie";
+    case Loss::tweedie_identity:
+      return "tweedie_identity";
   }
   return "unknown";
 }
@@ -133,6 +135,31 @@ struct Tweedie {
   }
 };
 
+// HalfTweedieLossIdentity with power p, identity link (mu = z), as scikit-learn's
+// closs_half_tweedie_identity, which keeps the constant terms (its minimum is 0): p = 0 is half
+// squared error; p = 1: y log(y / z) + z - y; p = 2: log(z / y) + y / z - 1; otherwise
+//   z^(2-p) / (2-p) - y z^(1-p) / (1-p) + [y > 0] y^(2-p) / ((1-p)(2-p)); gradient (z - y) z^-p.
+// Outside z > 0 (p != 0) the loss is NaN, as scikit-learn's, and the line search backs off.
+struct TweedieIdentity {
+  using Target = double;
+  double power;
+  FRANCA_HD double operator()(double* z, std::int64_t t, Target y, double w) const {
+    const double p = power, s = z[0];
+    if (p == 0) return SquaredError{}(z, t, y, w);
+    if (p == 1) {
+      z[0] = w * (1.0 - y / s);
+      return w * ((y == 0 ? 0.0 : y * ::log(y / s)) + s - y);
+    }
+    if (p == 2) {
+      z[0] = w * (s - y) / (s * s);
+      return w * (::log(s / y) + y / s - 1.0);
+    }
+    const double a = ::pow(s, 1 - p);
+    z[0] = w * (s - y) * ::pow(s, -p);
+    return w * (s * a / (2 - p) - y * a / (1 - p) + (y > 0 ? ::pow(y, 2 - p) / ((1 - p) * (2 - p)) : 0.0));
+  }
+};
+
 // Calls fn(functor) with the functor of `loss` (power: the Tweedie power).
 template <class Fn>
 decltype(auto) dispatch_loss(Loss loss, double power, Fn&& fn) {
@@ -149,6 +176,8 @@ decltype(auto) dispatch_loss(Loss loss, double power, Fn&& fn) {
       return fn(Gamma{});
     case Loss::tweedie:
       return fn(Tweedie{power});
+    case Loss::tweedie_identity:
+      return fn(TweedieIdentity{power});
   }
   FRANCA_FAIL(Status::invalid_argument, "glm: unknown loss {}", static_cast<int>(loss));
 }

@@ -171,6 +171,11 @@ class FrancaEstimator(BaseEstimator):
                 y = self._encode_labels(y)
                 y_in = _convert.tensor(y, "y", device, ("int64",), np.int64, (1,), like=x)
             else:
+                shape = getattr(y, "shape", None)
+                if not spec.get("multioutput", True) and shape is not None and len(shape) == 2 and shape[1] == 1:
+                    warnings.warn("A column-vector y was passed when a 1d array was expected. Please change the "
+                                  "shape of y to (n_samples, ), for example using ravel().", DataConversionWarning,
+                                  stacklevel=3)  # the library takes the column as the vector it is
                 y_in = _convert.tensor(y, "y", device, like=x)
         if sample_weight is not None:
             if isinstance(sample_weight, numbers.Number):
@@ -246,8 +251,13 @@ class FrancaEstimator(BaseEstimator):
         x_types = [t for kind, t in (("numeric", "2darray"), ("CSR", "sparse"), ("strings", "string"))
                    if kind in _input_kinds(spec)]
         return {"X_types": x_types, "allow_nan": spec["allow_nan"], "requires_y": spec["kind"] != "transformer",
-                "multioutput": spec["kind"] == "regressor", "stateless": _stateless(spec),
-                "requires_fit": not _stateless(spec)}
+                "multioutput": spec.get("multioutput", spec["kind"] == "regressor"), "stateless": _stateless(spec),
+                "requires_fit": not _stateless(spec), "requires_positive_y": self._requires_positive_y()}
+
+    def _requires_positive_y(self):
+        """A Tweedie GLM's y must be >= 0 (scikit-learn's tag says positive) for a power > 0."""
+        power = _tweedie_power(self)
+        return power is not None and isinstance(power, numbers.Real) and power > 0
 
     def __sklearn_tags__(self):  # scikit-learn >= 1.6
         tags = super().__sklearn_tags__()
@@ -259,7 +269,8 @@ class FrancaEstimator(BaseEstimator):
         tags.target_tags.required = spec["kind"] != "transformer"
         tags.requires_fit = not _stateless(spec)
         if spec["kind"] == "regressor":
-            tags.target_tags.multi_output = True
+            tags.target_tags.multi_output = spec.get("multioutput", True)
+        tags.target_tags.positive_only = self._requires_positive_y()
         return tags
 
     # -------------------------------------------------------------- persistence
@@ -380,6 +391,20 @@ def _make_method(method, doc, kind):
     return apply
 
 
+def _tweedie_power(estimator):
+    """The Tweedie power of a GLM regressor (the listing's number, or the value of the parameter it
+    names); None for other estimators."""
+    power = estimator._spec.get("tweedie_power")
+    return getattr(estimator, power) if isinstance(power, str) else power
+
+
+def _d2_score(self, X, y, sample_weight=None):
+    """D^2, the fraction of Tweedie deviance explained (scikit-learn's GLM score): 1 - D(y, predict(X))
+    / D(y, weighted mean of y), with the deviance of the model's power; the best score is 1.0."""
+    from sklearn.metrics import d2_tweedie_score
+    return d2_tweedie_score(y, self.predict(X), sample_weight=sample_weight, power=_tweedie_power(self))
+
+
 def _attribute(name):
     def get(self):
         if "_fallback" in self.__dict__:
@@ -429,6 +454,8 @@ def _make_class(spec):
                  "__module__": _franca_module(spec), "__qualname__": spec["name"], "_spec": spec}
     for m in spec["methods"]:
         namespace[m["name"]] = _make_method(m["name"], m["doc"], kind)
+    if "tweedie_power" in spec:  # ahead of RegressorMixin's R^2
+        namespace["score"] = _d2_score
     if "transform" in namespace:  # ahead of TransformerMixin's fit(X).transform(X)
         namespace["fit_transform"] = FrancaEstimator._fit_transform
     for name in spec["attributes"]:

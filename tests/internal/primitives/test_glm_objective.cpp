@@ -60,6 +60,8 @@ long double reference_row(const LossCase& c, const std::vector<long double>& z, 
       if (p == 2) return z[0] + y * exp(-z[0]);
       return exp((2 - p) * z[0]) / (2 - p) - y * exp((1 - p) * z[0]) / (1 - p);
     }
+    case glm::Loss::tweedie_identity:  // tested through TweedieRegressor (tests/linear_model/test_glm_regressors.cpp)
+      return 0;
   }
   return 0;
 }

@@ -1,0 +1,49 @@
+// The penalised GLM fit that LogisticRegression and the GLM regressors (PoissonRegressor,
+// GammaRegressor, TweedieRegressor) share: X prepared once (contiguous, CSR columns without values
+// dropped), then L-BFGS, or OWL-QN with an L1 term, on the host over the coefficients, each
+// evaluation one glm_objective pass where X lives.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/context.hpp"
+#include "core/matrix.hpp"
+#include "primitives/glm_objective.hpp"
+
+namespace franca {
+
+// A fit's data and penalty. The caller fills data's targets or labels, weights, n_scores and loss.
+struct GlmProblem {
+  GlmData data;                       // X prepared by glm_problem, on X's device
+  std::vector<std::int64_t> columns;  // the columns the optimizer sees, when not all of them
+  std::int64_t d = 0;                 // X's columns
+  double l1 = 0, l2 = 0;              // l1 ||W||_1 + l2 / 2 ||W||^2; intercepts are never penalised
+};
+
+// X made contiguous (checked) and, when CSR, its columns without values dropped; `name` (the
+// estimator) is for the log.
+GlmProblem glm_problem(const Context& ctx, const Matrix& X, bool fit_intercept, const char* name);
+
+struct GlmSolverOptions {
+  std::int64_t max_iter = 100;
+  double tol = 1e-4;        // on the largest absolute (pseudo-)gradient entry, scipy's pgtol
+  int max_linesearch = 20;  // evaluations per line search, scipy's maxls
+  std::string name;         // the estimator, for the log and the convergence warning
+};
+
+struct GlmSolution {
+  std::int64_t n_iter = 0;
+  bool converged = false;
+  double objective = 0;  // data loss plus penalty at the solution
+};
+
+// Minimises the data loss of problem.data plus the penalty from x (n_scores * d coefficients,
+// row-major, then n_scores intercepts when fitted), which receives the solution. Coefficients of
+// the dropped columns get no gradient from the data: 0 under a penalty, else their start value.
+// Warns (scikit-learn's ConvergenceWarning text) when the solver stops unconverged.
+GlmSolution minimize_glm(const Context& ctx, const GlmProblem& problem, std::vector<double>& x,
+                         const GlmSolverOptions& options);
+
+}  // namespace franca

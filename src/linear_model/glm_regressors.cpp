@@ -1,0 +1,268 @@
+// PoissonRegressor, GammaRegressor and TweedieRegressor (scikit-learn 1.2's generalised linear
+// regressors, solver 'lbfgs'): one template over the Tweedie family, dense or CSR X, float32 or
+// float64, on the CPU or CUDA. As scikit-learn, the objective is
+//     sum_i s_i loss_i / sum_i s_i + alpha / 2 ||w||^2
+// with scikit-learn's half-deviance losses (primitives/glm_loss.hpp) and an unpenalised intercept;
+// beyond scikit-learn, l1_ratio in [0, 1] makes the penalty alpha (r ||w||_1 + (1 - r) / 2 ||w||^2),
+// solved by OWL-QN. The fit is glm_fit.hpp's, shared with LogisticRegression.
+#include <cmath>
+#include <string>
+
+#include "core/expects.hpp"
+#include "core/logging.hpp"
+#include "core/registry.hpp"
+#include "linear_model/glm_fit.hpp"
+#include "linear_model/glm_regressor.hpp"
+#include "primitives/linear_scores.hpp"
+#include "primitives/matrix_input.hpp"
+
+namespace franca {
+
+namespace {
+
+enum class Family { poisson, gamma, tweedie };
+enum class GlmSolver { lbfgs, newton_cholesky };
+enum class GlmLink { automatic, identity, log };
+
+template <Family F>
+struct GlmRegressorParams {
+  double power = 0.0;  // TweedieRegressor only; Poisson and Gamma have 1 and 2
+  double alpha = 1.0;
+  bool fit_intercept = true;
+  GlmLink link = GlmLink::automatic;  // TweedieRegressor only; Poisson and Gamma have the log link
+  GlmSolver solver = GlmSolver::lbfgs;
+  std::int64_t max_iter = 100;
+  double tol = 1e-4;
+  bool warm_start = false;
+  std::int64_t verbose = 0;
+  std::optional<double> l1_ratio;
+
+  double tweedie_power() const { return F == Family::poisson ? 1.0 : F == Family::gamma ? 2.0 : power; }
+  // 'auto': identity for power <= 0, else log.
+  bool log_link() const {
+    if (F != Family::tweedie) return true;
+    return link == GlmLink::automatic ? power > 0 : link == GlmLink::log;
+  }
+
+  static void declare(ParamTable<GlmRegressorParams>& t) {
+    using P = GlmRegressorParams;
+    if constexpr (F == Family::tweedie) {
+      t.field("power", &P::power,
+              "The Tweedie power, which sets the distribution: 0 normal, 1 Poisson, (1, 2) compound Poisson-Gamma, 2 "
+              "Gamma, 3 inverse Gaussian. Values in (0, 1), where no Tweedie distribution exists, are refused "
+              "(scikit-learn 1.2 accepts them).")
+          .check([](double p) {
+            FRANCA_EXPECTS(!(p > 0 && p < 1),
+                           "parameter 'power': no Tweedie distribution exists for 0 < power < 1; got {}", p);
+          });
+    }
+    t.field("alpha", &P::alpha,
+            "Constant that multiplies the penalty; alpha = 0 is an unpenalised GLM (X must then have full column "
+            "rank).")
+        .minimum(0);
+    t.field("fit_intercept", &P::fit_intercept,
+            "Whether to add an (unpenalised) intercept to the linear predictor X @ coef_ + intercept_.");
+    if constexpr (F == Family::tweedie) {
+      t.field("link", &P::link,
+              "The link function: 'auto' (identity for power <= 0, else log), 'identity' or 'log'. The prediction "
+              "is the inverse link of X @ coef_ + intercept_.")
+          .names({{"auto", GlmLink::automatic}, {"identity", GlmLink::identity}, {"log", GlmLink::log}});
+    }
+    t.field("solver", &P::solver,
+            "Only 'lbfgs' (L-BFGS on the host over one fused data pass per evaluation; OWL-QN with an l1_ratio > 0) "
+            "is implemented.")
+        .names({{"lbfgs", GlmSolver::lbfgs}, {"newton-cholesky", GlmSolver::newton_cholesky}})
+        .implemented({GlmSolver::lbfgs}, "use 'lbfgs'");
+    t.field("max_iter", &P::max_iter, "Maximum number of solver iterations.").minimum(1);
+    t.field("tol", &P::tol,
+            "Stop when the largest absolute (pseudo-)gradient entry of the objective is <= tol (scipy's gtol).")
+        .greater_than(0);
+    t.field("warm_start", &P::warm_start,
+            "Start from the previous coef_ and intercept_ (same number of features) instead of zero coefficients "
+            "and the intercept of the weighted mean of y.");
+    t.field("verbose", &P::verbose, "Accepted for scikit-learn compatibility; franca logs convergence at info level.")
+        .minimum(0);
+    t.field("l1_ratio", &P::l1_ratio,
+            "Not in scikit-learn. None: the L2 penalty alpha / 2 ||w||^2 (scikit-learn's). r in [0, 1]: the "
+            "elastic-net penalty alpha (r ||w||_1 + (1 - r) / 2 ||w||^2), solved by OWL-QN.")
+        .minimum(0)
+        .maximum(1);
+  }
+};
+
+// scikit-learn's name of the loss, in the y-range error.
+template <Family F>
+const char* loss_class(const GlmRegressorParams<F>& p) {
+  if (F == Family::poisson) return "HalfPoissonLoss";
+  if (F == Family::gamma) return "HalfGammaLoss";
+  return p.log_link() ? "HalfTweedieLoss" : "HalfTweedieLossIdentity";
+}
+
+template <Family F>
+class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
+  using Base = TypedEstimator<GlmRegressorParams<F>>;
+
+ public:
+  using Base::Base;
+
+ protected:
+  void fit_impl(const Context& ctx, const Matrix& X_in, const Array* y, const Array* sample_weight) override {
+    const auto& p = this->params();
+    const char* name = this->spec().name.c_str();
+    FRANCA_EXPECTS_STATUS(is_floating(value_dtype(X_in)), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(value_dtype(X_in)));
+    FRANCA_EXPECTS(y->ndim() == 1 || y->dim(1) == 1, "y: expected a 1-D array of targets, got shape ({}, {})",
+                   y->dim(0), y->dim(1));
+    const std::int64_t n = X_in.rows(), d = X_in.cols();
+    const double power = p.tweedie_power();
+    const bool log_link = p.log_link();
+
+    // y's domain, by the power, as scikit-learn's loss intervals: any for power <= 0, >= 0 below 2,
+    // else > 0.
+    const Array y_host = to(ctx, *y, Device::cpu(), DType::float64);
+    const double* targets = y_host.ptr<const double>();
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double v = targets[i];
+      FRANCA_EXPECTS(power <= 0 || (power < 2 ? v >= 0 : v > 0),
+                     "y: Some value(s) of y are out of the valid range of the loss '{}' (y[{}] = {}; power {} needs y "
+                     "{})",
+                     loss_class(p), i, v, power, power < 2 ? ">= 0" : "> 0");
+    }
+    // scikit-learn rescales the weights to sum to 1: the objective is a weighted mean.
+    std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
+    if (sample_weight) {
+      const Array w = to(ctx, *sample_weight, Device::cpu(), DType::float64);
+      weights.assign(w.ptr<const double>(), w.ptr<const double>() + n);
+    }
+    double total = 0, y_mean = 0;
+    for (std::int64_t i = 0; i < n; ++i) total += weights[static_cast<std::size_t>(i)];
+    FRANCA_EXPECTS(total > 0, "sample_weight: the weights sum to {}; at least one must be positive", total);
+    for (std::int64_t i = 0; i < n; ++i) {
+      weights[static_cast<std::size_t>(i)] /= total;
+      y_mean += weights[static_cast<std::size_t>(i)] * targets[i];
+    }
+
+    GlmProblem problem = glm_problem(ctx, X_in, p.fit_intercept, name);
+    const Device device = X_in.device();
+    GlmData& data = problem.data;
+    Array y_flat = y_host;  // a column y, (n, 1), as its n values
+    y_flat.shape = {n};
+    y_flat.strides = {1};
+    data.targets = to_device(ctx, y_flat, device);
+    data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
+    data.n_scores = 1;
+    data.power = power;
+    data.loss = log_link ? glm::Loss::tweedie : power == 0 ? glm::Loss::squared_error : glm::Loss::tweedie_identity;
+    const double r = p.l1_ratio.value_or(0.0);
+    problem.l1 = p.alpha * r;
+    problem.l2 = p.alpha * (1.0 - r);
+    FRANCA_LOG_INFO("{}: fit on {} ({} X of {} x {}), power={}, {} link, alpha={}, l1_ratio={}", name, device.str(),
+                    X_in.kind_name(), n, d, power, log_link ? "log" : "identity", p.alpha,
+                    this->get_params()["l1_ratio"].dump());
+
+    // As scikit-learn: zero coefficients and the intercept of the weighted mean of y, or the
+    // previous solution with warm_start.
+    std::vector<double> x(static_cast<std::size_t>(d), 0.0);
+    double intercept = log_link ? (y_mean > 0 ? std::log(y_mean) : 0.0) : y_mean;
+    if (p.warm_start && this->fitted()) {
+      const Array& c = this->attribute("coef_");
+      FRANCA_EXPECTS(c.dim(0) == d, "warm_start: the previous coef_ has {} features, expected {}", c.dim(0), d);
+      x.assign(c.ptr<const double>(), c.ptr<const double>() + d);
+      intercept = *this->attribute("intercept_").template ptr<const double>();
+    }
+    if (p.fit_intercept) x.push_back(intercept);
+
+    GlmSolverOptions options;
+    options.max_iter = p.max_iter;
+    options.tol = p.tol;
+    options.max_linesearch = 50;  // scikit-learn passes maxls=50 to scipy
+    options.name = name;
+    const GlmSolution solution = minimize_glm(ctx, problem, x, options);
+
+    const std::vector<double> coef(x.begin(), x.begin() + d);
+    const std::vector<double> b{p.fit_intercept ? x[static_cast<std::size_t>(d)] : 0.0};
+    this->set_attribute(ctx, "coef_", Array::from_host(coef, {d}));
+    this->set_attribute(ctx, "intercept_", Array::from_host(b, {}));
+    this->set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{solution.n_iter}, {}));
+  }
+
+  Matrix apply_impl(const Context& ctx, const std::string&, const Matrix& X_in) const override {
+    const DType dtype = value_dtype(X_in);
+    FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(dtype));
+    const Matrix X = contiguous_checked(ctx, X_in);
+    const Device device = X.device();
+    const std::int64_t n = X.rows(), d = this->n_features_in();
+    Array coef = this->attribute_on(ctx, "coef_", device, dtype);
+    coef.shape = {1, d};
+    coef.strides = {d, 1};
+    Array intercept = this->attribute_on(ctx, "intercept_", device, dtype);
+    intercept.shape = {1};
+    intercept.strides = {1};
+    Array out = Array::empty(ctx, device, dtype, {n, 1});
+    FRANCA_DISPATCH(device, linear_scores, ctx, X, coef, intercept, out);
+    if (this->params().log_link()) FRANCA_DISPATCH(device, glm_exp_inplace, ctx, out);
+    out.shape = {n};
+    out.strides = {1};
+    return Matrix::from_dense(out);
+  }
+
+  void check_state() const override {
+    const std::int64_t d = this->n_features_in();
+    this->expect_attribute("coef_", DType::float64, {d});
+    this->expect_attribute("intercept_", DType::float64, {});
+    this->expect_attribute("n_iter_", DType::int64, {});
+  }
+};
+
+template <Family F>
+EstimatorSpec glm_regressor_spec(const char* name, const char* doc, json power) {
+  return EstimatorSpec::of<GlmRegressor<F>>(name, EstimatorKind::regressor, "linear_model")
+      .doc(doc)
+      .method("predict",
+              "The predicted mean, the inverse link of X coef_ + intercept_ (exp for the log link), 1-D "
+              "in X's dtype.")
+      .fitted({"coef_", "intercept_", "n_iter_"})
+      .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
+      .single_target()
+      .scored_by_tweedie_deviance(std::move(power));
+}
+
+const EstimatorSpec& poisson_regressor_spec() {
+  static const EstimatorSpec spec = glm_regressor_spec<Family::poisson>(
+      "PoissonRegressor",
+      "Generalised linear model with a Poisson distribution and log link, minimising scikit-learn 1.2's "
+      "sum_i s_i half_poisson_deviance_i / sum_i s_i + alpha/2 ||w||^2 with L-BFGS (or an elastic-net penalty "
+      "through l1_ratio, with OWL-QN). y >= 0.",
+      1.0);
+  return spec;
+}
+
+const EstimatorSpec& gamma_regressor_spec() {
+  static const EstimatorSpec spec = glm_regressor_spec<Family::gamma>(
+      "GammaRegressor",
+      "Generalised linear model with a Gamma distribution and log link, minimising scikit-learn 1.2's "
+      "sum_i s_i half_gamma_deviance_i / sum_i s_i + alpha/2 ||w||^2 with L-BFGS (or an elastic-net penalty "
+      "through l1_ratio, with OWL-QN). y > 0.",
+      2.0);
+  return spec;
+}
+
+const EstimatorSpec& tweedie_regressor_spec() {
+  static const EstimatorSpec spec = glm_regressor_spec<Family::tweedie>(
+      "TweedieRegressor",
+      "Generalised linear model with a Tweedie distribution of the given power and a log or identity link, "
+      "minimising scikit-learn 1.2's sum_i s_i half_tweedie_deviance_i / sum_i s_i + alpha/2 ||w||^2 with L-BFGS "
+      "(or an elastic-net penalty through l1_ratio, with OWL-QN). y: any for power <= 0, >= 0 for power in [1, 2), "
+      "> 0 for power >= 2.",
+      "power");
+  return spec;
+}
+
+}  // namespace
+
+FRANCA_REGISTER_ESTIMATOR(poisson_regressor_spec);
+FRANCA_REGISTER_ESTIMATOR(gamma_regressor_spec);
+FRANCA_REGISTER_ESTIMATOR(tweedie_regressor_spec);
+
+}  // namespace franca
