@@ -174,7 +174,9 @@ typedef struct franca_estimator_s* franca_estimator;
  * "default", "doc", "binding_applies" (true: only the default is computed here; a binding
  * applies other values itself), "choices"?, "minimum"? or "exclusive_minimum"?, "maximum"? or
  * "exclusive_maximum"?}], "methods": [{"name", "doc"}], "attributes": [names of fitted
- * attributes], "inputs": (some of "dense", "CSR", "strings"), "allow_nan"}]. */
+ * attributes], "inputs": (some of "dense", "CSR", "strings"), "allow_nan", "multioutput"
+ * (a regressor that takes 2-D y), "tweedie_power"? (a GLM scored by D^2 of the Tweedie
+ * deviance: the power, or the name of the parameter holding it)}]. */
 FRANCA_API int franca_estimator_list(char** json);
 
 /* name: e.g. "Ridge". Parameters start at their defaults. */
