@@ -16,10 +16,6 @@ namespace franca {
 
 namespace {
 
-// The largest CSR width fit_least_squares accepts: it forms d x d normal equations (per thread
-// while accumulating).
-constexpr std::int64_t kMaxSparseFeatures = 4096;
-
 // The centred normal equations of CSR X from its uncentred sums, with the (weighted) means when
 // fit_intercept: sum_i w_i (x_i - m)(x_i - m)^T = X^T W X - m a^T - a m^T + S m m^T, with a the
 // weighted column sums and S the weight sum; likewise for X^T W Y. Centring after the sums loses
@@ -27,10 +23,10 @@ constexpr std::int64_t kMaxSparseFeatures = 4096;
 CrossProducts sparse_cross_products(const Context& ctx, const CsrMatrix& X, const Array& Y, const Array* w,
                                     bool fit_intercept, std::vector<double>& x_mean, std::vector<double>& y_mean) {
   const std::int64_t d = X.cols, t = static_cast<std::int64_t>(y_mean.size());
-  FRANCA_EXPECTS_STATUS(d <= kMaxSparseFeatures, Status::not_implemented,
+  FRANCA_EXPECTS_STATUS(d <= kMaxSparseGramFeatures, Status::not_implemented,
                         "X: a CSR matrix of {} columns: least squares on CSR input forms d x d normal equations and "
                         "supports at most {} columns",
-                        d, kMaxSparseFeatures);
+                        d, kMaxSparseGramFeatures);
   SparseGram g = FRANCA_DISPATCH(X.data.device, csr_gram, ctx, X, Y, w);
   FRANCA_EXPECTS(g.weight_sum > 0, "sample_weight: the weights sum to {}; they must sum to a positive value",
                  g.weight_sum);
@@ -51,6 +47,23 @@ CrossProducts sparse_cross_products(const Context& ctx, const CsrMatrix& X, cons
 
 }  // namespace
 
+NormalEquations centered_normal_equations(const Context& ctx, const Matrix& X, const Array& Y, const Array* w,
+                                          bool fit_intercept) {
+  const std::int64_t d = X.cols(), t = Y.ndim() == 1 ? 1 : Y.dim(1);
+  NormalEquations eq{
+      {}, std::vector<double>(static_cast<std::size_t>(d), 0.0), std::vector<double>(static_cast<std::size_t>(t), 0.0)};
+  if (X.kind == Matrix::Kind::csr) {
+    eq.cp = sparse_cross_products(ctx, X.csr, Y, w, fit_intercept, eq.x_mean, eq.y_mean);
+  } else {
+    if (fit_intercept) {
+      eq.x_mean = FRANCA_DISPATCH(X.dense.device, column_moments, ctx, X.dense, w, false).mean;
+      eq.y_mean = FRANCA_DISPATCH(Y.device, column_moments, ctx, Y, w, false).mean;
+    }
+    eq.cp = FRANCA_DISPATCH(X.dense.device, centered_cross_products, ctx, X.dense, Y, w, eq.x_mean, eq.y_mean);
+  }
+  return eq;
+}
+
 LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in, const Array& y,
                                          const Array* sample_weight, double alpha, bool fit_intercept,
                                          const std::string& name) {
@@ -66,17 +79,10 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
   if (sample_weight) w64 = to(ctx, *sample_weight, device, DType::float64);
   const Array* w = sample_weight ? &w64 : nullptr;
 
-  std::vector<double> x_mean(static_cast<std::size_t>(d), 0.0), y_mean(static_cast<std::size_t>(t), 0.0);
-  CrossProducts cp;
-  if (X.kind == Matrix::Kind::csr) {
-    cp = sparse_cross_products(ctx, X.csr, y64, w, fit_intercept, x_mean, y_mean);
-  } else {
-    if (fit_intercept) {
-      x_mean = FRANCA_DISPATCH(X.dense.device, column_moments, ctx, X.dense, w, false).mean;
-      y_mean = FRANCA_DISPATCH(y64.device, column_moments, ctx, y64, w, false).mean;
-    }
-    cp = FRANCA_DISPATCH(X.dense.device, centered_cross_products, ctx, X.dense, y64, w, x_mean, y_mean);
-  }
+  NormalEquations eq = centered_normal_equations(ctx, X, y64, w, fit_intercept);
+  CrossProducts& cp = eq.cp;
+  const std::vector<double>& x_mean = eq.x_mean;
+  const std::vector<double>& y_mean = eq.y_mean;
   for (std::int64_t j = 0; j < d; ++j) cp.xtx[static_cast<std::size_t>(j * d + j)] += alpha;
 
   std::vector<double> beta;  // d x t

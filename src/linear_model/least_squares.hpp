@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/estimator.hpp"
+#include "primitives/dense.hpp"
 
 namespace franca {
 
@@ -11,6 +12,22 @@ struct LeastSquaresSolution {
   Array coef;       // host, X's dtype: (d,) for 1-D y, (t, d) for 2-D y (scikit-learn's shapes)
   Array intercept;  // host, X's dtype: () for 1-D y, (t,)
 };
+
+// The largest CSR width the normal equations accept: they are d x d (per thread while
+// accumulating).
+constexpr std::int64_t kMaxSparseGramFeatures = 4096;
+
+// The weighted centred normal equations, built on X's device: xtx = sum_i w_i (x_i - m)(x_i - m)^T
+// and xty = sum_i w_i (x_i - m)(y_i - y_mean)^T, with the weighted means (zeros without
+// fit_intercept). X: contiguous_checked, dense or CSR of at most kMaxSparseGramFeatures columns
+// (not_implemented beyond); Y: contiguous float64 on X's device, 1-D or n x t; w: NULL or float64
+// of n on X's device. Shared by least squares and the elastic net.
+struct NormalEquations {
+  CrossProducts cp;
+  std::vector<double> x_mean, y_mean;
+};
+NormalEquations centered_normal_equations(const Context& ctx, const Matrix& X, const Array& Y, const Array* w,
+                                          bool fit_intercept);
 
 // The minimiser of ||y - Xw - b||^2_W + alpha ||w||^2 (the minimum-norm one when singular).
 // `name` is the estimator's, for the log.
@@ -58,7 +75,9 @@ class LinearModel : public TypedEstimator<P> {
     FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::corrupt_model, "model: coef_ must be float32 or float64");
     if (coef.ndim() == 1) {
       this->expect_attribute("coef_", dtype, {d});
-      this->expect_attribute("intercept_", dtype, {});
+      // () for 1-D y; (1,) where y of one column gives a 1-D coef_ (the elastic net, as scikit-learn).
+      const bool scalar = this->attribute("intercept_").ndim() == 0;
+      this->expect_attribute("intercept_", dtype, scalar ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{1});
     } else {
       const Array& c = this->expect_attribute("coef_", dtype, {-1, d});
       this->expect_attribute("intercept_", dtype, {c.dim(0)});

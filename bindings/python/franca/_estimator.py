@@ -405,6 +405,15 @@ def _d2_score(self, X, y, sample_weight=None):
     return d2_tweedie_score(y, self.predict(X), sample_weight=sample_weight, power=_tweedie_power(self))
 
 
+def _sparse_coef(self):
+    """coef_ as a scipy CSR matrix, (1, n_features) or (n_targets, n_features): scikit-learn's
+    sparse_coef_, for the estimators whose scikit-learn class has it (ElasticNet, Lasso)."""
+    if not hasattr(_sklearn_class(self._spec), "sparse_coef_"):
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute 'sparse_coef_'")
+    import scipy.sparse
+    return scipy.sparse.csr_matrix(np.atleast_2d(self.coef_))
+
+
 def _attribute(name):
     def get(self):
         if "_fallback" in self.__dict__:
@@ -461,6 +470,8 @@ def _make_class(spec):
     for name in spec["attributes"]:
         if not (kind == "classifier" and name == "classes_"):  # classes_ is kept in Python
             namespace[name] = _attribute(name)
+    if "coef_" in spec["attributes"]:
+        namespace["sparse_coef_"] = property(_sparse_coef, doc=_sparse_coef.__doc__)
     bases = ((_MIXINS[kind],) if kind in _MIXINS else ()) + (FrancaEstimator,)
     return type(spec["name"], bases, namespace)
 

@@ -1,0 +1,186 @@
+#include "linear_model/coordinate_descent.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/random.hpp"
+
+namespace franca {
+
+namespace {
+
+// The minimiser in w_j of the objective with the other coordinates fixed: soft-thresholding of
+// tmp = x_j^T (residual without j) at l1, over the column's squared norm plus l2.
+double coordinate_minimum(double tmp, double norm2, const CdOptions& o) {
+  if (o.positive && tmp < 0) return 0.0;
+  const double shrunk = std::max(std::fabs(tmp) - o.l1, 0.0);
+  return shrunk == 0.0 ? 0.0 : std::copysign(shrunk, tmp) / (norm2 + o.l2);
+}
+
+// scikit-learn's duality gap from XtA = X^T R - l2 w (R the weighted residual), ||R||^2 and R^T y.
+double duality_gap(const std::vector<double>& XtA, const std::vector<double>& w, double R_norm2, double R_dot_y,
+                   const CdOptions& o) {
+  double dual_norm = o.positive ? -HUGE_VAL : 0.0, l1_norm = 0.0, w_norm2 = 0.0;
+  for (std::size_t j = 0; j < w.size(); ++j) {
+    dual_norm = o.positive ? std::max(dual_norm, XtA[j]) : std::max(dual_norm, std::fabs(XtA[j]));
+    l1_norm += std::fabs(w[j]);
+    w_norm2 += w[j] * w[j];
+  }
+  double scale = 1.0, gap = R_norm2;
+  if (dual_norm > o.l1) {
+    scale = o.l1 / dual_norm;
+    gap = 0.5 * (R_norm2 + R_norm2 * scale * scale);
+  }
+  return gap + o.l1 * l1_norm - scale * R_dot_y + 0.5 * o.l2 * (1.0 + scale * scale) * w_norm2;
+}
+
+// The sweeps both forms share: update(j) moves coordinate j to its minimum (false when the column
+// is all zeros and is skipped); gap() is evaluated once the largest update of a sweep is below
+// tol times the largest coefficient, and on the last sweep.
+template <class Update, class Gap>
+CdResult sweep(const Context& ctx, std::vector<double>& w, const CdOptions& o, double gap_tol, Update&& update,
+               Gap&& gap) {
+  const auto d = static_cast<std::int64_t>(w.size());
+  CdResult r;
+  r.tol = gap_tol;
+  r.gap = gap_tol + 1.0;
+  const CounterRandom rng(o.seed, o.stream);
+  std::uint64_t draw = 0;
+  for (std::int64_t iter = 0; iter < o.max_iter; ++iter) {
+    ctx.check_cancelled();
+    double w_max = 0.0, d_w_max = 0.0;
+    for (std::int64_t f = 0; f < d; ++f) {
+      const auto j = static_cast<std::size_t>(
+          o.random ? static_cast<std::int64_t>(rng.below(draw++, static_cast<std::uint64_t>(d))) : f);
+      const double before = w[j];
+      if (!update(j)) continue;
+      d_w_max = std::max(d_w_max, std::fabs(w[j] - before));
+      w_max = std::max(w_max, std::fabs(w[j]));
+    }
+    if (w_max == 0.0 || d_w_max / w_max < o.tol || iter == o.max_iter - 1) {
+      r.gap = gap();
+      if (r.gap < gap_tol) {
+        r.n_iter = iter + 1;
+        r.converged = true;
+        return r;
+      }
+    }
+  }
+  r.n_iter = o.max_iter;
+  return r;
+}
+
+}  // namespace
+
+CdResult cd_gram(const Context& ctx, const std::vector<double>& Q, const double* q, double y_norm2,
+                 std::vector<double>& w, const CdOptions& o) {
+  const std::size_t d = w.size();
+  // H = Q w, kept up to date as coordinates move.
+  std::vector<double> H(d, 0.0), XtA(d);
+  for (std::size_t a = 0; a < d; ++a)
+    if (w[a] != 0.0)
+      for (std::size_t b = 0; b < d; ++b) H[b] += Q[a * d + b] * w[a];
+  const auto update = [&](std::size_t j) {
+    const double* row = &Q[j * d];
+    if (row[j] == 0.0) return false;
+    const double before = w[j];
+    if (before != 0.0)
+      for (std::size_t b = 0; b < d; ++b) H[b] -= before * row[b];
+    w[j] = coordinate_minimum(q[j] - H[j], row[j], o);
+    if (w[j] != 0.0)
+      for (std::size_t b = 0; b < d; ++b) H[b] += w[j] * row[b];
+    return true;
+  };
+  const auto gap = [&] {
+    double q_dot_w = 0.0, w_dot_H = 0.0;
+    for (std::size_t j = 0; j < d; ++j) {
+      XtA[j] = q[j] - H[j] - o.l2 * w[j];
+      q_dot_w += q[j] * w[j];
+      w_dot_H += w[j] * H[j];
+    }
+    // ||y - Xw||^2 = y^T y - 2 w^T q + w^T Q w; R^T y = y^T y - w^T q.
+    const double R_norm2 = y_norm2 + w_dot_H - 2.0 * q_dot_w;
+    return duality_gap(XtA, w, R_norm2, y_norm2 - q_dot_w, o);
+  };
+  return sweep(ctx, w, o, o.tol * y_norm2, update, gap);
+}
+
+CdResult cd_sparse(const Context& ctx, const CscColumns& X, const std::vector<double>& x_mean, const double* y,
+                   const double* sw, std::vector<double>& w, const CdOptions& o) {
+  const std::int64_t n = X.rows, d = X.cols;
+  const auto s = [&](std::int64_t i) { return sw ? sw[i] : 1.0; };
+  // The weighted residual is R_i = s_i (y_i - (x_i - m)^T w) = Rs_i + offset * s_i: the column
+  // means' share, the same for every row up to its weight, is the one scalar `offset`, so a
+  // coordinate update touches only its column's stored values (scikit-learn's loops over all n).
+  std::vector<double> Rs(static_cast<std::size_t>(n)), norm2(static_cast<std::size_t>(d)),
+      XtA(static_cast<std::size_t>(d));
+  double S = 0.0, offset = 0.0, y_norm2 = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    Rs[i] = s(i) * y[i];
+    S += s(i);
+    y_norm2 += y[i] * s(i) * y[i];
+  }
+  for (std::int64_t j = 0; j < d; ++j) {
+    const double m = x_mean[j];
+    // sum_i s_i (x_ij - m)^2, the unstored rows contributing s_i m^2.
+    double sum = S * m * m;
+    for (std::int64_t k = X.indptr[j]; k < X.indptr[j + 1]; ++k) {
+      const double si = s(X.row[k]), x = X.value[k];
+      sum += si * ((x - m) * (x - m) - m * m);
+      if (w[j] != 0.0) Rs[X.row[k]] -= si * x * w[j];
+    }
+    norm2[j] = sum;
+    offset += m * w[j];
+  }
+  double Rs_sum = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) Rs_sum += Rs[i];
+
+  const auto update = [&](std::size_t j) {
+    if (norm2[j] == 0.0) return false;
+    const std::int64_t begin = X.indptr[j], end = X.indptr[j + 1];
+    const double m = x_mean[j], before = w[j];
+    if (before != 0.0) {
+      for (std::int64_t k = begin; k < end; ++k) {
+        const double delta = s(X.row[k]) * X.value[k] * before;
+        Rs[X.row[k]] += delta;
+        Rs_sum += delta;
+      }
+      offset -= m * before;
+    }
+    // tmp = sum_i (x_ij - m) R_i
+    double tmp = 0.0;
+    for (std::int64_t k = begin; k < end; ++k) tmp += X.value[k] * (Rs[X.row[k]] + offset * s(X.row[k]));
+    tmp -= m * (Rs_sum + offset * S);
+    w[j] = coordinate_minimum(tmp, norm2[j], o);
+    if (w[j] != 0.0) {
+      for (std::int64_t k = begin; k < end; ++k) {
+        const double delta = s(X.row[k]) * X.value[k] * w[j];
+        Rs[X.row[k]] -= delta;
+        Rs_sum -= delta;
+      }
+      offset += m * w[j];
+    }
+    return true;
+  };
+  const auto gap = [&] {
+    // Fold the offset into the residual, which also resets the running sum's rounding.
+    double R_sum = 0.0, R_norm2 = 0.0, R_dot_y = 0.0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      Rs[i] += offset * s(i);
+      R_sum += Rs[i];
+      if (s(i) != 0.0) R_norm2 += Rs[i] * Rs[i] / s(i);
+      R_dot_y += Rs[i] * y[i];
+    }
+    offset = 0.0;
+    Rs_sum = R_sum;
+    for (std::int64_t j = 0; j < d; ++j) {
+      double xr = 0.0;
+      for (std::int64_t k = X.indptr[j]; k < X.indptr[j + 1]; ++k) xr += X.value[k] * Rs[X.row[k]];
+      XtA[j] = xr - x_mean[j] * R_sum - o.l2 * w[j];
+    }
+    return duality_gap(XtA, w, R_norm2, R_dot_y, o);
+  };
+  return sweep(ctx, w, o, o.tol * y_norm2, update, gap);
+}
+
+}  // namespace franca

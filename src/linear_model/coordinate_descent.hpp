@@ -1,0 +1,57 @@
+// Coordinate descent for the elastic net, scikit-learn's _cd_fast algorithms in float64 on the
+// host: min_w 1/2 ||y - Xw||^2_S + l1 ||w||_1 + l2/2 ||w||^2 (S: the sample weights, normalised by
+// the caller), one target at a time, with scikit-learn's stopping rule (a duality-gap check once
+// the largest coordinate update is below tol times the largest coefficient; the gap compared with
+// tol * ||y||^2_S). Two forms of the same iterations:
+//  - cd_gram: the covariance update over the centred Gram matrix Q = X^T S X and q = X^T S y
+//    (enet_coordinate_descent_gram); each sweep costs O(d^2) whatever n.
+//  - cd_sparse: the residual update over the columns of X kept as CSC, centred through the column
+//    means without densifying (sparse_enet_coordinate_descent); each coordinate costs the stored
+//    values of its column (the mean's share of the residual is kept as one scalar).
+// Not thread-safe on a shared CdSolution; the inputs are only read.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/context.hpp"
+
+namespace franca {
+
+struct CdOptions {
+  double l1 = 0;  // the L1 weight in the summed objective (scikit-learn's alpha * l1_ratio * n)
+  double l2 = 0;  // the L2 weight (alpha * (1 - l1_ratio) * n)
+  std::int64_t max_iter = 1000;
+  double tol = 1e-4;
+  bool positive = false;
+  bool random = false;       // selection='random': coordinates drawn with replacement
+  std::uint64_t seed = 0;    // of the random coordinates
+  std::uint64_t stream = 0;  // the target's index: each target draws its own coordinates
+};
+
+struct CdResult {
+  double gap = 0;           // the duality gap of the summed objective (divide by n for scikit-learn's)
+  double tol = 0;           // the gap tolerance, tol * ||y||^2_S
+  std::int64_t n_iter = 0;  // sweeps run
+  bool converged = false;
+};
+
+// q: d, Q: d x d row-major (both centred and weighted), y_norm2 = ||y||^2_S of the centred y. w (d)
+// holds the start and receives the solution.
+CdResult cd_gram(const Context& ctx, const std::vector<double>& Q, const double* q, double y_norm2,
+                 std::vector<double>& w, const CdOptions& options);
+
+// X's columns on the host: column j's rows and values are rows[indptr[j]..indptr[j+1]).
+struct CscColumns {
+  std::int64_t rows = 0, cols = 0;
+  std::vector<std::int64_t> indptr;
+  std::vector<std::int64_t> row;
+  std::vector<double> value;
+};
+
+// x_mean: d (zeros without centring); y: n, centred; sw: NULL or n weights (normalised to sum to
+// n). w as for cd_gram.
+CdResult cd_sparse(const Context& ctx, const CscColumns& X, const std::vector<double>& x_mean, const double* y,
+                   const double* sw, std::vector<double>& w, const CdOptions& options);
+
+}  // namespace franca
