@@ -180,6 +180,50 @@ std::vector<To> cast(const std::vector<double>& v) {
   return std::vector<To>(v.begin(), v.end());
 }
 
+// A row-major host matrix X (rows x cols) handed to franca on `device` in one of the layouts
+// the estimators accept: "row-major", "column-major" (dense, values of dtype T) or "csr" (its
+// non-zeros, index type I). Owns the tensors the matrix borrows.
+template <class T, class I>
+class LaidOutMatrix {
+ public:
+  LaidOutMatrix(const std::string& device, const std::vector<double>& X, std::int64_t rows, std::int64_t cols,
+                const std::string& layout) {
+    if (layout == "csr") {
+      std::vector<I> indptr{0}, indices;
+      std::vector<T> data;
+      for (std::int64_t i = 0; i < rows; ++i) {
+        for (std::int64_t j = 0; j < cols; ++j)
+          if (X[i * cols + j] != 0)
+            indices.push_back(static_cast<I>(j)), data.push_back(static_cast<T>(X[i * cols + j]));
+        indptr.push_back(static_cast<I>(indices.size()));
+      }
+      const auto nnz = static_cast<std::int64_t>(indices.size());
+      parts_.push_back(std::make_unique<Tensor>(device, indptr, std::vector<std::int64_t>{rows + 1}));
+      parts_.push_back(std::make_unique<Tensor>(device, indices, std::vector<std::int64_t>{nnz}));
+      parts_.push_back(std::make_unique<Tensor>(device, data, std::vector<std::int64_t>{nnz}));
+      franca_matrix raw = nullptr;
+      EXPECT_EQ(franca_matrix_csr(parts_[0]->get(), parts_[1]->get(), parts_[2]->get(), rows, cols, &raw), FRANCA_OK)
+          << franca_last_error();
+      matrix_.reset(raw);
+      return;
+    }
+    std::vector<double> values = X;
+    std::vector<std::int64_t> strides;
+    if (layout == "column-major") {
+      for (std::int64_t i = 0; i < rows; ++i)
+        for (std::int64_t j = 0; j < cols; ++j) values[j * rows + i] = X[i * cols + j];
+      strides = {1, rows};
+    }
+    parts_.push_back(std::make_unique<Tensor>(device, cast<T>(values), std::vector<std::int64_t>{rows, cols}, strides));
+    matrix_ = dense(parts_[0]->get());
+  }
+  franca_matrix get() const { return matrix_.get(); }
+
+ private:
+  std::vector<std::unique_ptr<Tensor>> parts_;
+  MatrixPtr matrix_;
+};
+
 // The parameter of device-parameterised tests: skips CUDA cases where no device exists.
 class DeviceTest : public ::testing::TestWithParam<std::string> {
  protected:

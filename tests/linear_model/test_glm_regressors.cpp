@@ -102,31 +102,8 @@ struct Fit {
 template <class T, class I>
 Fit fit(const std::string& device, const Family& fam, const Problem& p, const std::string& layout,
         const std::string& extra) {
-  std::vector<double> values = p.X;
-  std::vector<std::int64_t> strides;
-  if (layout == "column-major") {
-    for (std::int64_t i = 0; i < p.n; ++i)
-      for (std::int64_t j = 0; j < p.d; ++j) values[j * p.n + i] = p.X[i * p.d + j];
-    strides = {1, p.n};
-  }
-  std::vector<I> indptr{0}, indices;
-  std::vector<T> data;
-  for (std::int64_t i = 0; i < p.n; ++i) {
-    for (std::int64_t j = 0; j < p.d; ++j)
-      if (p.X[i * p.d + j] != 0) indices.push_back(static_cast<I>(j)), data.push_back(static_cast<T>(p.X[i * p.d + j]));
-    indptr.push_back(static_cast<I>(indices.size()));
-  }
-  Tensor Xd(device, cast<T>(values), {p.n, p.d}, strides), y(device, p.y, {p.n}), w(device, p.w, {p.n});
-  Tensor ip(device, indptr, {p.n + 1}), ix(device, indices, {static_cast<std::int64_t>(indices.size())}),
-      xv(device, data, {static_cast<std::int64_t>(data.size())});
-  MatrixPtr m;
-  if (layout == "csr") {
-    franca_matrix raw = nullptr;
-    EXPECT_EQ(franca_matrix_csr(ip.get(), ix.get(), xv.get(), p.n, p.d, &raw), FRANCA_OK) << franca_last_error();
-    m.reset(raw);
-  } else {
-    m = dense(Xd.get());
-  }
+  const LaidOutMatrix<T, I> m(device, p.X, p.n, p.d, layout);
+  Tensor y(device, p.y, {p.n}), w(device, p.w, {p.n});
   auto est = estimator(fam.estimator, "{" + fam.params + "\"tol\": 1e-10, \"max_iter\": 2000" + extra + "}");
   Fit out;
   EXPECT_EQ(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), w.get()), FRANCA_OK) << franca_last_error();
