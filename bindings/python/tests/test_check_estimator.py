@@ -12,10 +12,17 @@ import franca
 
 # (estimator name or None for every estimator, check name) -> why the check cannot pass.
 EXPECTED_FAILURES = {}
+for _name in ("LassoCV", "ElasticNetCV"):
+    EXPECTED_FAILURES[(_name, "check_sample_weights_invariance(kind=zeros)")] = (
+        "as scikit-learn's own (its _xfail_checks): the folds are contiguous row ranges, so a zero weight is not "
+        "the same as removing the row")
 
 
 def _check_name(check):
-    return getattr(check, "func", check).__name__
+    """The check's function name, with its `kind` where it has one (check_sample_weights_invariance)."""
+    name = getattr(check, "func", check).__name__
+    kind = getattr(check, "keywords", {}).get("kind")
+    return f"{name}(kind={kind})" if kind else name
 
 
 @parametrize_with_checks([cls() for _, cls in franca.all_estimators()])

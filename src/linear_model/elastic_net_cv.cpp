@@ -1,0 +1,591 @@
+// LassoCV and ElasticNetCV (scikit-learn's): the elastic-net regularisation path (scikit-learn's
+// enet_path: a grid of alphas, given or n_alphas on a log grid from alpha_max = max_j |x_j^T y| /
+// (n l1_ratio) down to eps alpha_max, fitted in order with warm starts) on each of k contiguous
+// folds (KFold without shuffling), the mean test MSE over the folds choosing alpha (and l1_ratio),
+// and a refit on all the data at the best pair.
+//
+// Every fold is the whole X with weights: zero on the held-out rows, so nothing is sliced or
+// copied. Up to kMaxSparseGramFeatures columns the weighted centred Gram matrices of a fold's
+// training rows and of its test rows are built once where X lives (centered_normal_equations) and
+// the whole path runs on the host over them: the descent in Gram form, and each test MSE from the
+// test Gram as sum_i s_i r_i^2 = yy - 2 w^T q + w^T Q w + S (y_mean - b - x_mean^T w)^2 (the
+// centred cross terms vanish). Wider X (CSR, CPU) runs the residual form over one CSC copy shared
+// by every fold, and the test residuals from the columns of the nonzero coefficients.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/expects.hpp"
+#include "core/logging.hpp"
+#include "core/random.hpp"
+#include "core/registry.hpp"
+#include "linear_model/coordinate_descent.hpp"
+#include "linear_model/least_squares.hpp"
+#include "primitives/csr_ops.hpp"
+#include "primitives/dense.hpp"
+#include "primitives/matrix_input.hpp"
+
+namespace franca {
+
+namespace {
+
+// alphas: None (the grid from eps and n_alphas) or a non-empty list of numbers >= 0.
+struct AlphaGrid {
+  bool given = false;
+  std::vector<double> values;
+};
+// l1_ratio: a number or a non-empty list of numbers, each in [0, 1].
+struct L1Ratios {
+  std::vector<double> values{0.5};
+  bool list = false;
+};
+// precompute: True, False or 'auto' (franca picks the form by X's width, as for ElasticNet).
+struct CvPrecompute {
+  json value = "auto";
+};
+// verbose: a bool or an integer (accepted; franca logs through its logger).
+struct Verbosity {
+  json value = false;
+};
+
+std::vector<double> read_numbers(const json& v, const ParamInfo& info, double lo, double hi) {
+  std::vector<double> out;
+  std::size_t i = 0;
+  for (const auto& e : v) {
+    FRANCA_EXPECTS_STATUS(e.is_number() || e.is_string(), Status::type,
+                          "parameter '{}': expected a list of numbers, got {} at index {}", info.name,
+                          params_detail::describe(e), i);
+    const double x = params_detail::read_float(e, info);
+    FRANCA_EXPECTS(x >= lo && x <= hi, "parameter '{}': {}[{}] == {}, must be in [{}, {}]", info.name, info.name, i, x,
+                   lo, hi);
+    out.push_back(x);
+    ++i;
+  }
+  FRANCA_EXPECTS(!out.empty(), "parameter '{}': must not be an empty list", info.name);
+  return out;
+}
+
+}  // namespace
+
+template <>
+struct ParamCodec<AlphaGrid> {
+  static std::string type_name() { return "list of float or None"; }
+  static AlphaGrid read(const json& v, const ParamInfo& info) {
+    if (v.is_null()) return {};
+    if (!v.is_array()) params_detail::wrong_type(info, "a list of floats or None", v);
+    return {true, read_numbers(v, info, 0.0, std::numeric_limits<double>::max())};
+  }
+  static json write(const AlphaGrid& a) { return a.given ? json(a.values) : json(nullptr); }
+};
+
+template <>
+struct ParamCodec<L1Ratios> {
+  static std::string type_name() { return "float or list of float"; }
+  static L1Ratios read(const json& v, const ParamInfo& info) {
+    if (v.is_array()) return {read_numbers(v, info, 0.0, 1.0), true};
+    const double x = params_detail::read_float(v, info);
+    FRANCA_EXPECTS(x >= 0 && x <= 1, "parameter '{}': must be in [0, 1], got {}", info.name, x);
+    return {{x}, false};
+  }
+  static json write(const L1Ratios& r) { return r.list ? json(r.values) : json(r.values[0]); }
+};
+
+template <>
+struct ParamCodec<CvPrecompute> {
+  static std::string type_name() { return "bool or 'auto'"; }
+  static CvPrecompute read(const json& v, const ParamInfo& info) {
+    if (v.is_boolean() || v == "auto") return {v};
+    FRANCA_EXPECTS_STATUS(!v.is_array(), Status::not_implemented,
+                          "parameter '{}': a precomputed Gram matrix is not implemented; pass True, False or 'auto' "
+                          "(franca computes the Gram matrix itself)",
+                          info.name);
+    FRANCA_EXPECTS(!v.is_string(), "parameter '{}': must be True, False or 'auto', got {}", info.name, v.dump());
+    params_detail::wrong_type(info, "bool or 'auto'", v);
+  }
+  static json write(const CvPrecompute& p) { return p.value; }
+};
+
+template <>
+struct ParamCodec<Verbosity> {
+  static std::string type_name() { return "bool or int"; }
+  static Verbosity read(const json& v, const ParamInfo& info) {
+    if (v.is_boolean()) return {v};
+    return {params_detail::read_integer(v, info, 0, std::numeric_limits<std::int64_t>::max(), "int")};
+  }
+  static json write(const Verbosity& p) { return p.value; }
+};
+
+namespace {
+
+enum class Selection { cyclic, random };
+
+constexpr double kResolution = 1e-15;  // numpy's finfo(float).resolution: the floor of the grid
+
+template <bool kLasso>
+struct EnetCvParams {
+  double eps = 1e-3;
+  std::int64_t n_alphas = 100;
+  AlphaGrid alphas;
+  L1Ratios l1_ratio{{kLasso ? 1.0 : 0.5}, false};
+  bool fit_intercept = true;
+  CvPrecompute precompute;
+  std::int64_t max_iter = 1000;
+  double tol = 1e-4;
+  std::optional<std::int64_t> cv;
+  bool copy_X = true;
+  Verbosity verbose;
+  std::optional<std::int64_t> n_jobs;
+  bool positive = false;
+  std::optional<std::int64_t> random_state;
+  Selection selection = Selection::cyclic;
+
+  static void declare(ParamTable<EnetCvParams>& t) {
+    using P = EnetCvParams;
+    if constexpr (!kLasso)
+      t.field("l1_ratio", &P::l1_ratio,
+              "The elastic-net mixing r in [0, 1] (penalty alpha (r ||w||_1 + (1 - r)/2 ||w||^2)), or a list of "
+              "them, each cross-validated over its own path.");
+    t.field("eps", &P::eps, "Length of the path: alpha_min / alpha_max = eps.").greater_than(0);
+    t.field("n_alphas", &P::n_alphas, "Number of alphas on the path (when alphas is None).").minimum(1);
+    t.field("alphas", &P::alphas,
+            "The alphas to try (sorted in decreasing order); None: n_alphas on a log grid from alpha_max = "
+            "max_j |x_j^T y| / (n l1_ratio) (the smallest alpha making every coefficient zero) down to eps "
+            "alpha_max.");
+    t.field("fit_intercept", &P::fit_intercept,
+            "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised.");
+    t.field("precompute", &P::precompute,
+            "True, False or 'auto', all accepted and all alike: franca uses the Gram matrix whenever X has at most "
+            "4096 columns and the residual form otherwise. A precomputed Gram array is not implemented.");
+    t.field("max_iter", &P::max_iter, "Maximum number of coordinate-descent sweeps per alpha.").minimum(1);
+    t.field("tol", &P::tol, "The duality-gap tolerance of each fit, as ElasticNet's.").minimum(0);
+    t.field("cv", &P::cv,
+            "Number of folds (None: 5): contiguous folds in row order, scikit-learn's KFold without shuffling; the "
+            "first n % cv folds hold one row more. A splitter object or an iterable of splits is not accepted "
+            "(the Python binding refuses it with FrancaValueError).")
+        .minimum(2);
+    t.field("copy_X", &P::copy_X, "Accepted for scikit-learn compatibility: franca never modifies X.");
+    t.field("verbose", &P::verbose, "Accepted for scikit-learn compatibility: franca logs through its logger.");
+    t.field("n_jobs", &P::n_jobs, "Accepted for scikit-learn compatibility: franca uses the context's threads.");
+    t.field("positive", &P::positive, "Constrain the coefficients to be >= 0.");
+    t.field("random_state", &P::random_state,
+            "Seed of the coordinates drawn with selection='random' (None: the context's seed).");
+    t.field("selection", &P::selection,
+            "'cyclic' updates the coordinates in order; 'random' draws one at random (with replacement) each step.")
+        .names({{"cyclic", Selection::cyclic}, {"random", Selection::random}});
+  }
+};
+
+// X's columns as CSC in float64 on the host, from host CSR X.
+CscColumns csc_of_csr(const Matrix& X) {
+  CscColumns c;
+  c.rows = X.rows();
+  c.cols = X.cols();
+  c.indptr.assign(static_cast<std::size_t>(c.cols + 1), 0);
+  dispatch_csr(X.csr, [&](auto t, auto ix, auto ip) {
+    using T = decltype(t);
+    const auto* data = X.csr.data.ptr<const T>();
+    const auto* indices = X.csr.indices.ptr<const decltype(ix)>();
+    const auto* indptr = X.csr.indptr.ptr<const decltype(ip)>();
+    for (std::int64_t i = 0; i < c.rows; ++i)
+      for (auto k = indptr[i]; k < indptr[i + 1]; ++k)
+        if (data[k] != T(0)) ++c.indptr[static_cast<std::size_t>(indices[k]) + 1];
+    for (std::int64_t j = 0; j < c.cols; ++j) c.indptr[j + 1] += c.indptr[j];
+    c.row.resize(static_cast<std::size_t>(c.indptr.back()));
+    c.value.resize(c.row.size());
+    std::vector<std::int64_t> next(c.indptr.begin(), c.indptr.end() - 1);
+    for (std::int64_t i = 0; i < c.rows; ++i)
+      for (auto k = indptr[i]; k < indptr[i + 1]; ++k)
+        if (data[k] != T(0)) {
+          const auto at = static_cast<std::size_t>(next[static_cast<std::size_t>(indices[k])]++);
+          c.row[at] = i;
+          c.value[at] = static_cast<double>(data[k]);
+        }
+  });
+  return c;
+}
+
+// The weighted centred statistics of the rows with weight > 0: Q = X^T S X, q = X^T S y (both
+// centred by the weighted means unless !fit_intercept), yy = y^T S y (likewise), S's sum.
+struct GramStats {
+  std::vector<double> Q, q, x_mean;
+  double yy = 0, y_mean = 0, weight_sum = 0;
+};
+
+GramStats gram_stats(const Context& ctx, const Matrix& X, const Array& y64, const Array* w, bool fit_intercept) {
+  NormalEquations eq = centered_normal_equations(ctx, X, y64, w, fit_intercept);
+  const ColumnMoments ym = FRANCA_DISPATCH(y64.device, column_moments, ctx, y64, w, true);
+  GramStats g;
+  g.Q = std::move(eq.cp.xtx);
+  g.q = std::move(eq.cp.xty);
+  g.x_mean = std::move(eq.x_mean);
+  g.y_mean = eq.y_mean[0];
+  g.weight_sum = ym.weight_sum;
+  g.yy = (ym.var[0] + (fit_intercept ? 0.0 : ym.mean[0] * ym.mean[0])) * ym.weight_sum;
+  return g;
+}
+
+// One training set (the rows of positive weight) in the form the descent runs in.
+struct Trainer {
+  double n_train = 0;  // rows of positive weight: the n of scikit-learn's objective
+  std::vector<double> x_mean;
+  double y_mean = 0;
+  // Gram form: Q, q, yy rescaled for weights summing to n_train.
+  GramStats gram;
+  // Residual form: the centred y, the weights rescaled to sum to n_train (empty: all ones).
+  const CscColumns* csc = nullptr;
+  std::vector<double> yc, sw;
+
+  CdResult solve(const Context& ctx, std::vector<double>& w, const CdOptions& o) const {
+    if (!csc) return cd_gram(ctx, gram.Q, gram.q.data(), gram.yy, w, o);
+    return cd_sparse(ctx, *csc, x_mean, yc.data(), sw.empty() ? nullptr : sw.data(), w, o);
+  }
+  double intercept(const std::vector<double>& w, bool fit_intercept) const {
+    if (!fit_intercept) return 0.0;
+    double b = y_mean;
+    for (std::size_t j = 0; j < w.size(); ++j) b -= w[j] * x_mean[j];
+    return b;
+  }
+};
+
+// The weighted mean squared test error of coefficients w and intercept b.
+struct Tester {
+  GramStats gram;  // Gram form
+  // Residual form: the test rows and their weights, y on the host.
+  const CscColumns* csc = nullptr;
+  const double* y = nullptr;
+  std::vector<std::int64_t> rows;
+  std::vector<double> weight;
+
+  double mse(const std::vector<double>& w, double b) const {
+    const std::size_t d = w.size();
+    if (!csc) {
+      double w_q = 0.0, w_Q_w = 0.0, m_w = 0.0;
+      for (std::size_t a = 0; a < d; ++a) {
+        if (w[a] == 0.0) continue;
+        w_q += w[a] * gram.q[a];
+        m_w += w[a] * gram.x_mean[a];
+        double row = 0.0;
+        for (std::size_t c = 0; c < d; ++c) row += gram.Q[a * d + c] * w[c];
+        w_Q_w += w[a] * row;
+      }
+      const double shift = gram.y_mean - b - m_w;
+      const double sum = gram.yy - 2.0 * w_q + w_Q_w + gram.weight_sum * shift * shift;
+      return std::max(sum, 0.0) / gram.weight_sum;
+    }
+    std::vector<double> pred(static_cast<std::size_t>(csc->rows), 0.0);
+    for (std::size_t j = 0; j < d; ++j)
+      if (w[j] != 0.0)
+        for (std::int64_t k = csc->indptr[j]; k < csc->indptr[j + 1]; ++k)
+          pred[static_cast<std::size_t>(csc->row[k])] += csc->value[k] * w[j];
+    double sum = 0.0, total = 0.0;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const auto i = static_cast<std::size_t>(rows[r]);
+      const double res = y[i] - pred[i] - b;
+      sum += weight[r] * res * res;
+      total += weight[r];
+    }
+    return sum / total;
+  }
+};
+
+template <bool kLasso>
+class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
+ public:
+  using LinearModel<EnetCvParams<kLasso>>::LinearModel;
+
+ protected:
+  void fit_impl(const Context& ctx, const Matrix& X_in, const Array* y, const Array* sample_weight) override {
+    const auto& p = this->params();
+    const std::string& name = this->spec().name;
+    const DType dtype = value_dtype(X_in);
+    FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(dtype));
+    FRANCA_EXPECTS(y->ndim() == 1 || y->dim(1) == 1, "y: For multi-task outputs, use MultiTask{}", name);
+    const Matrix X = contiguous_checked(ctx, X_in);
+    const Device device = X.device();
+    const std::int64_t n = X.rows(), d = X.cols();
+    const std::int64_t k_folds = p.cv.value_or(5);
+    FRANCA_EXPECTS(k_folds <= n,
+                   "cv: Cannot have number of splits n_splits={} greater than the number of samples: n_samples={}.",
+                   k_folds, n);
+    const bool gram = d <= kMaxSparseGramFeatures;
+    FRANCA_EXPECTS_STATUS(!(device.is_cuda() && X.kind == Matrix::Kind::csr), Status::not_implemented,
+                          "X: {} on a CUDA CSR matrix is not implemented yet; pass a dense CUDA array or a host CSR "
+                          "matrix",
+                          name);
+    FRANCA_EXPECTS_STATUS(gram || device.is_cpu(), Status::not_implemented,
+                          "X: {} on CUDA supports at most {} columns (the Gram form), got {}; pass host data", name,
+                          kMaxSparseGramFeatures, d);
+    const std::vector<double>& l1_ratios = p.l1_ratio.values;
+    if (!p.alphas.given)
+      for (const double r : l1_ratios)
+        FRANCA_EXPECTS(r > 0,
+                       "l1_ratio: Automatic alpha grid generation is not supported for l1_ratio=0. Please supply a "
+                       "grid by providing your estimator with the appropriate `alphas=` argument.");
+
+    // y of one column is contiguous: its values are those of the 1-D y.
+    Array y64 = to(ctx, *y, device, DType::float64);
+    y64.shape = {n};
+    y64.strides = {1};
+    const Array y_host = to(ctx, y64, Device::cpu(), DType::float64);
+    const double* yv = y_host.ptr<const double>();
+    std::vector<double> sw(static_cast<std::size_t>(n), 1.0);
+    if (sample_weight) {
+      const Array w_host = to(ctx, *sample_weight, Device::cpu(), DType::float64);
+      std::copy(w_host.ptr<const double>(), w_host.ptr<const double>() + n, sw.begin());
+    }
+    CscColumns csc;
+    if (!gram) csc = csc_of_csr(X);
+
+    // The weights of a set of rows (zero elsewhere), and the trainer and tester over them.
+    const auto make_trainer = [&](const std::vector<double>& wv, std::int64_t rows) {
+      Trainer tr;
+      tr.n_train = static_cast<double>(rows);
+      double S = 0.0;
+      for (const double v : wv) S += v;
+      FRANCA_EXPECTS(S > 0, "sample_weight: the weights of a training set sum to {}; they must sum to a positive value",
+                     S);
+      // scikit-learn rescales the training weights to sum to the training rows' count.
+      const double scale = tr.n_train / S;
+      if (gram) {
+        const Array w_dev = to(ctx, Array::from_host(wv, {n}), device, DType::float64);
+        tr.gram = gram_stats(ctx, X, y64, &w_dev, p.fit_intercept);
+        for (auto* v : {&tr.gram.Q, &tr.gram.q})
+          for (double& x : *v) x *= scale;
+        tr.gram.yy *= scale;
+        tr.x_mean = tr.gram.x_mean;
+        tr.y_mean = tr.gram.y_mean;
+      } else {
+        tr.csc = &csc;
+        tr.sw = wv;
+        for (double& v : tr.sw) v *= scale;
+        tr.x_mean.assign(static_cast<std::size_t>(d), 0.0);
+        if (p.fit_intercept) {
+          for (std::int64_t j = 0; j < d; ++j) {
+            double sum = 0.0;
+            for (std::int64_t k = csc.indptr[j]; k < csc.indptr[j + 1]; ++k)
+              sum += tr.sw[static_cast<std::size_t>(csc.row[k])] * csc.value[k];
+            tr.x_mean[static_cast<std::size_t>(j)] = sum / tr.n_train;
+          }
+          for (std::int64_t i = 0; i < n; ++i) tr.y_mean += tr.sw[static_cast<std::size_t>(i)] * yv[i] / tr.n_train;
+        }
+        tr.yc.resize(static_cast<std::size_t>(n));
+        for (std::int64_t i = 0; i < n; ++i) tr.yc[static_cast<std::size_t>(i)] = yv[i] - tr.y_mean;
+      }
+      return tr;
+    };
+    const auto make_tester = [&](std::int64_t begin, std::int64_t end) {
+      Tester te;
+      if (gram) {
+        std::vector<double> wv(static_cast<std::size_t>(n), 0.0);
+        std::copy(sw.begin() + begin, sw.begin() + end, wv.begin() + begin);
+        const Array w_dev = to(ctx, Array::from_host(wv, {n}), device, DType::float64);
+        te.gram = gram_stats(ctx, X, y64, &w_dev, p.fit_intercept);
+        FRANCA_EXPECTS(te.gram.weight_sum > 0, "sample_weight: the weights of a test fold sum to 0");
+      } else {
+        te.csc = &csc;
+        te.y = yv;
+        for (std::int64_t i = begin; i < end; ++i) {
+          te.rows.push_back(i);
+          te.weight.push_back(sw[static_cast<std::size_t>(i)]);
+        }
+      }
+      return te;
+    };
+
+    // The grid: scikit-learn's _alpha_grid, unweighted, over all the rows.
+    std::vector<std::vector<double>> grids;
+    if (p.alphas.given) {
+      std::vector<double> a = p.alphas.values;
+      std::sort(a.begin(), a.end(), std::greater<>());
+      grids.assign(l1_ratios.size(), a);
+    } else {
+      std::vector<double> xty(static_cast<std::size_t>(d), 0.0);
+      if (gram) {
+        xty = gram_stats(ctx, X, y64, nullptr, p.fit_intercept).q;
+      } else {
+        double y_mean = 0.0;
+        if (p.fit_intercept)
+          for (std::int64_t i = 0; i < n; ++i) y_mean += yv[i] / static_cast<double>(n);
+        for (std::int64_t j = 0; j < d; ++j)
+          for (std::int64_t k = csc.indptr[j]; k < csc.indptr[j + 1]; ++k)
+            xty[static_cast<std::size_t>(j)] += csc.value[k] * (yv[csc.row[k]] - y_mean);
+      }
+      double xy_max = 0.0;
+      for (const double v : xty) xy_max = std::max(xy_max, std::fabs(v));
+      for (const double r : l1_ratios) {
+        const double alpha_max = xy_max / (static_cast<double>(n) * r);
+        std::vector<double> a(static_cast<std::size_t>(p.n_alphas), kResolution);
+        if (alpha_max > kResolution) {
+          // np.logspace(log10(alpha_max * eps), log10(alpha_max), n_alphas)[::-1]
+          const double lo = std::log10(alpha_max * p.eps), hi = std::log10(alpha_max);
+          const auto m = p.n_alphas;
+          for (std::int64_t i = 0; i < m; ++i) {
+            const double step = m == 1 ? 0.0 : (hi - lo) / static_cast<double>(m - 1);
+            a[static_cast<std::size_t>(m - 1 - i)] = std::pow(10.0, i == m - 1 ? hi : lo + step * i);
+          }
+        }
+        grids.push_back(std::move(a));
+      }
+    }
+    const auto n_alphas = static_cast<std::int64_t>(grids[0].size());
+    const auto n_l1 = static_cast<std::int64_t>(l1_ratios.size());
+
+    CdOptions base;
+    base.max_iter = p.max_iter;
+    base.tol = p.tol;
+    base.positive = p.positive;
+    base.random = p.selection == Selection::random;
+    base.seed = seed_for(ctx, p.random_state);
+    FRANCA_LOG_INFO("{}: {} folds x {} l1_ratio(s) x {} alphas by coordinate descent ({} form) on {} ({} X of {} x {})",
+                    name, k_folds, n_l1, n_alphas, gram ? "Gram" : "residual", device.str(), X.kind_name(), n, d);
+    std::int64_t not_converged = 0;
+    const auto options = [&](double alpha, double l1_ratio, double n_train, std::uint64_t stream) {
+      CdOptions o = base;
+      o.l1 = alpha * l1_ratio * n_train;
+      o.l2 = alpha * (1.0 - l1_ratio) * n_train;
+      o.stream = stream;
+      return o;
+    };
+
+    // mse[(l * n_alphas + a) * k_folds + f]: scikit-learn's mse_path_ before squeezing.
+    std::vector<double> mse(static_cast<std::size_t>(n_l1 * n_alphas * k_folds));
+    for (std::int64_t f = 0; f < k_folds; ++f) {
+      ctx.check_cancelled();
+      const std::int64_t begin = f * (n / k_folds) + std::min(f, n % k_folds);
+      const std::int64_t end = begin + n / k_folds + (f < n % k_folds ? 1 : 0);
+      std::vector<double> wv = sw;
+      std::fill(wv.begin() + begin, wv.begin() + end, 0.0);
+      const Trainer tr = make_trainer(wv, n - (end - begin));
+      const Tester te = make_tester(begin, end);
+      for (std::int64_t l = 0; l < n_l1; ++l) {
+        std::vector<double> w(static_cast<std::size_t>(d), 0.0);  // warm-started along the path
+        for (std::int64_t a = 0; a < n_alphas; ++a) {
+          const auto stream = static_cast<std::uint64_t>((f * n_l1 + l) * n_alphas + a);
+          const CdResult r = tr.solve(ctx, w, options(grids[l][a], l1_ratios[l], tr.n_train, stream));
+          not_converged += r.converged ? 0 : 1;
+          mse[static_cast<std::size_t>((l * n_alphas + a) * k_folds + f)] = te.mse(w, tr.intercept(w, p.fit_intercept));
+        }
+      }
+    }
+    if (not_converged > 0)
+      FRANCA_LOG_WARN(
+          "{}: {} of the {} fits along the folds' paths did not converge. You might want to increase the number of "
+          "iterations (ConvergenceWarning)",
+          name, not_converged, k_folds * n_l1 * n_alphas);
+
+    // The best (l1_ratio, alpha): the first smallest mean MSE, l1_ratio by l1_ratio.
+    double best = HUGE_VAL, best_alpha = grids[0][0], best_l1 = l1_ratios[0];
+    for (std::int64_t l = 0; l < n_l1; ++l) {
+      std::int64_t arg = 0;
+      double low = HUGE_VAL;
+      for (std::int64_t a = 0; a < n_alphas; ++a) {
+        double mean = 0.0;
+        for (std::int64_t f = 0; f < k_folds; ++f)
+          mean += mse[static_cast<std::size_t>((l * n_alphas + a) * k_folds + f)];
+        mean /= static_cast<double>(k_folds);
+        if (mean < low) {
+          low = mean;
+          arg = a;
+        }
+      }
+      if (low < best) {
+        best = low;
+        best_alpha = grids[l][arg];
+        best_l1 = l1_ratios[l];
+      }
+    }
+
+    // The refit on all the rows, from zero, as scikit-learn's ElasticNet.
+    const Trainer all = make_trainer(sw, n);
+    std::vector<double> coef(static_cast<std::size_t>(d), 0.0);
+    const CdResult r = all.solve(ctx, coef, options(best_alpha, best_l1, all.n_train, 0));
+    if (!r.converged)
+      FRANCA_LOG_WARN("{}: Objective did not converge. Duality gap: {:.3e}, tolerance: {:.3e} (ConvergenceWarning)",
+                      name, r.gap, r.tol);
+    const double intercept = all.intercept(coef, p.fit_intercept);
+    for (const double x : coef)
+      FRANCA_EXPECTS(std::isfinite(x) && std::isfinite(intercept),
+                     "{}: Coordinate descent iterations resulted in non-finite parameter values. The input data may "
+                     "contain large values and need to be preprocessed.",
+                     name);
+
+    // scikit-learn's shapes: mse_path_ is (l1_ratios, alphas, folds) with every axis of length 1
+    // squeezed away; alphas_ is (l1_ratios, alphas) from the grid, (alphas,) for one l1_ratio or
+    // given alphas.
+    std::vector<std::int64_t> mse_shape;
+    for (const std::int64_t s : {n_l1, n_alphas, k_folds})
+      if (s != 1) mse_shape.push_back(s);
+    std::vector<double> alphas_flat;
+    for (const auto& g : grids) alphas_flat.insert(alphas_flat.end(), g.begin(), g.end());
+    const bool alphas_2d = !p.alphas.given && n_l1 > 1;
+    if (!alphas_2d) alphas_flat.resize(static_cast<std::size_t>(n_alphas));
+    const auto host = [&](const std::vector<double>& v, std::vector<std::int64_t> shape, DType as) {
+      return to(ctx, Array::from_host(v, std::move(shape)), Device::cpu(), as);
+    };
+    this->set_attribute(ctx, "coef_", host(coef, {d}, dtype));
+    this->set_attribute(ctx, "intercept_", host({intercept}, {}, dtype));
+    this->set_attribute(ctx, "dual_gap_", host({r.gap / all.n_train}, {}, dtype));
+    this->set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{r.n_iter}, {}));
+    this->set_attribute(ctx, "alpha_", host({best_alpha}, {}, DType::float64));
+    if constexpr (!kLasso) this->set_attribute(ctx, "l1_ratio_", host({best_l1}, {}, DType::float64));
+    this->set_attribute(ctx, "mse_path_", host(mse, mse_shape, DType::float64));
+    this->set_attribute(
+        ctx, "alphas_",
+        host(alphas_flat, alphas_2d ? std::vector<std::int64_t>{n_l1, n_alphas} : std::vector<std::int64_t>{n_alphas},
+             DType::float64));
+  }
+
+  void check_state() const override {
+    LinearModel<EnetCvParams<kLasso>>::check_state();
+    const DType dtype = this->attribute("coef_").dtype;
+    this->expect_attribute("dual_gap_", dtype, {});
+    this->expect_attribute("n_iter_", DType::int64, {});
+    this->expect_attribute("alpha_", DType::float64, {});
+    if constexpr (!kLasso) this->expect_attribute("l1_ratio_", DType::float64, {});
+    const Array& alphas = this->attribute("alphas_");
+    FRANCA_EXPECTS_STATUS(alphas.dtype == DType::float64 && (alphas.ndim() == 1 || alphas.ndim() == 2),
+                          Status::corrupt_model, "model: alphas_ must be a float64 array of 1 or 2 dimensions");
+    FRANCA_EXPECTS_STATUS(this->attribute("mse_path_").dtype == DType::float64, Status::corrupt_model,
+                          "model: mse_path_ must be float64");
+  }
+};
+
+constexpr const char* kPredictDoc = "Predicted values, X coef_^T + intercept_.";
+
+const EstimatorSpec& elastic_net_cv_spec() {
+  static const EstimatorSpec spec =
+      EstimatorSpec::of<ElasticNetCvModel<false>>("ElasticNetCV", EstimatorKind::regressor, "linear_model")
+          .doc(
+              "ElasticNet with alpha (and l1_ratio, when a list) chosen by k-fold cross-validation: each fold's "
+              "regularisation path is fitted with warm starts, the pair of smallest mean test MSE is refitted on "
+              "all the data. One target. Dense X, or CSR X of at most 4096 columns, on any device; wider X on the "
+              "CPU only.")
+          .method("predict", kPredictDoc)
+          .fitted({"alpha_", "l1_ratio_", "coef_", "intercept_", "mse_path_", "alphas_", "dual_gap_", "n_iter_"})
+          .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
+          .single_target();
+  return spec;
+}
+
+const EstimatorSpec& lasso_cv_spec() {
+  static const EstimatorSpec spec =
+      EstimatorSpec::of<ElasticNetCvModel<true>>("LassoCV", EstimatorKind::regressor, "linear_model")
+          .doc(
+              "Lasso with alpha chosen by k-fold cross-validation: each fold's regularisation path is fitted with "
+              "warm starts, the alpha of smallest mean test MSE is refitted on all the data. One target. Dense X, or "
+              "CSR X of at most 4096 columns, on any device; wider X on the CPU only.")
+          .method("predict", kPredictDoc)
+          .fitted({"alpha_", "coef_", "intercept_", "mse_path_", "alphas_", "dual_gap_", "n_iter_"})
+          .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
+          .single_target();
+  return spec;
+}
+
+}  // namespace
+
+FRANCA_REGISTER_ESTIMATOR(elastic_net_cv_spec);
+FRANCA_REGISTER_ESTIMATOR(lasso_cv_spec);
+
+}  // namespace franca
