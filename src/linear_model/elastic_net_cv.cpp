@@ -5,9 +5,10 @@
 // and a refit on all the data at the best pair.
 //
 // Every fold is the whole X with weights: zero on the held-out rows, so nothing is sliced or
-// copied. Up to kMaxSparseGramFeatures columns the weighted centred Gram matrices of a fold's
-// training rows and of its test rows are built once where X lives (centered_normal_equations) and
-// the whole path runs on the host over them: the descent in Gram form, and each test MSE from the
+// copied. Up to kMaxSparseGramFeatures columns the weighted centred Gram matrices of all rows and
+// of each fold's test rows are built once where X lives (centered_normal_equations; a fold's
+// training matrix is the first less the second, see `without`) and the whole path runs on the
+// host over them: the descent in Gram form, and each test MSE from the
 // test Gram as sum_i s_i r_i^2 = yy - 2 w^T q + w^T Q w + S (y_mean - b - x_mean^T w)^2 (the
 // centred cross terms vanish). Wider X (CSR, CPU) runs the residual form over one CSC copy shared
 // by every fold, and the test residuals from the columns of the nonzero coefficients.
@@ -225,6 +226,36 @@ GramStats gram_stats(const Context& ctx, const Matrix& X, const Array& y64, cons
   return g;
 }
 
+// The statistics of the rows of A not in B (B's rows a subset of A's, with the same weights), by
+// moving both to the remaining rows' means (the parallel-axis identity): one pass over X for the
+// whole data instead of one per fold.
+GramStats without(const GramStats& A, const GramStats& B, bool fit_intercept) {
+  const std::size_t d = A.x_mean.size();
+  GramStats T;
+  T.weight_sum = A.weight_sum - B.weight_sum;
+  T.x_mean.assign(d, 0.0);
+  if (fit_intercept) {
+    for (std::size_t j = 0; j < d; ++j)
+      T.x_mean[j] = (A.weight_sum * A.x_mean[j] - B.weight_sum * B.x_mean[j]) / T.weight_sum;
+    T.y_mean = (A.weight_sum * A.y_mean - B.weight_sum * B.y_mean) / T.weight_sum;
+  }
+  std::vector<double> dA(d), dB(d);
+  for (std::size_t j = 0; j < d; ++j) {
+    dA[j] = A.x_mean[j] - T.x_mean[j];
+    dB[j] = B.x_mean[j] - T.x_mean[j];
+  }
+  const double eA = A.y_mean - T.y_mean, eB = B.y_mean - T.y_mean;
+  T.Q.resize(d * d);
+  T.q.resize(d);
+  for (std::size_t a = 0; a < d; ++a) {
+    for (std::size_t b = 0; b < d; ++b)
+      T.Q[a * d + b] = A.Q[a * d + b] - B.Q[a * d + b] + A.weight_sum * dA[a] * dA[b] - B.weight_sum * dB[a] * dB[b];
+    T.q[a] = A.q[a] - B.q[a] + A.weight_sum * dA[a] * eA - B.weight_sum * dB[a] * eB;
+  }
+  T.yy = A.yy - B.yy + A.weight_sum * eA * eA - B.weight_sum * eB * eB;
+  return T;
+}
+
 // One training set (the rows of positive weight) in the form the descent runs in.
 struct Trainer {
   double n_train = 0;  // rows of positive weight: the n of scikit-learn's objective
@@ -337,9 +368,16 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     }
     CscColumns csc;
     if (!gram) csc = csc_of_csr(X);
+    // Gram form: all rows with the sample weights, the refit's statistics; a fold's training
+    // statistics are these less its test rows'.
+    GramStats full;
+    if (gram) {
+      const Array sw_dev = to(ctx, Array::from_host(sw, {n}), device, DType::float64);
+      full = gram_stats(ctx, X, y64, sample_weight ? &sw_dev : nullptr, p.fit_intercept);
+    }
 
     // The weights of a set of rows (zero elsewhere), and the trainer and tester over them.
-    const auto make_trainer = [&](const std::vector<double>& wv, std::int64_t rows) {
+    const auto make_trainer = [&](const std::vector<double>& wv, std::int64_t rows, const GramStats* held_out) {
       Trainer tr;
       tr.n_train = static_cast<double>(rows);
       double S = 0.0;
@@ -349,8 +387,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       // scikit-learn rescales the training weights to sum to the training rows' count.
       const double scale = tr.n_train / S;
       if (gram) {
-        const Array w_dev = to(ctx, Array::from_host(wv, {n}), device, DType::float64);
-        tr.gram = gram_stats(ctx, X, y64, &w_dev, p.fit_intercept);
+        tr.gram = held_out ? without(full, *held_out, p.fit_intercept) : full;
         for (auto* v : {&tr.gram.Q, &tr.gram.q})
           for (double& x : *v) x *= scale;
         tr.gram.yy *= scale;
@@ -403,7 +440,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     } else {
       std::vector<double> xty(static_cast<std::size_t>(d), 0.0);
       if (gram) {
-        xty = gram_stats(ctx, X, y64, nullptr, p.fit_intercept).q;
+        xty = sample_weight ? gram_stats(ctx, X, y64, nullptr, p.fit_intercept).q : full.q;
       } else {
         double y_mean = 0.0;
         if (p.fit_intercept)
@@ -457,8 +494,8 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       const std::int64_t end = begin + n / k_folds + (f < n % k_folds ? 1 : 0);
       std::vector<double> wv = sw;
       std::fill(wv.begin() + begin, wv.begin() + end, 0.0);
-      const Trainer tr = make_trainer(wv, n - (end - begin));
       const Tester te = make_tester(begin, end);
+      const Trainer tr = make_trainer(wv, n - (end - begin), &te.gram);
       for (std::int64_t l = 0; l < n_l1; ++l) {
         std::vector<double> w(static_cast<std::size_t>(d), 0.0);  // warm-started along the path
         for (std::int64_t a = 0; a < n_alphas; ++a) {
@@ -498,7 +535,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     }
 
     // The refit on all the rows, from zero, as scikit-learn's ElasticNet.
-    const Trainer all = make_trainer(sw, n);
+    const Trainer all = make_trainer(sw, n, nullptr);
     std::vector<double> coef(static_cast<std::size_t>(d), 0.0);
     const CdResult r = all.solve(ctx, coef, options(best_alpha, best_l1, all.n_train, 0));
     if (!r.converged)
