@@ -7,12 +7,8 @@ way for both), with the iterations, the wall and CPU seconds and the ratio to fr
 
     FRANCA_LIBRARY=build/lib/libfranca.so /usr/bin/python3 bench/bench_glm.py --rows 200000 --out /tmp/g.md
 """
-import argparse
-import os
-import platform
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +18,7 @@ from sklearn.metrics import mean_poisson_deviance
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python"))
 import _capi  # noqa: E402
+import _report  # noqa: E402
 
 
 def dense_problem(rows, cols, seed=0):
@@ -96,9 +93,7 @@ def bench(name, X, y, args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--out", help="also write the markdown tables to this file")
+    parser = _report.parser(__doc__)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--dense-cols", type=int, default=50)
     parser.add_argument("--csr-cols", type=int, default=5_000)
@@ -107,15 +102,11 @@ def main():
     parser.add_argument("--tol", type=float, default=1e-6)
     parser.add_argument("--max-iter", type=int, default=1000)
     args = parser.parse_args()
-    header = (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} CPU cores, "
-              f"device {args.device}\n")
-    print(header)
-    parts = [header,
+    parts = [_report.machine_line(args.device),
              bench("Dense Poisson, synthetic", *dense_problem(args.rows, args.dense_cols), args),
              bench("CSR Poisson, synthetic (one-hot like)",
                    *csr_problem(args.rows, args.csr_cols, args.csr_per_row), args)]
-    if args.out:
-        Path(args.out).write_text("\n".join(parts))
+    _report.publish(parts, args.out)
 
 
 if __name__ == "__main__":

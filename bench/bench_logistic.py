@@ -10,13 +10,9 @@ numpy reduction over X measures on the host; on CUDA, at the bandwidth of a devi
 
     /usr/bin/python3 bench/bench_logistic.py --dense-rows 200000 --docs 50000 --out /tmp/l.md
 """
-import argparse
 import gzip
-import os
-import platform
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python"))
 import _capi  # noqa: E402
+import _report  # noqa: E402
 
 
 def dense_problem(rows, cols, seed=0):
@@ -178,9 +175,7 @@ def bench(name, X, y, args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--out", help="also write the markdown tables to this file")
+    parser = _report.parser(__doc__)
     parser.add_argument("--dense-rows", type=int, default=1_000_000)
     parser.add_argument("--dense-cols", type=int, default=100)
     parser.add_argument("--docs", type=int, default=200_000, help="TF-IDF documents (0 skips the text problem)")
@@ -191,16 +186,12 @@ def main():
     parser.add_argument("--skip-saga", action="store_true")
     args = parser.parse_args()
 
-    header = (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} CPU cores, "
-              f"device {args.device}\n\n")
-    print(header)
-    parts = [header]
+    parts = [_report.machine_line(args.device)]
     if args.dense_rows > 0:
         parts.append(bench("Dense, synthetic", *dense_problem(args.dense_rows, args.dense_cols), args))
     if args.docs > 0:
         parts.append(bench("TF-IDF of /usr/share/doc", *tfidf_problem(args.docs), args))
-    if args.out:
-        Path(args.out).write_text("\n".join(parts))
+    _report.publish(parts, args.out)
 
 
 if __name__ == "__main__":
