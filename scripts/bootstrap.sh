@@ -2,6 +2,9 @@
 # Everything on a fresh Debian 12 machine, as root:
 #   bash scripts/bootstrap.sh example   install what is needed, build, run the examples
 #   bash scripts/bootstrap.sh test      the same, then every test (ctest, pytest, sanitizers, fuzzers)
+# The Python tests run on two stacks: Debian's python3 with its packages (the oldest supported: NumPy
+# 1.24, scikit-learn 1.2; inside ctest), then a virtual environment build/venv-newest with the newest
+# from PyPI (NumPy 2, scikit-learn 1.9, pandas 3; made once, reused while its requirements are the same).
 # CUDA is built when /usr/local/cuda has nvcc, cuBLAS and cuSPARSE (FRANCA_CUDA=AUTO); CUDA tests
 # skip with a message where no GPU is present.
 set -euo pipefail
@@ -25,7 +28,7 @@ packages=(build-essential cmake ninja-build pkg-config git
   python3 python3-numpy python3-scipy python3-sklearn python3-pytest)
 if [ "$mode" = test ]; then
   # torch for the zero-copy tests; clang and its runtimes for the libFuzzer targets.
-  packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format)
+  packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format python3-venv)
 fi
 
 missing=()
@@ -70,6 +73,18 @@ echo "== docs/estimators.md matches the library's estimator listing"
 
 echo "== tests (ctest: GoogleTest on every compiled device, C99 program, symbols, install, Python)"
 ctest --test-dir build --output-on-failure -j "$jobs"
+
+echo "== Python tests on the newest stack (build/venv-newest: NumPy 2, scikit-learn 1.9, pandas 3)"
+venv=build/venv-newest
+requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" pytest "dask[dataframe]")
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/franca-requirements" 2>/dev/null)" != "${requirements[*]}" ]; then
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q "${requirements[@]}"
+  echo "${requirements[*]}" >"$venv/franca-requirements"
+fi
+FRANCA_LIBRARY="$root/build/lib/libfranca.so" PYTHONPATH="$root/bindings/python" \
+  "$venv/bin/python" -m pytest -q -rxs tests/python bindings/python/tests
 
 echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer (CPU build, build-asan/)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFRANCA_CUDA=OFF -DFRANCA_SANITIZE=address,undefined \

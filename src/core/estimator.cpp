@@ -55,6 +55,10 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
     const ValueScan scan = FRANCA_DISPATCH(sample_weight->device, scan_values, ctx, *sample_weight);
     FRANCA_EXPECTS(!scan.has_nan && !scan.has_inf, "sample_weight: contains NaN or infinity");
     FRANCA_EXPECTS(!scan.has_negative, "sample_weight: negative values are not allowed");
+    // scikit-learn's wording (_check_sample_weight, 1.6+), which its check_all_zero_sample_weights_error matches.
+    FRANCA_EXPECTS(scan.has_nonzero,
+                   "sample_weight: all {} weights are zero; sample weights must contain at least one non-zero number",
+                   sample_weight->dim(0));
   }
 
   FRANCA_LOG_DEBUG("{}: fit on {} ({} X of {} x {})", s.name, X.device().str(), X.kind_name(), X.rows(), X.cols());

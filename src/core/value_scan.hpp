@@ -12,6 +12,7 @@ struct ValueScan {
   bool has_nan = false;
   bool has_inf = false;
   bool has_negative = false;
+  bool has_nonzero = false;  // a value other than 0 (NaN counts): an all-zero sample_weight is refused
 };
 
 // `a`: 1-D or 2-D of any numeric dtype, on the backend's device, any strides. Call with

@@ -18,13 +18,14 @@ ValueScan scan_values<Backend::cpu>(const Context& ctx, const Array& a) {
                                  ValueScan{}, [&](std::int64_t begin, std::int64_t end, ValueScan& s) {
                                    // Branch-free flags over each row: NaN fails every comparison, so !(|x| <= max)
                                    // catches NaN and infinity at once; the rare row with one is then told apart.
-                                   bool negative = false;
+                                   bool negative = false, nonzero = false;
                                    for (std::int64_t i = begin; i < end; ++i) {
                                      bool nonfinite = false;
                                      for (std::int64_t j = 0; j < m.cols; ++j) {
                                        const double x = static_cast<double>(m.template at<kUnit>(i, j));
                                        nonfinite |= !(std::fabs(x) <= std::numeric_limits<double>::max());
                                        negative |= x < 0;
+                                       nonzero |= x != 0;
                                      }
                                      if (!nonfinite) continue;
                                      for (std::int64_t j = 0; j < m.cols; ++j) {
@@ -34,6 +35,7 @@ ValueScan scan_values<Backend::cpu>(const Context& ctx, const Array& a) {
                                      }
                                    }
                                    s.has_negative |= negative;
+                                   s.has_nonzero |= nonzero;
                                  });
     });
     ValueScan total;
@@ -41,6 +43,7 @@ ValueScan scan_values<Backend::cpu>(const Context& ctx, const Array& a) {
       total.has_nan |= s.has_nan;
       total.has_inf |= s.has_inf;
       total.has_negative |= s.has_negative;
+      total.has_nonzero |= s.has_nonzero;
     }
     return total;
   });

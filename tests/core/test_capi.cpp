@@ -127,12 +127,16 @@ TEST_P(BadInput, EachKindOfBadInputHasItsOwnError) {
     FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), yb.get(), nullptr),
                         FRANCA_ERROR_INVALID_ARGUMENT, "y: contains");
   }
-  // Negative and mismatched sample weights.
+  // Negative, all-zero and mismatched sample weights.
   std::vector<double> wv(static_cast<std::size_t>(n), 1.0);
   wv[3] = -1;
   Tensor w(device(), wv, {n}), w_short(device(), std::vector<double>(5, 1.0), {5});
+  Tensor w_zero(device(), std::vector<double>(static_cast<std::size_t>(n), 0.0), {n});
   FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), w.get()),
                       FRANCA_ERROR_INVALID_ARGUMENT, "sample_weight: negative");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), w_zero.get()),
+                      FRANCA_ERROR_INVALID_ARGUMENT,
+                      "sample_weight: all 20 weights are zero; sample weights must contain at least one non-zero");
   FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), w_short.get()),
                       FRANCA_ERROR_INVALID_ARGUMENT, "sample_weight: has 5 elements");
   // Empty X.

@@ -205,7 +205,7 @@ def test_bad_inputs_are_named_errors():
                  link="logit")
     assert_fails(_capi.NOT_IMPLEMENTED, "parameter 'solver': 'newton-cholesky' is not implemented", Estimator,
                  "PoissonRegressor", solver="newton-cholesky")
-    assert_fails(_capi.INVALID_ARGUMENT, "sample_weight: the weights sum to 0", franca, "PoissonRegressor", X, y,
-                 np.zeros(len(y)))
+    assert_fails(_capi.INVALID_ARGUMENT, "weights are zero; sample weights must contain at least one non-zero",
+                 franca, "PoissonRegressor", X, y, np.zeros(len(y)))
     assert_fails(_capi.INVALID_ARGUMENT, "y: expected a 1-D array of targets", franca, "PoissonRegressor", X,
                  np.c_[y, y])

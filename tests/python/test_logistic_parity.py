@@ -40,10 +40,105 @@ def tight_ftol():
         yield
 
 
+# scikit-learn 1.2 is the reference; `reference` computes 1.2's model on the newer versions too, where
+# three things these tests use changed:
+# - class_weight='balanced' with sample_weight: 1.2 divides by the number of samples of each class;
+#   scikit-learn >= 1.7 by their summed sample_weight (scikit-learn PR 30057). The 1.2 weights are
+#   passed as a dict, which every version applies the same way.
+# - multi_class: deprecated in 1.5, then removed. Where LogisticRegression has no such parameter,
+#   'ovr' and two-class 'multinomial' are computed from binary fits, as 1.2 computes them.
+# - penalty: deprecated in 1.8 for l1_ratio (0: 'l2', 1: 'l1') and C=inf (None); `sk_logistic_regression`
+#   spells it so where it is deprecated.
+SKLEARN_HAS_MULTI_CLASS = "multi_class" in LogisticRegression().get_params()
+SKLEARN_PENALTY_DEPRECATED = LogisticRegression().get_params()["penalty"] == "deprecated"
+
+
+def sk_logistic_regression(**params):
+    if SKLEARN_PENALTY_DEPRECATED and "penalty" in params:
+        penalty = params.pop("penalty")
+        if penalty is None:
+            params["C"] = np.inf
+        elif penalty != "elasticnet":
+            params["l1_ratio"] = {"l2": 0.0, "l1": 1.0}[penalty]
+    return LogisticRegression(**params)
+
+
+def balanced_class_weight(y, classes):
+    """scikit-learn 1.2's class_weight='balanced': n_samples / (n_classes * count of each class)."""
+    counts = np.array([(y == c).sum() for c in classes], dtype=np.float64)
+    return dict(zip(classes, len(y) / (len(classes) * counts)))
+
+
 def reference(X, y, sample_weight=None, **params):
     params = {"tol": 1e-10, "max_iter": 10000, **params}
+    multi_class = params.get("multi_class", "auto")
+    if params.get("class_weight") == "balanced" and multi_class != "ovr":  # ovr: per binary problem, below
+        params["class_weight"] = balanced_class_weight(y, np.unique(y))
+    if not SKLEARN_HAS_MULTI_CLASS and "multi_class" in params:
+        del params["multi_class"]
+        if multi_class == "ovr":
+            return OneVsRestReference(X, y, sample_weight, **params)
+        if multi_class == "multinomial" and len(np.unique(y)) == 2:
+            return BinaryMultinomialReference(X, y, sample_weight, **params)
     with tight_ftol():
-        return LogisticRegression(**params).fit(X, y, sample_weight=sample_weight)
+        return sk_logistic_regression(**params).fit(X, y, sample_weight=sample_weight)
+
+
+class OneVsRestReference:
+    """scikit-learn 1.2's multi_class='ovr': one binary fit per class (that class against the rest), a
+    class_weight dict applied by the original labels, 'balanced' computed on each binary problem (as
+    1.2's _logistic_regression_path does); probabilities are the sigmoids of the decisions, normalised."""
+
+    def __init__(self, X, y, sample_weight=None, class_weight=None, **params):
+        self.classes_ = np.unique(y)
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if isinstance(class_weight, dict):
+            w = w * np.array([class_weight.get(c, 1.0) for c in y])
+        fits = []
+        for c in self.classes_:
+            y_bin = (y == c).astype(np.float64)
+            w_bin = w
+            if class_weight == "balanced":
+                cw = balanced_class_weight(y_bin, [0.0, 1.0])
+                w_bin = w * np.where(y_bin == 1, cw[1.0], cw[0.0])
+            with tight_ftol():
+                fits.append(sk_logistic_regression(**params).fit(X, y_bin, sample_weight=w_bin))
+        self.coef_ = np.vstack([f.coef_ for f in fits])
+        self.intercept_ = np.concatenate([f.intercept_ for f in fits])
+
+    def decision_function(self, X):
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(-self.decision_function(X)))
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+
+
+class BinaryMultinomialReference:
+    """scikit-learn 1.2's multi_class='multinomial' on two classes: a softmax over two rows with
+    W0 = -W1 (the L2 penalty splits them evenly; the intercepts too, L-BFGS starting from 0), reported
+    as coef_ = W1, decision_function = W1 x + b1, probability of class 1 = sigmoid(2 (W1 x + b1)).
+    That is the binomial model v = 2 W1, whose penalty ||W0||^2 + ||W1||^2 = ||v||^2 / 2 is the
+    binomial one with C doubled."""
+
+    def __init__(self, X, y, sample_weight=None, C=1.0, **params):
+        with tight_ftol():
+            self._binomial = sk_logistic_regression(C=2 * C, **params).fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self._binomial.classes_
+        self.coef_ = self._binomial.coef_ / 2
+        self.intercept_ = self._binomial.intercept_ / 2
+
+    def decision_function(self, X):
+        return self._binomial.decision_function(X) / 2
+
+    def predict_proba(self, X):
+        return self._binomial.predict_proba(X)
+
+    def predict(self, X):
+        return self._binomial.predict(X)
 
 
 def franca(X, y, sample_weight=None, **params):
@@ -237,8 +332,8 @@ def test_l1_and_elasticnet_against_saga(n_classes, penalty, l1_ratio):
     C = 0.05
     r = 1.0 if penalty == "l1" else l1_ratio
     est = franca(X, y, penalty=penalty, l1_ratio=l1_ratio, C=C, tol=1e-8)
-    ref = LogisticRegression(solver="saga", penalty=penalty, l1_ratio=l1_ratio, C=C, tol=1e-12,
-                             max_iter=100000).fit(X, y)
+    ref = sk_logistic_regression(solver="saga", penalty=penalty, l1_ratio=l1_ratio, C=C, tol=1e-12,
+                                 max_iter=100000).fit(X, y)
     coef, intercept = est.attribute("coef_"), est.attribute("intercept_")
     f_franca = objective(X, y, coef, intercept, ref.classes_, C, r)
     f_saga = objective(X, y, ref.coef_, ref.intercept_, ref.classes_, C, r)

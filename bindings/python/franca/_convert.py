@@ -78,9 +78,10 @@ def _to_cuda(array, device):
         import cupy
         with cupy.cuda.Device(_cuda_id(device)):
             return cupy.asarray(array)
-    import torch
-    if torch.cuda.is_available():
-        return torch.from_numpy(np.ascontiguousarray(array)).to(f"cuda:{_cuda_id(device)}")
+    if _importable("torch"):
+        import torch
+        if torch.cuda.is_available():
+            return torch.from_numpy(np.ascontiguousarray(array)).to(f"cuda:{_cuda_id(device)}")
     raise FrancaNotImplementedError(f"device={device!r}: copying host input to the GPU needs CuPy or a CUDA "
                                     "build of PyTorch, and neither is available")
 
