@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/matrix_ref.hpp"
 #include "core/random.hpp"
+#include "primitives/csr_ops.hpp"
 
 namespace franca {
 
@@ -181,6 +183,49 @@ CdResult cd_sparse(const Context& ctx, const CscColumns& X, const std::vector<do
     return duality_gap(XtA, w, R_norm2, R_dot_y, o);
   };
   return sweep(ctx, w, o, o.tol * y_norm2, update, gap);
+}
+
+CscColumns csc_columns(const Matrix& X) {
+  CscColumns c;
+  c.rows = X.rows();
+  c.cols = X.cols();
+  c.indptr.assign(static_cast<std::size_t>(c.cols + 1), 0);
+  const auto place = [&c](auto&& for_each_entry) {
+    for_each_entry([&c](std::int64_t, std::int64_t j, double) { ++c.indptr[static_cast<std::size_t>(j + 1)]; });
+    for (std::int64_t j = 0; j < c.cols; ++j) c.indptr[j + 1] += c.indptr[j];
+    c.row.resize(static_cast<std::size_t>(c.indptr.back()));
+    c.value.resize(c.row.size());
+    std::vector<std::int64_t> next(c.indptr.begin(), c.indptr.end() - 1);
+    for_each_entry([&](std::int64_t i, std::int64_t j, double v) {
+      const auto k = static_cast<std::size_t>(next[static_cast<std::size_t>(j)]++);
+      c.row[k] = i;
+      c.value[k] = v;
+    });
+  };
+  if (X.kind == Matrix::Kind::csr) {
+    dispatch_csr(X.csr, [&](auto t, auto ix, auto ip) {
+      using T = decltype(t);
+      const auto* data = X.csr.data.ptr<const T>();
+      const auto* indices = X.csr.indices.ptr<const decltype(ix)>();
+      const auto* indptr = X.csr.indptr.ptr<const decltype(ip)>();
+      place([&](auto&& fn) {
+        for (std::int64_t i = 0; i < c.rows; ++i)
+          for (auto k = indptr[i]; k < indptr[i + 1]; ++k)
+            if (data[k] != T(0)) fn(i, static_cast<std::int64_t>(indices[k]), static_cast<double>(data[k]));
+      });
+    });
+  } else {
+    dispatch_floating(X.dense.dtype, [&](auto t) {
+      using T = decltype(t);
+      const auto m = matrix_ref<const T>(X.dense);
+      place([&](auto&& fn) {
+        for (std::int64_t i = 0; i < m.rows; ++i)
+          for (std::int64_t j = 0; j < m.cols; ++j)
+            if (m(i, j) != T(0)) fn(i, j, static_cast<double>(m(i, j)));
+      });
+    });
+  }
+  return c;
 }
 
 }  // namespace franca

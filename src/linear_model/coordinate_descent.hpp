@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/context.hpp"
+#include "core/matrix.hpp"
 
 namespace franca {
 
@@ -48,6 +49,9 @@ struct CscColumns {
   std::vector<std::int64_t> row;
   std::vector<double> value;
 };
+
+// X's columns as CSC in float64, from host CSR or dense X; explicit zeros are dropped.
+CscColumns csc_columns(const Matrix& X);
 
 // x_mean: d (zeros without centring); y: n, centred; sw: NULL or n weights (normalised to sum to
 // n). w as for cd_gram.

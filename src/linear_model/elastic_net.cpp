@@ -14,6 +14,7 @@
 #include "core/random.hpp"
 #include "core/registry.hpp"
 #include "linear_model/coordinate_descent.hpp"
+#include "linear_model/enet_params.hpp"
 #include "linear_model/least_squares.hpp"
 #include "primitives/csr_ops.hpp"
 #include "primitives/dense.hpp"
@@ -22,41 +23,6 @@
 namespace franca {
 
 namespace {
-
-// precompute: False, True or 'auto' (accepted; franca decides the form by X's width, see the doc);
-// a Gram matrix is not implemented. A struct, not an enum, so that its ParamCodec reads it.
-struct Precompute {
-  enum class Kind { no, yes, automatic };
-  Kind kind = Kind::no;
-};
-
-}  // namespace
-
-template <>
-struct ParamCodec<Precompute> {
-  static std::string type_name() { return "bool or 'auto'"; }
-  static Precompute read(const json& v, const ParamInfo& info) {
-    if (v.is_boolean()) return {v.get<bool>() ? Precompute::Kind::yes : Precompute::Kind::no};
-    if (v.is_string()) {
-      FRANCA_EXPECTS(v.get<std::string>() == "auto", "parameter '{}': must be True, False or 'auto', got {}", info.name,
-                     v.dump());
-      return {Precompute::Kind::automatic};
-    }
-    FRANCA_EXPECTS_STATUS(!v.is_array(), Status::not_implemented,
-                          "parameter '{}': a precomputed Gram matrix is not implemented; pass True, False or 'auto' "
-                          "(franca computes the Gram matrix itself)",
-                          info.name);
-    params_detail::wrong_type(info, "bool or 'auto'", v);
-  }
-  static json write(const Precompute& p) {
-    if (p.kind == Precompute::Kind::automatic) return "auto";
-    return p.kind == Precompute::Kind::yes;
-  }
-};
-
-namespace {
-
-enum class Selection { cyclic, random };
 
 constexpr const char* kNotConverged =
     "{}: Objective did not converge. You might want to increase the number of iterations, check the scale of the "
@@ -90,71 +56,16 @@ struct EnetParams {
               "The elastic-net mixing r in [0, 1]: the penalty is alpha (r ||w||_1 + (1 - r)/2 ||w||^2).")
           .minimum(0)
           .maximum(1);
-    t.field("fit_intercept", &P::fit_intercept,
-            "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised.");
-    t.field("precompute", &P::precompute,
-            "True, False or 'auto', all accepted and all alike: franca uses the Gram matrix X^T X whenever X has at "
-            "most 4096 columns (the same iterations as scikit-learn's, in another form) and the residual form "
-            "otherwise. A precomputed Gram array is not implemented.");
-    t.field("max_iter", &P::max_iter, "Maximum number of coordinate-descent sweeps.").minimum(1);
+    declare_cd_fit_params(t, "Maximum number of coordinate-descent sweeps.");
     t.field("copy_X", &P::copy_X, "Accepted for scikit-learn compatibility: franca never modifies X.");
     t.field("tol", &P::tol,
             "Once the largest coordinate update of a sweep is below tol times the largest coefficient, stop if the "
             "duality gap is below tol times ||y - mean(y)||^2 (weighted).")
         .minimum(0);
     t.field("warm_start", &P::warm_start, "Start from the previous coef_ when refitting with as many features.");
-    t.field("positive", &P::positive, "Constrain the coefficients to be >= 0.");
-    t.field("random_state", &P::random_state,
-            "Seed of the coordinates drawn with selection='random' (None: the context's seed).");
-    t.field("selection", &P::selection,
-            "'cyclic' updates the coordinates in order; 'random' draws one at random (with replacement) each step.")
-        .names({{"cyclic", Selection::cyclic}, {"random", Selection::random}});
+    declare_cd_solver_params(t);
   }
 };
-
-// X's columns as CSC in float64 on the host, from host CSR or dense X.
-CscColumns csc_columns(const Matrix& X) {
-  CscColumns c;
-  c.rows = X.rows();
-  c.cols = X.cols();
-  c.indptr.assign(static_cast<std::size_t>(c.cols + 1), 0);
-  const auto place = [&c](auto&& for_each_entry) {
-    for_each_entry([&c](std::int64_t, std::int64_t j, double) { ++c.indptr[static_cast<std::size_t>(j + 1)]; });
-    for (std::int64_t j = 0; j < c.cols; ++j) c.indptr[j + 1] += c.indptr[j];
-    c.row.resize(static_cast<std::size_t>(c.indptr.back()));
-    c.value.resize(c.row.size());
-    std::vector<std::int64_t> next(c.indptr.begin(), c.indptr.end() - 1);
-    for_each_entry([&](std::int64_t i, std::int64_t j, double v) {
-      const auto k = static_cast<std::size_t>(next[static_cast<std::size_t>(j)]++);
-      c.row[k] = i;
-      c.value[k] = v;
-    });
-  };
-  if (X.kind == Matrix::Kind::csr) {
-    dispatch_csr(X.csr, [&](auto t, auto ix, auto ip) {
-      using T = decltype(t);
-      const auto* data = X.csr.data.ptr<const T>();
-      const auto* indices = X.csr.indices.ptr<const decltype(ix)>();
-      const auto* indptr = X.csr.indptr.ptr<const decltype(ip)>();
-      place([&](auto&& fn) {
-        for (std::int64_t i = 0; i < c.rows; ++i)
-          for (auto k = indptr[i]; k < indptr[i + 1]; ++k)
-            if (data[k] != T(0)) fn(i, static_cast<std::int64_t>(indices[k]), static_cast<double>(data[k]));
-      });
-    });
-  } else {
-    dispatch_floating(X.dense.dtype, [&](auto t) {
-      using T = decltype(t);
-      const auto m = matrix_ref<const T>(X.dense);
-      place([&](auto&& fn) {
-        for (std::int64_t i = 0; i < m.rows; ++i)
-          for (std::int64_t j = 0; j < m.cols; ++j)
-            if (m(i, j) != T(0)) fn(i, j, static_cast<double>(m(i, j)));
-      });
-    });
-  }
-  return c;
-}
 
 template <bool kLasso>
 class ElasticNetModel final : public LinearModel<EnetParams<kLasso>> {

@@ -22,6 +22,7 @@
 #include "core/random.hpp"
 #include "core/registry.hpp"
 #include "linear_model/coordinate_descent.hpp"
+#include "linear_model/enet_params.hpp"
 #include "linear_model/least_squares.hpp"
 #include "primitives/csr_ops.hpp"
 #include "primitives/dense.hpp"
@@ -40,10 +41,6 @@ struct AlphaGrid {
 struct L1Ratios {
   std::vector<double> values{0.5};
   bool list = false;
-};
-// precompute: True, False or 'auto' (franca picks the form by X's width, as for ElasticNet).
-struct CvPrecompute {
-  json value = "auto";
 };
 // verbose: a bool or an integer (accepted; franca logs through its logger).
 struct Verbosity {
@@ -93,21 +90,6 @@ struct ParamCodec<L1Ratios> {
 };
 
 template <>
-struct ParamCodec<CvPrecompute> {
-  static std::string type_name() { return "bool or 'auto'"; }
-  static CvPrecompute read(const json& v, const ParamInfo& info) {
-    if (v.is_boolean() || v == "auto") return {v};
-    FRANCA_EXPECTS_STATUS(!v.is_array(), Status::not_implemented,
-                          "parameter '{}': a precomputed Gram matrix is not implemented; pass True, False or 'auto' "
-                          "(franca computes the Gram matrix itself)",
-                          info.name);
-    FRANCA_EXPECTS(!v.is_string(), "parameter '{}': must be True, False or 'auto', got {}", info.name, v.dump());
-    params_detail::wrong_type(info, "bool or 'auto'", v);
-  }
-  static json write(const CvPrecompute& p) { return p.value; }
-};
-
-template <>
 struct ParamCodec<Verbosity> {
   static std::string type_name() { return "bool or int"; }
   static Verbosity read(const json& v, const ParamInfo& info) {
@@ -119,8 +101,6 @@ struct ParamCodec<Verbosity> {
 
 namespace {
 
-enum class Selection { cyclic, random };
-
 constexpr double kResolution = 1e-15;  // numpy's finfo(float).resolution: the floor of the grid
 
 template <bool kLasso>
@@ -130,7 +110,7 @@ struct EnetCvParams {
   AlphaGrid alphas;
   L1Ratios l1_ratio{{kLasso ? 1.0 : 0.5}, false};
   bool fit_intercept = true;
-  CvPrecompute precompute;
+  Precompute precompute{Precompute::Kind::automatic};
   std::int64_t max_iter = 1000;
   double tol = 1e-4;
   std::optional<std::int64_t> cv;
@@ -153,12 +133,7 @@ struct EnetCvParams {
             "The alphas to try (sorted in decreasing order); None: n_alphas on a log grid from alpha_max = "
             "max_j |x_j^T y| / (n l1_ratio) (the smallest alpha making every coefficient zero) down to eps "
             "alpha_max.");
-    t.field("fit_intercept", &P::fit_intercept,
-            "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised.");
-    t.field("precompute", &P::precompute,
-            "True, False or 'auto', all accepted and all alike: franca uses the Gram matrix whenever X has at most "
-            "4096 columns and the residual form otherwise. A precomputed Gram array is not implemented.");
-    t.field("max_iter", &P::max_iter, "Maximum number of coordinate-descent sweeps per alpha.").minimum(1);
+    declare_cd_fit_params(t, "Maximum number of coordinate-descent sweeps per alpha.");
     t.field("tol", &P::tol, "The duality-gap tolerance of each fit, as ElasticNet's.").minimum(0);
     t.field("cv", &P::cv,
             "Number of folds (None: 5): contiguous folds in row order, scikit-learn's KFold without shuffling; the "
@@ -168,43 +143,9 @@ struct EnetCvParams {
     t.field("copy_X", &P::copy_X, "Accepted for scikit-learn compatibility: franca never modifies X.");
     t.field("verbose", &P::verbose, "Accepted for scikit-learn compatibility: franca logs through its logger.");
     t.field("n_jobs", &P::n_jobs, "Accepted for scikit-learn compatibility: franca uses the context's threads.");
-    t.field("positive", &P::positive, "Constrain the coefficients to be >= 0.");
-    t.field("random_state", &P::random_state,
-            "Seed of the coordinates drawn with selection='random' (None: the context's seed).");
-    t.field("selection", &P::selection,
-            "'cyclic' updates the coordinates in order; 'random' draws one at random (with replacement) each step.")
-        .names({{"cyclic", Selection::cyclic}, {"random", Selection::random}});
+    declare_cd_solver_params(t);
   }
 };
-
-// X's columns as CSC in float64 on the host, from host CSR X.
-CscColumns csc_of_csr(const Matrix& X) {
-  CscColumns c;
-  c.rows = X.rows();
-  c.cols = X.cols();
-  c.indptr.assign(static_cast<std::size_t>(c.cols + 1), 0);
-  dispatch_csr(X.csr, [&](auto t, auto ix, auto ip) {
-    using T = decltype(t);
-    const auto* data = X.csr.data.ptr<const T>();
-    const auto* indices = X.csr.indices.ptr<const decltype(ix)>();
-    const auto* indptr = X.csr.indptr.ptr<const decltype(ip)>();
-    for (std::int64_t i = 0; i < c.rows; ++i)
-      for (auto k = indptr[i]; k < indptr[i + 1]; ++k)
-        if (data[k] != T(0)) ++c.indptr[static_cast<std::size_t>(indices[k]) + 1];
-    for (std::int64_t j = 0; j < c.cols; ++j) c.indptr[j + 1] += c.indptr[j];
-    c.row.resize(static_cast<std::size_t>(c.indptr.back()));
-    c.value.resize(c.row.size());
-    std::vector<std::int64_t> next(c.indptr.begin(), c.indptr.end() - 1);
-    for (std::int64_t i = 0; i < c.rows; ++i)
-      for (auto k = indptr[i]; k < indptr[i + 1]; ++k)
-        if (data[k] != T(0)) {
-          const auto at = static_cast<std::size_t>(next[static_cast<std::size_t>(indices[k])]++);
-          c.row[at] = i;
-          c.value[at] = static_cast<double>(data[k]);
-        }
-  });
-  return c;
-}
 
 // The weighted centred statistics of the rows with weight > 0: Q = X^T S X, q = X^T S y (both
 // centred by the weighted means unless !fit_intercept), yy = y^T S y (likewise), S's sum.
@@ -367,7 +308,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       std::copy(w_host.ptr<const double>(), w_host.ptr<const double>() + n, sw.begin());
     }
     CscColumns csc;
-    if (!gram) csc = csc_of_csr(X);
+    if (!gram) csc = csc_columns(X);
     // Gram form: all rows with the sample weights, the refit's statistics; a fold's training
     // statistics are these less its test rows'.
     GramStats full;
