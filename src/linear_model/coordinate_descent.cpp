@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/expects.hpp"
 #include "core/matrix_ref.hpp"
 #include "core/random.hpp"
+#include "linear_model/least_squares.hpp"
 #include "primitives/csr_ops.hpp"
+#include "primitives/matrix_input.hpp"
 
 namespace franca {
 
@@ -183,6 +186,21 @@ CdResult cd_sparse(const Context& ctx, const CscColumns& X, const std::vector<do
     return duality_gap(XtA, w, R_norm2, R_dot_y, o);
   };
   return sweep(ctx, w, o, o.tol * y_norm2, update, gap);
+}
+
+CdInput cd_input(const Context& ctx, const Matrix& X_in, const std::string& name) {
+  const DType dtype = value_dtype(X_in);
+  FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}", dtype_name(dtype));
+  CdInput in{contiguous_checked(ctx, X_in), X_in.cols() <= kMaxSparseGramFeatures};
+  const Device device = in.X.device();
+  FRANCA_EXPECTS_STATUS(!(device.is_cuda() && in.X.kind == Matrix::Kind::csr), Status::not_implemented,
+                        "X: {} on a CUDA CSR matrix is not implemented yet; pass a dense CUDA array or a host CSR "
+                        "matrix",
+                        name);
+  FRANCA_EXPECTS_STATUS(in.gram || device.is_cpu(), Status::not_implemented,
+                        "X: {} on CUDA supports at most {} columns (the Gram form), got {}; pass host data", name,
+                        kMaxSparseGramFeatures, in.X.cols());
+  return in;
 }
 
 CscColumns csc_columns(const Matrix& X) {

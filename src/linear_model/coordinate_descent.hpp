@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/context.hpp"
@@ -49,6 +50,16 @@ struct CscColumns {
   std::vector<std::int64_t> row;
   std::vector<double> value;
 };
+
+// X prepared for a coordinate-descent fit by the estimator `name`: float32/float64, CSR parts
+// contiguous and checked; `gram`: X has at most kMaxSparseGramFeatures columns, so the descent
+// runs over its Gram matrix (built where X lives), else over its columns on the host. Refuses
+// with not_implemented what CUDA lacks (CSR, and X wider than the Gram form).
+struct CdInput {
+  Matrix X;
+  bool gram;
+};
+CdInput cd_input(const Context& ctx, const Matrix& X, const std::string& name);
 
 // X's columns as CSC in float64, from host CSR or dense X; explicit zeros are dropped.
 CscColumns csc_columns(const Matrix& X);

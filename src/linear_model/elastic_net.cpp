@@ -77,27 +77,19 @@ class ElasticNetModel final : public LinearModel<EnetParams<kLasso>> {
     const auto& p = this->params();
     const std::string& name = this->spec().name;
     const DType dtype = value_dtype(X_in);
-    FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}",
-                          dtype_name(dtype));
     if (p.alpha == 0)
       FRANCA_LOG_WARN(
           "{}: With alpha=0, this algorithm does not converge well. You are advised to use the LinearRegression "
           "estimator",
           name);
-    const Matrix X = contiguous_checked(ctx, X_in);
+    const CdInput input = cd_input(ctx, X_in, name);
+    const Matrix& X = input.X;
+    const bool gram = input.gram;
     const Device device = X.device();
     const std::int64_t n = X.rows(), d = X.cols();
     const bool one_target = y->ndim() == 1;
     const std::int64_t t = one_target ? 1 : y->dim(1);
     FRANCA_EXPECTS(t >= 1, "y: has no targets (shape ({}, 0))", n);
-    const bool gram = d <= kMaxSparseGramFeatures;
-    FRANCA_EXPECTS_STATUS(!(device.is_cuda() && X.kind == Matrix::Kind::csr), Status::not_implemented,
-                          "X: {} on a CUDA CSR matrix is not implemented yet; pass a dense CUDA array or a host CSR "
-                          "matrix",
-                          name);
-    FRANCA_EXPECTS_STATUS(gram || device.is_cpu(), Status::not_implemented,
-                          "X: {} on CUDA supports at most {} columns (the Gram form), got {}; pass host data", name,
-                          kMaxSparseGramFeatures, d);
 
     std::vector<double> coef(static_cast<std::size_t>(t * d), 0.0), intercept(static_cast<std::size_t>(t), 0.0),
         gaps(static_cast<std::size_t>(t));

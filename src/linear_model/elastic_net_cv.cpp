@@ -271,24 +271,16 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     const auto& p = this->params();
     const std::string& name = this->spec().name;
     const DType dtype = value_dtype(X_in);
-    FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}",
-                          dtype_name(dtype));
     FRANCA_EXPECTS(y->ndim() == 1 || y->dim(1) == 1, "y: For multi-task outputs, use MultiTask{}", name);
-    const Matrix X = contiguous_checked(ctx, X_in);
+    const CdInput input = cd_input(ctx, X_in, name);
+    const Matrix& X = input.X;
+    const bool gram = input.gram;
     const Device device = X.device();
     const std::int64_t n = X.rows(), d = X.cols();
     const std::int64_t k_folds = p.cv.value_or(5);
     FRANCA_EXPECTS(k_folds <= n,
                    "cv: Cannot have number of splits n_splits={} greater than the number of samples: n_samples={}.",
                    k_folds, n);
-    const bool gram = d <= kMaxSparseGramFeatures;
-    FRANCA_EXPECTS_STATUS(!(device.is_cuda() && X.kind == Matrix::Kind::csr), Status::not_implemented,
-                          "X: {} on a CUDA CSR matrix is not implemented yet; pass a dense CUDA array or a host CSR "
-                          "matrix",
-                          name);
-    FRANCA_EXPECTS_STATUS(gram || device.is_cpu(), Status::not_implemented,
-                          "X: {} on CUDA supports at most {} columns (the Gram form), got {}; pass host data", name,
-                          kMaxSparseGramFeatures, d);
     const std::vector<double>& l1_ratios = p.l1_ratio.values;
     if (!p.alphas.given)
       for (const double r : l1_ratios)
