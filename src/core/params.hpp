@@ -182,7 +182,8 @@ class FieldBuilder {
   FieldBuilder& maximum(double bound) { return bound_above(bound, false); }
   FieldBuilder& less_than(double bound) { return bound_above(bound, true); }
 
-  // The names of an enum parameter, in the order of the listing.
+  // The names of an enum parameter, in the order of the listing. Every enum field declares them
+  // (its default is written through them; TestParamKinds' test covers an enum field of each kind).
   FieldBuilder& names(std::initializer_list<std::pair<const char*, Value>> names) {
     static_assert(std::is_enum_v<Value>, "names() declares the names of an enum parameter");
     auto& field = table_->fields_[index_];
