@@ -89,7 +89,7 @@ FRANCA_LIBRARY="$root/build/lib/libfranca.so" PYTHONPATH="$root/bindings/python"
 echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer (CPU build, build-asan/)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFRANCA_CUDA=OFF -DFRANCA_SANITIZE=address,undefined \
   -DFRANCA_BUILD_EXAMPLES=OFF
-cmake --build build-asan -j "$jobs" --target franca_tests franca_c_api_test
+cmake --build build-asan -j "$jobs" --target franca_tests franca_internal_tests franca_c_api_test
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j "$jobs" -L cpu \
   -E 'python_tests|install_consumer'
 
