@@ -69,36 +69,21 @@ struct Fit {
 
 // Fits on dense or CSR X on `device`.
 Fit fit(const std::string& device, const Problem& p, const Config& c, bool csr, bool float32 = false) {
-  std::vector<std::int64_t> indptr{0}, indices;
-  std::vector<double> data;
-  for (std::int64_t i = 0; i < p.n; ++i) {
-    for (std::int64_t j = 0; j < p.d; ++j)
-      if (p.X[i * p.d + j] != 0) indices.push_back(j), data.push_back(p.X[i * p.d + j]);
-    indptr.push_back(static_cast<std::int64_t>(indices.size()));
-  }
-  const auto nnz = static_cast<std::int64_t>(data.size());
-  Tensor X64(device, p.X, {p.n, p.d}), X32(device, cast<float>(p.X), {p.n, p.d});
-  Tensor ip(device, indptr, {p.n + 1}), ix(device, indices, {nnz}), xv(device, data, {nnz});
   Tensor y(device, p.y, p.t == 1 ? std::vector<std::int64_t>{p.n} : std::vector<std::int64_t>{p.n, p.t});
   Tensor w(device, p.w, {p.n});
-  MatrixPtr m;
-  if (csr) {
-    franca_matrix raw = nullptr;
-    EXPECT_EQ(franca_matrix_csr(ip.get(), ix.get(), xv.get(), p.n, p.d, &raw), FRANCA_OK) << franca_last_error();
-    m.reset(raw);
-  } else {
-    m = dense(float32 ? X32.get() : X64.get());
-  }
+  const LaidOutMatrix<double, std::int64_t> X64(device, p.X, p.n, p.d, csr ? "csr" : "row-major");
+  const LaidOutMatrix<float, std::int64_t> X32(device, p.X, p.n, p.d, "row-major");
+  const franca_matrix m = float32 ? X32.get() : X64.get();
   auto est = estimator(c.lasso ? "Lasso" : "ElasticNet", c.json());
   Fit out;
-  EXPECT_EQ(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), c.weighted ? w.get() : nullptr), FRANCA_OK)
+  EXPECT_EQ(franca_estimator_fit(nullptr, est.get(), m, y.get(), c.weighted ? w.get() : nullptr), FRANCA_OK)
       << c.describe() << ": " << franca_last_error();
   out.coef = attribute_of(est.get(), "coef_");
   out.intercept = attribute_of(est.get(), "intercept_");
   out.dual_gap = attribute_of(est.get(), "dual_gap_");
   out.n_iter = attribute_of(est.get(), "n_iter_");
   franca_matrix pred = nullptr;
-  EXPECT_EQ(franca_estimator_apply(nullptr, est.get(), "predict", m.get(), &pred), FRANCA_OK) << franca_last_error();
+  EXPECT_EQ(franca_estimator_apply(nullptr, est.get(), "predict", m, &pred), FRANCA_OK) << franca_last_error();
   out.predictions = values_of(pred);
   franca_matrix_free(pred);
   return out;

@@ -5,7 +5,6 @@
 // tests/python/test_elastic_net_cv_parity.py.)
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <iomanip>
 #include <sstream>
 
@@ -32,24 +31,6 @@ Problem make_problem(std::int64_t n, std::int64_t d, std::uint64_t seed) {
     p.y[i] = s;
   }
   return p;
-}
-
-MatrixPtr csr_of(const std::string& device, const Problem& p, std::deque<Tensor>& keep) {
-  std::vector<std::int64_t> indptr{0}, indices;
-  std::vector<double> data;
-  for (std::int64_t i = 0; i < p.n; ++i) {
-    for (std::int64_t j = 0; j < p.d; ++j)
-      if (p.X[i * p.d + j] != 0) indices.push_back(j), data.push_back(p.X[i * p.d + j]);
-    indptr.push_back(static_cast<std::int64_t>(indices.size()));
-  }
-  const auto nnz = static_cast<std::int64_t>(data.size());
-  keep.emplace_back(device, indptr, std::vector<std::int64_t>{p.n + 1});
-  keep.emplace_back(device, indices, std::vector<std::int64_t>{nnz});
-  keep.emplace_back(device, data, std::vector<std::int64_t>{nnz});
-  franca_matrix raw = nullptr;
-  EXPECT_EQ(franca_matrix_csr(keep[0].get(), keep[1].get(), keep[2].get(), p.n, p.d, &raw), FRANCA_OK)
-      << franca_last_error();
-  return MatrixPtr(raw);
 }
 
 std::vector<std::int64_t> shape_of(franca_estimator est, const char* name) {
@@ -117,9 +98,8 @@ TEST_P(ElasticNetCv, GridStartsAtAlphaMaxAndTheRefitIsTheModelAtAlpha) {
 TEST_P(ElasticNetCv, CsrMatchesDense) {
   const auto p = make_problem(60, 8, 4);
   Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
-  std::deque<Tensor> keep;
   auto dm = dense(X.get());
-  auto cm = csr_of(device(), p, keep);
+  const LaidOutMatrix<double, std::int64_t> cm(device(), p.X, p.n, p.d, "csr");
   const std::string params = "{\"tol\": 1e-12, \"max_iter\": 100000, \"n_alphas\": 15, \"l1_ratio\": [0.3, 0.9]}";
   auto a = estimator("ElasticNetCV", params), b = estimator("ElasticNetCV", params);
   FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, a.get(), dm.get(), y.get(), nullptr));
