@@ -9,6 +9,7 @@ factors (about 150 sweeps), both the Gram form in franca; and a wide TF-IDF (CSR
 
     FRANCA_LIBRARY=build/lib/libfranca.so /usr/bin/python3 bench/bench_elastic_net.py --out /tmp/enet.md
 """
+import inspect
 import sys
 from pathlib import Path
 
@@ -48,6 +49,25 @@ def wide_tfidf(n_docs):
     return X, X @ beta + 0.05 * rng.standard_normal(X.shape[0])
 
 
+def fit_both(name, params, A, b, label, args, rows):
+    """franca's and scikit-learn's estimator `name` fitted on (A, b), timed: (ours, theirs, franca
+    seconds, scikit-learn seconds), or None after adding a row that says why franca could not fit
+    on this device (e.g. CSR on CUDA)."""
+    print(f"running {name} {params} on {A.shape} ...", file=sys.stderr, flush=True)
+    reference = getattr(sklearn.linear_model, name)
+    theirs_params = dict(params)
+    if "n_alphas" in params and "n_alphas" not in inspect.signature(reference).parameters:
+        theirs_params["alphas"] = theirs_params.pop("n_alphas")  # newer scikit-learn's spelling
+    ours, theirs = getattr(franca.linear_model, name)(**params), reference(**theirs_params)
+    try:
+        t_f, _ = best_time(lambda: ours.fit(A, b), args.repeat)
+    except franca.FrancaNotImplementedError as e:
+        rows.append([name, f"{A.shape[0]}x{A.shape[1]} {label}", str(params), f"not on {args.device}: {e}"])
+        return None
+    t_s, _ = best_time(lambda: theirs.fit(A, b), args.repeat)
+    return ours, theirs, t_f, t_s
+
+
 def main():
     parser = _report.parser(__doc__)
     parser.add_argument("--rows", type=int, default=200_000)
@@ -68,14 +88,10 @@ def main():
               "sklearn objective", "franca n_iter_", "sklearn n_iter_", "nonzero coef (franca/sklearn)"]
     rows = []
     for name, params, A, b, label in cases:
-        print(f"running {name} {params} on {A.shape} ...", file=sys.stderr, flush=True)
-        ours, theirs = getattr(franca.linear_model, name)(**params), getattr(sklearn.linear_model, name)(**params)
-        try:
-            t_f, _ = best_time(lambda: ours.fit(A, b), args.repeat)
-        except franca.FrancaNotImplementedError as e:  # e.g. CSR on CUDA: said in the table, not a crash
-            rows.append([name, f"{A.shape[0]}x{A.shape[1]} {label}", str(params), f"not on {args.device}: {e}"])
+        fitted = fit_both(name, params, A, b, label, args, rows)
+        if fitted is None:
             continue
-        t_s, _ = best_time(lambda: theirs.fit(A, b), args.repeat)
+        ours, theirs, t_f, t_s = fitted
         l1_ratio = params.get("l1_ratio", 1.0)
         f_f = objective(A, b, ours.coef_, ours.intercept_, params["alpha"], l1_ratio)
         f_s = objective(A, b, theirs.coef_, theirs.intercept_, params["alpha"], l1_ratio)

@@ -13,14 +13,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import sklearn.linear_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bindings" / "python"))
 import franca  # noqa: E402
 import _report  # noqa: E402
-from bench_elastic_net import correlated_regression, wide_tfidf  # noqa: E402
-from bench_estimators import best_time  # noqa: E402
+from bench_elastic_net import correlated_regression, fit_both, wide_tfidf  # noqa: E402
 
 
 def main():
@@ -40,14 +38,10 @@ def main():
               "best mean MSE (franca/sklearn)", "nonzero coef (franca/sklearn)"]
     rows = []
     for name, params, A, b, label in cases:
-        print(f"running {name} {params} on {A.shape} ...", file=sys.stderr, flush=True)
-        ours, theirs = getattr(franca.linear_model, name)(**params), getattr(sklearn.linear_model, name)(**params)
-        try:
-            t_f, _ = best_time(lambda: ours.fit(A, b), args.repeat)
-        except franca.FrancaNotImplementedError as e:  # e.g. CSR on CUDA: said in the table, not a crash
-            rows.append([name, f"{A.shape[0]}x{A.shape[1]} {label}", str(params), f"not on {args.device}: {e}"])
+        fitted = fit_both(name, params, A, b, label, args, rows)
+        if fitted is None:
             continue
-        t_s, _ = best_time(lambda: theirs.fit(A, b), args.repeat)
+        ours, theirs, t_f, t_s = fitted
         best = [np.mean(np.asarray(m.mse_path_), axis=-1).min() for m in (ours, theirs)]
         data = f"{A.shape[0]}x{A.shape[1]} {label}" + (f", nnz {A.nnz}" if hasattr(A, "nnz") else "")
         rows.append([name, data, str(params or "defaults"), f"{t_f:.3f}", f"{t_s:.3f}", f"{t_s / t_f:.1f}",
