@@ -26,9 +26,21 @@ def markdown_table(header, rows):
     return "\n".join("| " + " | ".join(map(str, r)) + " |" for r in [header, ["---"] * len(header)] + list(rows))
 
 
-def publish(parts, out):
-    """Prints the report's parts (strings, joined by blank lines) and writes them to `out`."""
-    report = "\n\n".join(parts) + "\n"
-    print(report, end="", flush=True)
+def show(part):
+    """Prints one part of the report as soon as it is ready (a long run shows its progress);
+    returns it."""
+    print(part + "\n", flush=True)
+    return part
+
+
+def write(parts, out):
+    """Writes the report's parts, joined by blank lines, to `out` (when given)."""
     if out:
-        Path(out).write_text(report)
+        Path(out).write_text("\n\n".join(parts) + "\n")
+
+
+def publish(parts, out):
+    """Prints the report's parts and writes them to `out`."""
+    for part in parts:
+        show(part)
+    write(parts, out)

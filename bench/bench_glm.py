@@ -79,17 +79,14 @@ def bench(name, X, y, args):
     rows = [(f"franca {args.device} lbfgs", *run_franca(X, y, args.device, params)),
             ("scikit-learn lbfgs", *run_sklearn(X, y, params))]
     kind = f"CSR, {X.nnz:,} stored values" if sp.issparse(X) else "dense"
-    lines = [f"**{name}**: {X.shape[0]:,} x {X.shape[1]:,} {kind}, float64; alpha={args.alpha}, tol={args.tol}, "
-             f"max_iter={args.max_iter}", "",
-             "| solver | fit (s) | CPU (s) | iterations | ms / iteration | objective | time vs franca |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    title = (f"**{name}**: {X.shape[0]:,} x {X.shape[1]:,} {kind}, float64; alpha={args.alpha}, tol={args.tol}, "
+             f"max_iter={args.max_iter}")
+    header = ["solver", "fit (s)", "CPU (s)", "iterations", "ms / iteration", "objective", "time vs franca"]
     franca_seconds = rows[0][1]
-    for label, wall, cpu, n_iter, coef, intercept in rows:
-        lines.append(f"| {label} | {wall:.2f} | {cpu:.2f} | {n_iter} | {wall / max(n_iter, 1) * 1e3:.1f} | "
-                     f"{objective(X, y, coef, intercept, args.alpha):.10f} | {wall / franca_seconds:.2f}x |")
-    text = "\n".join(lines) + "\n"
-    print(text, flush=True)
-    return text
+    table = [[label, f"{wall:.2f}", f"{cpu:.2f}", n_iter, f"{wall / max(n_iter, 1) * 1e3:.1f}",
+              f"{objective(X, y, coef, intercept, args.alpha):.10f}", f"{wall / franca_seconds:.2f}x"]
+             for label, wall, cpu, n_iter, coef, intercept in rows]
+    return _report.show(f"{title}\n\n{_report.markdown_table(header, table)}")
 
 
 def main():
@@ -102,11 +99,11 @@ def main():
     parser.add_argument("--tol", type=float, default=1e-6)
     parser.add_argument("--max-iter", type=int, default=1000)
     args = parser.parse_args()
-    parts = [_report.machine_line(args.device),
+    parts = [_report.show(_report.machine_line(args.device)),
              bench("Dense Poisson, synthetic", *dense_problem(args.rows, args.dense_cols), args),
              bench("CSR Poisson, synthetic (one-hot like)",
                    *csr_problem(args.rows, args.csr_cols, args.csr_per_row), args)]
-    _report.publish(parts, args.out)
+    _report.write(parts, args.out)
 
 
 if __name__ == "__main__":

@@ -156,22 +156,17 @@ def bench(name, X, y, args):
         rows.append(("sklearn saga", *run_sklearn(X, y, "saga", {**params, "max_iter": args.saga_max_iter})))
     floor = device_pass_seconds(to_device(X, y)[0]) if args.device == "cuda" else host_pass_seconds(X)
     franca_seconds = rows[0][1]
-    lines = [
+    title = (
         f"**{name}**: {X.shape[0]:,} x {X.shape[1]:,}, {'CSR, ' + format(X.nnz, ',') + ' stored values' if sp.issparse(X) else 'dense'}"
         f" float64, {len(np.unique(y))} classes, {nbytes(X) / 2**20:.0f} MiB; C={args.C}, tol={args.tol}, "
         f"max_iter={args.max_iter} (saga: {args.saga_max_iter}); one pass over X at the measured bandwidth: "
-        f"{floor * 1e3:.1f} ms",
-        "",
-        "| solver | fit (s) | iterations | ms / iteration | iteration / one pass | training log-loss | time vs franca |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for label, seconds, n_iter, loss in rows:
-        per_iter = seconds / max(n_iter, 1)
-        lines.append(f"| {label} | {seconds:.2f} | {n_iter} | {per_iter * 1e3:.1f} | {per_iter / floor:.1f}x | "
-                     f"{loss:.6f} | {seconds / franca_seconds:.2f}x |")
-    text = "\n".join(lines) + "\n"
-    print(text, flush=True)
-    return text
+        f"{floor * 1e3:.1f} ms")
+    header = ["solver", "fit (s)", "iterations", "ms / iteration", "iteration / one pass", "training log-loss",
+              "time vs franca"]
+    table = [[label, f"{seconds:.2f}", n_iter, f"{seconds / max(n_iter, 1) * 1e3:.1f}",
+              f"{seconds / max(n_iter, 1) / floor:.1f}x", f"{loss:.6f}", f"{seconds / franca_seconds:.2f}x"]
+             for label, seconds, n_iter, loss in rows]
+    return _report.show(f"{title}\n\n{_report.markdown_table(header, table)}")
 
 
 def main():
@@ -186,12 +181,12 @@ def main():
     parser.add_argument("--skip-saga", action="store_true")
     args = parser.parse_args()
 
-    parts = [_report.machine_line(args.device)]
+    parts = [_report.show(_report.machine_line(args.device))]
     if args.dense_rows > 0:
         parts.append(bench("Dense, synthetic", *dense_problem(args.dense_rows, args.dense_cols), args))
     if args.docs > 0:
         parts.append(bench("TF-IDF of /usr/share/doc", *tfidf_problem(args.docs), args))
-    _report.publish(parts, args.out)
+    _report.write(parts, args.out)
 
 
 if __name__ == "__main__":
