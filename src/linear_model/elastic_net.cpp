@@ -16,6 +16,7 @@
 #include "linear_model/coordinate_descent.hpp"
 #include "linear_model/enet_params.hpp"
 #include "linear_model/least_squares.hpp"
+#include "linear_model/warm_start.hpp"
 #include "primitives/csr_ops.hpp"
 #include "primitives/dense.hpp"
 #include "primitives/matrix_input.hpp"
@@ -211,12 +212,7 @@ class ElasticNetModel final : public LinearModel<EnetParams<kLasso>> {
   // With warm_start and a fitted model: its coef_, which must have this shape.
   void warm_start_from(const Context& ctx, std::int64_t t, std::int64_t d, std::vector<double>& coef) const {
     if (!this->params().warm_start || !this->fitted()) return;
-    const Array c = to(ctx, this->attribute("coef_"), Device::cpu(), DType::float64);
-    const std::int64_t rows = c.ndim() == 1 ? 1 : c.dim(0);
-    FRANCA_EXPECTS(rows == t && c.dim(c.ndim() - 1) == d,
-                   "warm_start: the previous coef_ has {} target(s) of {} features, expected {} of {}", rows,
-                   c.dim(c.ndim() - 1), t, d);
-    coef.assign(c.ptr<const double>(), c.ptr<const double>() + t * d);
+    coef = previous_coef(ctx, *this, t, d);
   }
 };
 

@@ -13,6 +13,7 @@
 #include "core/registry.hpp"
 #include "linear_model/glm_fit.hpp"
 #include "linear_model/glm_regressor.hpp"
+#include "linear_model/warm_start.hpp"
 #include "primitives/linear_scores.hpp"
 #include "primitives/matrix_input.hpp"
 
@@ -165,9 +166,7 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     std::vector<double> x(static_cast<std::size_t>(d), 0.0);
     double intercept = log_link ? (y_mean > 0 ? std::log(y_mean) : 0.0) : y_mean;
     if (p.warm_start && this->fitted()) {
-      const Array& c = this->attribute("coef_");
-      FRANCA_EXPECTS(c.dim(0) == d, "warm_start: the previous coef_ has {} features, expected {}", c.dim(0), d);
-      x.assign(c.ptr<const double>(), c.ptr<const double>() + d);
+      x = previous_coef(ctx, *this, 1, d);
       intercept = *this->attribute("intercept_").template ptr<const double>();
     }
     if (p.fit_intercept) x.push_back(intercept);

@@ -12,6 +12,7 @@
 #include "core/registry.hpp"
 #include "linear_model/glm_fit.hpp"
 #include "linear_model/logistic.hpp"
+#include "linear_model/warm_start.hpp"
 #include "primitives/csr_ops.hpp"
 #include "primitives/linear_scores.hpp"
 #include "primitives/matrix_input.hpp"
@@ -228,7 +229,7 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     const std::int64_t rows = K == 2 ? 1 : K;
     const bool fit_intercept = problem.data.fit_intercept;
     std::vector<double> coef(static_cast<std::size_t>(rows * d), 0.0), intercept(static_cast<std::size_t>(rows), 0.0);
-    warm_start_from(rows, d, coef, intercept);
+    warm_start_from(ctx, rows, d, coef, intercept);
     std::vector<std::int64_t> n_iter;
     if (ovr) {
       // One binary problem per class. As scikit-learn: a dict class_weight weighs the original
@@ -384,13 +385,10 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
   }
 
   // With warm_start and a fitted model: its coef_ and intercept_, which must have this shape.
-  void warm_start_from(std::int64_t rows, std::int64_t d, std::vector<double>& coef,
+  void warm_start_from(const Context& ctx, std::int64_t rows, std::int64_t d, std::vector<double>& coef,
                        std::vector<double>& intercept) const {
     if (!params().warm_start || !fitted()) return;
-    const Array& c = attribute("coef_");
-    FRANCA_EXPECTS(c.dim(0) == rows && c.dim(1) == d,
-                   "warm_start: the previous coef_ has shape ({}, {}), expected ({}, {})", c.dim(0), c.dim(1), rows, d);
-    coef.assign(c.ptr<const double>(), c.ptr<const double>() + rows * d);
+    coef = previous_coef(ctx, *this, rows, d);
     const Array& b = attribute("intercept_");
     intercept.assign(b.ptr<const double>(), b.ptr<const double>() + rows);
   }
