@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/cuda_backend.hpp"
@@ -42,7 +43,8 @@ Context::Context(const Context& other)
       stream_(other.stream_),
       seed_(other.seed_),
       threads_(other.threads_),
-      cancelled_(other.cancelled_.load()) {}
+      cancelled_(other.cancelled_.load()),
+      cancelled_with_(other.cancelled_with_) {}
 
 Device Context::resolve(Device data_device, const char* argument) const {
   switch (placement_) {
@@ -73,7 +75,16 @@ void Context::set_threads(int n_threads) {
   threads_ = n_threads;
 }
 
+Context Context::with_jobs(std::int64_t n_jobs) const {
+  Context copy(*this);
+  copy.cancelled_with_ = this;
+  if (n_jobs == -1) copy.threads_ = omp_get_num_procs();
+  if (n_jobs > 0) copy.threads_ = static_cast<int>(std::min<std::int64_t>(n_jobs, omp_get_num_procs()));
+  return copy;
+}
+
 void Context::check_cancelled() const {
+  if (cancelled_with_) cancelled_with_->check_cancelled();
   if (cancelled_.load(std::memory_order_relaxed)) throw_error(Status::cancelled, "cancelled through franca_cancel()");
 }
 

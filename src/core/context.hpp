@@ -29,6 +29,9 @@ class Context {
   // The number of CPU threads to use (at least 1).
   int threads() const;
   void set_threads(int n_threads);
+  // A copy that runs on `n_threads` threads (n_jobs: -1 all cores, 0 or below -1 this context's)
+  // and is cancelled with this context, which must outlive it.
+  Context with_jobs(std::int64_t n_jobs) const;
 
   void cancel() noexcept { cancelled_.store(true, std::memory_order_relaxed); }
   void reset_cancel() noexcept { cancelled_.store(false, std::memory_order_relaxed); }
@@ -44,6 +47,7 @@ class Context {
   std::uint64_t seed_ = 0;
   int threads_ = 0;
   std::atomic<bool> cancelled_{false};
+  const Context* cancelled_with_ = nullptr;
 };
 
 // The context used where the C API is given NULL.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/class_weight.hpp"
 #include "core/expects.hpp"
 #include "core/logging.hpp"
 #include "core/registry.hpp"
@@ -24,69 +25,9 @@ namespace {
 using logistic::Link;
 using logistic::Output;
 
-// A class_weight key is the class label written as a number ("0", "1.5", "-1").
-bool parse_label(const std::string& key, double& label) {
-  try {
-    std::size_t used = 0;
-    label = std::stod(key, &used);
-    return used == key.size() && std::isfinite(label);
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 enum class Penalty { l1, l2, elasticnet, none };
 enum class Solver { lbfgs, liblinear, newton_cg, newton_cholesky, sag, saga };
 enum class MultiClass { automatic, ovr, multinomial };
-
-// class_weight: None, 'balanced', or weights of class labels (keys as the caller wrote them).
-struct ClassWeight {
-  enum class Kind { none, balanced, given };
-  struct Entry {
-    std::string key;
-    double label;
-    double weight;
-  };
-  Kind kind = Kind::none;
-  std::vector<Entry> entries;
-};
-
-}  // namespace
-
-template <>
-struct ParamCodec<ClassWeight> {
-  static std::string type_name() { return "str or dict or None"; }
-  static ClassWeight read(const json& v, const ParamInfo& info) {
-    ClassWeight out;
-    const auto kind = params_detail::read_keyword_or(v, info, "balanced", "dict");
-    if (kind == params_detail::KeywordOr::none) return out;
-    if (kind == params_detail::KeywordOr::keyword) {
-      out.kind = ClassWeight::Kind::balanced;
-      return out;
-    }
-    out.kind = ClassWeight::Kind::given;
-    for (const auto& [key, value] : v.items()) {
-      double label = 0;
-      FRANCA_EXPECTS(parse_label(key, label), "parameter '{}': the key '{}' is not a numeric class label", info.name,
-                     key);
-      ParamInfo weight_info = info;
-      weight_info.name = fmt::format("{}[{}]", info.name, key);
-      weight_info.type = "float";
-      weight_info.minimum = 0;
-      out.entries.push_back({key, label, params_detail::read_float(value, weight_info)});
-    }
-    return out;
-  }
-  static json write(const ClassWeight& w) {
-    if (w.kind == ClassWeight::Kind::none) return nullptr;
-    if (w.kind == ClassWeight::Kind::balanced) return "balanced";
-    json out = json::object();
-    for (const auto& e : w.entries) out[e.key] = e.weight;
-    return out;
-  }
-};
-
-namespace {
 
 struct LogisticRegressionParams {
   std::optional<Penalty> penalty = Penalty::l2;
@@ -131,7 +72,11 @@ struct LogisticRegressionParams {
     t.field("class_weight", &P::class_weight,
             "Weights of the classes: None (all 1), 'balanced' (n_samples / (n_classes * count of the class)), or an "
             "object mapping a class label, written as a number (\"0\", \"2.5\"), to its weight. Multiplies "
-            "sample_weight.");
+            "sample_weight.")
+        .check([](const ClassWeight& w) {
+          FRANCA_EXPECTS(w.kind != ClassWeight::Kind::balanced_subsample,
+                         "parameter 'class_weight': 'balanced_subsample' is for forests; use 'balanced'");
+        });
     t.field("random_state", &P::random_state, "Unused: the solver is deterministic.");
     t.field("solver", &P::solver,
             "Only 'lbfgs' is implemented. Unlike scikit-learn's, franca's lbfgs also handles penalty='l1' and "
@@ -236,7 +181,7 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
       // classes, 'balanced' the two classes of each problem.
       const ClassWeight::Kind cw_kind = p.class_weight.kind;
       const std::vector<double> cw =
-          cw_kind == ClassWeight::Kind::given ? class_weights(classes, counts, n) : std::vector<double>(K, 1.0);
+          cw_kind == ClassWeight::Kind::given ? class_weights(p.class_weight, classes, counts, n) : std::vector<double>(K, 1.0);
       for (std::int64_t k = 0; k < K; ++k) {
         std::vector<std::int32_t> binary(static_cast<std::size_t>(n));
         std::vector<double> weights(sample_weights);
@@ -255,7 +200,7 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
         if (fit_intercept) intercept[static_cast<std::size_t>(k)] = x[static_cast<std::size_t>(d)];
       }
     } else {
-      const std::vector<double> cw = class_weights(classes, counts, n);
+      const std::vector<double> cw = class_weights(p.class_weight, classes, counts, n);
       for (std::int64_t i = 0; i < n; ++i)
         sample_weights[static_cast<std::size_t>(i)] *= cw[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
       // A 2-class multinomial model is kept, as scikit-learn does, as its second row z; its two
@@ -337,33 +282,6 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
   }
 
  private:
-  // scikit-learn's compute_class_weight over the fitted classes.
-  std::vector<double> class_weights(const std::vector<double>& classes, const std::vector<std::int64_t>& counts,
-                                    std::int64_t n) const {
-    const auto K = classes.size();
-    std::vector<double> cw(K, 1.0);
-    const ClassWeight& spec = params().class_weight;
-    if (spec.kind == ClassWeight::Kind::balanced) {
-      for (std::size_t k = 0; k < K; ++k)
-        cw[k] = static_cast<double>(n) / (static_cast<double>(K) * static_cast<double>(counts[k]));
-    } else if (spec.kind == ClassWeight::Kind::given) {
-      std::vector<double> unweighted;
-      for (std::size_t k = 0; k < K; ++k) {
-        bool found = false;
-        for (const auto& entry : spec.entries) {
-          if (entry.label == classes[k]) {
-            cw[k] = entry.weight;
-            found = true;
-          }
-        }
-        if (!found) unweighted.push_back(classes[k]);
-      }
-      FRANCA_EXPECTS(unweighted.empty() || K - unweighted.size() == spec.entries.size(),
-                     "class_weight: the classes, [{}], are not in class_weight", fmt::join(unweighted, ", "));
-    }
-    return cw;
-  }
-
   // Minimises the objective for one set of labels (codes: {0, 1} for n_scores = 1, else class
   // indices) and weights from x (n_scores * d coefficients, then the intercepts when fitted),
   // which receives the solution; returns the iterations. The problem's X and penalty are shared

@@ -1,0 +1,92 @@
+#include "core/class_weight.hpp"
+
+#include <cmath>
+
+#include "core/expects.hpp"
+
+namespace franca {
+
+namespace {
+
+// A key is the class label written as a number ("0", "1.5", "-1").
+bool parse_label(const std::string& key, double& label) {
+  try {
+    std::size_t used = 0;
+    label = std::stod(key, &used);
+    return used == key.size() && std::isfinite(label);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+ClassWeight ParamCodec<ClassWeight>::read(const json& v, const ParamInfo& info) {
+  ClassWeight out;
+  if (v.is_null()) return out;
+  if (v.is_string()) {
+    const auto name = v.get<std::string>();
+    FRANCA_EXPECTS(name == "balanced" || name == "balanced_subsample",
+                   "parameter '{}': must be 'balanced', 'balanced_subsample', a dict or None, got {}", info.name,
+                   v.dump());
+    out.kind = name == "balanced" ? ClassWeight::Kind::balanced : ClassWeight::Kind::balanced_subsample;
+    return out;
+  }
+  FRANCA_EXPECTS_STATUS(v.is_object(), Status::type, "parameter '{}': expected a str, a dict or None, got {}",
+                        info.name, params_detail::describe(v));
+  out.kind = ClassWeight::Kind::given;
+  for (const auto& [key, value] : v.items()) {
+    double label = 0;
+    FRANCA_EXPECTS(parse_label(key, label), "parameter '{}': the key '{}' is not a numeric class label", info.name,
+                   key);
+    ParamInfo weight_info = info;
+    weight_info.name = fmt::format("{}[{}]", info.name, key);
+    weight_info.type = "float";
+    weight_info.minimum = 0;
+    out.entries.push_back({key, label, params_detail::read_float(value, weight_info)});
+  }
+  return out;
+}
+
+json ParamCodec<ClassWeight>::write(const ClassWeight& w) {
+  switch (w.kind) {
+    case ClassWeight::Kind::none:
+      return nullptr;
+    case ClassWeight::Kind::balanced:
+      return "balanced";
+    case ClassWeight::Kind::balanced_subsample:
+      return "balanced_subsample";
+    case ClassWeight::Kind::given:
+      break;
+  }
+  json out = json::object();
+  for (const auto& e : w.entries) out[e.key] = e.weight;
+  return out;
+}
+
+std::vector<double> class_weights(const ClassWeight& spec, const std::vector<double>& classes,
+                                  const std::vector<std::int64_t>& counts, std::int64_t n) {
+  const auto K = classes.size();
+  std::vector<double> cw(K, 1.0);
+  if (spec.kind == ClassWeight::Kind::balanced || spec.kind == ClassWeight::Kind::balanced_subsample) {
+    for (std::size_t k = 0; k < K; ++k)
+      cw[k] = static_cast<double>(n) / (static_cast<double>(K) * static_cast<double>(counts[k]));
+  } else if (spec.kind == ClassWeight::Kind::given) {
+    std::vector<double> unweighted;
+    for (std::size_t k = 0; k < K; ++k) {
+      bool found = false;
+      for (const auto& entry : spec.entries) {
+        if (entry.label == classes[k]) {
+          cw[k] = entry.weight;
+          found = true;
+        }
+      }
+      if (!found) unweighted.push_back(classes[k]);
+    }
+    FRANCA_EXPECTS(unweighted.empty() || K - unweighted.size() == spec.entries.size(),
+                   "class_weight: the classes, [{}], are not in class_weight", fmt::join(unweighted, ", "));
+  }
+  return cw;
+}
+
+}  // namespace franca

@@ -1,0 +1,38 @@
+// class_weight, as scikit-learn's classifiers take it: None, 'balanced', 'balanced_subsample'
+// (forests only: each bootstrap's own class counts), or a dict of class label -> weight, the keys
+// written as numbers ("0", "2.5").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+
+namespace franca {
+
+struct ClassWeight {
+  enum class Kind { none, balanced, balanced_subsample, given };
+  struct Entry {
+    std::string key;
+    double label;
+    double weight;
+  };
+  Kind kind = Kind::none;
+  std::vector<Entry> entries;
+};
+
+template <>
+struct ParamCodec<ClassWeight> {
+  static std::string type_name() { return "str or dict or None"; }
+  static ClassWeight read(const json& v, const ParamInfo& info);
+  static json write(const ClassWeight& w);
+};
+
+// scikit-learn's compute_class_weight over the fitted classes (sorted labels) and their counts
+// among the n rows; 'balanced_subsample' weighs as 'balanced'. As scikit-learn, a dict may leave
+// classes out (weight 1) only when all its keys are classes; else the error names those classes.
+std::vector<double> class_weights(const ClassWeight& spec, const std::vector<double>& classes,
+                                  const std::vector<std::int64_t>& counts, std::int64_t n);
+
+}  // namespace franca

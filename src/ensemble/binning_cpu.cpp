@@ -1,0 +1,52 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/parallel.hpp"
+#include "ensemble/forest.hpp"
+#include "ensemble/host_rows.hpp"
+
+namespace franca::forest {
+
+template <>
+void encode_bins<Backend::cpu>(const Context& ctx, const Matrix& X, const BinCuts& cuts, Array& codes,
+                               std::vector<float>& bin_low, std::vector<float>& bin_high) {
+  const std::int64_t n = X.rows(), d = X.cols();
+  codes = Array::empty(ctx, Device::cpu(), DType::uint8, {d, n});
+  auto* out = codes.ptr<std::uint8_t>();
+  bin_low.assign(static_cast<std::size_t>(d * kCodes), std::numeric_limits<float>::infinity());
+  bin_high.assign(static_cast<std::size_t>(d * kCodes), -std::numeric_limits<float>::infinity());
+  // Blocks of rows read as floats, then the features of a block split among the threads: each
+  // thread owns its features' codes and value ranges.
+  const std::int64_t block = std::max<std::int64_t>(1, std::min<std::int64_t>(n, (std::int64_t{1} << 22) / d));
+  std::vector<float> values(static_cast<std::size_t>(block * d));
+  for (std::int64_t r0 = 0; r0 < n; r0 += block) {
+    const std::int64_t r1 = std::min(n, r0 + block);
+    parallel_for(ctx, r1 - r0, 256, [&](std::int64_t begin, std::int64_t end) {
+      read_rows_as_float(X, nullptr, r0 + begin, r0 + end, values.data() + begin * d);
+    });
+    parallel_for(ctx, d, 1, [&](std::int64_t f0, std::int64_t f1) {
+      for (std::int64_t f = f0; f < f1; ++f) {
+        const float* first = cuts.cuts.data() + cuts.offsets[static_cast<std::size_t>(f)];
+        const float* last = cuts.cuts.data() + cuts.offsets[static_cast<std::size_t>(f) + 1];
+        const int missing = static_cast<int>(last - first);
+        float* low = bin_low.data() + f * kCodes;
+        float* high = bin_high.data() + f * kCodes;
+        std::uint8_t* column = out + f * n;
+        for (std::int64_t r = r0; r < r1; ++r) {
+          const float v = values[static_cast<std::size_t>((r - r0) * d + f)];
+          if (std::isnan(v)) {
+            column[r] = static_cast<std::uint8_t>(missing);
+            continue;
+          }
+          const auto code = static_cast<int>(std::lower_bound(first, last, v) - first);
+          column[r] = static_cast<std::uint8_t>(code);
+          low[code] = std::min(low[code], v);
+          high[code] = std::max(high[code], v);
+        }
+      }
+    });
+  }
+}
+
+}  // namespace franca::forest

@@ -1,0 +1,135 @@
+// The pieces of a random forest fit, in the order a fit uses them: the features quantised once into
+// byte codes (binning), the per-row targets and weights, the settings of the trees, the trees
+// grown from histograms of the codes (tree_growth), and the flat forest that predicts from raw X
+// (forest_predict). Each primitive has a CPU and a CUDA implementation (foo_cpu.cpp, foo_cuda.cu)
+// computing the same function; the maths they share is in tree_ops.hpp.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/array.hpp"
+#include "core/context.hpp"
+#include "core/dispatch.hpp"
+#include "core/matrix.hpp"
+#include "ensemble/tree_ops.hpp"
+
+namespace franca::forest {
+
+// Bin edges of each feature, found on the host from (a sample of) the rows: a value v has code
+// lower_bound(cuts of its feature, float(v)); NaN has code n_bins[f]. With no more distinct values
+// than bins, each value has its own bin and the splits are scikit-learn's exact ones.
+struct BinCuts {
+  std::vector<std::int64_t> offsets;  // features + 1: feature f's cuts are cuts[offsets[f], offsets[f + 1])
+  std::vector<float> cuts;
+  std::int64_t features() const { return static_cast<std::int64_t>(offsets.size()) - 1; }
+  int n_bins(std::int64_t f) const {
+    return static_cast<int>(offsets[static_cast<std::size_t>(f) + 1] - offsets[static_cast<std::size_t>(f)]) + 1;
+  }
+};
+
+// The features quantised: codes (uint8, features x rows, on X's device) and, per feature and bin,
+// the smallest and largest value seen in the bin (host, kCodes per feature), between which split
+// thresholds are placed, as scikit-learn places them between observed values.
+struct BinnedFeatures {
+  std::int64_t rows = 0;
+  BinCuts cuts;
+  Array codes;
+  std::vector<float> bin_low, bin_high;
+};
+
+BinCuts find_bin_cuts(const Context& ctx, const Matrix& X, int max_bins, std::uint64_t seed);
+BinnedFeatures bin_features(const Context& ctx, const Matrix& X, const BinCuts& cuts);
+
+// Writes codes (uint8, features x rows, allocated on X's device) and the per-bin value ranges
+// (host, features x kCodes; +inf / -inf for bins with no value).
+template <Backend B>
+void encode_bins(const Context& ctx, const Matrix& X, const BinCuts& cuts, Array& codes, std::vector<float>& bin_low,
+                 std::vector<float>& bin_high);
+
+// The targets of the rows (on the codes' device). Classification: labels, int32 class codes
+// (rows x outputs); regression: values, float64 (rows x outputs). weights: float64 rows, the
+// sample weight times the class weight (bootstrap draws rows in proportion to it; without
+// bootstrap the trees weigh rows by it).
+struct TreeTargets {
+  Array labels;
+  Array values;
+  Array weights;
+};
+
+struct TreeSettings {
+  StatLayout layout;
+  std::int64_t max_depth = -1;  // -1: none
+  std::int64_t min_samples_split = 2;
+  std::int64_t min_samples_leaf = 1;
+  double min_weight_fraction_leaf = 0;
+  std::int64_t max_features = 1;
+  std::int64_t max_leaf_nodes = -1;  // -1: none (depth-first); else best-first growth
+  double min_impurity_decrease = 0;
+  double ccp_alpha = 0;
+  std::vector<int> monotonic;  // per feature, signs already flipped for a classifier; empty: none
+  bool bootstrap = true;
+  std::int64_t n_draws = 0;           // bootstrap draws per tree
+  bool balanced_subsample = false;    // class weights from each bootstrap's class counts
+  std::uint64_t seed = 0;
+};
+
+// One tree as scikit-learn's Tree arrays, nodes in breadth-first order (root 0; children of a
+// node after all nodes of smaller depth, left before right), the same whichever device grew it.
+// value: nodes x outputs x width (class fractions, or the mean of y).
+struct TreeNodes {
+  std::vector<std::int64_t> left, right, feature, n_samples;
+  std::vector<double> threshold, weighted_n, impurity, value;
+  std::vector<std::uint8_t> missing_left;
+  std::int64_t size() const { return static_cast<std::int64_t>(left.size()); }
+};
+
+// Bootstrap draw counts of tree `tree` (rows): n_draws rows drawn with replacement, with
+// probability proportional to the (host) weights, as scikit-learn 1.9.
+std::vector<std::int32_t> bootstrap_counts(const TreeSettings& s, const double* weights, std::int64_t rows,
+                                           std::int64_t tree);
+
+// Grows trees first_tree .. first_tree + n_trees - 1.
+template <Backend B>
+std::vector<TreeNodes> grow_trees(const Context& ctx, const BinnedFeatures& X, const TreeTargets& y,
+                                  const TreeSettings& s, std::int64_t first_tree, std::int64_t n_trees);
+
+// Minimal cost-complexity pruning (scikit-learn's ccp_alpha) of a grown tree, then the nodes
+// renumbered breadth-first without the pruned ones. Also what every grower ends with (alpha 0).
+TreeNodes prune_and_order(const TreeNodes& grown, double ccp_alpha, int value_width);
+
+// A fitted forest, its trees' arrays concatenated: tree t's nodes are [offsets[t], offsets[t+1]),
+// children indices local to the tree. value_width: classes (or 1), per output.
+struct ForestView {
+  std::int64_t n_trees = 0, n_outputs = 1, value_width = 1, n_features = 0;
+  const std::int64_t* offsets = nullptr;
+  const std::int64_t* left = nullptr;
+  const std::int64_t* right = nullptr;
+  const std::int64_t* feature = nullptr;
+  const double* threshold = nullptr;
+  const std::uint8_t* missing_left = nullptr;
+  const double* value = nullptr;
+};
+
+// The leaf (tree-local id) that a row of float values reaches in tree t: x <= threshold goes
+// left, NaN goes where the split sent missing values.
+FRANCA_HD inline std::int64_t leaf_of(const ForestView& forest, std::int64_t t, const float* row) {
+  const std::int64_t base = forest.offsets[t];
+  std::int64_t node = 0;
+  while (forest.left[base + node] != kLeaf) {
+    const std::int64_t k = base + node;
+    const float x = row[forest.feature[k]];
+    const bool left = x != x ? forest.missing_left[k] != 0 : static_cast<double>(x) <= forest.threshold[k];
+    node = left ? forest.left[k] : forest.right[k];
+  }
+  return node;
+}
+
+// The leaf each row reaches in each tree (int64, rows x n_trees, tree-local node ids).
+template <Backend B>
+void forest_leaves(const Context& ctx, const Matrix& X, const ForestView& forest, Array& out);
+// The mean over trees of the leaf values each row reaches (float64, rows x outputs x width).
+template <Backend B>
+void forest_mean_values(const Context& ctx, const Matrix& X, const ForestView& forest, Array& out);
+
+}  // namespace franca::forest

@@ -1,0 +1,103 @@
+// What every tree grower shares on the host: the bootstrap draws of a tree, and the last step of a
+// tree (cost-complexity pruning, then the breadth-first node order).
+#include <algorithm>
+#include <deque>
+#include <limits>
+
+#include "ensemble/forest.hpp"
+
+namespace franca::forest {
+
+std::vector<std::int32_t> bootstrap_counts(const TreeSettings& s, const double* weights, std::int64_t rows,
+                                           std::int64_t tree) {
+  std::vector<double> cumulative_weights(static_cast<std::size_t>(rows));
+  double running = 0;
+  for (std::int64_t i = 0; i < rows; ++i) cumulative_weights[static_cast<std::size_t>(i)] = running += weights[i];
+  std::vector<std::int32_t> counts(cumulative_weights.size(), 0);
+  const double total = cumulative_weights.back();
+  const CounterRandom rng(tree_key(s.seed, tree), 0x626f6f74ull);
+  for (std::int64_t j = 0; j < s.n_draws; ++j) {
+    const double u = rng.uniform(static_cast<std::uint64_t>(j)) * total;
+    auto it = std::upper_bound(cumulative_weights.begin(), cumulative_weights.end(), u);
+    // u rounded up to the total: the first row reaching it (a row of non-zero weight).
+    if (it == cumulative_weights.end()) it = std::lower_bound(cumulative_weights.begin(), cumulative_weights.end(), total);
+    ++counts[static_cast<std::size_t>(it - cumulative_weights.begin())];
+  }
+  return counts;
+}
+
+namespace {
+
+// scikit-learn's minimal cost-complexity pruning: while the weakest link (the internal node whose
+// subtree lowers the weighted impurity least per extra leaf) has an effective alpha <= ccp_alpha,
+// its subtree becomes a leaf. Children have larger ids than their parent (every grower creates a
+// node's children after it), so a reverse scan visits subtrees before their roots.
+std::vector<std::uint8_t> pruned_leaves(const TreeNodes& t, double ccp_alpha) {
+  const auto n = static_cast<std::size_t>(t.size());
+  std::vector<std::uint8_t> leaf(n);
+  for (std::size_t i = 0; i < n; ++i) leaf[i] = t.left[i] == kLeaf;
+  if (!(ccp_alpha > 0)) return leaf;
+  const double total = t.weighted_n[0];
+  std::vector<double> risk(n), subtree_risk(n);
+  std::vector<std::int64_t> leaves(n);
+  for (std::size_t i = 0; i < n; ++i) risk[i] = t.weighted_n[i] * t.impurity[i] / total;
+  while (true) {
+    double weakest = std::numeric_limits<double>::infinity();
+    std::size_t weakest_node = n;
+    for (std::size_t k = n; k-- > 0;) {
+      if (leaf[k]) {
+        subtree_risk[k] = risk[k];
+        leaves[k] = 1;
+        continue;
+      }
+      const auto l = static_cast<std::size_t>(t.left[k]), r = static_cast<std::size_t>(t.right[k]);
+      subtree_risk[k] = subtree_risk[l] + subtree_risk[r];
+      leaves[k] = leaves[l] + leaves[r];
+      const double alpha = (risk[k] - subtree_risk[k]) / static_cast<double>(leaves[k] - 1);
+      if (alpha <= weakest) {  // the smallest id among equals: the node closest to the root
+        weakest = alpha;
+        weakest_node = k;
+      }
+    }
+    if (weakest_node == n || weakest > ccp_alpha) break;
+    leaf[weakest_node] = 1;
+  }
+  return leaf;
+}
+
+}  // namespace
+
+TreeNodes prune_and_order(const TreeNodes& grown, double ccp_alpha, int value_width) {
+  const std::vector<std::uint8_t> leaf = pruned_leaves(grown, ccp_alpha);
+  TreeNodes out;
+  std::deque<std::int64_t> queue{0};
+  std::vector<std::int64_t> order;
+  while (!queue.empty()) {
+    const std::int64_t k = queue.front();
+    queue.pop_front();
+    order.push_back(k);
+    if (!leaf[static_cast<std::size_t>(k)]) {
+      queue.push_back(grown.left[static_cast<std::size_t>(k)]);
+      queue.push_back(grown.right[static_cast<std::size_t>(k)]);
+    }
+  }
+  std::int64_t next_child = 1;
+  for (const std::int64_t k : order) {
+    const auto i = static_cast<std::size_t>(k);
+    const bool is_leaf = leaf[i];
+    out.left.push_back(is_leaf ? kLeaf : next_child);
+    out.right.push_back(is_leaf ? kLeaf : next_child + 1);
+    if (!is_leaf) next_child += 2;
+    out.feature.push_back(is_leaf ? kUndefined : grown.feature[i]);
+    out.threshold.push_back(is_leaf ? static_cast<double>(kUndefined) : grown.threshold[i]);
+    out.missing_left.push_back(is_leaf ? 0 : grown.missing_left[i]);
+    out.n_samples.push_back(grown.n_samples[i]);
+    out.weighted_n.push_back(grown.weighted_n[i]);
+    out.impurity.push_back(grown.impurity[i]);
+    out.value.insert(out.value.end(), grown.value.begin() + k * value_width,
+                     grown.value.begin() + (k + 1) * value_width);
+  }
+  return out;
+}
+
+}  // namespace franca::forest

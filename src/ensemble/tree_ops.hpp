@@ -1,0 +1,263 @@
+// The maths of growing one decision tree from histograms, written once for the CPU grower and the
+// CUDA kernels (FRANCA_HD): the per-row statistics a histogram cell sums, scikit-learn's impurity
+// criteria and split proxies over those sums, and the choice of a split within one feature's
+// histogram. Sums are fixed-point int64 (a power-of-two scale per tree), so that a histogram is
+// the same whatever order, thread or device adds its rows, histograms of row partitions add up
+// exactly, and the splits chosen from them are identical on every device.
+#pragma once
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+
+#include "core/matrix_ref.hpp"
+#include "core/random.hpp"
+
+namespace franca::forest {
+
+enum class Criterion { gini, entropy, squared_error, friedman_mse, poisson };
+
+// scikit-learn's EPSILON (_tree.pyx, _criterion.pyx).
+constexpr double kEpsilon = DBL_EPSILON;
+// Codes are one byte: up to 255 value bins and the missing-value bin after them.
+constexpr int kMaxBins = 255;
+constexpr int kCodes = kMaxBins + 1;
+// scikit-learn's TREE_LEAF and TREE_UNDEFINED.
+constexpr std::int64_t kLeaf = -1;
+constexpr std::int64_t kUndefined = -2;
+
+// What a histogram cell holds. Classification: [rows, w(output 0, class 0), ..., w(O-1, C-1)];
+// regression: [rows, w, then per output wy, wy^2 and, for Poisson, wy log y]. rows counts the rows
+// (with a non-zero weight) and decides min_samples_leaf; the rest are fixed-point sums.
+struct StatLayout {
+  Criterion criterion = Criterion::gini;
+  int n_outputs = 1;
+  int n_classes = 0;  // the largest number of classes of an output; 0 for regression
+
+  FRANCA_HD bool classification() const { return n_classes > 0; }
+  FRANCA_HD int per_output() const { return criterion == Criterion::poisson ? 3 : 2; }
+  FRANCA_HD int width() const { return classification() ? 1 + n_outputs * n_classes : 2 + n_outputs * per_output(); }
+};
+
+// Fixed-point units per real unit of each kind of sum.
+struct Scales {
+  double w = 1, wy = 1, wy2 = 1, wylogy = 1;
+};
+
+// The power of two that takes a sum of magnitude `total` to at most 2^61: every partial sum of a
+// tree then fits an int64 with room for the rounding of each term.
+inline double fixed_point_scale(double total) {
+  if (!(total > 0)) return 1.0;
+  return std::ldexp(1.0, 61 - static_cast<int>(std::ceil(std::log2(total))));
+}
+
+// Sums of one side of a split (or a node), read from a histogram cell.
+class NodeStats {
+ public:
+  FRANCA_HD NodeStats(const StatLayout& layout, const Scales& scales, const std::int64_t* cell)
+      : layout_(layout), scales_(scales), cell_(cell) {}
+
+  FRANCA_HD std::int64_t rows() const { return cell_[0]; }
+  FRANCA_HD double weight() const {
+    if (!layout_.classification()) return static_cast<double>(cell_[1]) / scales_.w;
+    std::int64_t w = 0;
+    for (int c = 0; c < layout_.n_classes; ++c) w += cell_[1 + c];
+    return static_cast<double>(w) / scales_.w;
+  }
+  // Output o's class-c weight (classification).
+  FRANCA_HD double class_weight(int o, int c) const {
+    return static_cast<double>(cell_[1 + o * layout_.n_classes + c]) / scales_.w;
+  }
+  FRANCA_HD double sum_y(int o) const { return static_cast<double>(cell_[2 + o * layout_.per_output()]) / scales_.wy; }
+  FRANCA_HD double sum_y2(int o) const {
+    return static_cast<double>(cell_[3 + o * layout_.per_output()]) / scales_.wy2;
+  }
+  FRANCA_HD double sum_ylogy(int o) const {
+    return static_cast<double>(cell_[4 + o * layout_.per_output()]) / scales_.wylogy;
+  }
+
+  // scikit-learn's node_impurity of these rows: averaged over the outputs.
+  FRANCA_HD double impurity() const {
+    const double w = weight();
+    double total = 0;
+    for (int o = 0; o < layout_.n_outputs; ++o) {
+      switch (layout_.criterion) {
+        case Criterion::gini: {
+          double sq = 0, wo = 0;
+          for (int c = 0; c < layout_.n_classes; ++c) {
+            const double wc = class_weight(o, c);
+            sq += wc * wc;
+            wo += wc;
+          }
+          total += 1.0 - sq / (wo * wo);
+          break;
+        }
+        case Criterion::entropy: {
+          double wo = 0;
+          for (int c = 0; c < layout_.n_classes; ++c) wo += class_weight(o, c);
+          for (int c = 0; c < layout_.n_classes; ++c) {
+            const double p = class_weight(o, c) / wo;
+            if (p > 0) total -= p * log2(p);
+          }
+          break;
+        }
+        case Criterion::squared_error:
+        case Criterion::friedman_mse: {
+          const double mean = sum_y(o) / w;
+          total += sum_y2(o) / w - mean * mean;
+          break;
+        }
+        case Criterion::poisson: {
+          const double mean = sum_y(o) / w;
+          if (mean <= kEpsilon) return INFINITY;
+          total += (sum_ylogy(o) - sum_y(o) * log(mean)) / w;
+          break;
+        }
+      }
+    }
+    return total / layout_.n_outputs;
+  }
+
+  // The value monotonic constraints bound: the mean of y, or (binary classification) the
+  // fraction of class 0, as scikit-learn (which flips the signs of a classifier's constraints).
+  FRANCA_HD double monotonic_value() const {
+    return layout_.classification() ? class_weight(0, 0) / weight() : sum_y(0) / weight();
+  }
+
+ private:
+  StatLayout layout_;
+  Scales scales_;
+  const std::int64_t* cell_;
+};
+
+// scikit-learn's proxy_impurity_improvement: ranks the splits of one node.
+FRANCA_HD inline double split_proxy(const StatLayout& layout, const NodeStats& left, const NodeStats& right) {
+  const double wl = left.weight(), wr = right.weight();
+  switch (layout.criterion) {
+    case Criterion::gini:
+    case Criterion::entropy:
+      return -wr * right.impurity() - wl * left.impurity();
+    case Criterion::squared_error: {
+      double proxy = 0;
+      for (int o = 0; o < layout.n_outputs; ++o)
+        proxy += left.sum_y(o) * left.sum_y(o) / wl + right.sum_y(o) * right.sum_y(o) / wr;
+      return proxy;
+    }
+    case Criterion::friedman_mse: {
+      double tl = 0, tr = 0;
+      for (int o = 0; o < layout.n_outputs; ++o) {
+        tl += left.sum_y(o);
+        tr += right.sum_y(o);
+      }
+      const double diff = wr * tl - wl * tr;
+      return diff * diff / (wl * wr);
+    }
+    case Criterion::poisson: {
+      double proxy = 0;
+      for (int o = 0; o < layout.n_outputs; ++o) {
+        const double sl = left.sum_y(o), sr = right.sum_y(o);
+        if (sl <= kEpsilon || sr <= kEpsilon) return -INFINITY;
+        proxy += sl * log(sl / wl) + sr * log(sr / wr);
+      }
+      return proxy;
+    }
+  }
+  return -INFINITY;
+}
+
+// scikit-learn's impurity_improvement of a split of a node of weight w, in a tree of root weight
+// w_root: what min_impurity_decrease and feature_importances_ weigh.
+FRANCA_HD inline double split_improvement(const StatLayout& layout, const NodeStats& node, const NodeStats& left,
+                                          const NodeStats& right, double w_root) {
+  const double w = node.weight(), wl = left.weight(), wr = right.weight();
+  if (layout.criterion == Criterion::friedman_mse) {
+    double tl = 0, tr = 0;
+    for (int o = 0; o < layout.n_outputs; ++o) {
+      tl += left.sum_y(o);
+      tr += right.sum_y(o);
+    }
+    const double diff = (wr * tl - wl * tr) / layout.n_outputs;
+    return diff * diff / (wl * wr * w_root);
+  }
+  return (w / w_root) * (node.impurity() - (wr / w) * right.impurity() - (wl / w) * left.impurity());
+}
+
+// The limits every split of a node must respect.
+struct SplitLimits {
+  std::int64_t min_samples_leaf = 1;
+  double min_weight_leaf = 0;
+  // Monotonic constraint of the feature (+1, -1, 0) and the node's bounds on the value.
+  int monotonic = 0;
+  double lower = -INFINITY, upper = INFINITY;
+};
+
+// A split of one feature: rows whose code is <= bin (and missing ones when missing_left) go left.
+struct SplitChoice {
+  double proxy = -INFINITY;
+  int bin = -1;  // -1: no valid split found
+  bool missing_left = false;
+};
+
+// The best split of one feature from its histogram (n_bins value cells, then the missing cell):
+// positions between non-empty bins ascending, missing values right, then the same with missing
+// values left, then (when some are missing) all values left and the missing ones right. The
+// first of equal proxies wins, as in scikit-learn. `left` and `right` are scratch cells.
+FRANCA_HD inline SplitChoice best_feature_split(const StatLayout& layout, const Scales& scales,
+                                                const std::int64_t* hist, int n_bins, const std::int64_t* node,
+                                                const SplitLimits& limits, std::int64_t* left, std::int64_t* right) {
+  const int m = layout.width();
+  const std::int64_t* missing = hist + static_cast<std::int64_t>(n_bins) * m;
+  SplitChoice best;
+  const NodeStats left_stats(layout, scales, left), right_stats(layout, scales, right);
+  auto consider = [&](int bin, bool missing_left) {
+    if (left[0] < limits.min_samples_leaf || right[0] < limits.min_samples_leaf) return;
+    if (left_stats.weight() < limits.min_weight_leaf || right_stats.weight() < limits.min_weight_leaf) return;
+    if (limits.monotonic != 0) {
+      const double vl = left_stats.monotonic_value(), vr = right_stats.monotonic_value();
+      if (!(vl >= limits.lower && vr >= limits.lower && vl <= limits.upper && vr <= limits.upper &&
+            limits.monotonic * (vl - vr) <= 0))
+        return;
+    }
+    const double proxy = split_proxy(layout, left_stats, right_stats);
+    if (proxy > best.proxy) {
+      best.proxy = proxy;
+      best.bin = bin;
+      best.missing_left = missing_left;
+    }
+  };
+  int last = n_bins - 1;  // the last non-empty value bin
+  while (last >= 0 && hist[static_cast<std::int64_t>(last) * m] == 0) --last;
+  for (int direction = 0; direction < 2; ++direction) {
+    const bool missing_left = direction == 1;
+    if (missing_left && missing[0] == 0) break;
+    for (int k = 0; k < m; ++k) left[k] = missing_left ? missing[k] : 0;
+    for (int b = 0; b < last; ++b) {
+      const std::int64_t* cell = hist + static_cast<std::int64_t>(b) * m;
+      if (cell[0] == 0) continue;
+      for (int k = 0; k < m; ++k) {
+        left[k] += cell[k];
+        right[k] = node[k] - left[k];
+      }
+      consider(b, missing_left);
+    }
+  }
+  if (missing[0] > 0 && last >= 0) {
+    for (int k = 0; k < m; ++k) {
+      right[k] = missing[k];
+      left[k] = node[k] - missing[k];
+    }
+    consider(last, false);
+  }
+  return best;
+}
+
+// The draws of one tree: key of the tree, then of each node by its path from the root, so that a
+// node's feature order is the same whatever order the grower visits nodes in.
+FRANCA_HD inline std::uint64_t tree_key(std::uint64_t seed, std::int64_t tree) {
+  return CounterRandom(seed, 0x7265657472656574ull).bits(static_cast<std::uint64_t>(tree));
+}
+FRANCA_HD inline std::uint64_t child_key(std::uint64_t node_key, bool right) {
+  return CounterRandom(node_key, 0x636869646c64ull).bits(right ? 2 : 1);
+}
+
+}  // namespace franca::forest
