@@ -27,7 +27,7 @@ ClassWeight ParamCodec<ClassWeight>::read(const json& v, const ParamInfo& info) 
   if (v.is_string()) {
     const auto name = v.get<std::string>();
     FRANCA_EXPECTS(name == "balanced" || name == "balanced_subsample",
-                   "parameter '{}': must be 'balanced', 'balanced_subsample', a dict or None, got {}", info.name,
+                   "parameter '{}': must be one of 'balanced', 'balanced_subsample', a dict or None, got {}", info.name,
                    v.dump());
     out.kind = name == "balanced" ? ClassWeight::Kind::balanced : ClassWeight::Kind::balanced_subsample;
     return out;
