@@ -4,9 +4,11 @@
 // here, best first with max_leaf_nodes, level by level on the GPU.
 //
 // Histograms: when a node examines more than half of the features (the regressor's default), each
-// node's histogram covers every feature and a split builds only the smaller child's, the larger
-// child's being the parent's minus it. Otherwise each node builds the histograms of the features
-// it visits, one at a time, from its rows.
+// large node's histogram covers every feature and a split builds only the smaller child's, the
+// larger child's being the parent's minus it. Otherwise, and in nodes of fewer rows than a full
+// histogram has bins (where building it would cost more than the rows), a node builds the
+// histogram of each feature it visits from its rows; in a node of fewer rows than the feature has
+// bins, as the list of its non-empty bins only.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -43,6 +45,40 @@ struct Split {
   bool valid() const { return feature >= 0; }
 };
 
+// One feature's histogram as its non-empty value bins (ascending) and the missing-value cell.
+struct CompactHistogram {
+  int width = 0;
+  std::vector<int> bins;
+  std::vector<std::int64_t> cells;  // bins.size() x width
+  std::vector<std::int64_t> missing_cell;
+
+  int size() const { return static_cast<int>(bins.size()); }
+  int bin(int i) const { return bins[static_cast<std::size_t>(i)]; }
+  const std::int64_t* cell(int i) const { return cells.data() + static_cast<std::int64_t>(i) * width; }
+  const std::int64_t* missing() const { return missing_cell.data(); }
+
+  template <class Bins>
+  void assign(const Bins& from, int m) {
+    width = m;
+    bins.clear();
+    cells.clear();
+    for (int i = 0; i < from.size(); ++i) {
+      if (from.cell(i)[0] == 0) continue;
+      bins.push_back(from.bin(i));
+      cells.insert(cells.end(), from.cell(i), from.cell(i) + m);
+    }
+    missing_cell.assign(from.missing(), from.missing() + m);
+  }
+};
+
+// Whether a feature's histogram has at most one non-empty cell, missing values included.
+template <class Bins>
+bool is_constant(const Bins& bins) {
+  int non_empty = bins.missing()[0] > 0;
+  for (int i = 0; i < bins.size() && non_empty <= 1; ++i) non_empty += bins.cell(i)[0] > 0;
+  return non_empty <= 1;
+}
+
 class HostTreeGrower {
  public:
   HostTreeGrower(const BinnedFeatures& X, const TreeTargets& y, const TreeSettings& s)
@@ -53,6 +89,9 @@ class HostTreeGrower {
     full_mode_ = s.max_leaf_nodes < 0 && 2 * s.max_features > d_ &&
                  hist_offset_.back() * static_cast<std::int64_t>(sizeof(std::int64_t)) <= kFullHistogramBytes;
     value_width_ = layout_.classification() ? layout_.n_classes : 1;
+    dense_.resize(static_cast<std::size_t>(kCodes * m_));
+    left_.resize(static_cast<std::size_t>(m_));
+    right_.resize(static_cast<std::size_t>(m_));
   }
 
   TreeNodes grow(std::int64_t tree) {
@@ -64,7 +103,7 @@ class HostTreeGrower {
     root.totals.assign(static_cast<std::size_t>(m_), 0);
     for (const std::int32_t r : rows_) add_row(root.totals.data(), r);
     root.constant.assign(static_cast<std::size_t>(d_), 0);
-    if (full_mode_) build_all(root, root.hist);
+    if (keeps_histogram(root)) build_all(root, root.hist);
     w_root_ = NodeStats(layout_, scales_, root.totals.data()).weight();
     min_weight_leaf_ = s_.min_weight_fraction_leaf * w_root_;
     add_node(root);
@@ -174,10 +213,39 @@ class HostTreeGrower {
     for (std::int64_t f = 0; f < d_; ++f) build_feature(task, f, hist.data() + hist_offset_[static_cast<std::size_t>(f)]);
   }
 
-  bool is_constant(const std::int64_t* hist, int n_bins) const {
-    int non_empty = 0;
-    for (int b = 0; b <= n_bins; ++b) non_empty += hist[static_cast<std::int64_t>(b) * m_] > 0;
-    return non_empty <= 1;
+  // Full mode keeps a node's histogram of every feature while building it from the rows would
+  // cost more than subtracting it (rows x features updates against its cells).
+  bool keeps_histogram(const Task& task) const {
+    return full_mode_ && (task.end - task.begin) * d_ * m_ >= hist_offset_.back();
+  }
+
+  // Feature f's non-empty bins over the task's rows, from its rows sorted by code.
+  void build_compact(const Task& task, std::int64_t f, CompactHistogram& out) {
+    const std::uint8_t* column = X_.codes.ptr<const std::uint8_t>() + f * n_;
+    const int missing = X_.cuts.n_bins(f);
+    coded_rows_.clear();
+    for (std::int64_t i = task.begin; i < task.end; ++i) {
+      const std::int32_t r = rows_[static_cast<std::size_t>(i)];
+      coded_rows_.push_back((static_cast<std::int64_t>(column[r]) << 32) | static_cast<std::uint32_t>(r));
+    }
+    std::sort(coded_rows_.begin(), coded_rows_.end());
+    out.width = m_;
+    out.bins.clear();
+    out.cells.clear();
+    out.missing_cell.assign(static_cast<std::size_t>(m_), 0);
+    for (const std::int64_t coded : coded_rows_) {
+      const int code = static_cast<int>(coded >> 32);
+      const auto r = static_cast<std::int32_t>(coded & 0xffffffff);
+      if (code == missing) {
+        add_row(out.missing_cell.data(), r);
+        continue;
+      }
+      if (out.bins.empty() || out.bins.back() != code) {
+        out.bins.push_back(code);
+        out.cells.resize(out.cells.size() + static_cast<std::size_t>(m_), 0);
+      }
+      add_row(out.cells.data() + out.cells.size() - static_cast<std::size_t>(m_), r);
+    }
   }
 
   // Appends the task's node (its statistics, value and impurity) to nodes_, as a leaf for now.
@@ -227,14 +295,28 @@ class HostTreeGrower {
     limits.min_weight_leaf = min_weight_leaf_;
     limits.lower = task.lower;
     limits.upper = task.upper;
-    std::vector<std::int64_t> scratch(static_cast<std::size_t>(kCodes * m_)), best_hist, left(static_cast<std::size_t>(m_)),
-        right(static_cast<std::size_t>(m_));
     std::vector<std::int32_t> order(static_cast<std::size_t>(d_));
     for (std::int64_t f = 0; f < d_; ++f) order[static_cast<std::size_t>(f)] = static_cast<std::int32_t>(f);
     const CounterRandom rng(task.key, 0x66656174ull);
+    const std::int64_t rows = task.end - task.begin;
     double best_proxy = -INFINITY;
     std::int64_t visited = 0;
     bool varied = false;
+    // Evaluates feature f's histogram `bins`; false when f is constant in the node.
+    auto evaluate = [&](std::int64_t f, const auto& bins) {
+      if (is_constant(bins)) return false;
+      limits.monotonic = s_.monotonic.empty() ? 0 : s_.monotonic[static_cast<std::size_t>(f)];
+      const SplitChoice choice =
+          best_split_of(layout_, scales_, bins, task.totals.data(), limits, left_.data(), right_.data());
+      if (choice.bin >= 0 && choice.proxy > best_proxy) {
+        best_proxy = choice.proxy;
+        best.feature = f;
+        best.bin = choice.bin;
+        best.missing_left = choice.missing_left;
+        best_hist_.assign(bins, m_);
+      }
+      return true;
+    };
     for (std::int64_t i = 0; i < d_ && !(visited >= s_.max_features && varied); ++i) {
       const auto j = i + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(d_ - i)));
       std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
@@ -242,54 +324,44 @@ class HostTreeGrower {
       ++visited;
       if (task.constant[static_cast<std::size_t>(f)]) continue;
       const int n_bins = X_.cuts.n_bins(f);
-      const std::int64_t* hist = scratch.data();
-      if (full_mode_) {
-        hist = task.hist.data() + hist_offset_[static_cast<std::size_t>(f)];
+      bool varies;
+      if (!task.hist.empty()) {
+        varies = evaluate(f, DenseBins{task.hist.data() + hist_offset_[static_cast<std::size_t>(f)], n_bins, m_});
+      } else if (rows < n_bins) {
+        build_compact(task, f, compact_);
+        varies = evaluate(f, compact_);
       } else {
-        build_feature(task, f, scratch.data());
+        build_feature(task, f, dense_.data());
+        varies = evaluate(f, DenseBins{dense_.data(), n_bins, m_});
       }
-      if (is_constant(hist, n_bins)) {
-        task.constant[static_cast<std::size_t>(f)] = 1;
-        continue;
-      }
-      varied = true;
-      limits.monotonic = s_.monotonic.empty() ? 0 : s_.monotonic[static_cast<std::size_t>(f)];
-      const SplitChoice choice =
-          best_feature_split(layout_, scales_, hist, n_bins, task.totals.data(), limits, left.data(), right.data());
-      if (choice.bin >= 0 && choice.proxy > best_proxy) {
-        best_proxy = choice.proxy;
-        best.feature = f;
-        best.bin = choice.bin;
-        best.missing_left = choice.missing_left;
-        best_hist.assign(hist, hist + (n_bins + 1) * m_);
-      }
+      if (!varies) task.constant[static_cast<std::size_t>(f)] = 1;
+      varied = varied || varies;
     }
     if (!best.valid()) return best;
-    describe_split(task, best_hist, best);
+    describe_split(task, best);
     if (best.improvement + kEpsilon < s_.min_impurity_decrease) best.feature = -1;
     return best;
   }
 
   // The chosen split's sides, threshold (between the observed values around it, as scikit-learn)
   // and impurity improvement.
-  void describe_split(const Task& task, const std::vector<std::int64_t>& hist, Split& split) const {
+  void describe_split(const Task& task, Split& split) const {
     const auto f = static_cast<std::size_t>(split.feature);
-    const int n_bins = X_.cuts.n_bins(split.feature);
+    const CompactHistogram& hist = best_hist_;
     split.left.assign(static_cast<std::size_t>(m_), 0);
-    for (int b = 0; b <= split.bin; ++b)
-      for (int k = 0; k < m_; ++k) split.left[static_cast<std::size_t>(k)] += hist[static_cast<std::size_t>(b * m_ + k)];
+    int next = 0;  // the first non-empty bin right of the split
+    for (; next < hist.size() && hist.bin(next) <= split.bin; ++next)
+      for (int k = 0; k < m_; ++k) split.left[static_cast<std::size_t>(k)] += hist.cell(next)[k];
     if (split.missing_left)
-      for (int k = 0; k < m_; ++k) split.left[static_cast<std::size_t>(k)] += hist[static_cast<std::size_t>(n_bins * m_ + k)];
+      for (int k = 0; k < m_; ++k) split.left[static_cast<std::size_t>(k)] += hist.missing()[k];
     split.right.resize(static_cast<std::size_t>(m_));
     for (int k = 0; k < m_; ++k)
       split.right[static_cast<std::size_t>(k)] = task.totals[static_cast<std::size_t>(k)] - split.left[static_cast<std::size_t>(k)];
-    int next = split.bin + 1;
-    while (next < n_bins && hist[static_cast<std::size_t>(next * m_)] == 0) ++next;
-    if (next == n_bins) {
+    if (next == hist.size()) {
       split.threshold = INFINITY;  // every value left, the missing ones right
     } else {
       const double low = X_.bin_high[f * kCodes + static_cast<std::size_t>(split.bin)];
-      const double high = X_.bin_low[f * kCodes + static_cast<std::size_t>(next)];
+      const double high = X_.bin_low[f * kCodes + static_cast<std::size_t>(hist.bin(next))];
       split.threshold = low / 2.0 + high / 2.0;
       if (split.threshold == high || std::isinf(split.threshold)) split.threshold = low;
     }
@@ -343,11 +415,12 @@ class HostTreeGrower {
       (cst > 0 ? children[0].upper : children[0].lower) = middle;
       (cst > 0 ? children[1].lower : children[1].upper) = middle;
     }
-    if (full_mode_) {
-      const int small = children[0].end - children[0].begin <= children[1].end - children[1].begin ? 0 : 1;
+    const int small = children[0].end - children[0].begin <= children[1].end - children[1].begin ? 0 : 1;
+    if (!task.hist.empty() && keeps_histogram(children[1 - small])) {
       build_all(children[small], children[small].hist);
       for (std::size_t k = 0; k < task.hist.size(); ++k) task.hist[k] -= children[small].hist[k];
       children[1 - small].hist = std::move(task.hist);
+      if (!keeps_histogram(children[small])) children[small].hist = {};
     }
     add_node(children[0]);
     add_node(children[1]);
@@ -414,6 +487,9 @@ class HostTreeGrower {
   std::int64_t value_width_ = 1;
 
   std::vector<std::int32_t> rows_, scratch_rows_;
+  // find_split's scratch: a dense histogram, a compact one, the best feature's, split sides.
+  std::vector<std::int64_t> dense_, left_, right_, coded_rows_;
+  CompactHistogram compact_, best_hist_;
   std::vector<std::int64_t> row_weight_, row_stats_;
   Scales scales_;
   double w_root_ = 0, min_weight_leaf_ = 0;

@@ -10,18 +10,22 @@ namespace franca::forest {
 
 std::vector<std::int32_t> bootstrap_counts(const TreeSettings& s, const double* weights, std::int64_t rows,
                                            std::int64_t tree) {
-  std::vector<double> cumulative_weights(static_cast<std::size_t>(rows));
-  double running = 0;
-  for (std::int64_t i = 0; i < rows; ++i) cumulative_weights[static_cast<std::size_t>(i)] = running += weights[i];
-  std::vector<std::int32_t> counts(cumulative_weights.size(), 0);
-  const double total = cumulative_weights.back();
+  std::vector<std::int32_t> counts(static_cast<std::size_t>(rows), 0);
   const CounterRandom rng(tree_key(s.seed, tree), 0x626f6f74ull);
+  if (std::all_of(weights, weights + rows, [&](double w) { return w == weights[0]; })) {
+    for (std::int64_t j = 0; j < s.n_draws; ++j)
+      ++counts[rng.below(static_cast<std::uint64_t>(j), static_cast<std::uint64_t>(rows))];
+    return counts;
+  }
+  std::vector<double> cumulative(static_cast<std::size_t>(rows));
+  double total = 0;
+  for (std::int64_t i = 0; i < rows; ++i) cumulative[static_cast<std::size_t>(i)] = total += weights[i];
   for (std::int64_t j = 0; j < s.n_draws; ++j) {
     const double u = rng.uniform(static_cast<std::uint64_t>(j)) * total;
-    auto it = std::upper_bound(cumulative_weights.begin(), cumulative_weights.end(), u);
+    auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
     // u rounded up to the total: the first row reaching it (a row of non-zero weight).
-    if (it == cumulative_weights.end()) it = std::lower_bound(cumulative_weights.begin(), cumulative_weights.end(), total);
-    ++counts[static_cast<std::size_t>(it - cumulative_weights.begin())];
+    if (it == cumulative.end()) it = std::lower_bound(cumulative.begin(), cumulative.end(), total);
+    ++counts[static_cast<std::size_t>(it - cumulative.begin())];
   }
   return counts;
 }

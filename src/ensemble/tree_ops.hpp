@@ -54,16 +54,13 @@ inline double fixed_point_scale(double total) {
 // Sums of one side of a split (or a node), read from a histogram cell.
 class NodeStats {
  public:
+  // Reads the cell's weight now: the stats are a snapshot of a cell that split scans change.
   FRANCA_HD NodeStats(const StatLayout& layout, const Scales& scales, const std::int64_t* cell)
-      : layout_(layout), scales_(scales), cell_(cell) {}
+      : layout_(layout), scales_(scales), cell_(cell), weight_(read_weight()) {}
 
   FRANCA_HD std::int64_t rows() const { return cell_[0]; }
-  FRANCA_HD double weight() const {
-    if (!layout_.classification()) return static_cast<double>(cell_[1]) / scales_.w;
-    std::int64_t w = 0;
-    for (int c = 0; c < layout_.n_classes; ++c) w += cell_[1 + c];
-    return static_cast<double>(w) / scales_.w;
-  }
+  // Every output's class weights add up to the same total: the rows' weight.
+  FRANCA_HD double weight() const { return weight_; }
   // Output o's class-c weight (classification).
   FRANCA_HD double class_weight(int o, int c) const {
     return static_cast<double>(cell_[1 + o * layout_.n_classes + c]) / scales_.w;
@@ -83,20 +80,17 @@ class NodeStats {
     for (int o = 0; o < layout_.n_outputs; ++o) {
       switch (layout_.criterion) {
         case Criterion::gini: {
-          double sq = 0, wo = 0;
+          double sq = 0;
           for (int c = 0; c < layout_.n_classes; ++c) {
             const double wc = class_weight(o, c);
             sq += wc * wc;
-            wo += wc;
           }
-          total += 1.0 - sq / (wo * wo);
+          total += 1.0 - sq / (w * w);
           break;
         }
         case Criterion::entropy: {
-          double wo = 0;
-          for (int c = 0; c < layout_.n_classes; ++c) wo += class_weight(o, c);
           for (int c = 0; c < layout_.n_classes; ++c) {
-            const double p = class_weight(o, c) / wo;
+            const double p = class_weight(o, c) / w;
             if (p > 0) total -= p * log2(p);
           }
           break;
@@ -125,9 +119,17 @@ class NodeStats {
   }
 
  private:
+  FRANCA_HD double read_weight() const {
+    if (!layout_.classification()) return static_cast<double>(cell_[1]) / scales_.w;
+    std::int64_t w = 0;
+    for (int c = 0; c < layout_.n_classes; ++c) w += cell_[1 + c];
+    return static_cast<double>(w) / scales_.w;
+  }
+
   StatLayout layout_;
   Scales scales_;
   const std::int64_t* cell_;
+  double weight_;
 };
 
 // scikit-learn's proxy_impurity_improvement: ranks the splits of one node.
@@ -198,19 +200,33 @@ struct SplitChoice {
   bool missing_left = false;
 };
 
-// The best split of one feature from its histogram (n_bins value cells, then the missing cell):
-// positions between non-empty bins ascending, missing values right, then the same with missing
-// values left, then (when some are missing) all values left and the missing ones right. The
-// first of equal proxies wins, as in scikit-learn. `left` and `right` are scratch cells.
-FRANCA_HD inline SplitChoice best_feature_split(const StatLayout& layout, const Scales& scales,
-                                                const std::int64_t* hist, int n_bins, const std::int64_t* node,
-                                                const SplitLimits& limits, std::int64_t* left, std::int64_t* right) {
+// A feature's histogram as best_split_of reads it: size() value bins in ascending order of bin(i),
+// some possibly empty, each cell(i) `width` int64 sums, then the missing-value cell. DenseBins is
+// the n_bins + 1 cells of a built histogram; the CPU grower also passes the non-empty bins alone.
+struct DenseBins {
+  const std::int64_t* hist;
+  int n_bins;
+  int width;
+  FRANCA_HD int size() const { return n_bins; }
+  FRANCA_HD int bin(int i) const { return i; }
+  FRANCA_HD const std::int64_t* cell(int i) const { return hist + static_cast<std::int64_t>(i) * width; }
+  FRANCA_HD const std::int64_t* missing() const { return hist + static_cast<std::int64_t>(n_bins) * width; }
+};
+
+// The best split of one feature: positions between non-empty bins ascending, missing values right,
+// then the same with missing values left, then (when some are missing) all values left and the
+// missing ones right. The first of equal proxies wins, as in scikit-learn. `left` and `right` are
+// scratch cells.
+template <class Bins>
+FRANCA_HD SplitChoice best_split_of(const StatLayout& layout, const Scales& scales, const Bins& bins,
+                                    const std::int64_t* node, const SplitLimits& limits, std::int64_t* left,
+                                    std::int64_t* right) {
   const int m = layout.width();
-  const std::int64_t* missing = hist + static_cast<std::int64_t>(n_bins) * m;
+  const std::int64_t* missing = bins.missing();
   SplitChoice best;
-  const NodeStats left_stats(layout, scales, left), right_stats(layout, scales, right);
   auto consider = [&](int bin, bool missing_left) {
     if (left[0] < limits.min_samples_leaf || right[0] < limits.min_samples_leaf) return;
+    const NodeStats left_stats(layout, scales, left), right_stats(layout, scales, right);
     if (left_stats.weight() < limits.min_weight_leaf || right_stats.weight() < limits.min_weight_leaf) return;
     if (limits.monotonic != 0) {
       const double vl = left_stats.monotonic_value(), vr = right_stats.monotonic_value();
@@ -225,20 +241,20 @@ FRANCA_HD inline SplitChoice best_feature_split(const StatLayout& layout, const 
       best.missing_left = missing_left;
     }
   };
-  int last = n_bins - 1;  // the last non-empty value bin
-  while (last >= 0 && hist[static_cast<std::int64_t>(last) * m] == 0) --last;
+  int last = bins.size() - 1;  // the last non-empty value bin
+  while (last >= 0 && bins.cell(last)[0] == 0) --last;
   for (int direction = 0; direction < 2; ++direction) {
     const bool missing_left = direction == 1;
     if (missing_left && missing[0] == 0) break;
     for (int k = 0; k < m; ++k) left[k] = missing_left ? missing[k] : 0;
-    for (int b = 0; b < last; ++b) {
-      const std::int64_t* cell = hist + static_cast<std::int64_t>(b) * m;
+    for (int i = 0; i < last; ++i) {
+      const std::int64_t* cell = bins.cell(i);
       if (cell[0] == 0) continue;
       for (int k = 0; k < m; ++k) {
         left[k] += cell[k];
         right[k] = node[k] - left[k];
       }
-      consider(b, missing_left);
+      consider(bins.bin(i), missing_left);
     }
   }
   if (missing[0] > 0 && last >= 0) {
@@ -246,9 +262,16 @@ FRANCA_HD inline SplitChoice best_feature_split(const StatLayout& layout, const 
       right[k] = missing[k];
       left[k] = node[k] - missing[k];
     }
-    consider(last, false);
+    consider(bins.bin(last), false);
   }
   return best;
+}
+
+// best_split_of a built histogram (n_bins value cells, then the missing cell).
+FRANCA_HD inline SplitChoice best_feature_split(const StatLayout& layout, const Scales& scales,
+                                                const std::int64_t* hist, int n_bins, const std::int64_t* node,
+                                                const SplitLimits& limits, std::int64_t* left, std::int64_t* right) {
+  return best_split_of(layout, scales, DenseBins{hist, n_bins, layout.width()}, node, limits, left, right);
 }
 
 // The draws of one tree: key of the tree, then of each node by its path from the root, so that a
