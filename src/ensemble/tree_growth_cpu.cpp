@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 #include <queue>
 
 #include "core/expects.hpp"
@@ -92,6 +93,7 @@ class HostTreeGrower {
     dense_.resize(static_cast<std::size_t>(kCodes * m_));
     left_.resize(static_cast<std::size_t>(m_));
     right_.resize(static_cast<std::size_t>(m_));
+    feature_order_.resize(static_cast<std::size_t>(d_));
   }
 
   TreeNodes grow(std::int64_t tree) {
@@ -223,16 +225,23 @@ class HostTreeGrower {
   void build_compact(const Task& task, std::int64_t f, CompactHistogram& out) {
     const std::uint8_t* column = X_.codes.ptr<const std::uint8_t>() + f * n_;
     const int missing = X_.cuts.n_bins(f);
-    coded_rows_.clear();
-    for (std::int64_t i = task.begin; i < task.end; ++i) {
-      const std::int32_t r = rows_[static_cast<std::size_t>(i)];
-      coded_rows_.push_back((static_cast<std::int64_t>(column[r]) << 32) | static_cast<std::uint32_t>(r));
+    const std::int64_t rows = task.end - task.begin;
+    coded_rows_.resize(static_cast<std::size_t>(rows));
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const std::int32_t r = rows_[static_cast<std::size_t>(task.begin + i)];
+      coded_rows_[static_cast<std::size_t>(i)] = (static_cast<std::int64_t>(column[r]) << 32) | static_cast<std::uint32_t>(r);
     }
-    std::sort(coded_rows_.begin(), coded_rows_.end());
+    if (rows <= 32) {  // insertion sort: the common tiny node
+      for (std::size_t i = 1; i < coded_rows_.size(); ++i)
+        for (std::size_t k = i; k > 0 && coded_rows_[k - 1] > coded_rows_[k]; --k) std::swap(coded_rows_[k - 1], coded_rows_[k]);
+    } else {
+      std::sort(coded_rows_.begin(), coded_rows_.end());
+    }
     out.width = m_;
     out.bins.clear();
-    out.cells.clear();
+    out.cells.assign(static_cast<std::size_t>(rows * m_), 0);
     out.missing_cell.assign(static_cast<std::size_t>(m_), 0);
+    std::int64_t* cell = nullptr;
     for (const std::int64_t coded : coded_rows_) {
       const int code = static_cast<int>(coded >> 32);
       const auto r = static_cast<std::int32_t>(coded & 0xffffffff);
@@ -241,11 +250,12 @@ class HostTreeGrower {
         continue;
       }
       if (out.bins.empty() || out.bins.back() != code) {
+        cell = out.cells.data() + out.bins.size() * static_cast<std::size_t>(m_);
         out.bins.push_back(code);
-        out.cells.resize(out.cells.size() + static_cast<std::size_t>(m_), 0);
       }
-      add_row(out.cells.data() + out.cells.size() - static_cast<std::size_t>(m_), r);
+      add_row(cell, r);
     }
+    out.cells.resize(out.bins.size() * static_cast<std::size_t>(m_));
   }
 
   // Appends the task's node (its statistics, value and impurity) to nodes_, as a leaf for now.
@@ -295,8 +305,8 @@ class HostTreeGrower {
     limits.min_weight_leaf = min_weight_leaf_;
     limits.lower = task.lower;
     limits.upper = task.upper;
-    std::vector<std::int32_t> order(static_cast<std::size_t>(d_));
-    for (std::int64_t f = 0; f < d_; ++f) order[static_cast<std::size_t>(f)] = static_cast<std::int32_t>(f);
+    std::vector<std::int32_t>& order = feature_order_;
+    std::iota(order.begin(), order.end(), 0);
     const CounterRandom rng(task.key, 0x66656174ull);
     const std::int64_t rows = task.end - task.begin;
     double best_proxy = -INFINITY;
@@ -489,6 +499,7 @@ class HostTreeGrower {
   std::vector<std::int32_t> rows_, scratch_rows_;
   // find_split's scratch: a dense histogram, a compact one, the best feature's, split sides.
   std::vector<std::int64_t> dense_, left_, right_, coded_rows_;
+  std::vector<std::int32_t> feature_order_;
   CompactHistogram compact_, best_hist_;
   std::vector<std::int64_t> row_weight_, row_stats_;
   Scales scales_;
