@@ -811,7 +811,8 @@ EstimatorSpec forest_spec(const char* name, const char* doc) {
       .method("decision_path", "Indicator (CSR, n_samples x total nodes) of the nodes each row passes through; "
                                "tree t's nodes are columns tree_offsets_[t] to tree_offsets_[t + 1].");
   std::vector<std::string> fitted(std::begin(kTreeArrays), std::end(kTreeArrays));
-  fitted.insert(fitted.end(), {"feature_importances_", "n_outputs_"});
+  fitted.insert(fitted.end(), {"feature_importances_", "n_outputs_", "oob_score_",
+                               kClassifier ? "oob_decision_function_" : "oob_prediction_"});
   if (kClassifier) fitted.insert(fitted.end(), {"classes_", "n_classes_"});
   return spec.fitted(fitted);
 }
