@@ -27,8 +27,10 @@ packages=(build-essential cmake ninja-build pkg-config git
   libdlpack-dev libspdlog-dev libfmt-dev nlohmann-json3-dev googletest
   python3 python3-numpy python3-scipy python3-sklearn python3-pytest)
 if [ "$mode" = test ]; then
-  # torch for the zero-copy tests; clang and its runtimes for the libFuzzer targets.
-  packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format python3-venv)
+  # torch for the zero-copy tests; clang and its runtimes for the libFuzzer targets; pandas and the
+  # real data sets of the parity tests (tests/python/_datasets.py).
+  packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format python3-venv
+    python3-pandas dataset-fashion-mnist r-cran-mlbench r-cran-aer)
 fi
 
 missing=()
