@@ -18,6 +18,7 @@
 #include "core/expects.hpp"
 #include "core/parallel.hpp"
 #include "ensemble/forest.hpp"
+#include "ensemble/tree_growth.hpp"
 
 namespace franca::forest {
 
@@ -30,20 +31,10 @@ struct Task {
   std::int64_t begin = 0, end = 0;  // the node's rows: rows_[begin, end)
   std::int64_t depth = 0;
   std::uint64_t key = 0;
-  double lower = -INFINITY, upper = INFINITY;
+  ValueBounds bounds;
   std::vector<std::int64_t> totals;
   std::vector<std::int64_t> hist;      // every feature's histogram (full mode only)
   std::vector<std::uint8_t> constant;  // features known to be constant in the node
-};
-
-struct Split {
-  std::int64_t feature = -1;
-  int bin = 0;
-  bool missing_left = false;
-  double threshold = 0;
-  double improvement = 0;
-  std::vector<std::int64_t> left, right;
-  bool valid() const { return feature >= 0; }
 };
 
 // One feature's histogram as its non-empty value bins (ascending) and the missing-value cell.
@@ -72,19 +63,10 @@ struct CompactHistogram {
   }
 };
 
-// Whether a feature's histogram has at most one non-empty cell, missing values included.
-template <class Bins>
-bool is_constant(const Bins& bins) {
-  int non_empty = bins.missing()[0] > 0;
-  for (int i = 0; i < bins.size() && non_empty <= 1; ++i) non_empty += bins.cell(i)[0] > 0;
-  return non_empty <= 1;
-}
-
 class HostTreeGrower {
  public:
   HostTreeGrower(const BinnedFeatures& X, const TreeTargets& y, const TreeSettings& s)
-      : X_(X), y_(y), s_(s), layout_(s.layout), m_(layout_.width()),
-        n_(X.rows), d_(X.cuts.features()) {
+      : X_(X), y_(y), s_(s), layout_(s.layout), m_(layout_.width()), n_(X.rows), d_(X.cuts.features()) {
     hist_offset_.push_back(0);
     for (std::int64_t f = 0; f < d_; ++f) hist_offset_.push_back(hist_offset_.back() + (X.cuts.n_bins(f) + 1) * m_);
     full_mode_ = s.max_leaf_nodes < 0 && 2 * s.max_features > d_ &&
@@ -97,13 +79,17 @@ class HostTreeGrower {
   }
 
   TreeNodes grow(std::int64_t tree) {
-    prepare_rows(tree);
+    tree_rows_.prepare(s_, n_, y_.weights.ptr<const double>(),
+                       layout_.classification() ? y_.labels.ptr<const std::int32_t>() : nullptr,
+                       layout_.classification() ? nullptr : y_.values.ptr<const double>(), tree);
+    rows_ = tree_rows_.rows();
+    scales_ = tree_rows_.scales();
     nodes_ = TreeNodes{};
     Task root;
     root.end = static_cast<std::int64_t>(rows_.size());
     root.key = tree_key(s_.seed, tree);
     root.totals.assign(static_cast<std::size_t>(m_), 0);
-    for (const std::int32_t r : rows_) add_row(root.totals.data(), r);
+    for (const std::int32_t r : rows_) tree_rows_.add_row(root.totals.data(), r);
     root.constant.assign(static_cast<std::size_t>(d_), 0);
     if (keeps_histogram(root)) build_all(root, root.hist);
     w_root_ = NodeStats(layout_, scales_, root.totals.data()).weight();
@@ -118,101 +104,20 @@ class HostTreeGrower {
   }
 
  private:
-  // The tree's rows and their fixed-point statistics.
-  void prepare_rows(std::int64_t tree) {
-    std::vector<double> w(static_cast<std::size_t>(n_));
-    const double* weights = y_.weights.ptr<const double>();
-    const std::int32_t* labels = layout_.classification() ? y_.labels.ptr<const std::int32_t>() : nullptr;
-    if (s_.bootstrap) {
-      const std::vector<std::int32_t> counts = bootstrap_counts(s_, weights, n_, tree);
-      std::vector<double> class_weight(static_cast<std::size_t>(std::max(layout_.n_classes, 1)), 1.0);
-      if (s_.balanced_subsample) {
-        // scikit-learn's compute_sample_weight('balanced', y, indices): over the drawn rows, with the
-        // classes drawn at least once.
-        std::vector<double> drawn(class_weight.size(), 0.0);
-        for (std::int64_t i = 0; i < n_; ++i) drawn[static_cast<std::size_t>(labels[i * layout_.n_outputs])] += counts[static_cast<std::size_t>(i)];
-        const auto present = std::count_if(drawn.begin(), drawn.end(), [](double c) { return c > 0; });
-        for (std::size_t c = 0; c < drawn.size(); ++c)
-          class_weight[c] = drawn[c] > 0 ? static_cast<double>(s_.n_draws) / (static_cast<double>(present) * drawn[c]) : 0;
-      }
-      for (std::int64_t i = 0; i < n_; ++i) {
-        const double cw = s_.balanced_subsample ? class_weight[static_cast<std::size_t>(labels[i * layout_.n_outputs])] : 1.0;
-        w[static_cast<std::size_t>(i)] = counts[static_cast<std::size_t>(i)] * cw;
-      }
-    } else {
-      w.assign(weights, weights + n_);
-    }
-    rows_.clear();
-    double total = 0;
-    for (std::int64_t i = 0; i < n_; ++i) {
-      if (w[static_cast<std::size_t>(i)] > 0) {
-        rows_.push_back(static_cast<std::int32_t>(i));
-        total += w[static_cast<std::size_t>(i)];
-      }
-    }
-    scales_ = Scales{};
-    scales_.w = fixed_point_scale(total);
-    if (layout_.classification()) {
-      row_weight_.assign(static_cast<std::size_t>(n_), 0);
-      for (const std::int32_t r : rows_) row_weight_[static_cast<std::size_t>(r)] = std::llround(w[static_cast<std::size_t>(r)] * scales_.w);
-      return;
-    }
-    const double* values = y_.values.ptr<const double>();
-    const int O = layout_.n_outputs;
-    double sum_y = 0, sum_y2 = 0, sum_ylogy = 0;
-    auto ylogy = [](double v) { return v > 0 ? v * std::log(v) : 0.0; };
-    for (const std::int32_t r : rows_) {
-      for (int o = 0; o < O; ++o) {
-        const double v = values[r * O + o], wr = w[static_cast<std::size_t>(r)];
-        sum_y += wr * std::fabs(v);
-        sum_y2 += wr * v * v;
-        sum_ylogy += wr * std::fabs(ylogy(v));
-      }
-    }
-    scales_.wy = fixed_point_scale(sum_y);
-    scales_.wy2 = fixed_point_scale(sum_y2);
-    scales_.wylogy = fixed_point_scale(sum_ylogy);
-    row_stats_.assign(static_cast<std::size_t>(n_ * m_), 0);
-    const int per = layout_.per_output();
-    for (const std::int32_t r : rows_) {
-      std::int64_t* st = row_stats_.data() + static_cast<std::int64_t>(r) * m_;
-      const double wr = w[static_cast<std::size_t>(r)];
-      st[0] = 1;
-      st[1] = std::llround(wr * scales_.w);
-      for (int o = 0; o < O; ++o) {
-        const double v = values[r * O + o];
-        st[2 + o * per] = std::llround(wr * v * scales_.wy);
-        st[3 + o * per] = std::llround(wr * v * v * scales_.wy2);
-        if (per == 3) st[4 + o * per] = std::llround(wr * ylogy(v) * scales_.wylogy);
-      }
-    }
-  }
-
-  void add_row(std::int64_t* cell, std::int32_t r) const {
-    if (layout_.classification()) {
-      const std::int32_t* labels = y_.labels.ptr<const std::int32_t>() + static_cast<std::int64_t>(r) * layout_.n_outputs;
-      const std::int64_t w = row_weight_[static_cast<std::size_t>(r)];
-      cell[0] += 1;
-      for (int o = 0; o < layout_.n_outputs; ++o) cell[1 + o * layout_.n_classes + labels[o]] += w;
-      return;
-    }
-    const std::int64_t* st = row_stats_.data() + static_cast<std::int64_t>(r) * m_;
-    for (int k = 0; k < m_; ++k) cell[k] += st[k];
-  }
-
   // Feature f's histogram over the task's rows, into hist ((n_bins + 1) x m cells, zeroed here).
   void build_feature(const Task& task, std::int64_t f, std::int64_t* hist) const {
     std::fill(hist, hist + (X_.cuts.n_bins(f) + 1) * m_, 0);
     const std::uint8_t* column = X_.codes.ptr<const std::uint8_t>() + f * n_;
     for (std::int64_t i = task.begin; i < task.end; ++i) {
       const std::int32_t r = rows_[static_cast<std::size_t>(i)];
-      add_row(hist + column[r] * m_, r);
+      tree_rows_.add_row(hist + column[r] * m_, r);
     }
   }
 
   void build_all(const Task& task, std::vector<std::int64_t>& hist) const {
     hist.assign(static_cast<std::size_t>(hist_offset_.back()), 0);
-    for (std::int64_t f = 0; f < d_; ++f) build_feature(task, f, hist.data() + hist_offset_[static_cast<std::size_t>(f)]);
+    for (std::int64_t f = 0; f < d_; ++f)
+      build_feature(task, f, hist.data() + hist_offset_[static_cast<std::size_t>(f)]);
   }
 
   // Full mode keeps a node's histogram of every feature while building it from the rows would
@@ -229,11 +134,13 @@ class HostTreeGrower {
     coded_rows_.resize(static_cast<std::size_t>(rows));
     for (std::int64_t i = 0; i < rows; ++i) {
       const std::int32_t r = rows_[static_cast<std::size_t>(task.begin + i)];
-      coded_rows_[static_cast<std::size_t>(i)] = (static_cast<std::int64_t>(column[r]) << 32) | static_cast<std::uint32_t>(r);
+      coded_rows_[static_cast<std::size_t>(i)] =
+          (static_cast<std::int64_t>(column[r]) << 32) | static_cast<std::uint32_t>(r);
     }
     if (rows <= 32) {  // insertion sort: the common tiny node
       for (std::size_t i = 1; i < coded_rows_.size(); ++i)
-        for (std::size_t k = i; k > 0 && coded_rows_[k - 1] > coded_rows_[k]; --k) std::swap(coded_rows_[k - 1], coded_rows_[k]);
+        for (std::size_t k = i; k > 0 && coded_rows_[k - 1] > coded_rows_[k]; --k)
+          std::swap(coded_rows_[k - 1], coded_rows_[k]);
     } else {
       std::sort(coded_rows_.begin(), coded_rows_.end());
     }
@@ -246,93 +153,51 @@ class HostTreeGrower {
       const int code = static_cast<int>(coded >> 32);
       const auto r = static_cast<std::int32_t>(coded & 0xffffffff);
       if (code == missing) {
-        add_row(out.missing_cell.data(), r);
+        tree_rows_.add_row(out.missing_cell.data(), r);
         continue;
       }
       if (out.bins.empty() || out.bins.back() != code) {
         cell = out.cells.data() + out.bins.size() * static_cast<std::size_t>(m_);
         out.bins.push_back(code);
       }
-      add_row(cell, r);
+      tree_rows_.add_row(cell, r);
     }
     out.cells.resize(out.bins.size() * static_cast<std::size_t>(m_));
   }
 
   // Appends the task's node (its statistics, value and impurity) to nodes_, as a leaf for now.
-  void add_node(Task& task) {
-    task.node = nodes_.size();
-    const NodeStats stats(layout_, scales_, task.totals.data());
-    nodes_.left.push_back(kLeaf);
-    nodes_.right.push_back(kLeaf);
-    nodes_.feature.push_back(kUndefined);
-    nodes_.threshold.push_back(static_cast<double>(kUndefined));
-    nodes_.missing_left.push_back(0);
-    nodes_.n_samples.push_back(stats.rows());
-    nodes_.weighted_n.push_back(stats.weight());
-    nodes_.impurity.push_back(stats.impurity());
-    const double w = stats.weight();
-    for (int o = 0; o < layout_.n_outputs; ++o) {
-      if (layout_.classification()) {
-        double wo = 0;
-        for (int c = 0; c < layout_.n_classes; ++c) wo += stats.class_weight(o, c);
-        for (int c = 0; c < layout_.n_classes; ++c) nodes_.value.push_back(stats.class_weight(o, c) / wo);
-      } else {
-        nodes_.value.push_back(stats.sum_y(o) / w);
-      }
-    }
-    if (!s_.monotonic.empty()) {
-      // scikit-learn's clip_node_value: output 0's value (a classifier's class-0 fraction) within
-      // the node's bounds.
-      double* v = nodes_.value.data() + task.node * layout_.n_outputs * value_width_;
-      v[0] = std::min(std::max(v[0], task.lower), task.upper);
-      if (layout_.classification()) v[1] = 1 - v[0];
-    }
-  }
-
-  bool splittable(const Task& task) const {
-    const NodeStats stats(layout_, scales_, task.totals.data());
-    if (s_.max_depth >= 0 && task.depth >= s_.max_depth) return false;
-    if (stats.rows() < s_.min_samples_split || stats.rows() < 2 * s_.min_samples_leaf) return false;
-    if (stats.weight() < 2 * min_weight_leaf_) return false;
-    return nodes_.impurity[static_cast<std::size_t>(task.node)] > kEpsilon;
-  }
+  void add_node(Task& task) { task.node = append_node(nodes_, s_, scales_, task.totals.data(), task.bounds); }
 
   Split find_split(Task& task) {
-    Split best;
-    if (!splittable(task)) return best;
+    const NodeStats stats(layout_, scales_, task.totals.data());
+    if (!splittable(s_, stats, task.depth, nodes_.impurity[static_cast<std::size_t>(task.node)], min_weight_leaf_))
+      return {};
     SplitLimits limits;
     limits.min_samples_leaf = s_.min_samples_leaf;
     limits.min_weight_leaf = min_weight_leaf_;
-    limits.lower = task.lower;
-    limits.upper = task.upper;
+    limits.lower = task.bounds.lower;
+    limits.upper = task.bounds.upper;
     std::vector<std::int32_t>& order = feature_order_;
     std::iota(order.begin(), order.end(), 0);
-    const CounterRandom rng(task.key, 0x66656174ull);
+    const FeatureOrder draw(task.key, d_);
     const std::int64_t rows = task.end - task.begin;
-    double best_proxy = -INFINITY;
-    std::int64_t visited = 0;
-    bool varied = false;
-    // Evaluates feature f's histogram `bins`; false when f is constant in the node.
+    FeatureSearch search;
+    // Visits feature f with its histogram `bins`; false when f is constant in the node.
     auto evaluate = [&](std::int64_t f, const auto& bins) {
-      if (is_constant(bins)) return false;
+      if (is_constant_feature(bins)) return false;
       limits.monotonic = s_.monotonic.empty() ? 0 : s_.monotonic[static_cast<std::size_t>(f)];
       const SplitChoice choice =
           best_split_of(layout_, scales_, bins, task.totals.data(), limits, left_.data(), right_.data());
-      if (choice.bin >= 0 && choice.proxy > best_proxy) {
-        best_proxy = choice.proxy;
-        best.feature = f;
-        best.bin = choice.bin;
-        best.missing_left = choice.missing_left;
-        best_hist_.assign(bins, m_);
-      }
+      if (search.visit(f, choice)) best_hist_.assign(bins, m_);
       return true;
     };
-    for (std::int64_t i = 0; i < d_ && !(visited >= s_.max_features && varied); ++i) {
-      const auto j = i + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(d_ - i)));
-      std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
+    for (std::int64_t i = 0; i < d_ && !search.done(s_.max_features); ++i) {
+      std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(draw.swap_position(i))]);
       const std::int64_t f = order[static_cast<std::size_t>(i)];
-      ++visited;
-      if (task.constant[static_cast<std::size_t>(f)]) continue;
+      if (task.constant[static_cast<std::size_t>(f)]) {
+        search.visit_constant();
+        continue;
+      }
       const int n_bins = X_.cuts.n_bins(f);
       bool varies;
       if (!task.hist.empty()) {
@@ -344,49 +209,20 @@ class HostTreeGrower {
         build_feature(task, f, dense_.data());
         varies = evaluate(f, DenseBins{dense_.data(), n_bins, m_});
       }
-      if (!varies) task.constant[static_cast<std::size_t>(f)] = 1;
-      varied = varied || varies;
+      if (!varies) {
+        task.constant[static_cast<std::size_t>(f)] = 1;
+        search.visit_constant();
+      }
     }
-    if (!best.valid()) return best;
-    describe_split(task, best);
-    if (best.improvement + kEpsilon < s_.min_impurity_decrease) best.feature = -1;
-    return best;
-  }
-
-  // The chosen split's sides, threshold (between the observed values around it, as scikit-learn)
-  // and impurity improvement.
-  void describe_split(const Task& task, Split& split) const {
-    const auto f = static_cast<std::size_t>(split.feature);
-    const CompactHistogram& hist = best_hist_;
-    split.left.assign(static_cast<std::size_t>(m_), 0);
-    int next = 0;  // the first non-empty bin right of the split
-    for (; next < hist.size() && hist.bin(next) <= split.bin; ++next)
-      for (int k = 0; k < m_; ++k) split.left[static_cast<std::size_t>(k)] += hist.cell(next)[k];
-    if (split.missing_left)
-      for (int k = 0; k < m_; ++k) split.left[static_cast<std::size_t>(k)] += hist.missing()[k];
-    split.right.resize(static_cast<std::size_t>(m_));
-    for (int k = 0; k < m_; ++k)
-      split.right[static_cast<std::size_t>(k)] = task.totals[static_cast<std::size_t>(k)] - split.left[static_cast<std::size_t>(k)];
-    if (next == hist.size()) {
-      split.threshold = INFINITY;  // every value left, the missing ones right
-    } else {
-      const double low = X_.bin_high[f * kCodes + static_cast<std::size_t>(split.bin)];
-      const double high = X_.bin_low[f * kCodes + static_cast<std::size_t>(hist.bin(next))];
-      split.threshold = low / 2.0 + high / 2.0;
-      if (split.threshold == high || std::isinf(split.threshold)) split.threshold = low;
-    }
-    split.improvement = split_improvement(layout_, NodeStats(layout_, scales_, task.totals.data()),
-                                          NodeStats(layout_, scales_, split.left.data()),
-                                          NodeStats(layout_, scales_, split.right.data()), w_root_);
+    if (search.feature < 0) return {};
+    std::vector<std::int64_t> left(static_cast<std::size_t>(m_));
+    const int next = split_left_side(best_hist_, m_, search.best.bin, search.best.missing_left, left.data());
+    return describe_split(s_, X_, scales_, search, task.totals.data(), std::move(left), next, w_root_);
   }
 
   // Splits the task's node: partitions its rows (stably) and returns its two children, added to
   // nodes_, with their histograms in full mode (the parent's is consumed).
   std::pair<Task, Task> split_node(Task& task, const Split& split) {
-    const auto node = static_cast<std::size_t>(task.node);
-    nodes_.feature[node] = split.feature;
-    nodes_.threshold[node] = split.threshold;
-    nodes_.missing_left[node] = split.missing_left;
     const std::uint8_t* column = X_.codes.ptr<const std::uint8_t>() + split.feature * n_;
     const int missing = X_.cuts.n_bins(split.feature);
     auto goes_left = [&](std::int32_t r) {
@@ -414,17 +250,10 @@ class HostTreeGrower {
       c.key = child_key(task.key, side == 1);
       c.totals = side == 0 ? split.left : split.right;
       c.constant = task.constant;
-      c.lower = task.lower;
-      c.upper = task.upper;
     }
-    const int cst = s_.monotonic.empty() ? 0 : s_.monotonic[static_cast<std::size_t>(split.feature)];
-    if (cst != 0) {
-      // scikit-learn's bounds: the children meet at the middle of their values.
-      const NodeStats l(layout_, scales_, split.left.data()), r(layout_, scales_, split.right.data());
-      const double middle = l.monotonic_value() / 2 + r.monotonic_value() / 2;
-      (cst > 0 ? children[0].upper : children[0].lower) = middle;
-      (cst > 0 ? children[1].lower : children[1].upper) = middle;
-    }
+    child_bounds(s_.monotonic.empty() ? 0 : s_.monotonic[static_cast<std::size_t>(split.feature)],
+                 NodeStats(layout_, scales_, split.left.data()), NodeStats(layout_, scales_, split.right.data()),
+                 task.bounds, children[0].bounds, children[1].bounds);
     const int small = children[0].end - children[0].begin <= children[1].end - children[1].begin ? 0 : 1;
     if (!task.hist.empty() && keeps_histogram(children[1 - small])) {
       build_all(children[small], children[small].hist);
@@ -434,8 +263,7 @@ class HostTreeGrower {
     }
     add_node(children[0]);
     add_node(children[1]);
-    nodes_.left[node] = children[0].node;
-    nodes_.right[node] = children[1].node;
+    record_split(nodes_, task.node, split, children[0].node, children[1].node);
     return {std::move(children[0]), std::move(children[1])};
   }
 
@@ -461,8 +289,7 @@ class HostTreeGrower {
       Split split;
     };
     auto later = [](const Entry* a, const Entry* b) {
-      if (a->split.improvement != b->split.improvement) return a->split.improvement < b->split.improvement;
-      return a->task.node > b->task.node;
+      return expands_later(a->split.improvement, a->task.node, b->split.improvement, b->task.node);
     };
     std::vector<std::unique_ptr<Entry>> entries;
     std::priority_queue<Entry*, std::vector<Entry*>, decltype(later)> frontier(later);
@@ -501,7 +328,7 @@ class HostTreeGrower {
   std::vector<std::int64_t> dense_, left_, right_, coded_rows_;
   std::vector<std::int32_t> feature_order_;
   CompactHistogram compact_, best_hist_;
-  std::vector<std::int64_t> row_weight_, row_stats_;
+  TreeRows tree_rows_;
   Scales scales_;
   double w_root_ = 0, min_weight_leaf_ = 0;
   TreeNodes nodes_;

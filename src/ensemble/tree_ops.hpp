@@ -283,4 +283,120 @@ FRANCA_HD inline std::uint64_t child_key(std::uint64_t node_key, bool right) {
   return CounterRandom(node_key, 0x636869646c64ull).bits(right ? 2 : 1);
 }
 
+// The order a node visits the features in: a partial Fisher-Yates shuffle drawn from the node's
+// key one position at a time, so that only the positions a search reaches are drawn. Position i
+// takes the feature at position swap_position(i) (>= i), which takes position i's.
+class FeatureOrder {
+ public:
+  FRANCA_HD FeatureOrder(std::uint64_t node_key, std::int64_t features)
+      : rng_(node_key, 0x66656174ull), features_(features) {}
+  FRANCA_HD std::int64_t swap_position(std::int64_t i) const {
+    return i + static_cast<std::int64_t>(
+                   rng_.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(features_ - i)));
+  }
+
+ private:
+  CounterRandom rng_;
+  std::int64_t features_;
+};
+
+// scikit-learn's walk over a node's features in their visiting order: every visited feature counts
+// towards max_features, constant ones included; the walk stops once max_features features are
+// visited and one of them varies in the node; the first feature of the largest proxy wins.
+struct FeatureSearch {
+  std::int64_t visited = 0;
+  bool varied = false;
+  std::int64_t feature = -1;  // the best feature so far, -1 for none
+  SplitChoice best;
+
+  FRANCA_HD bool done(std::int64_t max_features) const { return visited >= max_features && varied; }
+  FRANCA_HD void visit_constant() { ++visited; }
+  // Visits feature f, which varies, with its best split; returns whether that is the best so far.
+  FRANCA_HD bool visit(std::int64_t f, const SplitChoice& choice) {
+    ++visited;
+    varied = true;
+    if (choice.bin < 0 || !(choice.proxy > best.proxy)) return false;
+    best = choice;
+    feature = f;
+    return true;
+  }
+};
+
+// Whether a feature's histogram has at most one non-empty cell, missing values included: the
+// feature is constant in the node.
+template <class Bins>
+FRANCA_HD bool is_constant_feature(const Bins& bins) {
+  int non_empty = bins.missing()[0] > 0;
+  for (int i = 0; i < bins.size() && non_empty <= 1; ++i) non_empty += bins.cell(i)[0] > 0;
+  return non_empty <= 1;
+}
+
+// The left side of a feature's split at `bin`: the sums of its value bins up to `bin` and, when
+// missing values go left, of the missing cell. Returns the first non-empty value bin right of the
+// split, -1 when there is none (only missing values go right).
+template <class Bins>
+FRANCA_HD int split_left_side(const Bins& bins, int m, int bin, bool missing_left, std::int64_t* left) {
+  for (int k = 0; k < m; ++k) left[k] = 0;
+  int i = 0;
+  for (; i < bins.size() && bins.bin(i) <= bin; ++i)
+    for (int k = 0; k < m; ++k) left[k] += bins.cell(i)[k];
+  if (missing_left)
+    for (int k = 0; k < m; ++k) left[k] += bins.missing()[k];
+  while (i < bins.size() && bins.cell(i)[0] == 0) ++i;
+  return i < bins.size() ? bins.bin(i) : -1;
+}
+
+// The threshold of a split between value bins `bin` and `next` of a feature, from the smallest
+// (bin_low) and largest (bin_high) value of each of its bins: halfway between the largest value
+// left and the smallest right, as scikit-learn, or the largest value left when halfway rounds to
+// the smallest right or overflows; +inf when no value goes right (next = -1).
+FRANCA_HD inline double split_threshold(const float* bin_low, const float* bin_high, int bin, int next) {
+  if (next < 0) return INFINITY;
+  const double low = bin_high[bin];
+  const double high = bin_low[next];
+  const double threshold = low / 2.0 + high / 2.0;
+  return threshold == high || threshold == INFINITY || threshold == -INFINITY ? low : threshold;
+}
+
+// Bounds on a node's value under monotonic constraints (scikit-learn's lower and upper bounds).
+struct ValueBounds {
+  double lower = -INFINITY, upper = INFINITY;
+};
+
+// The bounds of a split's children: the parent's and, when the split feature has a monotonic
+// constraint (+1 or -1), the children meet halfway between their values.
+FRANCA_HD inline void child_bounds(int constraint, const NodeStats& left, const NodeStats& right,
+                                   const ValueBounds& parent, ValueBounds& left_bounds, ValueBounds& right_bounds) {
+  left_bounds = parent;
+  right_bounds = parent;
+  if (constraint == 0) return;
+  const double middle = left.monotonic_value() / 2 + right.monotonic_value() / 2;
+  (constraint > 0 ? left_bounds.upper : left_bounds.lower) = middle;
+  (constraint > 0 ? right_bounds.lower : right_bounds.upper) = middle;
+}
+
+// A node's value (outputs x (classes or 1)): class fractions, or the mean of y. With `clip`
+// (monotonic constraints), output 0's value (a classifier's class-0 fraction) is clipped to the
+// node's bounds, as scikit-learn's clip_node_value, and a binary classifier's class 1 follows.
+FRANCA_HD inline void node_value(const StatLayout& layout, const NodeStats& stats, bool clip, const ValueBounds& bounds,
+                                 double* value) {
+  const double w = stats.weight();
+  const int width = layout.classification() ? layout.n_classes : 1;
+  for (int o = 0; o < layout.n_outputs; ++o) {
+    double* v = value + o * width;
+    if (layout.classification()) {
+      double wo = 0;
+      for (int c = 0; c < layout.n_classes; ++c) wo += stats.class_weight(o, c);
+      for (int c = 0; c < layout.n_classes; ++c) v[c] = stats.class_weight(o, c) / wo;
+    } else {
+      v[0] = stats.sum_y(o) / w;
+    }
+  }
+  if (!clip) return;
+  // std::max, then std::min, spelled out for device code.
+  const double raised = value[0] < bounds.lower ? bounds.lower : value[0];
+  value[0] = bounds.upper < raised ? bounds.upper : raised;
+  if (layout.classification() && width > 1) value[1] = 1 - value[0];
+}
+
 }  // namespace franca::forest

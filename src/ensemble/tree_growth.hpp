@@ -1,0 +1,212 @@
+// What the CPU and CUDA tree growers share on the host, so that both grow the same trees: the rows
+// of a tree and their fixed-point statistics, the test of whether a node may split, the
+// description of a chosen split (sides, threshold, impurity improvement), the nodes appended to a
+// tree, and the best-first expansion order. The maths inside is tree_ops.hpp's.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "ensemble/forest.hpp"
+
+namespace franca::forest {
+
+// A tree's rows (those of positive weight, ascending) and what each adds to a histogram cell:
+// classification, its fixed-point weight on its label's class of each output; regression, its
+// statistics (StatLayout) in fixed point, at the scales the tree's totals call for.
+class TreeRows {
+ public:
+  // Draws tree `tree`'s rows (bootstrap, or every row of positive weight) from n rows' host
+  // weights, labels (classification, n x outputs) or values (regression, n x outputs).
+  void prepare(const TreeSettings& s, std::int64_t n, const double* weights, const std::int32_t* labels,
+               const double* values, std::int64_t tree) {
+    const StatLayout& layout = s.layout;
+    labels_ = labels;
+    layout_ = layout;
+    m_ = layout.width();
+    std::vector<double> w(static_cast<std::size_t>(n));
+    if (s.bootstrap) {
+      const std::vector<std::int32_t> counts = bootstrap_counts(s, weights, n, tree);
+      std::vector<double> class_weight(static_cast<std::size_t>(std::max(layout.n_classes, 1)), 1.0);
+      if (s.balanced_subsample) {
+        // scikit-learn's compute_sample_weight('balanced', y, indices): over the drawn rows, with
+        // the classes drawn at least once.
+        std::vector<double> drawn(class_weight.size(), 0.0);
+        for (std::int64_t i = 0; i < n; ++i)
+          drawn[static_cast<std::size_t>(labels[i * layout.n_outputs])] += counts[static_cast<std::size_t>(i)];
+        const auto present = std::count_if(drawn.begin(), drawn.end(), [](double c) { return c > 0; });
+        for (std::size_t c = 0; c < drawn.size(); ++c)
+          class_weight[c] =
+              drawn[c] > 0 ? static_cast<double>(s.n_draws) / (static_cast<double>(present) * drawn[c]) : 0;
+      }
+      for (std::int64_t i = 0; i < n; ++i) {
+        const double cw =
+            s.balanced_subsample ? class_weight[static_cast<std::size_t>(labels[i * layout.n_outputs])] : 1.0;
+        w[static_cast<std::size_t>(i)] = counts[static_cast<std::size_t>(i)] * cw;
+      }
+    } else {
+      w.assign(weights, weights + n);
+    }
+    rows_.clear();
+    double total = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (w[static_cast<std::size_t>(i)] > 0) {
+        rows_.push_back(static_cast<std::int32_t>(i));
+        total += w[static_cast<std::size_t>(i)];
+      }
+    }
+    scales_ = Scales{};
+    scales_.w = fixed_point_scale(total);
+    if (layout.classification()) {
+      row_weight_.assign(static_cast<std::size_t>(n), 0);
+      for (const std::int32_t r : rows_)
+        row_weight_[static_cast<std::size_t>(r)] = std::llround(w[static_cast<std::size_t>(r)] * scales_.w);
+      return;
+    }
+    const int O = layout.n_outputs;
+    double sum_y = 0, sum_y2 = 0, sum_ylogy = 0;
+    auto ylogy = [](double v) { return v > 0 ? v * std::log(v) : 0.0; };
+    for (const std::int32_t r : rows_) {
+      for (int o = 0; o < O; ++o) {
+        const double v = values[r * O + o], wr = w[static_cast<std::size_t>(r)];
+        sum_y += wr * std::fabs(v);
+        sum_y2 += wr * v * v;
+        sum_ylogy += wr * std::fabs(ylogy(v));
+      }
+    }
+    scales_.wy = fixed_point_scale(sum_y);
+    scales_.wy2 = fixed_point_scale(sum_y2);
+    scales_.wylogy = fixed_point_scale(sum_ylogy);
+    row_stats_.assign(static_cast<std::size_t>(n * m_), 0);
+    const int per = layout.per_output();
+    for (const std::int32_t r : rows_) {
+      std::int64_t* st = row_stats_.data() + static_cast<std::int64_t>(r) * m_;
+      const double wr = w[static_cast<std::size_t>(r)];
+      st[0] = 1;
+      st[1] = std::llround(wr * scales_.w);
+      for (int o = 0; o < O; ++o) {
+        const double v = values[r * O + o];
+        st[2 + o * per] = std::llround(wr * v * scales_.wy);
+        st[3 + o * per] = std::llround(wr * v * v * scales_.wy2);
+        if (per == 3) st[4 + o * per] = std::llround(wr * ylogy(v) * scales_.wylogy);
+      }
+    }
+  }
+
+  const std::vector<std::int32_t>& rows() const { return rows_; }
+  const Scales& scales() const { return scales_; }
+  // Row r's fixed-point weight (classification).
+  std::int64_t weight(std::int32_t r) const { return row_weight_[static_cast<std::size_t>(r)]; }
+  // Row r's m fixed-point statistics (regression).
+  const std::int64_t* stats(std::int32_t r) const { return row_stats_.data() + static_cast<std::int64_t>(r) * m_; }
+
+  // Adds row r to a histogram cell.
+  void add_row(std::int64_t* cell, std::int32_t r) const {
+    if (layout_.classification()) {
+      const std::int32_t* labels = labels_ + static_cast<std::int64_t>(r) * layout_.n_outputs;
+      const std::int64_t w = weight(r);
+      cell[0] += 1;
+      for (int o = 0; o < layout_.n_outputs; ++o) cell[1 + o * layout_.n_classes + labels[o]] += w;
+      return;
+    }
+    const std::int64_t* st = stats(r);
+    for (int k = 0; k < m_; ++k) cell[k] += st[k];
+  }
+
+ private:
+  StatLayout layout_;
+  int m_ = 0;
+  const std::int32_t* labels_ = nullptr;
+  std::vector<std::int32_t> rows_;
+  Scales scales_;
+  std::vector<std::int64_t> row_weight_, row_stats_;
+};
+
+// A node's split: rows whose code of `feature` is <= bin (missing ones when missing_left) go left.
+struct Split {
+  std::int64_t feature = -1;
+  int bin = 0;
+  bool missing_left = false;
+  double threshold = 0;
+  double improvement = 0;
+  std::vector<std::int64_t> left, right;
+  bool valid() const { return feature >= 0; }
+};
+
+// Whether a node (its sums, depth and impurity) may split, before any split is sought.
+inline bool splittable(const TreeSettings& s, const NodeStats& stats, std::int64_t depth, double impurity,
+                       double min_weight_leaf) {
+  if (s.max_depth >= 0 && depth >= s.max_depth) return false;
+  if (stats.rows() < s.min_samples_split || stats.rows() < 2 * s.min_samples_leaf) return false;
+  if (stats.weight() < 2 * min_weight_leaf) return false;
+  return impurity > kEpsilon;
+}
+
+// The split a node's feature search found (search.feature >= 0), from its left side (left sums,
+// and `next`, the first non-empty value bin right of it: split_left_side): its right side,
+// threshold (between the observed values around it, as scikit-learn) and impurity improvement.
+// Invalid (feature -1) when the improvement falls short of min_impurity_decrease.
+inline Split describe_split(const TreeSettings& s, const BinnedFeatures& X, const Scales& scales,
+                            const FeatureSearch& search, const std::int64_t* totals, std::vector<std::int64_t> left,
+                            int next, double w_root) {
+  const StatLayout& layout = s.layout;
+  const int m = layout.width();
+  Split split;
+  split.feature = search.feature;
+  split.bin = search.best.bin;
+  split.missing_left = search.best.missing_left;
+  split.left = std::move(left);
+  split.right.resize(static_cast<std::size_t>(m));
+  for (int k = 0; k < m; ++k)
+    split.right[static_cast<std::size_t>(k)] = totals[k] - split.left[static_cast<std::size_t>(k)];
+  const std::int64_t f = split.feature * kCodes;
+  split.threshold = split_threshold(X.bin_low.data() + f, X.bin_high.data() + f, split.bin, next);
+  split.improvement =
+      split_improvement(layout, NodeStats(layout, scales, totals), NodeStats(layout, scales, split.left.data()),
+                        NodeStats(layout, scales, split.right.data()), w_root);
+  if (split.improvement + kEpsilon < s.min_impurity_decrease) split.feature = -1;
+  return split;
+}
+
+// Appends a leaf of these sums (value, impurity, sample counts) to a tree; returns its id.
+inline std::int64_t append_node(TreeNodes& nodes, const TreeSettings& s, const Scales& scales,
+                                const std::int64_t* totals, const ValueBounds& bounds) {
+  const StatLayout& layout = s.layout;
+  const NodeStats stats(layout, scales, totals);
+  const std::int64_t node = nodes.size();
+  nodes.left.push_back(kLeaf);
+  nodes.right.push_back(kLeaf);
+  nodes.feature.push_back(kUndefined);
+  nodes.threshold.push_back(static_cast<double>(kUndefined));
+  nodes.missing_left.push_back(0);
+  nodes.n_samples.push_back(stats.rows());
+  nodes.weighted_n.push_back(stats.weight());
+  nodes.impurity.push_back(stats.impurity());
+  const std::size_t width = static_cast<std::size_t>(layout.n_outputs) *
+                            static_cast<std::size_t>(layout.classification() ? layout.n_classes : 1);
+  nodes.value.resize(nodes.value.size() + width);
+  node_value(layout, stats, !s.monotonic.empty(), bounds, nodes.value.data() + nodes.value.size() - width);
+  return node;
+}
+
+// Makes leaf `node` a split with children `left` and `right`.
+inline void record_split(TreeNodes& nodes, std::int64_t node, const Split& split, std::int64_t left,
+                         std::int64_t right) {
+  const auto k = static_cast<std::size_t>(node);
+  nodes.feature[k] = split.feature;
+  nodes.threshold[k] = split.threshold;
+  nodes.missing_left[k] = split.missing_left;
+  nodes.left[k] = left;
+  nodes.right[k] = right;
+}
+
+// scikit-learn's best-first order (BestFirstTreeBuilder): the frontier node of largest improvement
+// expands first, the first created among equals. Whether node a expands after node b.
+inline bool expands_later(double improvement_a, std::int64_t node_a, double improvement_b, std::int64_t node_b) {
+  if (improvement_a != improvement_b) return improvement_a < improvement_b;
+  return node_a > node_b;
+}
+
+}  // namespace franca::forest
