@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 
 #include "core/parallel.hpp"
 #include "ensemble/forest.hpp"
@@ -10,18 +11,69 @@ namespace {
 
 constexpr std::int64_t kBlockRows = 256;
 
+// A node packed in 16 bytes for the walk: a node's children are adjacent in breadth-first order
+// (right = left + 1), so one index and the missing-value side fit one word beside the feature.
+struct PackedNode {
+  double threshold;
+  std::int32_t feature;  // -1 at a leaf
+  std::uint32_t left_and_missing;  // left child << 1 | missing values go left
+};
+
+// The nodes of the view's trees, from its first tree's (a view may start at any tree).
+std::vector<PackedNode> pack(const ForestView& forest) {
+  const std::int64_t first = forest.offsets[0];
+  std::vector<PackedNode> nodes(static_cast<std::size_t>(forest.offsets[forest.n_trees] - first));
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::size_t k = static_cast<std::size_t>(first) + i;
+    const bool leaf = forest.left[k] == kLeaf;
+    nodes[i] = {forest.threshold[k], leaf ? -1 : static_cast<std::int32_t>(forest.feature[k]),
+                leaf ? 0u : static_cast<std::uint32_t>(forest.left[k] << 1 | forest.missing_left[k])};
+  }
+  return nodes;
+}
+
+// leaf_of over packed nodes for kLanes rows at once: the walks are independent, so stepping them
+// in turn lets the loads of one row's next node overlap those of the others (one walk alone waits
+// on each load).
+constexpr int kLanes = 8;
+
+void packed_leaves(const PackedNode* tree, const float* rows, std::int64_t d, int lanes, std::uint32_t* leaves) {
+  std::uint32_t node[kLanes] = {};
+  bool walking = true;
+  while (walking) {
+    walking = false;
+    for (int i = 0; i < lanes; ++i) {
+      const PackedNode& p = tree[node[i]];
+      if (p.feature < 0) continue;
+      walking = true;
+      const float x = rows[i * d + p.feature];
+      const bool left = std::isnan(x) ? (p.left_and_missing & 1u) != 0 : static_cast<double>(x) <= p.threshold;
+      node[i] = (p.left_and_missing >> 1) + (left ? 0u : 1u);
+    }
+  }
+  for (int i = 0; i < lanes; ++i) leaves[i] = node[i];
+}
+
 // Calls visit(row, t, leaf) for every row of X and tree, blocks of rows split among the threads;
 // within a block, tree by tree, so that a tree's nodes stay in cache.
 template <class Visit>
 void for_each_leaf(const Context& ctx, const Matrix& X, const ForestView& forest, Visit&& visit) {
   const std::int64_t d = X.cols();
+  const std::vector<PackedNode> nodes = pack(forest);
   parallel_for(ctx, X.rows(), kBlockRows, [&](std::int64_t begin, std::int64_t end) {
     std::vector<float> block(static_cast<std::size_t>(kBlockRows * d));
     for (std::int64_t r0 = begin; r0 < end; r0 += kBlockRows) {
       const std::int64_t r1 = std::min(end, r0 + kBlockRows);
       read_rows_as_float(X, nullptr, r0, r1, block.data());
-      for (std::int64_t t = 0; t < forest.n_trees; ++t)
-        for (std::int64_t r = r0; r < r1; ++r) visit(r, t, leaf_of(forest, t, block.data() + (r - r0) * d));
+      for (std::int64_t t = 0; t < forest.n_trees; ++t) {
+        const PackedNode* tree = nodes.data() + (forest.offsets[t] - forest.offsets[0]);
+        for (std::int64_t r = r0; r < r1; r += kLanes) {
+          const int lanes = static_cast<int>(std::min<std::int64_t>(kLanes, r1 - r));
+          std::uint32_t leaves[kLanes];
+          packed_leaves(tree, block.data() + (r - r0) * d, d, lanes, leaves);
+          for (int i = 0; i < lanes; ++i) visit(r + i, t, leaves[i]);
+        }
+      }
     }
   });
 }
