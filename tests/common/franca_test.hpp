@@ -115,6 +115,15 @@ inline EstimatorPtr estimator(const std::string& name, const std::string& params
   return EstimatorPtr(e);
 }
 
+// Element i of host memory holding values of DLPack dtype dt, as a double.
+inline double element_as_double(const void* data, DLDataType dt, std::size_t i) {
+  if (dt.code == kDLFloat) return dt.bits == 32 ? static_cast<const float*>(data)[i] : static_cast<const double*>(data)[i];
+  if (dt.code == kDLUInt && dt.bits == 8) return static_cast<const std::uint8_t*>(data)[i];
+  if (dt.code == kDLInt && dt.bits == 8) return static_cast<const std::int8_t*>(data)[i];
+  if (dt.bits == 32) return static_cast<const std::int32_t*>(data)[i];
+  return static_cast<double>(static_cast<const std::int64_t*>(data)[i]);
+}
+
 // A part of a matrix franca returned, copied to host float64 values (whatever the dtype and
 // device).
 inline std::vector<double> values_of(franca_matrix m, int part = FRANCA_PART_VALUES) {
@@ -131,17 +140,7 @@ inline std::vector<double> values_of(franca_matrix m, int part = FRANCA_PART_VAL
     std::memcpy(raw.data(), t->dl_tensor.data, bytes);
   }
   std::vector<double> out(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const auto dt = t->dl_tensor.dtype;
-    if (dt.code == kDLFloat && dt.bits == 32)
-      out[i] = reinterpret_cast<float*>(raw.data())[i];
-    else if (dt.code == kDLFloat && dt.bits == 64)
-      out[i] = reinterpret_cast<double*>(raw.data())[i];
-    else if (dt.code == kDLInt && dt.bits == 32)
-      out[i] = reinterpret_cast<std::int32_t*>(raw.data())[i];
-    else if (dt.code == kDLInt && dt.bits == 64)
-      out[i] = static_cast<double>(reinterpret_cast<std::int64_t*>(raw.data())[i]);
-  }
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = element_as_double(raw.data(), t->dl_tensor.dtype, i);
   t->deleter(t);
   return out;
 }
@@ -153,15 +152,7 @@ inline std::vector<double> attribute_of(franca_estimator e, const char* name) {
   std::int64_t n = 1;
   for (int i = 0; i < t->dl_tensor.ndim; ++i) n *= t->dl_tensor.shape[i];
   std::vector<double> out(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    const auto dt = t->dl_tensor.dtype;
-    if (dt.code == kDLFloat && dt.bits == 32)
-      out[i] = static_cast<float*>(t->dl_tensor.data)[i];
-    else if (dt.code == kDLFloat)
-      out[i] = static_cast<double*>(t->dl_tensor.data)[i];
-    else
-      out[i] = static_cast<double>(static_cast<std::int64_t*>(t->dl_tensor.data)[i]);
-  }
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = element_as_double(t->dl_tensor.data, t->dl_tensor.dtype, i);
   t->deleter(t);
   return out;
 }

@@ -1,0 +1,261 @@
+// RandomForestClassifier and RandomForestRegressor on every device, through the C API. Oracles: a
+// tree walk written here over the fitted tree arrays (predict, predict_proba, apply), pure leaves
+// where the data allow them, the CPU forest for every other layout, dtype, thread count and
+// device (the trees must be identical: the growth is deterministic by construction), and a saved
+// and reloaded model. (Parity with scikit-learn is tests/python/test_random_forest_*.py.)
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "common/franca_test.hpp"
+
+namespace franca::test {
+namespace {
+
+constexpr const char* kTreeArrays[] = {"tree_offsets_", "tree_children_left_", "tree_children_right_", "tree_feature_",
+                                       "tree_threshold_", "tree_missing_go_to_left_", "tree_n_node_samples_",
+                                       "tree_weighted_n_node_samples_", "tree_impurity_", "tree_value_"};
+
+struct Data {
+  std::int64_t n, d;
+  std::vector<double> X, y;
+};
+
+// Classes from two informative features and noise ones; a few values repeated (ties in the
+// bins), a share of zeros (sparse rows) and, with `missing`, NaNs.
+Data make_data(std::int64_t n, std::int64_t d, int classes, std::uint64_t seed, bool missing = false) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uniform;
+  Data data{n, d, std::vector<double>(static_cast<std::size_t>(n * d)), std::vector<double>(static_cast<std::size_t>(n))};
+  for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t j = 0; j < d; ++j) {
+      double v = normal(rng);
+      if (uniform(rng) < 0.2) v = 0;
+      if (j == d - 1) v = std::round(v * 2);
+      if (missing && j % 3 == 1 && uniform(rng) < 0.15) v = NAN;
+      data.X[static_cast<std::size_t>(i * d + j)] = v;
+    }
+    const double a = data.X[static_cast<std::size_t>(i * d)], b = data.X[static_cast<std::size_t>(i * d + 1)];
+    const double score = (std::isnan(b) ? 0.5 : b) + a * a - 0.5 + 0.3 * normal(rng);
+    data.y[static_cast<std::size_t>(i)] =
+        classes == 0 ? 3 * a + std::sin(3 * (std::isnan(b) ? 1 : b)) + 0.1 * normal(rng)
+                     : static_cast<double>(std::min(classes - 1, std::max(0, static_cast<int>(std::floor(score + classes / 2.0)))));
+  }
+  return data;
+}
+
+struct Fitted {
+  EstimatorPtr model;
+  std::map<std::string, std::vector<double>> arrays;
+};
+
+template <class T, class I>
+Fitted fit(const std::string& device, const std::string& name, const Data& data, const std::string& layout,
+           const std::string& params, int threads = 0, const std::vector<double>* weights = nullptr) {
+  LaidOutMatrix<T, I> X(device, data.X, data.n, data.d, layout);
+  Tensor y(device, data.y, {data.n});
+  std::unique_ptr<Tensor> w;
+  if (weights) w = std::make_unique<Tensor>(device, *weights, std::vector<std::int64_t>{data.n});
+  franca_context ctx = nullptr;
+  EXPECT_EQ(franca_context_create("auto", &ctx), FRANCA_OK);
+  EXPECT_EQ(franca_context_set_threads(ctx, threads), FRANCA_OK);
+  Fitted f{estimator(name, params), {}};
+  EXPECT_EQ(franca_estimator_fit(ctx, f.model.get(), X.get(), y.get(), w ? w->get() : nullptr), FRANCA_OK)
+      << franca_last_error() << " (" << name << " " << params << ", layout " << layout << ")";
+  franca_context_free(ctx);
+  for (const char* a : kTreeArrays) f.arrays[a] = attribute_of(f.model.get(), a);
+  f.arrays["feature_importances_"] = attribute_of(f.model.get(), "feature_importances_");
+  return f;
+}
+
+std::vector<double> run(const std::string& device, franca_estimator model, const char* method, const Data& data,
+                        const std::string& layout = "row-major") {
+  LaidOutMatrix<double, std::int64_t> X(device, data.X, data.n, data.d, layout);
+  franca_matrix out = nullptr;
+  EXPECT_EQ(franca_estimator_apply(nullptr, model, method, X.get(), &out), FRANCA_OK) << franca_last_error();
+  MatrixPtr owned(out);
+  return values_of(out);
+}
+
+void expect_same_trees(const Fitted& a, const Fitted& b, double rtol, const std::string& what) {
+  for (const auto& [name, values] : a.arrays) {
+    const auto& other = b.arrays.at(name);
+    ASSERT_EQ(values.size(), other.size()) << what << ": " << name;
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      const double x = values[k], y = other[k];
+      if (std::isnan(x) && std::isnan(y)) continue;
+      ASSERT_NEAR(x, y, rtol * std::max(1.0, std::fabs(x))) << what << ": " << name << "[" << k << "]";
+    }
+  }
+}
+
+// The leaf of row i in tree t, walking the fitted arrays: float32(x) <= threshold goes left, NaN
+// where missing_go_to_left says.
+std::int64_t walk(const Fitted& f, const Data& data, std::int64_t i, std::int64_t t) {
+  const auto& a = f.arrays;
+  const auto base = static_cast<std::int64_t>(a.at("tree_offsets_")[static_cast<std::size_t>(t)]);
+  std::int64_t node = 0;
+  while (a.at("tree_children_left_")[static_cast<std::size_t>(base + node)] >= 0) {
+    const auto k = static_cast<std::size_t>(base + node);
+    const float x = static_cast<float>(data.X[static_cast<std::size_t>(i * data.d + static_cast<std::int64_t>(a.at("tree_feature_")[k]))]);
+    const bool left = std::isnan(x) ? a.at("tree_missing_go_to_left_")[k] != 0 : x <= a.at("tree_threshold_")[k];
+    node = static_cast<std::int64_t>(left ? a.at("tree_children_left_")[k] : a.at("tree_children_right_")[k]);
+  }
+  return node;
+}
+
+class RandomForest : public DeviceTest {};
+
+TEST_P(RandomForest, ClassifierTreesAreTheSameOnEveryLayoutDtypeThreadCountAndDevice) {
+  for (const bool missing : {false, true}) {
+    const Data data = make_data(600, 6, 3, 11, missing);
+    const std::string params = R"({"n_estimators": 8, "random_state": 3, "max_features": 2})";
+    const Fitted reference = fit<double, std::int32_t>("cpu", "RandomForestClassifier", data, "row-major", params, 1);
+    for (const std::string layout : {"row-major", "column-major", "csr"}) {
+      expect_same_trees(reference, fit<float, std::int64_t>(device(), "RandomForestClassifier", data, layout, params, 2),
+                        0, layout + " float32, 2 threads, missing=" + std::to_string(missing));
+      expect_same_trees(reference, fit<double, std::int32_t>(device(), "RandomForestClassifier", data, layout, params, 0),
+                        0, layout + " float64, all threads, missing=" + std::to_string(missing));
+    }
+  }
+}
+
+TEST_P(RandomForest, RegressorTreesAreTheSameOnEveryLayoutAndDevice) {
+  const Data data = make_data(500, 5, 0, 12, true);
+  for (const std::string criterion : {"squared_error", "friedman_mse"}) {
+    const std::string params = R"({"n_estimators": 6, "random_state": 1, "criterion": ")" + criterion + "\"}";
+    const Fitted reference = fit<double, std::int32_t>("cpu", "RandomForestRegressor", data, "row-major", params, 1);
+    for (const std::string layout : {"row-major", "csr"})
+      expect_same_trees(reference, fit<double, std::int64_t>(device(), "RandomForestRegressor", data, layout, params, 2),
+                        1e-12, criterion + " " + layout);
+  }
+}
+
+TEST_P(RandomForest, PredictionsFollowTheTreeArrays) {
+  const Data data = make_data(300, 5, 3, 13, true);
+  const Fitted f = fit<double, std::int32_t>(device(), "RandomForestClassifier", data, "row-major",
+                                             R"({"n_estimators": 5, "random_state": 0})");
+  const std::int64_t T = 5, K = 3;
+  const auto leaves = run(device(), f.model.get(), "apply", data);
+  const auto proba = run(device(), f.model.get(), "predict_proba", data, "csr");
+  const auto labels = run(device(), f.model.get(), "predict", data);
+  const auto& value = f.arrays.at("tree_value_");
+  for (std::int64_t i = 0; i < data.n; ++i) {
+    std::vector<double> mean(static_cast<std::size_t>(K), 0.0);
+    for (std::int64_t t = 0; t < T; ++t) {
+      const std::int64_t leaf = walk(f, data, i, t);
+      ASSERT_EQ(leaves[static_cast<std::size_t>(i * T + t)], leaf) << "row " << i << " tree " << t;
+      const auto node = static_cast<std::int64_t>(f.arrays.at("tree_offsets_")[static_cast<std::size_t>(t)]) + leaf;
+      for (std::int64_t k = 0; k < K; ++k) mean[static_cast<std::size_t>(k)] += value[static_cast<std::size_t>(node * K + k)] / T;
+    }
+    for (std::int64_t k = 0; k < K; ++k)
+      EXPECT_NEAR(proba[static_cast<std::size_t>(i * K + k)], mean[static_cast<std::size_t>(k)], 1e-12) << "row " << i;
+    EXPECT_EQ(labels[static_cast<std::size_t>(i)],
+              static_cast<double>(std::max_element(mean.begin(), mean.end()) - mean.begin()))
+        << "row " << i;
+  }
+}
+
+TEST_P(RandomForest, FullTreesWithoutBootstrapFitTheTrainingData) {
+  // Distinct rows, every feature examined, no bootstrap, no more rows than bins (each value its own
+  // bin): every leaf is pure.
+  const Data data = make_data(250, 4, 4, 14);
+  const Fitted f = fit<double, std::int32_t>(device(), "RandomForestClassifier", data, "row-major",
+                                             R"({"n_estimators": 3, "bootstrap": false, "max_features": null})");
+  const auto labels = run(device(), f.model.get(), "predict", data);
+  for (std::int64_t i = 0; i < data.n; ++i) EXPECT_EQ(labels[static_cast<std::size_t>(i)], data.y[static_cast<std::size_t>(i)]) << "row " << i;
+  const auto& impurity = f.arrays.at("tree_impurity_");
+  const auto& left = f.arrays.at("tree_children_left_");
+  for (std::size_t k = 0; k < left.size(); ++k)
+    if (left[k] < 0) EXPECT_LE(impurity[k], 1e-12) << "leaf " << k;
+  double total = 0;
+  for (const double v : f.arrays.at("feature_importances_")) total += v;
+  EXPECT_NEAR(total, 1.0, 1e-12);
+}
+
+TEST_P(RandomForest, ASavedForestPredictsTheSameOnTheCpu) {
+  const Data data = make_data(300, 5, 0, 15, true);
+  const Fitted f = fit<double, std::int32_t>(device(), "RandomForestRegressor", data, "row-major",
+                                             R"({"n_estimators": 4, "random_state": 2, "max_depth": 6})");
+  std::uint8_t* bytes = nullptr;
+  std::size_t size = 0;
+  FRANCA_ASSERT_OK(franca_estimator_save(f.model.get(), &bytes, &size));
+  franca_estimator loaded = nullptr;
+  FRANCA_ASSERT_OK(franca_estimator_load(bytes, size, &loaded));
+  franca_free(bytes);
+  EstimatorPtr owned(loaded);
+  const auto on_device = run(device(), f.model.get(), "predict", data);
+  const auto on_cpu = run("cpu", loaded, "predict", data);
+  ASSERT_EQ(on_device.size(), on_cpu.size());
+  for (std::size_t i = 0; i < on_cpu.size(); ++i) EXPECT_EQ(on_device[i], on_cpu[i]) << "row " << i;
+}
+
+TEST_P(RandomForest, WarmStartAddsTheTreesAFullFitGrows) {
+  const Data data = make_data(300, 5, 2, 16);
+  const Fitted all = fit<double, std::int32_t>(device(), "RandomForestClassifier", data, "row-major",
+                                               R"({"n_estimators": 6, "random_state": 4})");
+  Fitted warm = fit<double, std::int32_t>(device(), "RandomForestClassifier", data, "row-major",
+                                          R"({"n_estimators": 2, "random_state": 4, "warm_start": true})");
+  FRANCA_ASSERT_OK(franca_estimator_set_params(warm.model.get(), R"({"n_estimators": 6})"));
+  LaidOutMatrix<double, std::int32_t> X(device(), data.X, data.n, data.d, "row-major");
+  Tensor y(device(), data.y, {data.n});
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, warm.model.get(), X.get(), y.get(), nullptr));
+  for (const char* a : kTreeArrays) warm.arrays[a] = attribute_of(warm.model.get(), a);
+  warm.arrays["feature_importances_"] = attribute_of(warm.model.get(), "feature_importances_");
+  expect_same_trees(all, warm, 1e-15, "warm start");
+}
+
+TEST_P(RandomForest, BadInputIsANamedError) {
+  const Data data = make_data(40, 3, 2, 17);
+  LaidOutMatrix<double, std::int32_t> X(device(), data.X, data.n, data.d, "row-major");
+  Tensor y(device(), data.y, {data.n});
+  Tensor short_y(device(), std::vector<double>(10, 1.0), {10});
+  std::vector<double> negative(static_cast<std::size_t>(data.n), 1.0);
+  negative[3] = -1;
+  Tensor w(device(), negative, {data.n});
+  auto fails = [&](const char* name, const char* params, const DLTensor* target, const DLTensor* weights,
+                   int status, const char* fragment) {
+    auto model = estimator(name);
+    const int set = franca_estimator_set_params(model.get(), params);
+    if (set != FRANCA_OK) {
+      EXPECT_EQ(set, status) << params;
+      EXPECT_NE(std::string(franca_last_error()).find(fragment), std::string::npos) << franca_last_error();
+      return;
+    }
+    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, model.get(), X.get(), target, weights), status, fragment);
+  };
+  fails("RandomForestClassifier", R"({"n_estimators": 0})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "n_estimators");
+  fails("RandomForestClassifier", R"({"max_features": 4})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "max_features");
+  fails("RandomForestClassifier", R"({"max_features": 1.5})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "max_features");
+  fails("RandomForestClassifier", "{}", short_y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "y");
+  fails("RandomForestClassifier", "{}", y.get(), w.get(), FRANCA_ERROR_INVALID_ARGUMENT, "sample_weight");
+  fails("RandomForestClassifier", R"({"bootstrap": false, "oob_score": true})", y.get(), nullptr,
+        FRANCA_ERROR_INVALID_ARGUMENT, "oob_score");
+  fails("RandomForestClassifier", R"({"monotonic_cst": [1, 0]})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
+        "monotonic_cst");
+  fails("RandomForestRegressor", R"({"criterion": "absolute_error"})", y.get(), nullptr,
+        FRANCA_ERROR_NOT_IMPLEMENTED, "criterion");
+  fails("RandomForestClassifier", R"({"n_bins": 256})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "n_bins");
+  std::vector<double> negative_y = data.y;
+  negative_y[0] = -1;
+  Tensor bad_counts(device(), negative_y, {data.n});
+  fails("RandomForestRegressor", R"({"criterion": "poisson"})", bad_counts.get(), nullptr,
+        FRANCA_ERROR_INVALID_ARGUMENT, "Poisson");
+}
+
+TEST_P(RandomForest, AnAllMissingColumnIsNeverSplitOn) {
+  Data data = make_data(200, 4, 2, 18);
+  for (std::int64_t i = 0; i < data.n; ++i) data.X[static_cast<std::size_t>(i * data.d + 2)] = NAN;
+  const Fitted f = fit<double, std::int32_t>(device(), "RandomForestClassifier", data, "row-major",
+                                             R"({"n_estimators": 5, "max_features": null})");
+  const auto& feature = f.arrays.at("tree_feature_");
+  EXPECT_EQ(std::count(feature.begin(), feature.end(), 2.0), 0);
+  EXPECT_EQ(f.arrays.at("feature_importances_")[2], 0.0);
+}
+
+FRANCA_INSTANTIATE_DEVICE_TESTS(RandomForest);
+
+}  // namespace
+}  // namespace franca::test
