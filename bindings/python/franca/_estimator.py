@@ -47,6 +47,13 @@ def _json_value(value):
     raise FrancaValueError(f"parameter value {value!r} of type {type(value).__name__} cannot be passed to franca")
 
 
+def _is_default(value, default):
+    try:
+        return bool(value == default)
+    except ValueError:  # an array's comparison is an array: not a default, which is a scalar or None
+        return False
+
+
 def _python_default(value):
     # Lists become tuples: an immutable default shared by every instance.
     return tuple(_python_default(v) for v in value) if isinstance(value, list) else value
@@ -107,9 +114,17 @@ class FrancaEstimator(BaseEstimator):
         if cls is None:
             raise FrancaValueError(f"{self._spec['name']}: {', '.join(left)} cannot be passed to libfranca, and "
                                    "scikit-learn has no estimator of this name to run them")
+        # franca's own parameters (a forest's n_bins) are not scikit-learn's: left out at their
+        # default, an error otherwise, as scikit-learn could not honour them.
+        accepted = inspect.signature(cls).parameters
+        unknown = [name for name, value in params.items() if name not in accepted
+                   and not _is_default(value, _python_default(listed[name]["default"]))]
+        if unknown:
+            raise FrancaValueError(f"{self._spec['name']}: {', '.join(left)} runs scikit-learn's {self._spec['name']}, "
+                                   f"which has no {', '.join(unknown)}")
         _logging.logger.info("%s: %s left to Python: running scikit-learn's %s", self._spec["name"],
                              ", ".join(left), self._spec["name"])
-        return cls(**params)
+        return cls(**{name: value for name, value in params.items() if name in accepted})
 
     def _apply(self, method, X, x=None):
         """Runs `method` on X; x: X already borrowed (by fit_transform), if so."""
@@ -202,16 +217,19 @@ class FrancaEstimator(BaseEstimator):
         own dtype), on y's device."""
         if _convert._is_torch(y):
             import torch
+            _check_one_column_of_labels(tuple(y.shape))
             classes, codes = torch.unique(y.detach().reshape(-1) if y.dim() == 2 and y.shape[1] == 1 else y,
                                           return_inverse=True)
             self.classes_ = classes.cpu().numpy()
             return codes
         if _convert._is_cupy(y):
             import cupy
+            _check_one_column_of_labels(y.shape)
             classes, codes = cupy.unique(y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y, return_inverse=True)
             self.classes_ = classes.get()
             return codes
         y = np.asarray(y)
+        _check_one_column_of_labels(y.shape)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn("A column-vector y was passed when a 1d array was expected. Please change the shape "
                           "of y to (n_samples, ), for example using ravel().", DataConversionWarning, stacklevel=3)
@@ -294,9 +312,13 @@ class FrancaEstimator(BaseEstimator):
         model = state.pop("_franca_model", None)
         self.__dict__.update(state)
         if model is not None:
-            buffer = (ctypes.c_uint8 * len(model)).from_buffer_copy(model)
-            self._handle = _lib.new_handle(_lib.lib.franca_estimator_load, _lib.lib.franca_estimator_free,
-                                           buffer, len(model))
+            self._load_model(model)
+
+    def _load_model(self, model):
+        """Makes the model bytes `model` (franca_estimator_save's format) this estimator's model."""
+        buffer = (ctypes.c_uint8 * len(model)).from_buffer_copy(model)
+        self._handle = _lib.new_handle(_lib.lib.franca_estimator_load, _lib.lib.franca_estimator_free, buffer,
+                                       len(model))
 
 
 def _interruptible(ctx, call, *args):
@@ -338,6 +360,13 @@ def _interruptible(ctx, call, *args):
         raise
     if failure:
         raise failure[0]
+
+
+def _check_one_column_of_labels(shape):
+    """A classifier's y is a vector or a column (np.unique would take more columns as more rows)."""
+    if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
+        raise FrancaValueError(f"y should be a 1d array, got an array of shape {shape} instead: franca's classifiers "
+                               "take one column of labels (multi-output classification is not implemented)")
 
 
 def _check_feature_names(estimator, X, reset):
@@ -484,11 +513,22 @@ def all_estimators():
     return sorted(ESTIMATORS.items())
 
 
-def module_namespace(module_name):
+def module_namespace(module_name, mixins=None):
     """Installs the estimators the listing places in a module in it; returns its __all__ and a
-    module __getattr__ that names what this libfranca build has."""
+    module __getattr__ that names what this libfranca build has.
+
+    mixins: {estimator name: class} of what a module adds to a generated class in Python (for
+    instance scikit-learn's trees of a forest): the estimator becomes a subclass of both, the
+    mixin's methods first (super() reaches the generated ones), in ESTIMATORS too. A name this
+    libfranca build lacks is passed over."""
     module = sys.modules[module_name]
     names = sorted(n for n, cls in ESTIMATORS.items() if cls.__module__ == module_name)
+    for name, mixin in (mixins or {}).items():
+        if name in names:
+            generated = ESTIMATORS[name]
+            doc = "\n\n".join(filter(None, (generated.__doc__, inspect.cleandoc(mixin.__doc__ or ""))))
+            ESTIMATORS[name] = type(name, (mixin, generated), {"__module__": module_name, "__qualname__": name,
+                                                               "__doc__": doc})
     for name in names:
         setattr(module, name, ESTIMATORS[name])
 
