@@ -1,5 +1,6 @@
 #include "core/class_weight.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/expects.hpp"
@@ -61,6 +62,21 @@ json ParamCodec<ClassWeight>::write(const ClassWeight& w) {
   }
   json out = json::object();
   for (const auto& e : w.entries) out[e.key] = e.weight;
+  return out;
+}
+
+ClassLabels encode_class_labels(const double* labels, std::int64_t n) {
+  ClassLabels out;
+  out.classes.assign(labels, labels + n);
+  std::sort(out.classes.begin(), out.classes.end());
+  out.classes.erase(std::unique(out.classes.begin(), out.classes.end()), out.classes.end());
+  out.codes.resize(static_cast<std::size_t>(n));
+  out.counts.assign(out.classes.size(), 0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto k = std::lower_bound(out.classes.begin(), out.classes.end(), labels[i]) - out.classes.begin();
+    out.codes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(k);
+    ++out.counts[static_cast<std::size_t>(k)];
+  }
   return out;
 }
 

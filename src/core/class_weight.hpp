@@ -1,4 +1,5 @@
-// class_weight, as scikit-learn's classifiers take it: None, 'balanced', 'balanced_subsample'
+// Class labels as a classifier sees them (the sorted distinct labels, each row's code among them),
+// and class_weight, as scikit-learn's classifiers take it: None, 'balanced', 'balanced_subsample'
 // (forests only: each bootstrap's own class counts), or a dict of class label -> weight, the keys
 // written as numbers ("0", "2.5").
 #pragma once
@@ -28,6 +29,15 @@ struct ParamCodec<ClassWeight> {
   static ClassWeight read(const json& v, const ParamInfo& info);
   static json write(const ClassWeight& w);
 };
+
+struct ClassLabels {
+  std::vector<double> classes;       // sorted, distinct
+  std::vector<std::int32_t> codes;   // per row, its label's index in classes
+  std::vector<std::int64_t> counts;  // per class, its rows
+  std::int64_t size() const { return static_cast<std::int64_t>(classes.size()); }
+};
+
+ClassLabels encode_class_labels(const double* labels, std::int64_t n);
 
 // scikit-learn's compute_class_weight over the fitted classes (sorted labels) and their counts
 // among the n rows; 'balanced_subsample' weighs as 'balanced'. As scikit-learn, a dict may leave

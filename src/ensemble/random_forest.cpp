@@ -129,6 +129,16 @@ namespace {
 
 using forest::Criterion;
 
+// The check of an int-or-float parameter: a count of at least min_count, or a fraction in (0, 1]
+// (or (0, 1) unless one_included).
+auto count_or_fraction(const char* name, double min_count, bool one_included) {
+  return [=](const CountOrFraction& c) {
+    const bool valid = c.fraction ? c.value > 0 && (one_included ? c.value <= 1 : c.value < 1) : c.value >= min_count;
+    FRANCA_EXPECTS(valid, "parameter '{}': must be an int in [{}, inf) or a float in (0.0, 1.0{}, got {}", name,
+                   min_count, one_included ? "]" : ")", c.value);
+  };
+}
+
 enum class ClassifierCriterion { gini, entropy, log_loss };
 enum class RegressorCriterion { squared_error, absolute_error, friedman_mse, poisson };
 
@@ -202,19 +212,11 @@ struct ForestParams {
     t.field("min_samples_split", &P::min_samples_split,
             "The minimum number of (distinct, drawn) samples a node needs to be split: an int >= 2, or a float in "
             "(0, 1], a fraction of n_samples rounded up.")
-        .check([](const CountOrFraction& c) {
-          FRANCA_EXPECTS(c.fraction ? c.value > 0 && c.value <= 1 : c.value >= 2,
-                         "parameter 'min_samples_split': must be an int in [2, inf) or a float in (0.0, 1.0], got {}",
-                         c.value);
-        });
+        .check(count_or_fraction("min_samples_split", 2, true));
     t.field("min_samples_leaf", &P::min_samples_leaf,
             "The minimum number of samples in each leaf: an int >= 1, or a float in (0, 1), a fraction of "
             "n_samples rounded up.")
-        .check([](const CountOrFraction& c) {
-          FRANCA_EXPECTS(c.fraction ? c.value > 0 && c.value < 1 : c.value >= 1,
-                         "parameter 'min_samples_leaf': must be an int in [1, inf) or a float in (0.0, 1.0), got {}",
-                         c.value);
-        });
+        .check(count_or_fraction("min_samples_leaf", 1, false));
     t.field("min_weight_fraction_leaf", &P::min_weight_fraction_leaf,
             "The minimum fraction of a tree's total sample weight in each leaf.")
         .minimum(0)
@@ -259,8 +261,7 @@ struct ForestParams {
             "With bootstrap: the draws per tree, None (n_samples), an int, or a float in (0, 1] (that fraction of "
             "n_samples, or of the sum of sample_weight).")
         .check([](const std::optional<CountOrFraction>& c) {
-          FRANCA_EXPECTS(!c || !c->fraction || (c->value > 0 && c->value <= 1),
-                         "parameter 'max_samples': a float must be in (0.0, 1.0], got {}", c ? c->value : 0.0);
+          if (c) count_or_fraction("max_samples", 1, true)(*c);
         });
     t.field("monotonic_cst", &P::monotonic_cst,
             "Per feature, 1 (increasing), -1 (decreasing) or 0 (no constraint) on the prediction (a classifier's "
@@ -318,17 +319,11 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     std::vector<double> classes;
     if constexpr (kClassifier) {
       FRANCA_EXPECTS(n_outputs == 1, "y: {} takes one column of class labels, got {}", name, n_outputs);
-      classes.assign(targets, targets + n);
-      std::sort(classes.begin(), classes.end());
-      classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
-      const auto K = static_cast<std::int64_t>(classes.size());
-      std::vector<std::int32_t> codes(static_cast<std::size_t>(n));
-      std::vector<std::int64_t> counts(static_cast<std::size_t>(K), 0);
-      for (std::int64_t i = 0; i < n; ++i) {
-        const auto k = std::lower_bound(classes.begin(), classes.end(), targets[i]) - classes.begin();
-        codes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(k);
-        ++counts[static_cast<std::size_t>(k)];
-      }
+      const ClassLabels encoded = encode_class_labels(targets, n);
+      classes = encoded.classes;
+      const std::vector<std::int32_t>& codes = encoded.codes;
+      const std::vector<std::int64_t>& counts = encoded.counts;
+      const auto K = encoded.size();
       const ClassWeight& cw_spec = p.class_weight;
       s.balanced_subsample = cw_spec.kind == ClassWeight::Kind::balanced_subsample && p.bootstrap;
       if (cw_spec.kind != ClassWeight::Kind::none && !s.balanced_subsample) {

@@ -133,23 +133,17 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     const Array y_host = to(ctx, *y, Device::cpu(), DType::float64);
     const double* labels = y_host.ptr<const double>();
     const std::int64_t n = X_in.rows(), d = X_in.cols();
-    std::vector<double> classes(labels, labels + n);
-    std::sort(classes.begin(), classes.end());
-    classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
-    const auto K = static_cast<std::int64_t>(classes.size());
+    const ClassLabels encoded = encode_class_labels(labels, n);
+    const std::vector<double>& classes = encoded.classes;
+    const auto K = encoded.size();
     FRANCA_EXPECTS(K >= 2,
                    "y: This solver needs samples of at least 2 classes in the data, but the data contains only one "
                    "class: {}",
                    classes[0]);
     const bool ovr = p.multi_class == MultiClass::ovr && K > 2;
     const bool multinomial = !ovr && (K > 2 || p.multi_class == MultiClass::multinomial);
-    std::vector<std::int32_t> codes(static_cast<std::size_t>(n));
-    std::vector<std::int64_t> counts(static_cast<std::size_t>(K), 0);
-    for (std::int64_t i = 0; i < n; ++i) {
-      const auto k = std::lower_bound(classes.begin(), classes.end(), labels[i]) - classes.begin();
-      codes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(k);
-      ++counts[static_cast<std::size_t>(k)];
-    }
+    const std::vector<std::int32_t>& codes = encoded.codes;
+    const std::vector<std::int64_t>& counts = encoded.counts;
     std::vector<double> sample_weights(static_cast<std::size_t>(n), 1.0);
     if (sample_weight) {
       const Array w = to(ctx, *sample_weight, Device::cpu(), DType::float64);
