@@ -8,6 +8,23 @@
 
 namespace franca::forest {
 
+namespace {
+
+// std::lower_bound's index without branches on the comparisons (a conditional move each step):
+// codes are drawn from random values, which a branch would mispredict half of the time.
+int lower_bound_index(const float* sorted, int size, float v) {
+  if (size == 0) return 0;
+  const float* base = sorted;
+  for (int n = size; n > 1;) {
+    const int half = n / 2;
+    base = base[half] < v ? base + half : base;
+    n -= half;
+  }
+  return static_cast<int>(base - sorted) + (*base < v);
+}
+
+}  // namespace
+
 template <>
 void encode_bins<Backend::cpu>(const Context& ctx, const Matrix& X, const BinCuts& cuts, Array& codes,
                                std::vector<float>& bin_low, std::vector<float>& bin_high) {
@@ -18,7 +35,8 @@ void encode_bins<Backend::cpu>(const Context& ctx, const Matrix& X, const BinCut
   bin_high.assign(static_cast<std::size_t>(d * kCodes), -std::numeric_limits<float>::infinity());
   // Blocks of rows read as floats, then the features of a block split among the threads: each
   // thread owns its features' codes and value ranges.
-  const std::int64_t block = std::max<std::int64_t>(1, std::min<std::int64_t>(n, (std::int64_t{1} << 22) / d));
+  // A block small enough (256 KiB) for the features' column passes over it to stay in cache.
+  const std::int64_t block = std::max<std::int64_t>(1, std::min<std::int64_t>(n, (std::int64_t{1} << 16) / d));
   std::vector<float> values(static_cast<std::size_t>(block * d));
   for (std::int64_t r0 = 0; r0 < n; r0 += block) {
     const std::int64_t r1 = std::min(n, r0 + block);
@@ -39,7 +57,7 @@ void encode_bins<Backend::cpu>(const Context& ctx, const Matrix& X, const BinCut
             column[r] = static_cast<std::uint8_t>(missing);
             continue;
           }
-          const auto code = static_cast<int>(std::lower_bound(first, last, v) - first);
+          const int code = lower_bound_index(first, missing, v);
           column[r] = static_cast<std::uint8_t>(code);
           low[code] = std::min(low[code], v);
           high[code] = std::max(high[code], v);
