@@ -28,7 +28,8 @@ struct BinCuts {
   }
 };
 
-// The features quantised: codes (uint8, features x rows, on X's device) and, per feature and bin,
+// The features quantised: codes (uint8 on X's device, in the layout its grower reads fastest: rows
+// x features on the CPU, features x rows on CUDA) and, per feature and bin,
 // the smallest and largest value seen in the bin (host, kCodes per feature), between which split
 // thresholds are placed, as scikit-learn places them between observed values.
 struct BinnedFeatures {
@@ -41,7 +42,7 @@ struct BinnedFeatures {
 BinCuts find_bin_cuts(const Context& ctx, const Matrix& X, int max_bins, std::uint64_t seed);
 BinnedFeatures bin_features(const Context& ctx, const Matrix& X, const BinCuts& cuts);
 
-// Writes codes (uint8, features x rows, allocated on X's device) and the per-bin value ranges
+// Writes codes (uint8, allocated on X's device in its layout, see BinnedFeatures) and the per-bin value ranges
 // (host, features x kCodes; +inf / -inf for bins with no value).
 template <Backend B>
 void encode_bins(const Context& ctx, const Matrix& X, const BinCuts& cuts, Array& codes, std::vector<float>& bin_low,

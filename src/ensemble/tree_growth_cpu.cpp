@@ -72,10 +72,11 @@ class HostTreeGrower {
     full_mode_ = s.max_leaf_nodes < 0 && 2 * s.max_features > d_ &&
                  hist_offset_.back() * static_cast<std::int64_t>(sizeof(std::int64_t)) <= kFullHistogramBytes;
     value_width_ = layout_.classification() ? layout_.n_classes : 1;
-    dense_.resize(static_cast<std::size_t>(kCodes * m_));
     left_.resize(static_cast<std::size_t>(m_));
     right_.resize(static_cast<std::size_t>(m_));
     feature_order_.resize(static_cast<std::size_t>(d_));
+    all_features_.resize(static_cast<std::size_t>(d_));
+    std::iota(all_features_.begin(), all_features_.end(), 0);
   }
 
   TreeNodes grow(std::int64_t tree) {
@@ -104,20 +105,24 @@ class HostTreeGrower {
   }
 
  private:
-  // Feature f's histogram over the task's rows, into hist ((n_bins + 1) x m cells, zeroed here).
-  void build_feature(const Task& task, std::int64_t f, std::int64_t* hist) const {
-    std::fill(hist, hist + (X_.cuts.n_bins(f) + 1) * m_, 0);
-    const std::uint8_t* column = X_.codes.ptr<const std::uint8_t>() + f * n_;
+  // The histograms of `count` features over the task's rows in one pass over them (the codes are
+  // row-major on the CPU: a row's codes share cache lines), into hists[j] ((n_bins + 1) x m
+  // cells each, zeroed here).
+  void build_features(const Task& task, const std::int32_t* features, int count, std::int64_t* const* hists) const {
+    for (int j = 0; j < count; ++j) std::fill(hists[j], hists[j] + (X_.cuts.n_bins(features[j]) + 1) * m_, 0);
+    const std::uint8_t* codes = X_.codes.ptr<const std::uint8_t>();
     for (std::int64_t i = task.begin; i < task.end; ++i) {
       const std::int32_t r = rows_[static_cast<std::size_t>(i)];
-      tree_rows_.add_row(hist + column[r] * m_, r);
+      const std::uint8_t* row = codes + static_cast<std::int64_t>(r) * d_;
+      for (int j = 0; j < count; ++j) tree_rows_.add_row(hists[j] + row[features[j]] * m_, r);
     }
   }
 
   void build_all(const Task& task, std::vector<std::int64_t>& hist) const {
-    hist.assign(static_cast<std::size_t>(hist_offset_.back()), 0);
-    for (std::int64_t f = 0; f < d_; ++f)
-      build_feature(task, f, hist.data() + hist_offset_[static_cast<std::size_t>(f)]);
+    hist.resize(static_cast<std::size_t>(hist_offset_.back()));
+    std::vector<std::int64_t*> hists(static_cast<std::size_t>(d_));
+    for (std::int64_t f = 0; f < d_; ++f) hists[static_cast<std::size_t>(f)] = hist.data() + hist_offset_[static_cast<std::size_t>(f)];
+    build_features(task, all_features_.data(), static_cast<int>(d_), hists.data());
   }
 
   // Full mode keeps a node's histogram of every feature while building it from the rows would
@@ -128,14 +133,14 @@ class HostTreeGrower {
 
   // Feature f's non-empty bins over the task's rows, from its rows sorted by code.
   void build_compact(const Task& task, std::int64_t f, CompactHistogram& out) {
-    const std::uint8_t* column = X_.codes.ptr<const std::uint8_t>() + f * n_;
+    const std::uint8_t* column = X_.codes.ptr<const std::uint8_t>() + f;
     const int missing = X_.cuts.n_bins(f);
     const std::int64_t rows = task.end - task.begin;
     coded_rows_.resize(static_cast<std::size_t>(rows));
     for (std::int64_t i = 0; i < rows; ++i) {
       const std::int32_t r = rows_[static_cast<std::size_t>(task.begin + i)];
       coded_rows_[static_cast<std::size_t>(i)] =
-          (static_cast<std::int64_t>(column[r]) << 32) | static_cast<std::uint32_t>(r);
+          (static_cast<std::int64_t>(column[static_cast<std::int64_t>(r) * d_]) << 32) | static_cast<std::uint32_t>(r);
     }
     if (rows <= 32) {  // insertion sort: the common tiny node
       for (std::size_t i = 1; i < coded_rows_.size(); ++i)
@@ -168,6 +173,35 @@ class HostTreeGrower {
   // Appends the task's node (its statistics, value and impurity) to nodes_, as a leaf for now.
   void add_node(Task& task) { task.node = append_node(nodes_, s_, scales_, task.totals.data(), task.bounds); }
 
+  // Applies the feature order's swaps up to position i (the order is drawn ahead for batches).
+  void draw_through(std::vector<std::int32_t>& order, const FeatureOrder& draw, std::int64_t i) {
+    for (; drawn_ <= i; ++drawn_)
+      std::swap(order[static_cast<std::size_t>(drawn_)], order[static_cast<std::size_t>(draw.swap_position(drawn_))]);
+  }
+
+  // The histogram of the feature at position i of the order, built from the rows together with
+  // those of the next features the search may visit (as many as it needs to reach max_features,
+  // one at least): one pass over the rows for all of them. Features the search stops before are
+  // built for nothing; the search itself, and so the split, is the same.
+  const std::int64_t* batched_histogram(const Task& task, std::vector<std::int32_t>& order, const FeatureOrder& draw,
+                                        std::int64_t i, const FeatureSearch& search) {
+    const std::int32_t f = order[static_cast<std::size_t>(i)];
+    for (std::size_t j = 0; j < batch_.size(); ++j)
+      if (batch_[j] == f) return batch_hist_.data() + j * kCodes * m_;
+    const std::int64_t wanted = std::clamp<std::int64_t>(s_.max_features - search.visited, 1, kMaxBatch);
+    batch_.clear();
+    for (std::int64_t k = i; k < d_ && static_cast<std::int64_t>(batch_.size()) < wanted; ++k) {
+      draw_through(order, draw, k);
+      const std::int32_t g = order[static_cast<std::size_t>(k)];
+      if (!task.constant[static_cast<std::size_t>(g)] && task.end - task.begin >= X_.cuts.n_bins(g)) batch_.push_back(g);
+    }
+    batch_hist_.resize(batch_.size() * kCodes * static_cast<std::size_t>(m_));
+    std::int64_t* hists[kMaxBatch];
+    for (std::size_t j = 0; j < batch_.size(); ++j) hists[j] = batch_hist_.data() + j * kCodes * m_;
+    build_features(task, batch_.data(), static_cast<int>(batch_.size()), hists);
+    return hists[0];
+  }
+
   Split find_split(Task& task) {
     const NodeStats stats(layout_, scales_, task.totals.data());
     if (!splittable(s_, stats, task.depth, nodes_.impurity[static_cast<std::size_t>(task.node)], min_weight_leaf_))
@@ -179,6 +213,8 @@ class HostTreeGrower {
     limits.upper = task.bounds.upper;
     std::vector<std::int32_t>& order = feature_order_;
     std::iota(order.begin(), order.end(), 0);
+    drawn_ = 0;
+    batch_.clear();
     const FeatureOrder draw(task.key, d_);
     const std::int64_t rows = task.end - task.begin;
     FeatureSearch search;
@@ -192,7 +228,7 @@ class HostTreeGrower {
       return true;
     };
     for (std::int64_t i = 0; i < d_ && !search.done(s_.max_features); ++i) {
-      std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(draw.swap_position(i))]);
+      draw_through(order, draw, i);
       const std::int64_t f = order[static_cast<std::size_t>(i)];
       if (task.constant[static_cast<std::size_t>(f)]) {
         search.visit_constant();
@@ -206,8 +242,7 @@ class HostTreeGrower {
         build_compact(task, f, compact_);
         varies = evaluate(f, compact_);
       } else {
-        build_feature(task, f, dense_.data());
-        varies = evaluate(f, DenseBins{dense_.data(), n_bins, m_});
+        varies = evaluate(f, DenseBins{batched_histogram(task, order, draw, i, search), n_bins, m_});
       }
       if (!varies) {
         task.constant[static_cast<std::size_t>(f)] = 1;
@@ -223,10 +258,10 @@ class HostTreeGrower {
   // Splits the task's node: partitions its rows (stably) and returns its two children, added to
   // nodes_, with their histograms in full mode (the parent's is consumed).
   std::pair<Task, Task> split_node(Task& task, const Split& split) {
-    const std::uint8_t* column = X_.codes.ptr<const std::uint8_t>() + split.feature * n_;
+    const std::uint8_t* column = X_.codes.ptr<const std::uint8_t>() + split.feature;
     const int missing = X_.cuts.n_bins(split.feature);
     auto goes_left = [&](std::int32_t r) {
-      const int code = column[r];
+      const int code = column[static_cast<std::int64_t>(r) * d_];
       return code == missing ? split.missing_left : code <= split.bin;
     };
     scratch_rows_.clear();
@@ -324,9 +359,15 @@ class HostTreeGrower {
   std::int64_t value_width_ = 1;
 
   std::vector<std::int32_t> rows_, scratch_rows_;
-  // find_split's scratch: a dense histogram, a compact one, the best feature's, split sides.
-  std::vector<std::int64_t> dense_, left_, right_, coded_rows_;
-  std::vector<std::int32_t> feature_order_;
+  // find_split's scratch: a compact histogram, the best feature's, split sides.
+  std::vector<std::int64_t> left_, right_, coded_rows_;
+  std::vector<std::int32_t> feature_order_, all_features_;
+  // find_split's batch of features whose histograms were built together, and how far the
+  // feature order is drawn.
+  static constexpr std::int64_t kMaxBatch = 32;
+  std::vector<std::int32_t> batch_;
+  std::vector<std::int64_t> batch_hist_;
+  std::int64_t drawn_ = 0;
   CompactHistogram compact_, best_hist_;
   TreeRows tree_rows_;
   Scales scales_;
