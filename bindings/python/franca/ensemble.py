@@ -149,7 +149,8 @@ class _ScikitLearnForest:
             if classifier:
                 tree.classes_, tree.n_classes_ = np.arange(self.n_classes_, dtype=np.float64), n_classes[0]
             tree.tree_ = Tree(n_features, n_classes, n_outputs)
-            tree.tree_.__setstate__({"max_depth": _depth(nodes["left_child"], nodes["right_child"]),
+            depth = sum(1 for _ in _levels(nodes["left_child"], nodes["right_child"])) - 1
+            tree.tree_.__setstate__({"max_depth": depth,
                                      "node_count": len(nodes), "nodes": nodes,
                                      "values": np.ascontiguousarray(values[begin:end])})
             trees.append(tree)
@@ -158,20 +159,15 @@ class _ScikitLearnForest:
 
 def _franca_attributes(forest, classifier):
     """franca's fitted attributes of a fitted scikit-learn forest."""
-    states = [tree.tree_.__getstate__() for tree in forest.estimators_]
-    nodes = np.concatenate([state["nodes"] for state in states])
-    values = np.concatenate([state["values"] for state in states])
+    trees = [_franca_tree(tree.tree_.__getstate__()) for tree in forest.estimators_]
+    attributes = {name: np.concatenate([tree[name] for tree in trees]) for name in trees[0]}
     if classifier and not _VALUES_ARE_FRACTIONS:
-        values = values / values.sum(axis=2, keepdims=True)  # what the tree's predict_proba divides by
-    attributes = {attribute: nodes[field] for field, attribute in _NODE_ATTRIBUTES.items()
-                  if field in nodes.dtype.names}
-    if "missing_go_to_left" not in nodes.dtype.names:
-        attributes["tree_missing_go_to_left_"] = np.concatenate(
-            [_missing_to_larger_child(state["nodes"]) for state in states])
+        values = attributes["tree_value_"]
+        attributes["tree_value_"] = values / values.sum(axis=2, keepdims=True)  # as the tree's predict_proba
     attributes.update(
-        tree_offsets_=np.cumsum([0] + [len(state["nodes"]) for state in states], dtype=np.int64),
-        tree_value_=values, feature_importances_=forest.feature_importances_,
-        n_features_in_=np.int64(forest.n_features_in_), n_outputs_=np.int64(forest.n_outputs_))
+        tree_offsets_=np.cumsum([0] + [len(tree["tree_value_"]) for tree in trees], dtype=np.int64),
+        feature_importances_=forest.feature_importances_, n_features_in_=np.int64(forest.n_features_in_),
+        n_outputs_=np.int64(forest.n_outputs_))
     if classifier:
         attributes.update(classes_=np.arange(forest.n_classes_, dtype=np.float64),
                           n_classes_=np.int64(forest.n_classes_))
@@ -184,6 +180,24 @@ def _franca_attributes(forest, classifier):
             for name, value in attributes.items()}
 
 
+def _franca_tree(state):
+    """One scikit-learn tree (Tree.__getstate__()) as franca's arrays, its nodes renumbered in
+    franca's order: breadth-first, a node's two children adjacent (franca's walk reads the right
+    child as the left one's successor), where scikit-learn numbers them depth-first."""
+    nodes = state["nodes"]
+    columns = {attribute: nodes[field] for field, attribute in _NODE_ATTRIBUTES.items() if field in nodes.dtype.names}
+    columns.setdefault("tree_missing_go_to_left_", _missing_to_larger_child(nodes))
+    columns["tree_value_"] = state["values"]
+    order = np.concatenate(list(_levels(nodes["left_child"], nodes["right_child"])))
+    position = np.empty_like(order)
+    position[order] = np.arange(len(order))
+    columns = {name: column[order] for name, column in columns.items()}
+    for name in ("tree_children_left_", "tree_children_right_"):
+        child = columns[name]
+        columns[name] = np.where(child == _LEAF, _LEAF, position[child])
+    return columns
+
+
 def _missing_to_larger_child(nodes):
     """Where a split of a tree from scikit-learn < 1.3 (which refuses missing values) sends them:
     as later versions do for a split that saw none, to the child with more samples."""
@@ -194,15 +208,14 @@ def _missing_to_larger_child(nodes):
     return (split & (left > right)).astype(np.uint8)
 
 
-def _depth(left, right):
-    """A tree's depth (0 for a lone root) from its child arrays, level by level."""
-    depth, level = 0, np.array([0])
-    while True:
-        level = level[left[level] != _LEAF]
-        if len(level) == 0:
-            return depth
-        level = np.concatenate([left[level], right[level]])
-        depth += 1
+def _levels(left, right):
+    """A tree's nodes level by level from the root (arrays of node ids): each level the children of
+    the splits of the level above, in their order, a node's left child then its right."""
+    level = np.array([0])
+    while len(level):
+        yield level
+        split = level[left[level] != _LEAF]
+        level = np.stack([left[split], right[split]], axis=1).ravel()
 
 
 def _max_features(max_features, n_features):

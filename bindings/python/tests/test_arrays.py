@@ -3,10 +3,11 @@ copy where none is needed (the same data pointer in, memory shared out)."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 import franca
 from franca import _convert
+from franca.ensemble import RandomForestRegressor
 from franca.feature_extraction.text import TfidfTransformer
 from franca.linear_model import Ridge
 from franca.preprocessing import StandardScaler
@@ -37,6 +38,28 @@ def test_each_array_kind_in_gives_the_same_kind_out(array_kind, data):
     Z = StandardScaler().fit(array_kind.make(X)).transform(array_kind.make(X))
     assert array_kind.is_native(Z)
     assert_allclose(array_kind.to_numpy(Z), StandardScaler().fit(X).transform(X), rtol=1e-10)
+
+
+def test_decision_path_indicator_in_the_input_s_sparse_kind(array_kind, data):
+    """A forest's decision_path: scikit-learn's int64 indicator, as scipy, PyTorch or cupyx CSR
+    (cupyx's holds floating values only: float64 there); n_nodes_ptr in NumPy."""
+    X, y = data
+    model = RandomForestRegressor(n_estimators=3, random_state=0).fit(X, y)
+    reference, pointers = model.decision_path(X)
+    indicator, same_pointers = model.decision_path(array_kind.make(X))
+    assert_array_equal(same_pointers, pointers)
+    if array_kind.name == "numpy":
+        assert sp.issparse(indicator) and indicator.dtype == np.int64
+        dense = indicator.toarray()
+    elif array_kind.name == "cupy":
+        assert indicator.dtype == np.float64
+        dense = indicator.toarray().get()
+    else:
+        assert indicator.layout == torch.sparse_csr and indicator.dtype == torch.int64
+        assert indicator.is_cuda == (array_kind.name == "torch_cuda")
+        dense = indicator.to_dense().cpu().numpy()
+    assert_array_equal(dense, reference.toarray())
+    assert (reference.sum(axis=1) >= 3).all()  # a root and a leaf at least, in each of the 3 trees
 
 
 def test_numpy_input_is_read_in_place(data):

@@ -8,6 +8,8 @@ from numpy.testing import assert_array_equal
 from sklearn.base import clone
 
 import franca
+from franca import _lib, _model
+from franca.ensemble import RandomForestRegressor
 from franca.linear_model import LogisticRegression, Ridge
 from franca.preprocessing import StandardScaler
 
@@ -60,3 +62,27 @@ def test_refit_after_set_params(data):
     first = model.coef_
     model.set_params(alpha=100.0).fit(X, y)
     assert np.abs(model.coef_).sum() < np.abs(first).sum()
+
+
+@pytest.mark.parametrize("make", [lambda: Ridge(alpha=0.3), lambda: RandomForestRegressor(n_estimators=3, max_depth=3)],
+                         ids=["Ridge", "RandomForestRegressor"])
+def test_model_bytes_written_in_python_are_the_library_s(make, data):
+    """franca._model (how from_sklearn makes a model) writes what franca_estimator_save writes,
+    checksum included, from the same parameters and attributes."""
+    X, y = data
+    model = make().fit(X, y)
+    params = _lib.take_string(_lib.lib.franca_estimator_get_params, model._handle.value)
+    names = [*model._spec["attributes"], "n_features_in_"]
+    attributes = {name: np.asarray(getattr(model, name)) for name in names if hasattr(model, name)}
+    assert _model.model_bytes(model._spec["name"], params, attributes) == model.__getstate__()["_franca_model"]
+
+
+def test_forest_pickles_without_its_scikit_learn_trees(data):
+    X, y = data
+    model = RandomForestRegressor(n_estimators=3, random_state=0).fit(X, y)
+    trees = model.estimators_
+    assert model.estimators_ is trees  # made once
+    again = pickle.loads(pickle.dumps(model))
+    assert "_estimators" not in again.__dict__
+    assert_array_equal(again.estimators_[2].tree_.threshold, trees[2].tree_.threshold)
+    assert_array_equal(again.predict(X), model.predict(X))
