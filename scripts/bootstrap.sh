@@ -30,7 +30,7 @@ if [ "$mode" = test ]; then
   # torch for the zero-copy tests; clang and its runtimes for the libFuzzer targets; pandas and the
   # real data sets of the parity tests (tests/python/_datasets.py).
   packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format python3-venv
-    python3-pandas dataset-fashion-mnist r-cran-mlbench r-cran-aer)
+    python3-pandas dataset-fashion-mnist r-cran-mlbench r-cran-aer r-cran-glmnet)
 fi
 
 missing=()
@@ -76,7 +76,7 @@ echo "== docs/estimators.md matches the library's estimator listing"
 echo "== tests (ctest: GoogleTest on every compiled device, C99 program, symbols, install, Python)"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
-echo "== Python tests on the newest stack (build/venv-newest: NumPy 2, scikit-learn 1.9, pandas 3)"
+echo "== Python tests on the newest stack (build/venv-newest: NumPy 2, scikit-learn 1.9, pandas 3), scikit-learn's own suites too"
 venv=build/venv-newest
 requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" pytest "dask[dataframe]")
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/franca-requirements" 2>/dev/null)" != "${requirements[*]}" ]; then
