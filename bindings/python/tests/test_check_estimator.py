@@ -22,6 +22,14 @@ for _name in ("LassoCV", "ElasticNetCV"):
             "as scikit-learn's own (its _xfail_checks): the folds are contiguous row ranges, so a zero weight is "
             "not the same as removing the row")
 
+for _name in ("RandomForestClassifier", "RandomForestRegressor"):
+    for _check in ("check_sample_weights_invariance(kind=zeros)", "check_sample_weight_equivalence_on_dense_data",
+                   "check_sample_weight_equivalence_on_sparse_data"):
+        EXPECTED_FAILURES[(_name, _check)] = (
+            "as scikit-learn's own forests (1.2's fail it too; 1.6+ list it in their expected failures): each "
+            "tree's bootstrap draws n_samples rows, so weighted data and its trimmed or repeated rows differ in the "
+            "number of draws and in the draws, and their forests are equal in distribution only")
+
 if tuple(int(part) for part in sklearn.__version__.split(".")[:2]) >= (1, 6):
     # check_non_transformer_estimators_n_iter wants n_iter_ >= 1 from every estimator with max_iter.
     # Up to 1.5 it skipped Ridge by name; since 1.6 scikit-learn lists it as an expected failure of its
