@@ -92,7 +92,8 @@ class _ScikitLearnForest:
     @classmethod
     def from_sklearn(cls, forest):
         """A franca forest from a fitted scikit-learn forest of the same name, with its parameters
-        (franca's defaults for n_bins) and its trees as they are: it predicts what `forest`
+        (n_bins at franca's default) and its trees, their nodes renumbered as franca numbers them
+        (apply and decision_path give franca's ids for the same leaves): it predicts what `forest`
         predicts. A parameter value franca's fit refuses (criterion='absolute_error') raises the
         error fit would; a classifier with several outputs is FrancaNotImplementedError."""
         name = cls._spec["name"]
