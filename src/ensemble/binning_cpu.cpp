@@ -49,8 +49,9 @@ void encode_bins<Backend::cpu>(const Context& ctx, const Matrix& X, const BinCut
     parallel_for(ctx, d, 1, [&](std::int64_t f0, std::int64_t f1) {
       for (std::int64_t f = f0; f < f1; ++f) {
         const float* first = cuts.cuts.data() + cuts.offsets[static_cast<std::size_t>(f)];
-        const int missing = static_cast<int>(cuts.offsets[static_cast<std::size_t>(f) + 1] -
-                                             cuts.offsets[static_cast<std::size_t>(f)]);
+        const int n_cuts = static_cast<int>(cuts.offsets[static_cast<std::size_t>(f) + 1] -
+                                            cuts.offsets[static_cast<std::size_t>(f)]);
+        const int missing = cuts.n_bins(f);  // the bin after the n_cuts + 1 value bins
         float* low = bin_low.data() + f * kCodes;
         float* high = bin_high.data() + f * kCodes;
         std::uint8_t* column = block_codes.data() + f * rows;
@@ -60,7 +61,7 @@ void encode_bins<Backend::cpu>(const Context& ctx, const Matrix& X, const BinCut
             column[i] = static_cast<std::uint8_t>(missing);
             continue;
           }
-          const int code = lower_bound_index(first, missing, v);
+          const int code = lower_bound_index(first, n_cuts, v);
           column[i] = static_cast<std::uint8_t>(code);
           low[code] = std::min(low[code], v);
           high[code] = std::max(high[code], v);

@@ -47,9 +47,10 @@ float value_of(unsigned long long key) {
   return v;
 }
 
-// The code of v among a feature's `count` ascending cuts: lower_bound, or count for NaN.
+// The code of v among a feature's `count` ascending cuts: lower_bound, or for NaN the missing
+// bin after the count + 1 value bins (BinCuts::n_bins).
 __device__ inline int code_of(const float* cuts, int count, float v) {
-  if (v != v) return count;
+  if (v != v) return count + 1;
   int low = 0, high = count;
   while (low < high) {
     const int middle = (low + high) / 2;

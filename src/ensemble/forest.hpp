@@ -76,7 +76,8 @@ struct TreeSettings {
 };
 
 // One tree as scikit-learn's Tree arrays, nodes in breadth-first order (root 0; children of a
-// node after all nodes of smaller depth, left before right), the same whichever device grew it.
+// node after all nodes of smaller depth, left before right, so right = left + 1: the model format
+// requires it and prediction relies on it), the same whichever device grew it.
 // value: nodes x outputs x width (class fractions, or the mean of y).
 struct TreeNodes {
   std::vector<std::int64_t> left, right, feature, n_samples;

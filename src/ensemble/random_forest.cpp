@@ -483,7 +483,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     const std::int64_t* off = offsets.ptr<const std::int64_t>();
     FRANCA_EXPECTS_STATUS(off[0] == 0, Status::corrupt_model, "model: tree_offsets_ must start at 0");
     for (std::int64_t t = 0; t < T; ++t)
-      FRANCA_EXPECTS_STATUS(off[t + 1] > off[t], Status::corrupt_model, "model: tree {} has no nodes", t);
+      FRANCA_EXPECTS_STATUS(off[t + 1] > off[t] && off[t + 1] - off[t] < (std::int64_t{1} << 31), Status::corrupt_model,
+                            "model: tree {} has {} nodes (1 to 2^31 - 1)", t, off[t + 1] - off[t]);
     const std::int64_t N = off[T];
     const std::int64_t O = *this->expect_attribute("n_outputs_", DType::int64, {}).template ptr<const std::int64_t>();
     FRANCA_EXPECTS_STATUS(O >= 1 && (!kClassifier || O == 1), Status::corrupt_model, "model: bad n_outputs_ {}", O);
@@ -514,8 +515,12 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
           FRANCA_EXPECTS_STATUS(right[i] == forest::kLeaf, Status::corrupt_model, "model: node {} of tree {} has one child", k, t);
           continue;
         }
-        FRANCA_EXPECTS_STATUS(left[i] > k && left[i] < size && right[i] > k && right[i] < size, Status::corrupt_model,
-                              "model: node {} of tree {} has children outside the tree or before it", k, t);
+        // Breadth-first order puts a node's children side by side, after it: the walk reads the
+        // right child as left + 1.
+        FRANCA_EXPECTS_STATUS(left[i] > k && right[i] == left[i] + 1 && right[i] < size, Status::corrupt_model,
+                              "model: node {} of tree {} must have children left > node and right = left + 1 "
+                              "within the tree (breadth-first order), got {} and {}",
+                              k, t, left[i], right[i]);
         FRANCA_EXPECTS_STATUS(feature[i] >= 0 && feature[i] < d, Status::corrupt_model,
                               "model: node {} of tree {} splits feature {} of {}", k, t, feature[i], d);
       }

@@ -156,11 +156,13 @@ inline Split describe_split(const TreeSettings& s, const BinnedFeatures& X, cons
   Split split;
   split.feature = search.feature;
   split.bin = search.best.bin;
-  split.missing_left = search.best.missing_left;
   split.left = std::move(left);
   split.right.resize(static_cast<std::size_t>(m));
   for (int k = 0; k < m; ++k)
     split.right[static_cast<std::size_t>(k)] = totals[k] - split.left[static_cast<std::size_t>(k)];
+  // As scikit-learn 1.4+: where the node had no missing value, predict sends them to the side
+  // that had more rows.
+  split.missing_left = search.best.node_has_missing ? search.best.missing_left : split.left[0] > split.right[0];
   const std::int64_t f = split.feature * kCodes;
   split.threshold = split_threshold(X.bin_low.data() + f, X.bin_high.data() + f, split.bin, next);
   split.improvement =

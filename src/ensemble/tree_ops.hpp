@@ -198,6 +198,7 @@ struct SplitChoice {
   double proxy = -INFINITY;
   int bin = -1;  // -1: no valid split found
   bool missing_left = false;
+  bool node_has_missing = false;  // some of the node's rows miss the feature
 };
 
 // A feature's histogram as best_split_of reads it: size() value bins in ascending order of bin(i),
@@ -224,6 +225,7 @@ FRANCA_HD SplitChoice best_split_of(const StatLayout& layout, const Scales& scal
   const int m = layout.width();
   const std::int64_t* missing = bins.missing();
   SplitChoice best;
+  best.node_has_missing = missing[0] > 0;
   auto consider = [&](int bin, bool missing_left) {
     if (left[0] < limits.min_samples_leaf || right[0] < limits.min_samples_leaf) return;
     const NodeStats left_stats(layout, scales, left), right_stats(layout, scales, right);

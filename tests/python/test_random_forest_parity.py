@@ -286,9 +286,6 @@ def test_missing_values_go_where_each_split_learned():
         assert_allclose(model.as_sklearn().predict_proba(X_new), model.predict_proba(X_new), rtol=PROBA_RTOL)
 
 
-@pytest.mark.xfail(strict=True, reason="libfranca codes a missing value as its feature's largest value bin "
-                   "(encode_bins: code n_cuts, where the grower reads n_cuts + 1), so every split sends missing "
-                   "values right, with the largest values")
 def test_a_split_sends_missing_values_left_when_that_is_better():
     rng = np.random.default_rng(0)
     x = rng.normal(size=400)
