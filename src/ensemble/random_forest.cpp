@@ -406,7 +406,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     tree_targets.weights = to_device(ctx, tree_targets.weights, device);
     if (kClassifier) tree_targets.labels = to_device(ctx, tree_targets.labels, device);
     else tree_targets.values = to_device(ctx, tree_targets.values, device);
-    const std::int64_t batch = std::max<std::int64_t>(16, 4 * ctx.threads());
+    // Batches only to report progress: every batch ends waiting for its largest tree.
+    const std::int64_t batch = p.verbose > 0 ? std::max<std::int64_t>(16, 4 * ctx.threads()) : p.n_estimators;
     FRANCA_LOG_INFO("{}: growing {} trees on {} ({} X of {} x {}, {} bins per feature at most)", name,
                     p.n_estimators - static_cast<std::int64_t>(trees.size()), device.str(), X.kind_name(), n, d,
                     p.n_bins);

@@ -10,6 +10,7 @@
 // histogram of each feature it visits from its rows; in a node of fewer rows than the feature has
 // bins, as the list of its non-empty bins only.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -386,9 +387,11 @@ std::vector<TreeNodes> grow_trees<Backend::cpu>(const Context& ctx, const Binned
                                                 const TreeSettings& s, std::int64_t first_tree, std::int64_t n_trees) {
   FRANCA_EXPECTS(X.rows < (std::int64_t{1} << 31), "X: forests take at most 2^31 - 1 rows, got {}", X.rows);
   std::vector<TreeNodes> trees(static_cast<std::size_t>(n_trees));
-  parallel_for(ctx, n_trees, 1, [&](std::int64_t t0, std::int64_t t1) {
+  // Trees differ in size: each thread takes the next tree when it is done with one.
+  std::atomic<std::int64_t> next{0};
+  parallel_for(ctx, std::min<std::int64_t>(n_trees, ctx.threads()), 1, [&](std::int64_t, std::int64_t) {
     HostTreeGrower grower(X, y, s);
-    for (std::int64_t t = t0; t < t1; ++t) {
+    for (std::int64_t t = next++; t < n_trees; t = next++) {
       ctx.check_cancelled();
       trees[static_cast<std::size_t>(t)] = grower.grow(first_tree + t);
     }
