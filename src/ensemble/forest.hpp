@@ -86,10 +86,10 @@ struct TreeNodes {
   std::int64_t size() const { return static_cast<std::int64_t>(left.size()); }
 };
 
-// Bootstrap draw counts of tree `tree` (rows): n_draws rows drawn with replacement, with
-// probability proportional to the (host) weights, as scikit-learn 1.9.
-std::vector<std::int32_t> bootstrap_counts(const TreeSettings& s, const double* weights, std::int64_t rows,
-                                           std::int64_t tree);
+// Bootstrap draw counts of tree `tree` (into counts, rows): n_draws rows drawn with replacement,
+// with probability proportional to the (host) weights, as scikit-learn 1.9.
+void bootstrap_counts(const TreeSettings& s, const double* weights, std::int64_t rows, std::int64_t tree,
+                      std::vector<std::int32_t>& counts);
 
 // Grows trees first_tree .. first_tree + n_trees - 1.
 template <Backend B>

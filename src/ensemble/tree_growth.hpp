@@ -26,9 +26,12 @@ class TreeRows {
     labels_ = labels;
     layout_ = layout;
     m_ = layout.width();
-    std::vector<double> w(static_cast<std::size_t>(n));
+    // Buffers kept from tree to tree: fresh pages for each tree cost more than filling them.
+    std::vector<double>& w = tree_weights_;
+    w.resize(static_cast<std::size_t>(n));
     if (s.bootstrap) {
-      const std::vector<std::int32_t> counts = bootstrap_counts(s, weights, n, tree);
+      std::vector<std::int32_t>& counts = counts_;
+      bootstrap_counts(s, weights, n, tree, counts);
       std::vector<double> class_weight(static_cast<std::size_t>(std::max(layout.n_classes, 1)), 1.0);
       if (s.balanced_subsample) {
         // scikit-learn's compute_sample_weight('balanced', y, indices): over the drawn rows, with
@@ -122,6 +125,8 @@ class TreeRows {
   std::vector<std::int32_t> rows_;
   Scales scales_;
   std::vector<std::int64_t> row_weight_, row_stats_;
+  std::vector<double> tree_weights_;
+  std::vector<std::int32_t> counts_;
 };
 
 // A node's split: rows whose code of `feature` is <= bin (missing ones when missing_left) go left.

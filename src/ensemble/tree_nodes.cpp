@@ -8,14 +8,14 @@
 
 namespace franca::forest {
 
-std::vector<std::int32_t> bootstrap_counts(const TreeSettings& s, const double* weights, std::int64_t rows,
-                                           std::int64_t tree) {
-  std::vector<std::int32_t> counts(static_cast<std::size_t>(rows), 0);
+void bootstrap_counts(const TreeSettings& s, const double* weights, std::int64_t rows, std::int64_t tree,
+                      std::vector<std::int32_t>& counts) {
+  counts.assign(static_cast<std::size_t>(rows), 0);
   const CounterRandom rng(tree_key(s.seed, tree), 0x626f6f74ull);
   if (std::all_of(weights, weights + rows, [&](double w) { return w == weights[0]; })) {
     for (std::int64_t j = 0; j < s.n_draws; ++j)
       ++counts[rng.below(static_cast<std::uint64_t>(j), static_cast<std::uint64_t>(rows))];
-    return counts;
+    return;
   }
   std::vector<double> cumulative(static_cast<std::size_t>(rows));
   double total = 0;
@@ -27,7 +27,6 @@ std::vector<std::int32_t> bootstrap_counts(const TreeSettings& s, const double* 
     if (it == cumulative.end()) it = std::lower_bound(cumulative.begin(), cumulative.end(), total);
     ++counts[static_cast<std::size_t>(it - cumulative.begin())];
   }
-  return counts;
 }
 
 namespace {
