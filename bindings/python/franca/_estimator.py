@@ -147,7 +147,10 @@ class FrancaEstimator(BaseEstimator):
         _lib.lib.franca_estimator_apply(ctx.value, handle.value, method.encode(), x.matrix.value,
                                         ctypes.byref(out))
         matrix = _convert.Matrix(_lib.Handle(out.value, _lib.lib.franca_matrix_free), ctx)
-        return _convert.convert(matrix, x.family, self._output_type())
+        result = _convert.convert(matrix, x.family, self._output_type())
+        if method == "predict" and self._spec["kind"] == "classifier":
+            return self._decode_labels(result)  # the library predicts codes (see _encode_labels)
+        return result
 
     # -------------------------------------------------------------- scikit-learn API
 
@@ -174,6 +177,8 @@ class FrancaEstimator(BaseEstimator):
             self.__dict__.pop("_handle", None)
             weights = {} if sample_weight is None else {"sample_weight": sample_weight}
             self._fallback = fallback.fit(X, y, **weights)
+            if spec["kind"] == "classifier":
+                self.classes_ = self._fallback.classes_  # kept in Python, as _encode_labels keeps franca's
             return None
         self.__dict__.pop("_fallback", None)
         _check_feature_names(self, X, reset=True)
@@ -206,10 +211,14 @@ class FrancaEstimator(BaseEstimator):
         if handle is None:
             handle = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
                                      spec["name"].encode())
-        _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
         ctx = _config.context(device)
-        _interruptible(ctx, _lib.lib.franca_estimator_fit, ctx.value, handle.value, x.matrix.value,
-                       y_in and y_in.pointer, w_in and w_in.pointer)
+        # The library's warnings (a solver that did not converge, a parameter that is ignored) are
+        # scikit-learn's warnings: raised as Python warnings from fit, not logged.
+        with _logging.capturing_warnings([]) as library_warnings:
+            _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
+            _interruptible(ctx, _lib.lib.franca_estimator_fit, ctx.value, handle.value, x.matrix.value,
+                           y_in and y_in.pointer, w_in and w_in.pointer)
+        _logging.raise_warnings(library_warnings, stacklevel=4)  # at the caller of fit
         return handle
 
     def _encode_labels(self, y):
@@ -331,10 +340,12 @@ def _interruptible(ctx, call, *args):
         call(*args)
         return
     failure, done = [], threading.Event()
+    captured = _logging.current_capture()
 
     def work():
         try:
-            call(*args)
+            with _logging.capturing_warnings(captured):
+                call(*args)
         except BaseException as e:  # noqa: BLE001 - handed to the calling thread
             failure.append(e)
         finally:
@@ -408,13 +419,9 @@ def _rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
-def _make_method(method, doc, kind):
-    if method == "predict" and kind == "classifier":
-        def apply(self, X):
-            return self._decode_labels(self._apply("predict", X))
-    else:
-        def apply(self, X):
-            return self._apply(method, X)
+def _make_method(method, doc):
+    def apply(self, X):
+        return self._apply(method, X)
     apply.__name__ = apply.__qualname__ = method
     apply.__doc__ = f"{doc}\n\nX: an array, sparse matrix or list of documents, as `fit` accepts."
     return apply
@@ -491,7 +498,7 @@ def _make_class(spec):
     namespace = {"__init__": _make_init(inspect.Signature(parameters)), "__doc__": _docstring(spec),
                  "__module__": _franca_module(spec), "__qualname__": spec["name"], "_spec": spec}
     for m in spec["methods"]:
-        namespace[m["name"]] = _make_method(m["name"], m["doc"], kind)
+        namespace[m["name"]] = _make_method(m["name"], m["doc"])
     if "tweedie_power" in spec:  # ahead of RegressorMixin's R^2
         namespace["score"] = _d2_score
     if "transform" in namespace:  # ahead of TransformerMixin's fit(X).transform(X)

@@ -1,17 +1,28 @@
-"""Forwards libfranca's log messages to Python's logging, to the logger named "franca".
+"""Forwards libfranca's log messages to Python's logging, to the logger named "franca", and
+its warnings during a fit to Python's warnings, as scikit-learn raises them.
 
 The library's level follows the logger's effective level: it is synchronised when the
 package loads and before every fit or method call, so that `logging.getLogger("franca")
 .setLevel(logging.DEBUG)` takes effect without any franca call.
 """
 import atexit
+import contextlib
 import logging
+import threading
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
 
 from . import _lib
 
-__all__ = ["logger", "sync_level"]
+__all__ = ["logger", "sync_level", "capturing_warnings", "current_capture", "raise_warnings"]
 
 logger = logging.getLogger("franca")
+
+# The library says which of scikit-learn's warning classes a message stands for at its end; a
+# message that names none is a UserWarning, as scikit-learn's warnings.warn(message) is.
+_CONVERGENCE_SUFFIX = " (ConvergenceWarning)"
+_capture = threading.local()  # .messages: where this thread's library warnings go instead of the log
 
 TRACE = 5  # below logging.DEBUG, for franca's trace level
 _TO_PYTHON = {0: TRACE, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
@@ -25,9 +36,44 @@ _level = None
 def _forward(level, message, _user_data):
     # Called from whichever thread logs, with the GIL taken by ctypes; it must not raise.
     try:
-        logger.log(_TO_PYTHON.get(level, logging.ERROR), message.decode("utf-8", "replace"))
+        text = message.decode("utf-8", "replace")
+        captured = getattr(_capture, "messages", None)
+        python_level = _TO_PYTHON.get(level, logging.ERROR)
+        if python_level == logging.WARNING and captured is not None:
+            captured.append(text)
+        else:
+            logger.log(python_level, text)
     except Exception:  # noqa: BLE001 - an exception cannot cross back into C
         pass
+
+
+@contextlib.contextmanager
+def capturing_warnings(messages):
+    """Within the block, the library's warnings on this thread are appended to `messages`
+    instead of logged. raise_warnings() raises them once the C call has returned: raised from
+    the callback, a warning that a filter turns into an error could not leave the C call."""
+    previous = getattr(_capture, "messages", None)
+    _capture.messages = messages
+    try:
+        yield messages
+    finally:
+        _capture.messages = previous
+
+
+def current_capture():
+    """The list this thread's library warnings go to, or None: a worker running a C call for
+    this thread captures into it too."""
+    return getattr(_capture, "messages", None)
+
+
+def raise_warnings(messages, stacklevel):
+    """warnings.warn for each captured message, in scikit-learn's class: ConvergenceWarning where
+    the library names it, else UserWarning."""
+    for text in messages:
+        if text.endswith(_CONVERGENCE_SUFFIX):
+            warnings.warn(text[:-len(_CONVERGENCE_SUFFIX)], ConvergenceWarning, stacklevel=stacklevel + 1)
+        else:
+            warnings.warn(text, UserWarning, stacklevel=stacklevel + 1)
 
 
 # Kept in a module global: the C library holds a pointer to it for the life of the process.

@@ -3,12 +3,15 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
 
 import franca
-from franca.linear_model import LogisticRegression, Ridge
+from franca.linear_model import Lasso, LogisticRegression, Ridge
 
 
 def test_concurrent_predict_from_four_threads(rng):
@@ -46,6 +49,21 @@ def test_library_messages_reach_python_logging(rng, caplog):
     with caplog.at_level(logging.WARNING, logger="franca"):
         Ridge().fit(X, X[:, 0])
     assert not [r for r in caplog.records if r.name == "franca"]
+
+
+def test_library_warnings_are_python_warnings(rng, caplog):
+    X = rng.normal(size=(200, 4))
+    y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge") as caught:
+        LogisticRegression(max_iter=1).fit(X, y)
+    assert caught[0].filename == __file__  # at the caller of fit, as scikit-learn's
+    assert not caplog.records  # raised, not logged too
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning):
+            LogisticRegression(max_iter=1).fit(X, y)
+    with pytest.warns(UserWarning, match="With alpha=0, this algorithm does not converge well"):
+        Lasso(alpha=0).fit(X, X[:, 0])
 
 
 def test_set_config_and_config_context():
