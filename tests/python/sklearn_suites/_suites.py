@@ -39,6 +39,9 @@ class Suite:
 
 SUITES = [
     Suite("linear_model/tests/test_logistic.py", ("LogisticRegression",)),
+    Suite("ensemble/tests/test_forest.py", ("RandomForestClassifier", "RandomForestRegressor")),
+    Suite("linear_model/tests/test_coordinate_descent.py", ("Lasso", "ElasticNet", "LassoCV", "ElasticNetCV")),
+    Suite("linear_model/_glm/tests/test_glm.py", ("PoissonRegressor", "GammaRegressor", "TweedieRegressor")),
 ]
 
 
