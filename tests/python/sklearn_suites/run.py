@@ -41,7 +41,7 @@ def main():
             if args.draft:
                 print("".join(f"{line}\n" for line in _suites.draft(result)), end="")
                 problems = [p for p in problems if not p.startswith("unexpected failure")]
-            all_problems += [f"{result.deviations_path.name}: {problem}" for problem in problems]
+            all_problems += [f"{suite.name} on scikit-learn {result.sklearn_version}: {problem}" for problem in problems]
     if args.report:
         args.report.write_text(report(results))
         print(f"wrote {args.report}")
