@@ -6,7 +6,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <shared_mutex>
 #include <string>
 
 #include "capi/dlpack_interop.hpp"
@@ -24,8 +26,12 @@ struct franca_matrix_s {
   franca::Matrix matrix;
 };
 
+// A handle guards itself, as LightGBM's booster does: calls that read the model share the lock,
+// fit and set_params take it alone, so a caller that shares a handle between threads carelessly
+// gets serialised calls, never a half-written model.
 struct franca_estimator_s {
   std::unique_ptr<franca::Estimator> estimator;
+  std::shared_mutex mutex;
 };
 
 namespace {
@@ -67,6 +73,20 @@ char* copy_string(const std::string& s) {
 }
 
 const franca::Context& context_of(franca_context ctx) { return ctx ? ctx->context : franca::default_context(); }
+
+// The estimator behind `est`, for a call that only reads it, under the handle's shared lock.
+template <class Body>
+auto read_estimator(franca_estimator est, Body&& body) {
+  std::shared_lock<std::shared_mutex> lock(est->mutex);
+  return body(static_cast<const franca::Estimator&>(*est->estimator));
+}
+
+// The estimator behind `est`, for a call that changes it, under the handle's exclusive lock.
+template <class Body>
+auto write_estimator(franca_estimator est, Body&& body) {
+  std::unique_lock<std::shared_mutex> lock(est->mutex);
+  return body(*est->estimator);
+}
 
 }  // namespace
 
@@ -356,7 +376,8 @@ int franca_estimator_set_params(franca_estimator est, const char* json) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);
     FRANCA_NOT_NULL(json);
-    est->estimator->set_params(franca::parse_params_json(json, "json"));
+    const franca::json params = franca::parse_params_json(json, "json");
+    write_estimator(est, [&](franca::Estimator& e) { e.set_params(params); });
   });
 }
 
@@ -364,7 +385,7 @@ int franca_estimator_get_params(franca_estimator est, char** json) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);
     FRANCA_NOT_NULL(json);
-    *json = copy_string(est->estimator->get_params().dump());
+    *json = copy_string(read_estimator(est, [](const franca::Estimator& e) { return e.get_params(); }).dump());
   });
 }
 
@@ -376,7 +397,9 @@ int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix
     franca::Array y_array, w_array;
     if (y) y_array = franca::capi::from_dlpack(y, "y");
     if (sample_weight) w_array = franca::capi::from_dlpack(sample_weight, "sample_weight");
-    est->estimator->fit(context_of(ctx), X->matrix, y ? &y_array : nullptr, sample_weight ? &w_array : nullptr);
+    write_estimator(est, [&](franca::Estimator& e) {
+      e.fit(context_of(ctx), X->matrix, y ? &y_array : nullptr, sample_weight ? &w_array : nullptr);
+    });
   });
 }
 
@@ -388,7 +411,8 @@ int franca_estimator_apply(franca_context ctx, franca_estimator est, const char*
     FRANCA_NOT_NULL(X);
     FRANCA_NOT_NULL(out);
     *out = nullptr;
-    *out = new franca_matrix_s{est->estimator->apply(context_of(ctx), method, X->matrix)};
+    *out = new franca_matrix_s{
+        read_estimator(est, [&](const franca::Estimator& e) { return e.apply(context_of(ctx), method, X->matrix); })};
   });
 }
 
@@ -396,7 +420,7 @@ int franca_estimator_is_fitted(franca_estimator est, int* fitted) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);
     FRANCA_NOT_NULL(fitted);
-    *fitted = est->estimator->fitted() ? 1 : 0;
+    *fitted = read_estimator(est, [](const franca::Estimator& e) { return e.fitted(); }) ? 1 : 0;
   });
 }
 
@@ -406,12 +430,14 @@ int franca_estimator_get_attribute(franca_estimator est, const char* name, DLMan
     FRANCA_NOT_NULL(name);
     FRANCA_NOT_NULL(out);
     *out = nullptr;
-    // A copy: the caller may write to it without changing the model.
-    const franca::Array& attribute = est->estimator->attribute(name);
-    franca::Array copy =
-        franca::Array::empty(franca::default_context(), franca::Device::cpu(), attribute.dtype, attribute.shape);
-    franca::copy_bytes(franca::default_context(), copy, attribute);
-    *out = franca::capi::to_dlpack(copy);
+    // A copy, made under the lock: the caller may write to it, and a later fit may replace the model's.
+    *out = franca::capi::to_dlpack(read_estimator(est, [&](const franca::Estimator& e) {
+      const franca::Array& attribute = e.attribute(name);
+      franca::Array copy =
+          franca::Array::empty(franca::default_context(), franca::Device::cpu(), attribute.dtype, attribute.shape);
+      franca::copy_bytes(franca::default_context(), copy, attribute);
+      return copy;
+    }));
   });
 }
 
@@ -422,7 +448,7 @@ int franca_estimator_save(franca_estimator est, uint8_t** bytes, size_t* size) {
     FRANCA_NOT_NULL(size);
     *bytes = nullptr;
     *size = 0;
-    const auto image = est->estimator->save();
+    const auto image = read_estimator(est, [](const franca::Estimator& e) { return e.save(); });
     auto* out = static_cast<uint8_t*>(std::malloc(std::max<std::size_t>(image.size(), 1)));
     if (!out) throw std::bad_alloc();
     std::memcpy(out, image.data(), image.size());

@@ -16,10 +16,13 @@
  *  - Work runs where the data lives: the library never copies data between the host and a
  *    device unless the call says so.
  *
- * Thread safety: distinct handles may be used from different threads at once. A fitted
- * estimator may run franca_estimator_apply() from several threads at once; fitting,
- * setting parameters or freeing it needs exclusive access. A franca_context may be shared
- * by threads that only read it; changing it needs exclusive access.
+ * Thread safety: distinct handles may be used from different threads at once. An estimator
+ * guards itself with a readers-writer lock: apply, get_attribute, get_params, save and
+ * is_fitted share it and run in parallel; fit and set_params hold it alone, so a call made
+ * while another thread fits waits for that fit, and sees the model before or after it, never
+ * half-written. Freeing an estimator needs exclusive access (no call on it may be running).
+ * A franca_context may be shared by threads that only read it; changing it needs exclusive
+ * access.
  *
  * This header compiles as C99 and as C++ and includes no CUDA header.
  */
