@@ -1,5 +1,6 @@
 #include "linear_model/least_squares.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -45,6 +46,101 @@ CrossProducts sparse_cross_products(const Context& ctx, const CsrMatrix& X, cons
   return cp;
 }
 
+// Badly scaled input (columns of 1e160 or 1e-200) makes the normal equations overflow or
+// underflow in float64, and the solve then returns a silent zero model. Such columns of X, and
+// such targets, are multiplied by powers of two (exactly: well-scaled input keeps its fit bit for
+// bit) and the equations formed again, as LAPACK's least-squares drivers behind scikit-learn scale
+// their input.
+constexpr int kSafeExponent = 400;  // sums of squares within 2^-400..2^400: the solvers square them again
+// For a column whose sum of squares overflowed or underflowed to 0, magnitude unknown: 2^-600 takes
+// any finite float64 below 2^424, 2^600 any non-zero one above 2^-474.
+constexpr int kBlindExponent = 600;
+
+struct EquationScaling {
+  std::vector<int> x_exponent;  // column j of X is multiplied by 2^x_exponent[j]
+  std::vector<int> y_exponent;  // target k by 2^y_exponent[k]
+};
+
+// A column's sum of squares of exactly 0 means a constant (or empty) column, unless its values are
+// so small that their squares underflow: then its mean is tiny, or its products with y are not all
+// 0 (Cauchy-Schwarz: xty_jk^2 <= xtx_jj yty_k).
+bool squares_underflowed(const NormalEquations& eq, std::size_t j) {
+  const std::size_t t = eq.y_mean.size();
+  const double mean = std::fabs(eq.x_mean[j]);
+  if (mean > 0 && mean < std::ldexp(1.0, -kSafeExponent)) return true;
+  for (std::size_t k = 0; k < t; ++k)
+    if (eq.cp.xty[j * t + k] != 0) return true;
+  return false;
+}
+
+// Adds to `scaling` (under which `eq` was formed) the powers of two that bring each column's sum of
+// squares, and each target's products with the columns, within 2^-400..2^400. Returns whether it
+// changed anything: never for well-scaled input. Columns of float32 values (whose squares cannot
+// leave float64's range) keep their scale: a float32 copy could not hold them rescaled.
+bool rescale(const NormalEquations& eq, double alpha, bool float32_columns, EquationScaling& scaling) {
+  const std::size_t d = eq.x_mean.size(), t = eq.y_mean.size();
+  const double big = std::ldexp(1.0, kSafeExponent), small = std::ldexp(1.0, -kSafeExponent);
+  bool changed = false;
+  for (std::size_t j = 0; j < d && !float32_columns; ++j) {
+    const double squares = eq.cp.xtx[j * d + j];
+    int e = 0;
+    if (!std::isfinite(squares)) {
+      e = -kBlindExponent;
+    } else if (squares > big || (squares > 0 && squares < small)) {
+      e = -std::ilogb(squares) / 2;
+    } else if (squares == 0 && squares_underflowed(eq, j)) {
+      e = kBlindExponent;
+    }
+    // The penalty becomes alpha 2^(2 x_exponent): a column is scaled up no further than keeps it in
+    // range, where the penalty outweighs the column anyway.
+    if (alpha > 0 && e > 0) {
+      e = std::clamp((kSafeExponent - std::ilogb(alpha)) / 2 - scaling.x_exponent[j], 0, e);
+    }
+    scaling.x_exponent[j] += e;
+    changed = changed || e != 0;
+  }
+  for (std::size_t k = 0; k < t; ++k) {
+    bool finite = std::isfinite(eq.y_mean[k]);
+    double largest = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+      const double product = eq.cp.xty[j * t + k];
+      finite = finite && std::isfinite(product);
+      largest = std::max(largest, std::fabs(product));
+    }
+    const int e = !finite ? -kBlindExponent : largest > big ? -std::ilogb(largest) : 0;
+    scaling.y_exponent[k] += e;
+    changed = changed || e != 0;
+  }
+  return changed;
+}
+
+// `a` (contiguous float64, 1-D or rows x columns) with column j multiplied by 2^exponent[j]: a copy
+// on a's device.
+Array scaled_columns(const Context& ctx, const Array& a, const std::vector<int>& exponent) {
+  std::vector<double> divisor(exponent.size());
+  for (std::size_t j = 0; j < exponent.size(); ++j) divisor[j] = std::ldexp(1.0, -exponent[j]);
+  const auto columns = std::vector<std::int64_t>{static_cast<std::int64_t>(exponent.size())};
+  const Array zero =
+      to(ctx, Array::from_host(std::vector<double>(exponent.size(), 0.0), columns), a.device, DType::float64);
+  const Array scale = to(ctx, Array::from_host(divisor, columns), a.device, DType::float64);
+  Array out = Array::empty(ctx, a.device, a.dtype, a.shape);
+  FRANCA_DISPATCH(a.device, scale_columns, ctx, a, zero, scale, false, out);
+  return out;
+}
+
+Matrix scaled_columns(const Context& ctx, const Matrix& X, const std::vector<int>& exponent) {
+  if (X.kind == Matrix::Kind::dense) return Matrix::from_dense(scaled_columns(ctx, X.dense, exponent));
+  std::vector<double> factor(exponent.size());
+  for (std::size_t j = 0; j < exponent.size(); ++j) factor[j] = std::ldexp(1.0, exponent[j]);
+  const Array factors =
+      to(ctx, Array::from_host(factor, {static_cast<std::int64_t>(factor.size())}), X.csr.data.device, DType::float64);
+  return Matrix::from_csr(FRANCA_DISPATCH(X.csr.data.device, csr_scale_columns, ctx, X.csr, &factors, false));
+}
+
+bool all_finite(const std::vector<double>& values) {
+  return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+}
+
 }  // namespace
 
 NormalEquations centered_normal_equations(const Context& ctx, const Matrix& X, const Array& Y, const Array* w,
@@ -80,10 +176,23 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
   const Array* w = sample_weight ? &w64 : nullptr;
 
   NormalEquations eq = centered_normal_equations(ctx, X, y64, w, fit_intercept);
+  EquationScaling scaling{std::vector<int>(static_cast<std::size_t>(d), 0),
+                          std::vector<int>(static_cast<std::size_t>(t), 0)};
+  // A column whose sum of squares overflowed or underflowed to 0 has an unknown magnitude, known
+  // after one rescaling: two rescalings at most.
+  for (int pass = 0; pass < 2 && rescale(eq, alpha, dtype == DType::float32, scaling); ++pass) {
+    FRANCA_LOG_DEBUG("{}: X or y over- or underflows the normal equations; its columns are rescaled", name);
+    eq = centered_normal_equations(ctx, scaled_columns(ctx, X, scaling.x_exponent),
+                                   scaled_columns(ctx, y64, scaling.y_exponent), w, fit_intercept);
+  }
   CrossProducts& cp = eq.cp;
   const std::vector<double>& x_mean = eq.x_mean;
   const std::vector<double>& y_mean = eq.y_mean;
-  for (std::int64_t j = 0; j < d; ++j) cp.xtx[static_cast<std::size_t>(j * d + j)] += alpha;
+  FRANCA_EXPECTS(all_finite(cp.xtx) && all_finite(cp.xty) && all_finite(y_mean),
+                 "X: its normal equations with y overflow float64 even with the columns of X and y rescaled; "
+                 "scale X, y or sample_weight");
+  for (std::int64_t j = 0; j < d; ++j)
+    cp.xtx[static_cast<std::size_t>(j * d + j)] += std::ldexp(alpha, 2 * scaling.x_exponent[j]);
 
   std::vector<double> beta;  // d x t
   // Cholesky when the system is well conditioned: a pivot above sqrt(eps) of the largest
@@ -100,15 +209,20 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
   }
 
   std::vector<double> coef(static_cast<std::size_t>(t * d)), intercept(static_cast<std::size_t>(t));
+  // beta and the means are those of the rescaled columns: back to X's and y's units.
   for (std::int64_t k = 0; k < t; ++k) {
+    const int y_exponent = scaling.y_exponent[static_cast<std::size_t>(k)];
     double b = y_mean[static_cast<std::size_t>(k)];
     for (std::int64_t j = 0; j < d; ++j) {
       const double c = beta[static_cast<std::size_t>(j * t + k)];
-      coef[static_cast<std::size_t>(k * d + j)] = c;
+      coef[static_cast<std::size_t>(k * d + j)] =
+          std::ldexp(c, scaling.x_exponent[static_cast<std::size_t>(j)] - y_exponent);
       b -= c * x_mean[static_cast<std::size_t>(j)];
     }
-    intercept[static_cast<std::size_t>(k)] = fit_intercept ? b : 0.0;
+    intercept[static_cast<std::size_t>(k)] = fit_intercept ? std::ldexp(b, -y_exponent) : 0.0;
   }
+  FRANCA_EXPECTS(all_finite(coef) && all_finite(intercept),
+                 "X: the least-squares coefficients overflow float64 (X's columns are too small for y's scale)");
   const auto coef_shape = one_target ? std::vector<std::int64_t>{d} : std::vector<std::int64_t>{t, d};
   const auto intercept_shape = one_target ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{t};
   return {to(ctx, Array::from_host(coef, coef_shape), Device::cpu(), dtype),

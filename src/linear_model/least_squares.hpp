@@ -30,7 +30,9 @@ NormalEquations centered_normal_equations(const Context& ctx, const Matrix& X, c
                                           bool fit_intercept);
 
 // The minimiser of ||y - Xw - b||^2_W + alpha ||w||^2 (the minimum-norm one when singular).
-// `name` is the estimator's, for the log.
+// Columns of X or y whose normal equations over- or underflow float64 are rescaled by powers of
+// two in a copy (twice at most); coefficients beyond float64 are an error naming X. `name` is the
+// estimator's, for the log.
 LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X, const Array& y,
                                          const Array* sample_weight, double alpha, bool fit_intercept,
                                          const std::string& name);

@@ -151,6 +151,77 @@ TEST_P(LeastSquares, RankDeficientGivesMinimumNormSolution) {
   EXPECT_NEAR(coef[2], 1.0, 1e-8);
 }
 
+// Columns so large or small that the normal equations over- or underflow float64: the fit is the
+// well-scaled one in the scaled units (scikit-learn's lstsq answer), never a silent zero model.
+TEST_P(LeastSquares, BadlyScaledColumnsGiveTheScaledSolution) {
+  const auto p = make_problem(80, 3, 1, 0.1, 91);
+  const std::vector<std::pair<std::string, std::vector<double>>> column_scales = {
+      {"1e160", {1e160, 1e160, 1e160}},     {"1e155", {1e155, 1e155, 1e155}},
+      {"1e200", {1e200, 1e200, 1e200}},     {"1e-200", {1e-200, 1e-200, 1e-200}},
+      {"column 2 at 1e300", {1, 1, 1e300}}, {"column 0 at 1e-300", {1e-300, 1, 1}}};
+  for (const bool fit_intercept : {true, false}) {
+    const std::string intercept_param = std::string("\"fit_intercept\": ") + (fit_intercept ? "true" : "false");
+    for (const std::string layout : {"row-major", "csr"}) {
+      const LaidOutMatrix<double, std::int32_t> X(device(), p.X, p.n, p.d, layout);
+      Tensor y(device(), p.y, {p.n});
+      auto reference = estimator("LinearRegression", "{" + intercept_param + "}");
+      FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, reference.get(), X.get(), y.get(), nullptr));
+      const auto coef = attribute_of(reference.get(), "coef_");
+      const auto intercept = attribute_of(reference.get(), "intercept_");
+      for (const auto& [label, scale] : column_scales) {
+        std::vector<double> scaled = p.X;
+        for (std::size_t k = 0; k < scaled.size(); ++k) scaled[k] *= scale[k % static_cast<std::size_t>(p.d)];
+        const LaidOutMatrix<double, std::int32_t> Xs(device(), scaled, p.n, p.d, layout);
+        for (const std::string params : {"{" + intercept_param + "}", "{\"alpha\": 0, " + intercept_param + "}"}) {
+          const std::string name = params.find("alpha") == std::string::npos ? "LinearRegression" : "Ridge";
+          auto est = estimator(name, params);
+          FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), Xs.get(), y.get(), nullptr));
+          const auto scaled_coef = attribute_of(est.get(), "coef_");
+          const auto scaled_intercept = attribute_of(est.get(), "intercept_");
+          for (std::int64_t j = 0; j < p.d; ++j)
+            EXPECT_NEAR(static_cast<long double>(scaled_coef[j]) * scale[j], coef[j], 1e-9 * (1 + std::fabs(coef[j])))
+                << name << " " << params << " " << layout << " X scaled by " << label << ", j=" << j;
+          EXPECT_NEAR(scaled_intercept[0], intercept[0], 1e-9 * (1 + std::fabs(intercept[0])))
+              << name << " " << params << " " << layout << " X scaled by " << label;
+        }
+      }
+    }
+  }
+}
+
+// Ridge on X * 1e-200: the penalty outweighs X^T X (1e-400 n), so coef_ = X^T (y - mean(y)) / alpha.
+TEST_P(LeastSquares, RidgeOnTinyColumnsIsDominatedByThePenalty) {
+  const auto p = make_problem(80, 3, 1, 0.1, 92);
+  std::vector<double> tiny = p.X;
+  for (auto& v : tiny) v *= 1e-200;
+  Tensor X(device(), tiny, {p.n, p.d}), y(device(), p.y, {p.n});
+  auto est = estimator("Ridge", R"({"alpha": 2.0})");
+  auto m = dense(X.get());
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+  const auto coef = attribute_of(est.get(), "coef_");
+  long double y_mean = 0;
+  for (double v : p.y) y_mean += v / p.n;
+  for (std::int64_t j = 0; j < p.d; ++j) {
+    long double expected = 0;
+    for (std::int64_t i = 0; i < p.n; ++i) expected += static_cast<long double>(tiny[i * p.d + j]) * (p.y[i] - y_mean);
+    expected /= 2.0L;
+    EXPECT_NEAR(coef[j] / static_cast<double>(expected), 1.0, 1e-9) << "j=" << j << " coef " << coef[j];
+  }
+}
+
+// Beyond what rescaling by powers of two brings back: a named error, not a silent model.
+TEST_P(LeastSquares, CoefficientsBeyondFloat64AreANamedError) {
+  const auto p = make_problem(40, 2, 1, 0.1, 93);
+  std::vector<double> tiny = p.X, huge = p.y;
+  for (auto& v : tiny) v *= 1e-300;
+  for (auto& v : huge) v *= 1e300;
+  Tensor X(device(), tiny, {p.n, p.d}), y(device(), huge, {p.n});
+  auto m = dense(X.get());
+  auto est = estimator("LinearRegression");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "X: the least-squares coefficients overflow float64");
+}
+
 FRANCA_INSTANTIATE_DEVICE_TESTS(LeastSquares);
 
 }  // namespace
