@@ -98,9 +98,27 @@ Array from_dlpack(const DLTensor* tensor, const char* argument) {
     }
   }
   FRANCA_EXPECTS(count == 0 || tensor->data != nullptr, "{}: data is NULL", argument);
-  FRANCA_EXPECTS(tensor->byte_offset % dtype_size(a.dtype) == 0,
+  const auto element_size = static_cast<std::int64_t>(dtype_size(a.dtype));
+  FRANCA_EXPECTS(tensor->byte_offset % static_cast<std::uint64_t>(element_size) == 0,
                  "{}: byte_offset {} is not a multiple of the element size {}", argument, tensor->byte_offset,
-                 dtype_size(a.dtype));
+                 element_size);
+  if (count > 0) {
+    // Every element's byte offset, byte_offset + sum_i index_i strides_i size, must fit in int64:
+    // the index arithmetic of every kernel would wrap otherwise.
+    constexpr std::int64_t kMaxOffset = std::numeric_limits<std::int64_t>::max();
+    std::int64_t last = 0;  // the largest element offset, in elements
+    for (int i = 0; i < ndim; ++i) {
+      const std::int64_t d = a.shape[static_cast<std::size_t>(i)], s = a.strides[static_cast<std::size_t>(i)];
+      if (d <= 1) continue;
+      FRANCA_EXPECTS(s <= (kMaxOffset / element_size - last) / (d - 1),
+                     "{}: strides[{}] = {} over shape[{}] = {} reach element offsets beyond int64", argument, i, s, i,
+                     d);
+      last += (d - 1) * s;
+    }
+    FRANCA_EXPECTS(tensor->byte_offset <= static_cast<std::uint64_t>(kMaxOffset - last * element_size),
+                   "{}: byte_offset {} with strides reaching {} bytes is beyond int64", argument, tensor->byte_offset,
+                   last * element_size);
+  }
   a.data = static_cast<char*>(tensor->data) + tensor->byte_offset;
   return a;
 }

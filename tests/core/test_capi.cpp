@@ -176,6 +176,52 @@ TEST_P(BadInput, EachKindOfBadInputHasItsOwnError) {
                       FRANCA_ERROR_INVALID_ARGUMENT, "X has 2 features, but Ridge is expecting 3");
 }
 
+TEST(CApi, StridesReachingBeyondInt64AreRefused) {
+  std::vector<double> values(16, 1.0);
+  auto tensor = [&](std::vector<std::int64_t>& shape, std::vector<std::int64_t>& strides) {
+    DLTensor t{};
+    t.data = values.data();
+    t.device = {kDLCPU, 0};
+    t.ndim = static_cast<std::int32_t>(shape.size());
+    t.dtype = {kDLFloat, 64, 1};
+    t.shape = shape.data();
+    t.strides = strides.data();
+    return t;
+  };
+  franca_matrix m = nullptr;
+  std::vector<std::int64_t> shape{4, 2}, strides{std::int64_t{1} << 62, 1};
+  DLTensor huge_stride = tensor(shape, strides);
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(&huge_stride, &m), FRANCA_ERROR_INVALID_ARGUMENT,
+                      "values: strides[0] = 4611686018427387904 over shape[0] = 4 reach element offsets beyond int64");
+  EXPECT_EQ(m, nullptr);
+  // Within int64 in elements, beyond it in bytes.
+  std::vector<std::int64_t> tall{8, 1}, bytes_overflow{std::numeric_limits<std::int64_t>::max() / 4 + 1, 1};
+  DLTensor wraps_in_bytes = tensor(tall, bytes_overflow);
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(&wraps_in_bytes, &m), FRANCA_ERROR_INVALID_ARGUMENT, "strides[0]");
+  // Each stride alone fits, their sum does not.
+  std::vector<std::int64_t> square{3, 3}, summed{std::int64_t{1} << 58, std::int64_t{1} << 58};
+  DLTensor wraps_summed = tensor(square, summed);
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(&wraps_summed, &m), FRANCA_ERROR_INVALID_ARGUMENT, "strides[1]");
+  // The byte offset on top of the strides.
+  std::vector<std::int64_t> small{2, 2}, row_major{2, 1};
+  DLTensor far_offset = tensor(small, row_major);
+  far_offset.byte_offset = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - 8;
+  FRANCA_ASSERT_ERROR(franca_matrix_dense(&far_offset, &m), FRANCA_ERROR_INVALID_ARGUMENT, "values: byte_offset");
+  // y and sample_weight pass the same check.
+  Tensor X("cpu", normal(8, 1), {4, 2});
+  auto est = estimator("Ridge");
+  auto mx = dense(X.get());
+  std::vector<std::int64_t> rows{4}, wrapping{std::numeric_limits<std::int64_t>::max() / 2};
+  DLTensor y = tensor(rows, wrapping);
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), mx.get(), &y, nullptr), FRANCA_ERROR_INVALID_ARGUMENT,
+                      "y: strides[0]");
+  // A dimension of one element never moves along its stride, whatever it is.
+  std::vector<std::int64_t> one_row{1, 2}, any_row_stride{std::numeric_limits<std::int64_t>::max(), 1};
+  DLTensor single_row = tensor(one_row, any_row_stride);
+  FRANCA_ASSERT_OK(franca_matrix_dense(&single_row, &m));
+  franca_matrix_free(m);
+}
+
 TEST_P(BadInput, ByteOffsetIsHonoured) {
   const std::int64_t n = 30, d = 2;
   auto Xv = normal(static_cast<std::size_t>(n * d + 4), 21);
