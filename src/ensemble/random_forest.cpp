@@ -26,7 +26,7 @@ struct MaxFeatures {
   double value = 0;
 };
 
-// max_samples: None (n_samples draws), an int (a count) or a float in (0, 1] (a fraction).
+// max_samples: None (n_samples draws), an int (a count) or a float > 0 (a fraction).
 // min_samples_split / min_samples_leaf: an int (a count) or a float (a fraction of n_samples).
 struct CountOrFraction {
   bool fraction = false;
@@ -258,10 +258,12 @@ struct ForestParams {
             "is at most ccp_alpha are pruned. 0: no pruning.")
         .minimum(0);
     t.field("max_samples", &P::max_samples,
-            "With bootstrap: the draws per tree, None (n_samples), an int, or a float in (0, 1] (that fraction of "
-            "n_samples, or of the sum of sample_weight).")
+            "With bootstrap: the draws per tree, None (n_samples), an int, or a float > 0 (that fraction of "
+            "n_samples, or of the sum of sample_weight; above 1 as scikit-learn >= 1.7 allows).")
         .check([](const std::optional<CountOrFraction>& c) {
-          if (c) count_or_fraction("max_samples", 1, true)(*c);
+          FRANCA_EXPECTS(!c || (c->fraction ? c->value > 0 : c->value >= 1),
+                         "parameter 'max_samples': must be None, an int in [1, inf) or a float in (0.0, inf), got {}",
+                         c ? c->value : 0.0);
         });
     t.field("monotonic_cst", &P::monotonic_cst,
             "Per feature, 1 (increasing), -1 (decreasing) or 0 (no constraint) on the prediction (a classifier's "

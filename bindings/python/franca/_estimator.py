@@ -218,7 +218,7 @@ class FrancaEstimator(BaseEstimator):
             _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
             _interruptible(ctx, _lib.lib.franca_estimator_fit, ctx.value, handle.value, x.matrix.value,
                            y_in and y_in.pointer, w_in and w_in.pointer)
-        _logging.raise_warnings(library_warnings, stacklevel=4)  # at the caller of fit
+        _logging.raise_warnings(library_warnings)
         return handle
 
     def _encode_labels(self, y):

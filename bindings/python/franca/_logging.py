@@ -8,6 +8,7 @@ package loads and before every fit or method call, so that `logging.getLogger("f
 import atexit
 import contextlib
 import logging
+import sys
 import threading
 import warnings
 
@@ -66,14 +67,25 @@ def current_capture():
     return getattr(_capture, "messages", None)
 
 
-def raise_warnings(messages, stacklevel):
+def raise_warnings(messages):
     """warnings.warn for each captured message, in scikit-learn's class: ConvergenceWarning where
-    the library names it, else UserWarning."""
+    the library names it, else UserWarning; attributed to the first caller outside franca (however
+    many of franca's frames, a module's own fit among them, lie between)."""
+    stacklevel = _outside_franca()
     for text in messages:
         if text.endswith(_CONVERGENCE_SUFFIX):
-            warnings.warn(text[:-len(_CONVERGENCE_SUFFIX)], ConvergenceWarning, stacklevel=stacklevel + 1)
+            warnings.warn(text[:-len(_CONVERGENCE_SUFFIX)], ConvergenceWarning, stacklevel=stacklevel)
         else:
-            warnings.warn(text, UserWarning, stacklevel=stacklevel + 1)
+            warnings.warn(text, UserWarning, stacklevel=stacklevel)
+
+
+def _outside_franca():
+    """The stacklevel, for a warnings.warn in the caller of this function, of the first frame whose
+    code is not franca's."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "franca":
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 # Kept in a module global: the C library holds a pointer to it for the life of the process.

@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _convert, _lib, _model
 from ._estimator import _sklearn_class, module_namespace
-from .exceptions import FrancaNotImplementedError, FrancaTypeError
+from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueError
 
 # scikit-learn >= 1.4 keeps a classifier tree's node values as class fractions, as franca does;
 # before, as weighted class counts (fractions times weighted_n_node_samples).
@@ -41,6 +41,8 @@ class _ScikitLearnForest:
     fitted scikit-learn one; both predict as the forest they come from."""
 
     def fit(self, X, y=None, sample_weight=None):
+        if scipy.sparse.issparse(y):
+            raise FrancaValueError("sparse multilabel-indicator for y is not supported.")  # scikit-learn's words
         self.__dict__.pop("_estimators", None)  # the scikit-learn trees of the previous fit
         return super().fit(X, y, sample_weight)
 
@@ -118,6 +120,29 @@ class _ScikitLearnForest:
         _lib.lib.franca_estimator_set_params(check.value, params.encode())
         estimator._load_model(_model.model_bytes(name, params, _franca_attributes(forest, classifier)))
         return estimator
+
+    # scikit-learn's BaseEnsemble is a sequence of its fitted trees.
+    def __len__(self):
+        return len(self.estimators_)
+
+    def __getitem__(self, index):
+        return self.estimators_[index]
+
+    def __iter__(self):
+        return iter(self.estimators_)
+
+    @property
+    def estimator(self):
+        """The tree the forest is made of, unfitted and unconfigured (scikit-learn's forests keep it
+        as `estimator`)."""
+        return _sklearn_class(self._spec)().estimator
+
+    @property
+    def estimator_(self):
+        """The unfitted tree every tree of the forest is made from (scikit-learn's DecisionTree
+        with the forest's tree parameters), as scikit-learn's fit sets it."""
+        check_is_fitted(self)
+        return self._sklearn_unfitted().estimator_
 
     def _sklearn_unfitted(self):
         """scikit-learn's forest with this one's parameters (those scikit-learn has), its
