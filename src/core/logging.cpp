@@ -68,8 +68,9 @@ LoggerState& state() {
 spdlog::logger& logger() { return state().logger; }
 
 void set_log_level(int level) {
-  FRANCA_EXPECTS(level >= 0 && level <= 6, "level: must be a franca_log_level (0 trace .. 4 error, 6 off), got {}",
-                 level);
+  // spdlog's 5 (critical) is no franca_log_level: franca never logs at it.
+  FRANCA_EXPECTS((level >= 0 && level <= 4) || level == 6,
+                 "level: must be a franca_log_level (0 trace .. 4 error, 6 off), got {}", level);
   state().logger.set_level(static_cast<spdlog::level::level_enum>(level));
 }
 

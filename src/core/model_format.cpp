@@ -17,6 +17,18 @@ constexpr char kMagic[8] = {'F', 'R', 'A', 'N', 'C', 'A', 'M', '\x01'};
 constexpr std::uint32_t kFormatVersion = 1;
 constexpr std::uint32_t kMaxDims = 8;
 
+// Runs a step of loading on the model read so far: whatever it refuses (a parameter out of range,
+// an attribute missing, of the wrong shape) says the bytes are not a valid model.
+template <class Body>
+void expect_valid_model(const char* part, Body&& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    if (e.status() == Status::corrupt_model) throw;
+    FRANCA_FAIL(Status::corrupt_model, "model bytes: invalid {}: {}", part, e.what());
+  }
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> Estimator::save() const {
@@ -64,12 +76,8 @@ std::unique_ptr<Estimator> Estimator::load(const std::uint8_t* bytes, std::size_
   auto spec = registry.find(name);
   FRANCA_EXPECTS_STATUS(spec != registry.end(), Status::corrupt_model, "model bytes: unknown estimator '{}'", name);
   auto estimator = spec->second->create(*spec->second);
-  try {
-    estimator->set_params(parse_params_json(in.get_string("the parameters"), "model parameters"));
-  } catch (const Error& e) {
-    if (e.status() == Status::corrupt_model) throw;
-    FRANCA_FAIL(Status::corrupt_model, "model bytes: invalid parameters: {}", e.what());
-  }
+  const std::string params = in.get_string("the parameters");
+  expect_valid_model("parameters", [&] { estimator->set_params(parse_params_json(params, "model parameters")); });
   const bool fitted = in.get<std::uint8_t>("the fitted flag") == 1;
   const auto n_attributes = in.get<std::uint32_t>("the attribute count");
   for (std::uint32_t k = 0; k < n_attributes; ++k) {
@@ -106,7 +114,7 @@ std::unique_ptr<Estimator> Estimator::load(const std::uint8_t* bytes, std::size_
       FRANCA_EXPECTS_STATUS(estimator->n_features_in() >= 0, Status::corrupt_model,
                             "model bytes: negative n_features_in_");
     }
-    estimator->check_state();
+    expect_valid_model("fitted state", [&] { estimator->check_state(); });
   } else {
     FRANCA_EXPECTS_STATUS(n_attributes == 0, Status::corrupt_model, "model bytes: an unfitted model has attributes");
   }

@@ -89,6 +89,11 @@ std::string describe(const json& value) {
   return text;
 }
 
+std::string printable(const std::string& text) {
+  const std::string quoted = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  return quoted.substr(1, quoted.size() - 2);
+}
+
 [[noreturn]] void wrong_type(const ParamInfo& info, const std::string& expected, const json& value) {
   FRANCA_FAIL(Status::type, "parameter '{}': expected {}, got {}", info.name, expected, describe(value));
 }
@@ -154,7 +159,8 @@ std::int64_t read_choice(const json& value, const ParamInfo& info, const EnumNam
     if (names.names[k] == s) return names.values[k];
   std::string allowed;
   for (const auto& c : names.names) allowed += (allowed.empty() ? "'" : ", '") + c + "'";
-  FRANCA_FAIL(Status::invalid_argument, "parameter '{}': must be one of {}, got '{}'", info.name, allowed, s);
+  FRANCA_FAIL(Status::invalid_argument, "parameter '{}': must be one of {}, got '{}'", info.name, allowed,
+              printable(s));
 }
 
 KeywordOr read_keyword_or(const json& value, const ParamInfo& info, const char* keyword, const char* container) {

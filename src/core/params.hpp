@@ -84,6 +84,9 @@ struct is_optional<std::optional<T>> : std::true_type {};
 // The non-finite marker parse_params_json puts where the text said NaN, Infinity or -Infinity.
 bool nonfinite_marker(const json& value, double& out);
 std::string describe(const json& value);
+// `text` as JSON writes it between its quotes: a control character (a NUL would end the C string
+// the message becomes) is escaped.
+std::string printable(const std::string& text);
 void check_range(double x, const ParamInfo& info);
 [[noreturn]] void wrong_type(const ParamInfo& info, const std::string& expected, const json& value);
 std::int64_t read_integer(const json& value, const ParamInfo& info, std::int64_t lowest, std::int64_t highest,
@@ -293,7 +296,8 @@ class ParamTable {
       if (!field) {
         std::string valid;
         for (const auto& f : fields_) valid += (valid.empty() ? "" : ", ") + f.info.name;
-        FRANCA_FAIL(Status::invalid_argument, "parameter '{}': unknown; valid parameters are: {}", name, valid);
+        FRANCA_FAIL(Status::invalid_argument, "parameter '{}': unknown; valid parameters are: {}",
+                    params_detail::printable(name), valid);
       }
       if (field->info.binding_applies && value != field->info.default_value)
         FRANCA_FAIL(Status::not_implemented,

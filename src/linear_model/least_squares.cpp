@@ -137,6 +137,13 @@ Matrix scaled_columns(const Context& ctx, const Matrix& X, const std::vector<int
   return Matrix::from_csr(FRANCA_DISPATCH(X.csr.data.device, csr_scale_columns, ctx, X.csr, &factors, false));
 }
 
+// X's value dtype, which fit and predict both require to be floating.
+DType floating_value_dtype(const Matrix& X) {
+  const DType dtype = value_dtype(X);
+  FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}", dtype_name(dtype));
+  return dtype;
+}
+
 bool all_finite(const std::vector<double>& values) {
   return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
 }
@@ -164,7 +171,7 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
                                          const Array* sample_weight, double alpha, bool fit_intercept,
                                          const std::string& name) {
   const Matrix X = contiguous_checked(ctx, X_in);
-  const DType dtype = value_dtype(X);
+  const DType dtype = floating_value_dtype(X);
   const Device device = X.device();
   const std::int64_t n = X.rows(), d = X.cols();
   const bool one_target = y.ndim() == 1;
@@ -231,8 +238,7 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
 
 Matrix predict_linear(const Context& ctx, const Estimator& model, const Matrix& X_in) {
   const Matrix X = contiguous_checked(ctx, X_in);
-  const DType dtype = value_dtype(X);
-  FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}", dtype_name(dtype));
+  const DType dtype = floating_value_dtype(X);
   const Array& coef = model.attribute("coef_");
   const bool one_target = coef.ndim() == 1;
   const std::int64_t n = X.rows(), t = one_target ? 1 : coef.dim(0);

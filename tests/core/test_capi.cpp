@@ -85,6 +85,11 @@ TEST(CApi, UnknownNamesAndBadParameters) {
                       "solver");
   FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), "{not json"), FRANCA_ERROR_INVALID_ARGUMENT, "JSON");
   FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), "[1, 2]"), FRANCA_ERROR_TYPE, "object");
+  // A NUL in a name would end the C string of the message: it is escaped.
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), R"({"al\u0000pha": 1})"), FRANCA_ERROR_INVALID_ARGUMENT,
+                      R"(parameter 'al\u0000pha': unknown; valid parameters are: alpha)");
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), R"({"solver": "sv\u0000d"})"),
+                      FRANCA_ERROR_INVALID_ARGUMENT, R"(got 'sv\u0000d')");
   // A failed update changes nothing, even the valid entries given with it.
   FRANCA_ASSERT_ERROR(franca_estimator_set_params(ridge.get(), R"({"alpha": 3, "tol": "x"})"), FRANCA_ERROR_TYPE,
                       "tol");
@@ -148,6 +153,14 @@ TEST_P(BadInput, EachKindOfBadInputHasItsOwnError) {
   Tensor bytes(device(), std::vector<std::uint8_t>(12, 1), {4, 3});
   franca_matrix mm = nullptr;
   FRANCA_ASSERT_ERROR(franca_matrix_dense(bytes.get(), &mm), FRANCA_ERROR_TYPE, "values: expected float32");
+  // Integer X makes a matrix (some estimators may take it) but not a least-squares fit.
+  Tensor integers(device(), std::vector<std::int32_t>(static_cast<std::size_t>(n * d), 1), {n, d});
+  auto mi = dense(integers.get());
+  for (const char* name : {"Ridge", "LinearRegression"}) {
+    auto linear = estimator(name);
+    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, linear.get(), mi.get(), y.get(), nullptr), FRANCA_ERROR_TYPE,
+                        "X: expected float32 or float64, got int32");
+  }
   Tensor cube(device(), std::vector<double>(8, 1.0), {2, 2, 2});
   FRANCA_ASSERT_ERROR(franca_matrix_dense(cube.get(), &mm), FRANCA_ERROR_INVALID_ARGUMENT, "3 dimensions");
   DLTensor lanes = X.dl();
@@ -378,6 +391,8 @@ TEST(CApi, LogCallbackReceivesMessages) {
   ASSERT_FALSE(capture.messages.empty());
   EXPECT_NE(capture.messages.front().find("Ridge"), std::string::npos) << capture.messages.front();
   FRANCA_ASSERT_ERROR(franca_set_log_level(42), FRANCA_ERROR_INVALID_ARGUMENT, "level");
+  // spdlog's critical, which is no franca_log_level.
+  FRANCA_ASSERT_ERROR(franca_set_log_level(5), FRANCA_ERROR_INVALID_ARGUMENT, "level: must be a franca_log_level");
 }
 
 TEST(CApi, ContextValidation) {
