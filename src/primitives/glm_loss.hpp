@@ -4,9 +4,12 @@
 // the same constant terms scikit-learn drops, so the value differs from the true likelihood by
 // a constant and the gradient is exact. Everything is float64.
 //
-// A functor `L` has `Target` (int32 class codes or float64 targets) and
+// A functor `L` has `Target` (int32 class codes or float64 targets),
 //     double operator()(double* z, std::int64_t t, Target y, double w) const
-// which returns w * loss(y, z) and replaces the row's t scores z by w * d loss / d z_k.
+// which returns w * loss(y, z) and replaces the row's t scores z by w * d loss / d z_k, and
+//     void hessian(const double* z, std::int64_t t, Target y, double w, double* h) const
+// which writes w * d^2 loss / d z_k d z_l for k <= l to h[packed_upper_index(k, l, t)] (one value
+// for one score): scikit-learn's gradient_hessian, for the Newton solver.
 #pragma once
 
 #include <cmath>
@@ -36,6 +39,12 @@ FRANCA_HD inline double log_sum_exp(const T* z, std::int64_t k_count) {
   double s = 0;
   for (std::int64_t k = 0; k < k_count; ++k) s += ::exp(static_cast<double>(z[k]) - zmax);
   return zmax + ::log(s);
+}
+
+// The position of (a, b), a <= b, in the upper triangle of an n x n symmetric matrix stored row
+// by row: row a holds its n - a entries b = a, ..., n - 1.
+FRANCA_HD inline std::int64_t packed_upper_index(std::int64_t a, std::int64_t b, std::int64_t n) {
+  return a * n - a * (a - 1) / 2 + (b - a);
 }
 
 enum class Loss : int { binomial, multinomial, squared_error, poisson, gamma, tweedie, tweedie_identity };
@@ -71,6 +80,11 @@ struct Binomial {
     z[0] = w * (p - y);
     return w * (::fmax(s, 0.0) + ::log1p(e) - y * s);
   }
+  // sigmoid(z) (1 - sigmoid(z)) = e / (1 + e)^2 with e = exp(-|z|), which cannot overflow.
+  FRANCA_HD void hessian(const double* z, std::int64_t, Target, double w, double* h) const {
+    const double e = ::exp(-::fabs(z[0]));
+    h[0] = w * e / ((1.0 + e) * (1.0 + e));
+  }
 };
 
 // HalfMultinomialLoss, K scores, label in [0, K): lse(z) - z_y; gradient softmax(z) - [k = y].
@@ -82,6 +96,15 @@ struct Multinomial {
     for (std::int64_t k = 0; k < t; ++k) z[k] = w * (::exp(z[k] - lse) - (k == label ? 1.0 : 0.0));
     return loss;
   }
+  // p_k [k = l] - p_k p_l with p = softmax(z).
+  FRANCA_HD void hessian(const double* z, std::int64_t t, Target, double w, double* h) const {
+    const double lse = log_sum_exp(z, t);
+    for (std::int64_t k = 0; k < t; ++k) {
+      const double pk = ::exp(z[k] - lse);
+      h[packed_upper_index(k, k, t)] = w * pk * (1.0 - pk);
+      for (std::int64_t l = k + 1; l < t; ++l) h[packed_upper_index(k, l, t)] = -w * pk * ::exp(z[l] - lse);
+    }
+  }
 };
 
 // HalfSquaredError, identity link: (z - y)^2 / 2; gradient z - y.
@@ -92,6 +115,7 @@ struct SquaredError {
     z[0] = w * r;
     return 0.5 * w * r * r;
   }
+  FRANCA_HD void hessian(const double*, std::int64_t, Target, double w, double* h) const { h[0] = w; }
 };
 
 // HalfPoissonLoss, log link: exp(z) - y z (drops y log y - y); gradient exp(z) - y.
@@ -102,6 +126,7 @@ struct Poisson {
     z[0] = w * (mu - y);
     return w * (mu - y * s);
   }
+  FRANCA_HD void hessian(const double* z, std::int64_t, Target, double w, double* h) const { h[0] = w * ::exp(z[0]); }
 };
 
 // HalfGammaLoss, log link: z + y exp(-z) (drops log y + 1); gradient 1 - y exp(-z).
@@ -111,6 +136,9 @@ struct Gamma {
     const double s = z[0], e = y * ::exp(-s);
     z[0] = w * (1.0 - e);
     return w * (s + e);
+  }
+  FRANCA_HD void hessian(const double* z, std::int64_t, Target y, double w, double* h) const {
+    h[0] = w * y * ::exp(-z[0]);
   }
 };
 
@@ -132,6 +160,14 @@ struct Tweedie {
     const double a = ::exp((2 - p) * s), b = y * ::exp((1 - p) * s);
     z[0] = w * (a - b);
     return w * (a / (2 - p) - b / (1 - p));
+  }
+  // (2 - p) exp((2 - p) z) - (1 - p) y exp((1 - p) z), which is negative for some z when p < 1 or
+  // p > 2 (p = 0: mu (2 mu - y)).
+  FRANCA_HD void hessian(const double* z, std::int64_t t, Target y, double w, double* h) const {
+    const double p = power, s = z[0];
+    if (p == 1) return Poisson{}.hessian(z, t, y, w, h);
+    if (p == 2) return Gamma{}.hessian(z, t, y, w, h);
+    h[0] = w * ((2 - p) * ::exp((2 - p) * s) - (1 - p) * y * ::exp((1 - p) * s));
   }
 };
 
@@ -157,6 +193,11 @@ struct TweedieIdentity {
     const double a = ::pow(s, 1 - p);
     z[0] = w * (s - y) * ::pow(s, -p);
     return w * (s * a / (2 - p) - y * a / (1 - p) + (y > 0 ? ::pow(y, 2 - p) / ((1 - p) * (2 - p)) : 0.0));
+  }
+  // d/dz of (z - y) z^-p: (1 - p) z^-p + p y z^(-p-1), negative where z > p y / (p - 1) for p > 1.
+  FRANCA_HD void hessian(const double* z, std::int64_t, Target y, double w, double* h) const {
+    const double p = power, s = z[0];
+    h[0] = w * (p == 0 ? 1.0 : ((1 - p) * s + p * y) * ::pow(s, -p - 1));
   }
 };
 

@@ -1,11 +1,14 @@
 // The CPU GLM objective: one float64 pass per evaluation, rows split over the context's threads,
-// each chunk accumulating its own gradient (combined by sum_partials).
+// each chunk accumulating its own gradient (combined by sum_partials). The Hessian pass likewise,
+// each chunk with its own Gram blocks.
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 #include "core/expects.hpp"
 #include "core/matrix_ref.hpp"
 #include "core/parallel.hpp"
+#include "primitives/csr_ops.hpp"
 #include "primitives/glm_objective.hpp"
 
 namespace franca {
@@ -29,9 +32,34 @@ void glm_check(const GlmData& data, const std::vector<double>& coef) {
                  "glm_objective: needs float64 weights of {} rows on X's device", n);
 }
 
+std::vector<double> glm_hessian_from_blocks(const std::vector<double>& blocks, std::int64_t t, std::int64_t d,
+                                            bool fit_intercept) {
+  const std::int64_t D = d + (fit_intercept ? 1 : 0), block_size = D * (D + 1) / 2, n_coef = t * D;
+  // Column a of x~ for score k: a coefficient of W (row-major), or the intercept (a = d).
+  const auto index = [&](std::int64_t k, std::int64_t a) { return a < d ? k * d + a : t * d + k; };
+  std::vector<double> H(static_cast<std::size_t>(n_coef * n_coef));
+  const auto set = [&](std::int64_t r, std::int64_t c, double v) {
+    H[static_cast<std::size_t>(r * n_coef + c)] = v;
+    H[static_cast<std::size_t>(c * n_coef + r)] = v;
+  };
+  for (std::int64_t k = 0; k < t; ++k)
+    for (std::int64_t l = k; l < t; ++l) {
+      const double* G = blocks.data() + glm::packed_upper_index(k, l, t) * block_size;
+      for (std::int64_t a = 0; a < D; ++a)
+        for (std::int64_t b = a; b < D; ++b) {
+          const double v = G[glm::packed_upper_index(a, b, D)];
+          set(index(k, a), index(l, b), v);
+          set(index(k, b), index(l, a), v);
+        }
+    }
+  return H;
+}
+
 namespace {
 
 constexpr std::int64_t kBlockRows = 32;
+// The partial Gram blocks of all the Hessian pass's chunks together stay under this.
+constexpr std::int64_t kHessianPartialBytes = std::int64_t{256} << 20;
 
 // Four running sums, which the compiler keeps in vector registers (a single sum would
 // serialise every addition; `omp simd reduction` spilled its accumulator to the stack).
@@ -144,6 +172,112 @@ std::vector<double> csr_pass(const Context& ctx, const GlmData& data, const std:
   return total;
 }
 
+// The Hessian pass's accumulator: the Gram blocks (n_pairs packed triangles of D rows), then
+// sum_i w_i [H_i <= 0] and sum_i w_i (one score per row).
+struct HessianLayout {
+  std::int64_t t, d, D, n_pairs, block_size;
+  explicit HessianLayout(const GlmData& data)
+      : t(data.n_scores),
+        d(data.X.cols()),
+        D(d + (data.fit_intercept ? 1 : 0)),
+        n_pairs(t * (t + 1) / 2),
+        block_size(D * (D + 1) / 2) {}
+  std::int64_t size() const { return n_pairs * block_size + 2; }
+};
+
+// Row i's second derivatives h (n_pairs values) at scores z; for one score, records the weight of
+// a non-positive one and keeps its absolute value.
+template <class L>
+void row_hessian(const GlmData& data, L loss_fn, const double* z, std::int64_t i, const HessianLayout& layout,
+                 double* h, std::vector<double>& acc) {
+  const double w = data.weights.ptr<const double>()[i];
+  loss_fn.hessian(z, layout.t, glm_targets<L>(data)[i], w, h);
+  if (layout.t > 1) return;
+  if (h[0] <= 0) acc[static_cast<std::size_t>(layout.n_pairs * layout.block_size)] += w;
+  acc[static_cast<std::size_t>(layout.n_pairs * layout.block_size + 1)] += w;
+  h[0] = std::fabs(h[0]);
+}
+
+// Dense X, rows [begin, end): blocks of rows are copied feature-major (xb[a * kBlockRows + r] is
+// x~ of the block's row r; rows past the end are 0), so that each Gram entry adds a product over
+// kBlockRows contiguous values.
+template <class T, class L>
+void dense_hessian_rows(const GlmData& data, const std::vector<double>& coef, L loss_fn, const HessianLayout& layout,
+                        std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+  const auto m = matrix_ref<const T>(data.X.dense);
+  const std::int64_t t = layout.t, d = layout.d, D = layout.D, R = kBlockRows;
+  std::vector<double> xb(static_cast<std::size_t>(D * R)), hb(static_cast<std::size_t>(layout.n_pairs * R));
+  std::vector<double> z(static_cast<std::size_t>(t)), h(static_cast<std::size_t>(layout.n_pairs));
+  std::vector<double> weighted(static_cast<std::size_t>(R));
+  for (std::int64_t i0 = begin; i0 < end; i0 += R) {
+    const std::int64_t nb = std::min(R, end - i0);
+    std::fill(xb.begin(), xb.end(), 0.0);
+    std::fill(hb.begin(), hb.end(), 0.0);
+    for (std::int64_t j = 0; j < d; ++j)
+      for (std::int64_t r = 0; r < nb; ++r) xb[static_cast<std::size_t>(j * R + r)] = static_cast<double>(m(i0 + r, j));
+    if (D > d) std::fill(xb.begin() + d * R, xb.begin() + d * R + nb, 1.0);
+    for (std::int64_t r = 0; r < nb; ++r) {
+      for (std::int64_t k = 0; k < t; ++k) {
+        double s = data.fit_intercept ? coef[static_cast<std::size_t>(t * d + k)] : 0.0;
+        for (std::int64_t j = 0; j < d; ++j)
+          s += coef[static_cast<std::size_t>(k * d + j)] * xb[static_cast<std::size_t>(j * R + r)];
+        z[static_cast<std::size_t>(k)] = s;
+      }
+      row_hessian(data, loss_fn, z.data(), i0 + r, layout, h.data(), acc);
+      for (std::int64_t q = 0; q < layout.n_pairs; ++q)
+        hb[static_cast<std::size_t>(q * R + r)] = h[static_cast<std::size_t>(q)];
+    }
+    for (std::int64_t q = 0; q < layout.n_pairs; ++q) {
+      double* G = acc.data() + q * layout.block_size;
+      for (std::int64_t a = 0; a < D; ++a) {
+        for (std::int64_t r = 0; r < R; ++r)
+          weighted[static_cast<std::size_t>(r)] =
+              hb[static_cast<std::size_t>(q * R + r)] * xb[static_cast<std::size_t>(a * R + r)];
+        double* row = G + glm::packed_upper_index(a, a, D);
+        for (std::int64_t b = a; b < D; ++b)
+          row[b - a] += dot(weighted.data(), &xb[static_cast<std::size_t>(b * R)], R);
+      }
+    }
+  }
+}
+
+// CSR X, rows [begin, end): every ordered pair of a row's stored values adds to the entry of its
+// columns (a, b) with a <= b; a column stored twice in a row then counts both cross products, as
+// it must. The intercept is column d, after every stored one.
+template <class T, class P, class I, class L>
+void csr_hessian_rows(const GlmData& data, const std::vector<double>& coef, L loss_fn, const HessianLayout& layout,
+                      std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+  const CsrMatrix& X = data.X.csr;
+  const P* indptr = X.indptr.ptr<const P>();
+  const I* indices = X.indices.ptr<const I>();
+  const T* values = X.data.ptr<const T>();
+  const std::int64_t t = layout.t, d = layout.d, D = layout.D;
+  std::vector<double> z(static_cast<std::size_t>(t)), h(static_cast<std::size_t>(layout.n_pairs));
+  for (std::int64_t i = begin; i < end; ++i) {
+    for (std::int64_t k = 0; k < t; ++k) {
+      double s = data.fit_intercept ? coef[static_cast<std::size_t>(t * d + k)] : 0.0;
+      for (P p = indptr[i]; p < indptr[i + 1]; ++p)
+        s += static_cast<double>(values[p]) * coef[static_cast<std::size_t>(k * d + indices[p])];
+      z[static_cast<std::size_t>(k)] = s;
+    }
+    row_hessian(data, loss_fn, z.data(), i, layout, h.data(), acc);
+    for (std::int64_t q = 0; q < layout.n_pairs; ++q) {
+      double* G = acc.data() + q * layout.block_size;
+      const double hq = h[static_cast<std::size_t>(q)];
+      for (P p1 = indptr[i]; p1 < indptr[i + 1]; ++p1) {
+        const std::int64_t a = indices[p1];
+        const double va = hq * static_cast<double>(values[p1]);
+        for (P p2 = indptr[i]; p2 < indptr[i + 1]; ++p2) {
+          const std::int64_t b = indices[p2];
+          if (a <= b) G[glm::packed_upper_index(a, b, D)] += va * static_cast<double>(values[p2]);
+        }
+        if (data.fit_intercept) G[glm::packed_upper_index(a, d, D)] += va;
+      }
+      if (data.fit_intercept) G[glm::packed_upper_index(d, d, D)] += hq;
+    }
+  }
+}
+
 }  // namespace
 
 template <>
@@ -167,6 +301,41 @@ double glm_objective<Backend::cpu>(const Context& ctx, const GlmData& data, cons
   grad.assign(total.begin(), total.begin() + t * d);
   if (data.fit_intercept) grad.insert(grad.end(), total.begin() + t * d, total.begin() + t * d + t);
   return total[static_cast<std::size_t>(t * d + t)];
+}
+
+template <>
+GlmHessian glm_hessian<Backend::cpu>(const Context& ctx, const GlmData& data, const std::vector<double>& coef) {
+  glm_check(data, coef);
+  const HessianLayout layout(data);
+  const std::int64_t n = data.X.rows(), size = layout.size();
+  // The rows are cut into `chunks` ranges, each summed into its own accumulator: as many as keep
+  // all the accumulators under kHessianPartialBytes (a wide Hessian gets fewer, longer ranges). The
+  // cut depends on the sizes only, so the sums are the same for any thread count.
+  const std::int64_t chunks = std::clamp<std::int64_t>(
+      std::min(n / kBlockRows, kHessianPartialBytes / (size * static_cast<std::int64_t>(sizeof(double)))), 1,
+      detail::kMaxChunks);
+  const std::vector<double> total = sum_partials(
+      parallel_accumulate(ctx, chunks, 1, std::vector<double>(static_cast<std::size_t>(size), 0.0),
+                          [&](std::int64_t c0, std::int64_t c1, std::vector<double>& acc) {
+                            const std::int64_t begin = n * c0 / chunks, end = n * c1 / chunks;
+                            glm::dispatch_loss(data.loss, data.power, [&](auto loss_fn) {
+                              if (data.X.kind == Matrix::Kind::dense) {
+                                dispatch_floating(data.X.dense.dtype, [&](auto tag) {
+                                  dense_hessian_rows<decltype(tag)>(data, coef, loss_fn, layout, begin, end, acc);
+                                });
+                              } else {
+                                dispatch_csr(data.X.csr, [&](auto value_tag, auto index_tag, auto ptr_tag) {
+                                  csr_hessian_rows<decltype(value_tag), decltype(ptr_tag), decltype(index_tag)>(
+                                      data, coef, loss_fn, layout, begin, end, acc);
+                                });
+                              }
+                            });
+                          }));
+  GlmHessian out;
+  out.matrix = glm_hessian_from_blocks(total, layout.t, layout.d, data.fit_intercept);
+  const double weight = total[static_cast<std::size_t>(size - 1)];
+  out.nonpositive_fraction = weight > 0 ? total[static_cast<std::size_t>(size - 2)] / weight : 0.0;
+  return out;
 }
 
 }  // namespace franca
