@@ -46,6 +46,18 @@ __device__ inline double warp_sum(double s) {
   return s;
 }
 
+// A thread's place in a grid of one warp per row: its lane and warp in the block, the warp's
+// first row and the stride over rows.
+struct WarpPerRow {
+  int lane, warp;
+  std::int64_t first, stride;
+  __device__ WarpPerRow()
+      : lane(threadIdx.x & 31),
+        warp(threadIdx.x >> 5),
+        first(static_cast<std::int64_t>(blockIdx.x) * kWarps + warp),
+        stride(static_cast<std::int64_t>(gridDim.x) * kWarps) {}
+};
+
 template <class T, class L>
 __global__ void dense_kernel(MatrixRef<const T> X, std::int64_t t, const double* coef, bool fit_intercept, int R,
                              const typename L::Target* y, const double* weights, L loss_fn, double* partial) {
@@ -111,13 +123,12 @@ __global__ void csr_kernel(const P* indptr, const I* indices, const T* values, s
                            const double* coef_t, const double* intercept, const typename L::Target* y,
                            const double* weights, L loss_fn, double* grad_t, double* partial) {
   extern __shared__ double shared[];
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  double* z = shared + warp * t;
-  const std::int64_t first = static_cast<std::int64_t>(blockIdx.x) * kWarps + warp;
-  const std::int64_t n_warps = static_cast<std::int64_t>(gridDim.x) * kWarps;
-  double* mine = partial + first * (t + 1);  // the warp's intercept gradients, then its loss
+  const WarpPerRow at;
+  const int lane = at.lane;
+  double* z = shared + at.warp * t;
+  double* mine = partial + at.first * (t + 1);  // the warp's intercept gradients, then its loss
   double loss = 0;
-  for (std::int64_t i = first; i < n; i += n_warps) {
+  for (std::int64_t i = at.first; i < n; i += at.stride) {
     const std::int64_t begin = indptr[i], end = indptr[i + 1];
     for (std::int64_t k = 0; k < t; ++k) {
       double s = 0;
@@ -205,13 +216,12 @@ __global__ void row_hessian_kernel(RowDot row_dot, std::int64_t row0, std::int64
                                    const double* coef, bool fit_intercept, const typename L::Target* y,
                                    const double* weights, L loss_fn, double* h, double* partial) {
   extern __shared__ double shared[];
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  double* z = shared + warp * t;
-  const std::int64_t first = static_cast<std::int64_t>(blockIdx.x) * kWarps + warp;
-  const std::int64_t n_warps = static_cast<std::int64_t>(gridDim.x) * kWarps;
+  const WarpPerRow at;
+  const int lane = at.lane;
+  double* z = shared + at.warp * t;
   const std::int64_t n_pairs = t * (t + 1) / 2;
   double nonpositive = 0, weight = 0;
-  for (std::int64_t r = first; r < rows; r += n_warps) {
+  for (std::int64_t r = at.first; r < rows; r += at.stride) {
     const std::int64_t i = row0 + r;
     for (std::int64_t k = 0; k < t; ++k) {
       const double s = warp_sum(row_dot(i, lane, coef + k * d));
@@ -230,8 +240,8 @@ __global__ void row_hessian_kernel(RowDot row_dot, std::int64_t row0, std::int64
     __syncwarp();  // z is rewritten by the warp's next row
   }
   if (lane == 0) {
-    partial[2 * first] += nonpositive;
-    partial[2 * first + 1] += weight;
+    partial[2 * at.first] += nonpositive;
+    partial[2 * at.first + 1] += weight;
   }
 }
 
@@ -259,11 +269,10 @@ template <class T, class P, class I>
 __global__ void csr_gram_kernel(const P* indptr, const I* indices, const T* values, std::int64_t row0,
                                 std::int64_t rows, std::int64_t d, bool fit_intercept, std::int64_t n_pairs,
                                 const double* h, double* blocks) {
-  const int lane = threadIdx.x & 31;
+  const WarpPerRow at;
+  const int lane = at.lane;
   const std::int64_t D = d + (fit_intercept ? 1 : 0), block_size = D * (D + 1) / 2;
-  const std::int64_t first = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) >> 5;
-  const std::int64_t n_warps = (static_cast<std::int64_t>(gridDim.x) * blockDim.x) >> 5;
-  for (std::int64_t r = first; r < rows; r += n_warps) {
+  for (std::int64_t r = at.first; r < rows; r += at.stride) {
     const std::int64_t begin = indptr[row0 + r], nnz = indptr[row0 + r + 1] - begin;
     const double* hr = h + r * n_pairs;
     for (std::int64_t e = lane; e < nnz * nnz; e += 32) {
