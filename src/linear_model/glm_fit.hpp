@@ -1,7 +1,8 @@
 // The penalised GLM fit that LogisticRegression and the GLM regressors (PoissonRegressor,
 // GammaRegressor, TweedieRegressor) share: X prepared once (contiguous, CSR columns without values
-// dropped), then L-BFGS, or OWL-QN with an L1 term, on the host over the coefficients, each
-// evaluation one glm_objective pass where X lives.
+// dropped), then L-BFGS (OWL-QN with an L1 term) or scikit-learn's Newton-Cholesky on the host over
+// the coefficients, each evaluation one glm_objective pass where X lives (and each Newton step one
+// glm_hessian pass).
 #pragma once
 
 #include <cstdint>
@@ -26,10 +27,18 @@ struct GlmProblem {
 // estimator) is for the log.
 GlmProblem glm_problem(const Context& ctx, const Matrix& X, bool fit_intercept, const char* name);
 
+// scikit-learn's 'lbfgs' (here also OWL-QN, for an L1 term) and 'newton-cholesky' (L2 penalty
+// only; at most kMaxNewtonCoefficients coefficients, its Hessian being dense).
+enum class GlmSolver { lbfgs, newton_cholesky };
+inline constexpr std::int64_t kMaxNewtonCoefficients = 4096;
+
 struct GlmSolverOptions {
+  GlmSolver solver = GlmSolver::lbfgs;
   std::int64_t max_iter = 100;
-  double tol = 1e-4;        // on the largest absolute (pseudo-)gradient entry, scipy's pgtol
-  int max_linesearch = 20;  // evaluations per line search, scipy's maxls
+  // lbfgs: on the largest absolute (pseudo-)gradient entry, scipy's pgtol; newton-cholesky: that
+  // and half the squared Newton decrement, as scikit-learn.
+  double tol = 1e-4;
+  int max_linesearch = 20;  // evaluations per L-BFGS line search, scipy's maxls
   std::string name;         // the estimator, for the log and the convergence warning
 };
 
@@ -42,7 +51,8 @@ struct GlmSolution {
 // Minimises the data loss of problem.data plus the penalty from x (n_scores * d coefficients,
 // row-major, then n_scores intercepts when fitted), which receives the solution. Coefficients of
 // the dropped columns get no gradient from the data: 0 under a penalty, else their start value.
-// Warns (scikit-learn's ConvergenceWarning text) when the solver stops unconverged.
+// Warns (scikit-learn's ConvergenceWarning texts) when the solver stops unconverged or
+// Newton-Cholesky falls back to L-BFGS.
 GlmSolution minimize_glm(const Context& ctx, const GlmProblem& problem, std::vector<double>& x,
                          const GlmSolverOptions& options);
 

@@ -1,10 +1,10 @@
 // PoissonRegressor, GammaRegressor and TweedieRegressor (scikit-learn 1.2's generalised linear
-// regressors, solver 'lbfgs'): one template over the Tweedie family, dense or CSR X, float32 or
-// float64, on the CPU or CUDA. As scikit-learn, the objective is
+// regressors, solvers 'lbfgs' and 'newton-cholesky'): one template over the Tweedie family, dense
+// or CSR X, float32 or float64, on the CPU or CUDA. As scikit-learn, the objective is
 //     sum_i s_i loss_i / sum_i s_i + alpha / 2 ||w||^2
 // with scikit-learn's half-deviance losses (primitives/glm_loss.hpp) and an unpenalised intercept;
 // beyond scikit-learn, l1_ratio in [0, 1] makes the penalty alpha (r ||w||_1 + (1 - r) / 2 ||w||^2),
-// solved by OWL-QN. The fit is glm_fit.hpp's, shared with LogisticRegression.
+// solved by OWL-QN (solver 'lbfgs'). The fit is glm_fit.hpp's, shared with LogisticRegression.
 #include <cmath>
 #include <string>
 
@@ -22,7 +22,6 @@ namespace franca {
 namespace {
 
 enum class Family { poisson, gamma, tweedie };
-enum class GlmSolver { lbfgs, newton_cholesky };
 enum class GlmLink { automatic, identity, log };
 
 template <Family F>
@@ -70,13 +69,17 @@ struct GlmRegressorParams {
           .names({{"auto", GlmLink::automatic}, {"identity", GlmLink::identity}, {"log", GlmLink::log}});
     }
     t.field("solver", &P::solver,
-            "Only 'lbfgs' (L-BFGS on the host over one fused data pass per evaluation; OWL-QN with an l1_ratio > 0) "
-            "is implemented.")
-        .names({{"lbfgs", GlmSolver::lbfgs}, {"newton-cholesky", GlmSolver::newton_cholesky}})
-        .implemented({GlmSolver::lbfgs}, "use 'lbfgs'");
+            "'lbfgs': L-BFGS on the host over one fused data pass per evaluation (OWL-QN with an l1_ratio > 0). "
+            "'newton-cholesky': scikit-learn's Newton solver, each step one more pass for the Hessian X^T diag(h) X "
+            "where X lives and a Cholesky solve on the host; for n_samples >> n_features (the dense Hessian holds "
+            "at most 4096 coefficients: features holding values, intercept), L2 penalty only; falls back to lbfgs, "
+            "with scikit-learn's warning, where the Hessian is not positive definite.")
+        .names({{"lbfgs", GlmSolver::lbfgs}, {"newton-cholesky", GlmSolver::newton_cholesky}});
     t.field("max_iter", &P::max_iter, "Maximum number of solver iterations.").minimum(1);
     t.field("tol", &P::tol,
-            "Stop when the largest absolute (pseudo-)gradient entry of the objective is <= tol (scipy's gtol).")
+            "lbfgs: stop when the largest absolute (pseudo-)gradient entry of the objective is <= tol (scipy's "
+            "gtol). newton-cholesky: when that entry and half the squared Newton decrement are both <= tol, as "
+            "scikit-learn.")
         .greater_than(0);
     t.field("warm_start", &P::warm_start,
             "Start from the previous coef_ and intercept_ (same number of features) instead of zero coefficients "
@@ -85,9 +88,15 @@ struct GlmRegressorParams {
         .minimum(0);
     t.field("l1_ratio", &P::l1_ratio,
             "Not in scikit-learn. None: the L2 penalty alpha / 2 ||w||^2 (scikit-learn's). r in [0, 1]: the "
-            "elastic-net penalty alpha (r ||w||_1 + (1 - r) / 2 ||w||^2), solved by OWL-QN.")
+            "elastic-net penalty alpha (r ||w||_1 + (1 - r) / 2 ||w||^2), solved by OWL-QN (solver 'lbfgs').")
         .minimum(0)
         .maximum(1);
+    t.rule([](const P& p) {
+      FRANCA_EXPECTS(p.solver != GlmSolver::newton_cholesky || p.l1_ratio.value_or(0.0) == 0,
+                     "parameter 'l1_ratio': solver 'newton-cholesky' takes the L2 penalty only; l1_ratio={} needs "
+                     "solver='lbfgs'",
+                     *p.l1_ratio);
+    });
   }
 };
 
@@ -172,9 +181,10 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     if (p.fit_intercept) x.push_back(intercept);
 
     GlmSolverOptions options;
+    options.solver = p.solver;
     options.max_iter = p.max_iter;
     options.tol = p.tol;
-    options.max_linesearch = 50;  // scikit-learn passes maxls=50 to scipy
+    options.max_linesearch = 50;  // scikit-learn passes maxls=50 to scipy (lbfgs)
     options.name = name;
     const GlmSolution solution = minimize_glm(ctx, problem, x, options);
 
@@ -231,8 +241,8 @@ const EstimatorSpec& poisson_regressor_spec() {
   static const EstimatorSpec spec = glm_regressor_spec<Family::poisson>(
       "PoissonRegressor",
       "Generalised linear model with a Poisson distribution and log link, minimising scikit-learn 1.2's "
-      "sum_i s_i half_poisson_deviance_i / sum_i s_i + alpha/2 ||w||^2 with L-BFGS (or an elastic-net penalty "
-      "through l1_ratio, with OWL-QN). y >= 0.",
+      "sum_i s_i half_poisson_deviance_i / sum_i s_i + alpha/2 ||w||^2 with L-BFGS or Newton-Cholesky (or an "
+      "elastic-net penalty through l1_ratio, with OWL-QN). y >= 0.",
       1.0);
   return spec;
 }
@@ -241,8 +251,8 @@ const EstimatorSpec& gamma_regressor_spec() {
   static const EstimatorSpec spec = glm_regressor_spec<Family::gamma>(
       "GammaRegressor",
       "Generalised linear model with a Gamma distribution and log link, minimising scikit-learn 1.2's "
-      "sum_i s_i half_gamma_deviance_i / sum_i s_i + alpha/2 ||w||^2 with L-BFGS (or an elastic-net penalty "
-      "through l1_ratio, with OWL-QN). y > 0.",
+      "sum_i s_i half_gamma_deviance_i / sum_i s_i + alpha/2 ||w||^2 with L-BFGS or Newton-Cholesky (or an "
+      "elastic-net penalty through l1_ratio, with OWL-QN). y > 0.",
       2.0);
   return spec;
 }
@@ -252,8 +262,8 @@ const EstimatorSpec& tweedie_regressor_spec() {
       "TweedieRegressor",
       "Generalised linear model with a Tweedie distribution of the given power and a log or identity link, "
       "minimising scikit-learn 1.2's sum_i s_i half_tweedie_deviance_i / sum_i s_i + alpha/2 ||w||^2 with L-BFGS "
-      "(or an elastic-net penalty through l1_ratio, with OWL-QN). y: any for power <= 0, >= 0 for power in [1, 2), "
-      "> 0 for power >= 2.",
+      "or Newton-Cholesky (or an elastic-net penalty through l1_ratio, with OWL-QN). y: any for power <= 0, >= 0 for "
+      "power in [1, 2), > 0 for power >= 2.",
       "power");
   return spec;
 }

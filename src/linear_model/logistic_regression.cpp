@@ -1,8 +1,10 @@
-// LogisticRegression (scikit-learn's, solver 'lbfgs'): binary (one coefficient vector) and
-// multinomial (softmax) logistic regression with L2, L1 or elastic-net penalties, on dense or CSR
-// X, on the CPU or CUDA. The data pass (loss and gradient) runs where X lives; the optimizer
-// (L-BFGS, or OWL-QN when there is an L1 term) runs on the host over the n_scores * (d + 1)
-// coefficients, which are small next to X.
+// LogisticRegression (scikit-learn's): binary (one coefficient vector) and multinomial (softmax)
+// logistic regression with L2, L1 or elastic-net penalties, on dense or CSR X, on the CPU or CUDA.
+// The data passes (loss and gradient; the Hessian for Newton-Cholesky) run where X lives; the
+// optimizer (L-BFGS, OWL-QN when there is an L1 term, or Newton-Cholesky) runs on the host over the
+// n_scores * (d + 1) coefficients, which are small next to X. scikit-learn's 'newton-cg', 'sag' and
+// 'saga' minimise the same objective by other algorithms; franca reaches that minimum with L-BFGS
+// (OWL-QN for saga's L1 and elastic-net penalties).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -56,12 +58,13 @@ struct LogisticRegressionParams {
             "not penalised.")
         .names(
             {{"l1", Penalty::l1}, {"l2", Penalty::l2}, {"elasticnet", Penalty::elasticnet}, {"none", Penalty::none}});
-    t.field("dual", &P::dual, "Dual formulation (liblinear only in scikit-learn): must be False.").check([](bool dual) {
-      FRANCA_EXPECTS_STATUS(!dual, Status::not_implemented,
-                            "parameter 'dual': dual=True is not implemented (solver lbfgs supports only dual=False)");
-    });
+    t.field("dual", &P::dual,
+            "Dual formulation, liblinear's only (not implemented in franca): must be False, as for every other "
+            "solver.");
     t.field("tol", &P::tol,
-            "Stop when the largest absolute (pseudo-)gradient entry of the objective is <= tol (scipy's pgtol).")
+            "lbfgs (and the solvers it stands for): stop when the largest absolute (pseudo-)gradient entry of the "
+            "objective is <= tol (scipy's pgtol). newton-cholesky: when that entry and half the squared Newton "
+            "decrement of the objective divided by the summed weights are both <= tol, as scikit-learn.")
         .minimum(0);
     t.field("C", &P::C, "Inverse of the regularisation strength; must be > 0.").greater_than(0);
     t.field("fit_intercept", &P::fit_intercept,
@@ -79,16 +82,23 @@ struct LogisticRegressionParams {
         });
     t.field("random_state", &P::random_state, "Unused: the solver is deterministic.");
     t.field("solver", &P::solver,
-            "Only 'lbfgs' is implemented. Unlike scikit-learn's, franca's lbfgs also handles penalty='l1' and "
-            "'elasticnet', through OWL-QN (orthant-wise L-BFGS); compare those with scikit-learn's 'saga'.")
+            "'lbfgs': L-BFGS; unlike scikit-learn's, it also takes penalty='l1' and 'elasticnet' (OWL-QN, "
+            "orthant-wise L-BFGS). 'newton-cholesky': scikit-learn's Newton solver (penalty 'l2' or None; binary, "
+            "one-vs-rest or multinomial; the dense Hessian holds at most 4096 coefficients), each step one more pass "
+            "over X for the Hessian and a Cholesky solve on the host, falling back to lbfgs, with scikit-learn's "
+            "warning, where the Hessian is not positive definite. 'newton-cg' and 'sag' (penalty 'l2' or None) and "
+            "'saga' (any penalty) are other algorithms for the same minimum: franca runs lbfgs for them (OWL-QN for "
+            "saga's 'l1' and 'elasticnet'), so n_iter_ counts L-BFGS iterations. 'liblinear' (penalised intercept, "
+            "dual) is not implemented.")
         .names({{"lbfgs", Solver::lbfgs},
                 {"liblinear", Solver::liblinear},
                 {"newton-cg", Solver::newton_cg},
                 {"newton-cholesky", Solver::newton_cholesky},
                 {"sag", Solver::sag},
                 {"saga", Solver::saga}})
-        .implemented({Solver::lbfgs}, "use 'lbfgs' (which also handles l1 and elasticnet penalties, through OWL-QN)");
-    t.field("max_iter", &P::max_iter, "Maximum number of L-BFGS iterations.").minimum(0);
+        .implemented({Solver::lbfgs, Solver::newton_cg, Solver::newton_cholesky, Solver::sag, Solver::saga},
+                     "use 'lbfgs' (which also handles l1 and elasticnet penalties, through OWL-QN) or 'saga'");
+    t.field("max_iter", &P::max_iter, "Maximum number of solver iterations.").minimum(0);
     t.field("multi_class", &P::multi_class,
             "'auto' (binomial for 2 classes, else multinomial), 'multinomial' (softmax, also for 2 classes) or 'ovr' "
             "(one binary problem per class; n_iter_ then has one entry per class).")
@@ -102,6 +112,7 @@ struct LogisticRegressionParams {
         .minimum(0)
         .maximum(1);
     t.rule([](const P& p) {
+      check_solver(p);
       if (p.penalty_or_none() == Penalty::elasticnet) {
         FRANCA_EXPECTS(p.l1_ratio.has_value(),
                        "parameter 'l1_ratio': must be between 0 and 1 when penalty='elasticnet'; got (l1_ratio=None)");
@@ -114,6 +125,19 @@ struct LogisticRegressionParams {
         FRANCA_LOG_WARN("LogisticRegression: setting penalty=None will ignore the C and l1_ratio parameters");
     });
   }
+
+  // scikit-learn's _check_solver, in its messages (1.9's: "'l2' or None", where 1.2 says "'l2' or
+  // 'none'"), except that franca's lbfgs also takes 'l1' and 'elasticnet'.
+  static void check_solver(const LogisticRegressionParams& p) {
+    const json values = ParamTable<LogisticRegressionParams>::get().values(p);
+    const std::string solver = values["solver"].get<std::string>();
+    const Penalty penalty = p.penalty_or_none();
+    const bool l1_term = penalty == Penalty::l1 || penalty == Penalty::elasticnet;
+    FRANCA_EXPECTS(!l1_term || p.solver == Solver::lbfgs || p.solver == Solver::saga,
+                   "Solver {} supports only 'l2' or None penalties, got {} penalty.", solver,
+                   values["penalty"].get<std::string>());
+    FRANCA_EXPECTS(!p.dual, "Solver {} supports only dual=False, got dual=True", solver);
+  }
 };
 
 class LogisticRegression final : public TypedEstimator<LogisticRegressionParams> {
@@ -123,7 +147,6 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
  protected:
   void fit_impl(const Context& ctx, const Matrix& X_in, const Array* y, const Array* sample_weight) override {
     const auto& p = params();
-    const Penalty penalty = p.penalty_or_none();
     FRANCA_EXPECTS_STATUS(is_floating(value_dtype(X_in)), Status::type, "X: expected float32 or float64, got {}",
                           dtype_name(value_dtype(X_in)));
     FRANCA_EXPECTS(y->ndim() == 1 || y->dim(1) == 1, "y: expected a 1-D array of class labels, got shape ({}, {})",
@@ -152,12 +175,6 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
 
     GlmProblem problem = glm_problem(ctx, X_in, p.fit_intercept, "LogisticRegression");
     const Device device = X_in.device();
-    // scikit-learn 1.2's objective: sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1, with
-    // r = 0 for 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'. Intercepts are
-    // never penalised.
-    const double r = penalty == Penalty::l1 ? 1.0 : penalty == Penalty::elasticnet ? *p.l1_ratio : 0.0;
-    problem.l2 = penalty == Penalty::none ? 0.0 : (1.0 - r) / p.C;
-    problem.l1 = penalty == Penalty::none ? 0.0 : r / p.C;
     FRANCA_LOG_INFO("LogisticRegression: {} fit on {} ({} X of {} x {}), {} classes, penalty={}, C={}",
                     ovr           ? "one-vs-rest"
                     : multinomial ? "multinomial"
@@ -174,8 +191,9 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
       // One binary problem per class. As scikit-learn: a dict class_weight weighs the original
       // classes, 'balanced' the two classes of each problem.
       const ClassWeight::Kind cw_kind = p.class_weight.kind;
-      const std::vector<double> cw =
-          cw_kind == ClassWeight::Kind::given ? class_weights(p.class_weight, classes, counts, n) : std::vector<double>(K, 1.0);
+      const std::vector<double> cw = cw_kind == ClassWeight::Kind::given
+                                         ? class_weights(p.class_weight, classes, counts, n)
+                                         : std::vector<double>(K, 1.0);
       for (std::int64_t k = 0; k < K; ++k) {
         std::vector<std::int32_t> binary(static_cast<std::size_t>(n));
         std::vector<double> weights(sample_weights);
@@ -278,20 +296,40 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
  private:
   // Minimises the objective for one set of labels (codes: {0, 1} for n_scores = 1, else class
   // indices) and weights from x (n_scores * d coefficients, then the intercepts when fitted),
-  // which receives the solution; returns the iterations. The problem's X and penalty are shared
+  // which receives the solution; returns the iterations. The problem's X is shared
   // by the binary problems of a one-vs-rest fit.
   std::int64_t solve(const Context& ctx, GlmProblem& problem, const std::vector<std::int32_t>& codes,
                      const std::vector<double>& weights, std::int64_t n_scores, std::vector<double>& x) const {
+    const auto& p = params();
     GlmData& data = problem.data;
     const Device device = data.X.device();
     const auto n = static_cast<std::int64_t>(codes.size());
+    // scikit-learn 1.2's objective: sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1, with
+    // r = 0 for 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'. Intercepts are
+    // never penalised. scikit-learn's newton-cholesky minimises it divided by the summed weights
+    // (class weights included, as 1.9; 1.2 sums sample_weight alone), which is what its tol is on.
+    const Penalty penalty = p.penalty_or_none();
+    const bool newton = p.solver == Solver::newton_cholesky;
+    double scale = 1.0;
+    if (newton) {
+      double total = 0;
+      for (double w : weights) total += w;
+      FRANCA_EXPECTS(total > 0, "sample_weight: the weights sum to {}; at least one must be positive", total);
+      scale = 1.0 / total;
+    }
+    std::vector<double> scaled(weights);
+    for (double& w : scaled) w *= scale;
+    const double r = penalty == Penalty::l1 ? 1.0 : penalty == Penalty::elasticnet ? *p.l1_ratio : 0.0;
+    problem.l2 = penalty == Penalty::none ? 0.0 : scale * (1.0 - r) / p.C;
+    problem.l1 = penalty == Penalty::none ? 0.0 : scale * r / p.C;
     data.labels = to_device(ctx, Array::from_host(codes, {n}), device);
-    data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
+    data.weights = to_device(ctx, Array::from_host(scaled, {n}), device);
     data.n_scores = n_scores;
     data.loss = n_scores == 1 ? glm::Loss::binomial : glm::Loss::multinomial;
     GlmSolverOptions options;
-    options.max_iter = params().max_iter;
-    options.tol = params().tol;
+    options.solver = newton ? GlmSolver::newton_cholesky : GlmSolver::lbfgs;
+    options.max_iter = p.max_iter;
+    options.tol = p.tol;
     options.name = "LogisticRegression";
     return minimize_glm(ctx, problem, x, options).n_iter;
   }
@@ -311,7 +349,8 @@ const EstimatorSpec& logistic_regression_spec() {
       EstimatorSpec::of<LogisticRegression>("LogisticRegression", EstimatorKind::classifier, "linear_model")
           .doc(
               "Logistic regression (binary, or multinomial for more than 2 classes) minimising scikit-learn 1.2's "
-              "objective sum_i w_i log_loss_i + (1 - r)/(2C) ||W||^2 + r/C ||W||_1 with L-BFGS (OWL-QN when r > 0).")
+              "objective sum_i w_i log_loss_i + (1 - r)/(2C) ||W||^2 + r/C ||W||_1 with L-BFGS (OWL-QN when r > 0) or "
+              "Newton-Cholesky.")
           .method("predict", "Class labels (float64, 1-D): classes_ of the largest score.")
           .method("predict_proba", "Class probabilities, n_samples x n_classes, in X's dtype.")
           .method("predict_log_proba", "Logarithms of the class probabilities, computed stably, in X's dtype.")

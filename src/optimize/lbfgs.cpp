@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/logging.hpp"
+#include "optimize/vector_ops.hpp"
 
 namespace franca {
 
@@ -15,18 +16,6 @@ constexpr double kEps = std::numeric_limits<double>::epsilon();
 // Sufficient decrease and curvature constants of the line search (Nocedal and Wright's).
 constexpr double kArmijo = 1e-4;
 constexpr double kCurvature = 0.9;
-
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
-  return s;
-}
-
-double max_abs(const std::vector<double>& v) {
-  double m = 0;
-  for (double x : v) m = std::max(m, std::abs(x));
-  return m;
-}
 
 double l1_term(const std::vector<double>& l1, const std::vector<double>& x) {
   double s = 0;

@@ -1,10 +1,12 @@
-// PoissonRegressor, GammaRegressor and TweedieRegressor on every device. Oracles: the optimality
-// conditions of scikit-learn's objective (gradient ~ 0, or the elastic-net subgradient
-// conditions), computed here in long double from the link's derivative, not from the library's
-// loss functors; the predictions from the fitted coefficients; on CUDA, the CPU fit. (Parity with
-// scikit-learn itself is tests/python/test_glm_regressors_parity.py.)
+// PoissonRegressor, GammaRegressor and TweedieRegressor on every device, with both solvers.
+// Oracles: the optimality conditions of scikit-learn's objective (gradient ~ 0, or the elastic-net
+// subgradient conditions), computed here in long double from the link's derivative, not from the
+// library's loss functors; the predictions from the fitted coefficients; newton-cholesky against
+// lbfgs; on CUDA, the CPU fit. (Parity with scikit-learn itself is
+// tests/python/test_glm_regressors_parity.py.)
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
 
 #include "common/franca_test.hpp"
@@ -12,9 +14,11 @@
 namespace franca::test {
 namespace {
 
-constexpr double kGradientTol = 1e-7;  // max |gradient| of the (weight-normalised) objective
-constexpr double kPredictTol = 1e-10;  // relative, predict against the coefficients, float64
-constexpr double kCpuCudaTol = 1e-6;   // max |coef_cuda - coef_cpu| / max |coef_cpu|, float64
+constexpr double kGradientTol = 1e-7;           // max |gradient| of the (weight-normalised) objective
+constexpr double kPredictTol = 1e-10;           // relative, predict against the coefficients, float64
+constexpr double kCpuCudaTol = 1e-6;            // max |coef_cuda - coef_cpu| / max |coef_cpu|, float64
+constexpr double kSolversTol = 1e-6;            // max |coef_newton - coef_lbfgs| / max |coef_lbfgs|, float64
+constexpr std::int64_t kNewtonIterations = 12;  // at most, from scikit-learn's start to tol 1e-10
 
 struct Family {
   const char* estimator;
@@ -97,7 +101,17 @@ std::vector<long double> gradient(const Family& fam, const Problem& p, const std
 struct Fit {
   std::vector<double> coef, pred;
   double intercept = 0;
+  std::int64_t n_iter = 0;
 };
+
+// Expects every entry of the objective's gradient (penalty l2) at the fit to be within tol of 0;
+// X as the fit saw it.
+void expect_stationary(const Family& fam, const Problem& p, const std::vector<double>& X, const Fit& f, double l2,
+                       double tol, const std::string& what) {
+  const auto g = gradient(fam, p, X, f.coef, f.intercept, l2);
+  for (std::size_t j = 0; j < g.size(); ++j)
+    EXPECT_LE(std::fabs(static_cast<double>(g[j])), tol) << what << " gradient entry " << j;
+}
 
 template <class T, class I>
 Fit fit(const std::string& device, const Family& fam, const Problem& p, const std::string& layout,
@@ -113,8 +127,39 @@ Fit fit(const std::string& device, const Family& fam, const Problem& p, const st
   franca_matrix_free(pred);
   out.coef = attribute_of(est.get(), "coef_");
   out.intercept = attribute_of(est.get(), "intercept_").at(0);
+  out.n_iter = static_cast<std::int64_t>(attribute_of(est.get(), "n_iter_").at(0));
   return out;
 }
+
+// The library's log messages while it lives (warnings, at the default level).
+class LogCapture {
+ public:
+  LogCapture() {
+    franca_set_log_callback(
+        [](int, const char* message, void* self) { static_cast<LogCapture*>(self)->messages_.emplace_back(message); },
+        this);
+  }
+  ~LogCapture() { franca_set_log_callback(nullptr, nullptr); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+  // Whether a message contains every fragment.
+  bool logged(const std::vector<const char*>& fragments) const {
+    for (const std::string& m : messages_) {
+      bool all = true;
+      for (const char* f : fragments) all = all && m.find(f) != std::string::npos;
+      if (all) return true;
+    }
+    return false;
+  }
+  std::string all() const {
+    std::string out;
+    for (const std::string& m : messages_) out += m + "\n";
+    return out;
+  }
+
+ private:
+  std::vector<std::string> messages_;
+};
 
 // X's values as the fit saw them (rounded to T).
 template <class T>
@@ -136,11 +181,9 @@ TEST_P(GlmRegressors, ReachTheOptimumOnEveryLayout) {
                              : fit<double, std::int32_t>(device(), fam, p, layout, ", \"alpha\": 0.05");
         ASSERT_EQ(f.coef.size(), static_cast<std::size_t>(p.d)) << fam.name() << " layout=" << layout;
         const std::vector<double> X = single ? as_seen<float>(p.X) : p.X;
-        const auto g = gradient(fam, p, X, f.coef, f.intercept, alpha);
-        for (std::size_t j = 0; j < g.size(); ++j)
-          EXPECT_LE(std::fabs(static_cast<double>(g[j])), single ? 1e-5 : kGradientTol)
-              << fam.name() << " layout=" << layout << " float32=" << single << " entry " << j << " n=" << p.n
-              << " d=" << p.d << " alpha=" << alpha;
+        expect_stationary(fam, p, X, f, alpha, single ? 1e-5 : kGradientTol,
+                          fam.name() + " layout=" + layout + " float32=" + std::to_string(single) +
+                              " n=" + std::to_string(p.n) + " d=" + std::to_string(p.d) + " alpha=0.05");
         for (std::int64_t i = 0; i < p.n; ++i) {
           double z = f.intercept;
           for (std::int64_t j = 0; j < p.d; ++j) z += X[i * p.d + j] * f.coef[j];
@@ -151,6 +194,102 @@ TEST_P(GlmRegressors, ReachTheOptimumOnEveryLayout) {
       }
     }
   }
+}
+
+TEST_P(GlmRegressors, NewtonCholeskyReachesTheLbfgsOptimum) {
+  const double alpha = 0.05;
+  const std::string newton = ", \"alpha\": 0.05, \"solver\": \"newton-cholesky\"";
+  for (const Family& fam : families()) {
+    const auto p = make_problem(fam, 400, 7, 600 + static_cast<std::uint64_t>(fam.power * 10));
+    const Fit lbfgs = fit<double, std::int32_t>("cpu", fam, p, "row-major", ", \"alpha\": 0.05");
+    double scale = std::fabs(lbfgs.intercept);
+    for (double c : lbfgs.coef) scale = std::max(scale, std::fabs(c));
+    for (const std::string layout : {"row-major", "column-major", "csr"}) {
+      for (const bool single : {false, true}) {
+        const Fit f = single ? fit<float, std::int64_t>(device(), fam, p, layout, newton)
+                             : fit<double, std::int32_t>(device(), fam, p, layout, newton);
+        const std::string what = fam.name() + " layout=" + layout + " float32=" + std::to_string(single) +
+                                 " n=" + std::to_string(p.n) + " d=" + std::to_string(p.d);
+        ASSERT_EQ(f.coef.size(), static_cast<std::size_t>(p.d)) << what;
+        EXPECT_LE(f.n_iter, kNewtonIterations) << what;
+        expect_stationary(fam, p, single ? as_seen<float>(p.X) : p.X, f, alpha, single ? 1e-5 : kGradientTol, what);
+        const double tol = (single ? 1e-4 : kSolversTol) * scale;
+        for (std::size_t j = 0; j < f.coef.size(); ++j)
+          EXPECT_NEAR(f.coef[j], lbfgs.coef[j], tol) << what << " j=" << j;
+        EXPECT_NEAR(f.intercept, lbfgs.intercept, tol) << what << " intercept";
+      }
+    }
+  }
+}
+
+// Where scikit-learn's Newton solver gives up, it warns and L-BFGS finishes, at the optimum all the
+// same: alpha = 0 with a repeated column makes the Hessian singular (any split of that column's
+// weight is optimal); Tweedie power 3 started far from its optimum has mostly negative pointwise
+// second derivatives, and scikit-learn hands the fit to L-BFGS at once.
+TEST_P(GlmRegressors, NewtonCholeskyFallsBackToLbfgs) {
+  struct Case {
+    const char* what;
+    Family family;
+    double alpha;
+    std::function<void(Problem&)> change;
+    std::vector<const char*> warning;
+  };
+  const std::vector<Case> cases{
+      {"alpha=0, a repeated column",
+       families()[0],
+       0.0,
+       [](Problem& p) {
+         for (std::int64_t i = 0; i < p.n; ++i) p.X[i * p.d + 4] = p.X[i * p.d + 3];
+       },
+       {"PoissonRegressor: The inner solver of NewtonCholeskySolver stumbled upon a singular or very ill-conditioned "
+        "Hessian matrix at iteration 1. It will now resort to lbfgs instead.",
+        "(LinAlgWarning)"}},
+      {"power 3, y far from the start",
+       families()[3],
+       0.05,
+       [](Problem& p) {  // the start, intercept log(mean y), has mu >> 2 y for half the rows
+         for (double& y : p.y) y *= 1e-3;
+         for (std::int64_t i = 0; i < p.n; i += 2) p.y[i] *= 1e4;
+       },
+       {"TweedieRegressor: The inner solver of NewtonCholeskySolver detected a pointwise hessian with many negative "
+        "values at iteration #1. It will now resort to lbfgs instead.",
+        "(ConvergenceWarning)"}},
+  };
+  for (const Case& c : cases) {
+    auto p = make_problem(c.family, 300, 5, 700);
+    c.change(p);
+    LogCapture log;
+    const Fit f =
+        fit<double, std::int32_t>(device(), c.family, p, "row-major",
+                                  ", \"alpha\": " + std::to_string(c.alpha) + ", \"solver\": \"newton-cholesky\"");
+    EXPECT_TRUE(log.logged(c.warning)) << c.what << ":\n" << log.all();
+    expect_stationary(c.family, p, p.X, f, c.alpha, kGradientTol, c.what);
+  }
+}
+
+TEST_P(GlmRegressors, NewtonCholeskyWarnsAtMaxIter) {
+  const Family& fam = families()[1];
+  const auto p = make_problem(fam, 300, 4, 900);
+  LogCapture log;
+  const Fit f =
+      fit<double, std::int32_t>(device(), fam, p, "row-major", ", \"solver\": \"newton-cholesky\", \"max_iter\": 1");
+  EXPECT_EQ(f.n_iter, 1);
+  EXPECT_TRUE(log.logged({"GammaRegressor: Newton solver did not converge after 1 iterations. (ConvergenceWarning)"}))
+      << log.all();
+}
+
+TEST_P(GlmRegressors, NewtonCholeskyRefusesAnL1Penalty) {
+  const std::int64_t n = 6, d = 2;
+  Tensor X(device(), normal(static_cast<std::size_t>(n * d), 7), {n, d});
+  Tensor y(device(), std::vector<double>{1, 2, 0, 0, 3, 1}, {n});
+  auto m = dense(X.get());
+  auto est = estimator("PoissonRegressor", "{\"solver\": \"newton-cholesky\", \"l1_ratio\": 0.5}");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT,
+                      "parameter 'l1_ratio': solver 'newton-cholesky' takes the L2 penalty only; l1_ratio=0.5 needs "
+                      "solver='lbfgs'");
+  auto ridge_like = estimator("PoissonRegressor", "{\"solver\": \"newton-cholesky\", \"l1_ratio\": 0}");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, ridge_like.get(), m.get(), y.get(), nullptr));
 }
 
 TEST_P(GlmRegressors, ElasticNetMeetsTheSubgradientConditions) {
@@ -235,8 +374,7 @@ TEST(GlmRegressorParams, RefuseBadValues) {
       {"PoissonRegressor", "{\"max_iter\": 0}", FRANCA_ERROR_INVALID_ARGUMENT, "parameter 'max_iter'"},
       {"TweedieRegressor", "{\"link\": \"logit\"}", FRANCA_ERROR_INVALID_ARGUMENT, "parameter 'link'"},
       {"PoissonRegressor", "{\"power\": 1}", FRANCA_ERROR_INVALID_ARGUMENT, "power"},
-      {"GammaRegressor", "{\"solver\": \"newton-cholesky\"}", FRANCA_ERROR_NOT_IMPLEMENTED,
-       "parameter 'solver': 'newton-cholesky' is not implemented"},
+      {"GammaRegressor", "{\"solver\": \"newton-cg\"}", FRANCA_ERROR_INVALID_ARGUMENT, "parameter 'solver'"},
   };
   for (const Case& c : cases) {
     franca_estimator e = nullptr;

@@ -1,4 +1,5 @@
-"""PoissonRegressor, GammaRegressor and TweedieRegressor against scikit-learn 1.2 (solver='lbfgs').
+"""PoissonRegressor, GammaRegressor and TweedieRegressor against scikit-learn 1.2 (solver='lbfgs'), and
+solver='newton-cholesky' against the installed scikit-learn's (1.2 or newer), step for step.
 
 scikit-learn 1.2's GLMs run scipy's L-BFGS-B with ftol = 64 * eps and maxls = 50, as franca
 does, so the reference fits use scikit-learn unchanged, with a tight tol on both sides. The
@@ -203,9 +204,109 @@ def test_bad_inputs_are_named_errors():
     assert_fails(_capi.INVALID_ARGUMENT, "parameter 'alpha': must be >= 0", Estimator, "GammaRegressor", alpha=-1)
     assert_fails(_capi.INVALID_ARGUMENT, "parameter 'link': must be one of", Estimator, "TweedieRegressor",
                  link="logit")
-    assert_fails(_capi.NOT_IMPLEMENTED, "parameter 'solver': 'newton-cholesky' is not implemented", Estimator,
-                 "PoissonRegressor", solver="newton-cholesky")
+    assert_fails(_capi.INVALID_ARGUMENT, "parameter 'l1_ratio': solver 'newton-cholesky' takes the L2 penalty "
+                 "only; l1_ratio=0.5 needs solver='lbfgs'", franca, "PoissonRegressor", X, y, solver="newton-cholesky",
+                 l1_ratio=0.5)
     assert_fails(_capi.INVALID_ARGUMENT, "weights are zero; sample weights must contain at least one non-zero",
                  franca, "PoissonRegressor", X, y, np.zeros(len(y)))
     assert_fails(_capi.INVALID_ARGUMENT, "y: expected a 1-D array of targets", franca, "PoissonRegressor", X,
                  np.c_[y, y])
+
+
+# ------------------------------------------------------------------ newton-cholesky
+
+
+NEWTON = {"solver": "newton-cholesky"}
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1e-3, 1.0])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_newton_cholesky_poisson_counts(alpha, fit_intercept):
+    X, y = counts()
+    est, _ = assert_same_model("PoissonRegressor", X, y, alpha=alpha, fit_intercept=fit_intercept, **NEWTON)
+    assert int(est.attribute("n_iter_")) <= 10
+
+
+@pytest.mark.parametrize("name,params", [("GammaRegressor", {"alpha": 1e-3}), ("TweedieRegressor", {"power": 0}),
+                                         ("TweedieRegressor", {"power": 1.5, "alpha": 0.01}),
+                                         ("TweedieRegressor", {"power": 3, "link": "log", "alpha": 0.01}),
+                                         ("TweedieRegressor", {"power": 1.5, "link": "identity", "alpha": 0.01})])
+def test_newton_cholesky_diabetes(name, params):
+    X, y = diabetes()
+    assert_same_model(name, X, y, **params, **NEWTON)
+
+
+@pytest.mark.parametrize("name,params,X_y", [("PoissonRegressor", {"alpha": 1e-3}, counts),
+                                             ("GammaRegressor", {"alpha": 0.01}, diabetes),
+                                             ("TweedieRegressor", {"power": 1.5, "alpha": 0.01}, diabetes)])
+@pytest.mark.parametrize("tol", [1e-4, 1e-8])
+def test_newton_cholesky_iterations_as_scikit_learn(name, params, X_y, tol):
+    """The same algorithm: the same number of Newton steps to the same tol, weighted or not."""
+    X, y = X_y()
+    w = np.random.default_rng(4).uniform(0, 2, len(y))
+    for sample_weight in [None, w]:
+        est = Estimator(name, tol=tol, **params, **NEWTON).fit(X, y, sample_weight)
+        ref = getattr(sk, name)(tol=tol, **params, **NEWTON).fit(X, y, sample_weight=sample_weight)
+        assert int(est.attribute("n_iter_")) == ref.n_iter_, (name, params, tol)
+        np.testing.assert_allclose(est.attribute("coef_"), ref.coef_, rtol=1e-6, atol=1e-8 + 10 * tol)
+
+
+def test_newton_cholesky_sample_weight_csr_float32():
+    X, y = counts()
+    X = X.copy()
+    X[np.abs(X) < 0.5] = 0
+    w = np.random.default_rng(1).uniform(0, 3, len(y))
+    w[:10] = 0
+    assert_same_model("PoissonRegressor", X, y, w, alpha=0.01, **NEWTON)
+    dense = franca("PoissonRegressor", X, y, w, alpha=0.01, **NEWTON)
+    csr = franca("PoissonRegressor", sp.csr_matrix(X), y, w, alpha=0.01, **NEWTON)
+    np.testing.assert_allclose(csr.attribute("coef_"), dense.attribute("coef_"), rtol=SAME_MODEL_RTOL, atol=1e-12)
+    single = franca("PoissonRegressor", X.astype(np.float32), y, w, alpha=0.01, **NEWTON)
+    ref = reference("PoissonRegressor", X, y, w, alpha=0.01)
+    assert np.abs(single.attribute("coef_") - ref.coef_).max() <= FLOAT32_RTOL * np.abs(ref.coef_).max()
+
+
+def test_newton_cholesky_negative_pointwise_hessian_falls_back_as_scikit_learn():
+    """Tweedie power 3 started where most rows' second derivative is negative: both warn at the
+    first iteration and finish with L-BFGS, at the same optimum."""
+    import franca as fr
+
+    X, y = diabetes()
+    y = y.copy() * 1e-3
+    y[::2] *= 1e4
+    params = {"power": 3, "link": "log", "alpha": 0.01, "tol": 1e-8, "max_iter": 1000, **NEWTON}
+    message = "detected a pointwise hessian with many negative values at iteration #1"
+    with pytest.warns(Warning, match=message):
+        ref = sk.TweedieRegressor(**params).fit(X, y)
+    est = fr.linear_model.TweedieRegressor(**params)
+    with pytest.warns(Warning, match=message):
+        est.fit(X, y)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-4, atol=1e-8)
+
+
+def test_newton_cholesky_singular_hessian_falls_back_as_scikit_learn():
+    import franca as fr
+
+    X, y = counts()
+    X = np.c_[X, X[:, :1]]  # a repeated column, without a penalty
+    params = {"alpha": 0.0, "tol": 1e-8, **NEWTON}
+    # scipy may solve the first, exactly singular, system (scikit-learn 1.2's does) and stop at the next.
+    message = "stumbled upon a singular or very ill-conditioned Hessian matrix at iteration"
+    with pytest.warns(Warning, match=message):
+        ref = sk.PoissonRegressor(**params).fit(X, y)
+    est = fr.linear_model.PoissonRegressor(**params)
+    with pytest.warns(Warning, match=message + " 1"):
+        est.fit(X, y)
+    np.testing.assert_allclose(est.predict(X), ref.predict(X), rtol=1e-6)
+
+
+def test_newton_cholesky_warns_at_max_iter():
+    from sklearn.exceptions import ConvergenceWarning
+
+    import franca as fr
+
+    X, y = diabetes()
+    est = fr.linear_model.GammaRegressor(max_iter=1, **NEWTON)
+    with pytest.warns(ConvergenceWarning, match="Newton solver did not converge after 1 iterations"):
+        est.fit(X, y)
+    assert est.n_iter_ == 1

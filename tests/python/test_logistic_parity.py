@@ -1,4 +1,6 @@
-"""LogisticRegression against scikit-learn 1.2 (solver='lbfgs', and 'saga' for l1/elasticnet).
+"""LogisticRegression against scikit-learn 1.2 (solver='lbfgs', and 'saga' for l1/elasticnet), and
+solver='newton-cholesky' against the installed scikit-learn's (1.2: binary and one-vs-rest; 1.9:
+multinomial too, else against 1.2's lbfgs, which minimises the same objective).
 
 scikit-learn 1.2 runs scipy's L-BFGS-B with its default ftol (2.2e-9), which stops short of
 the optimum by more than this suite's tolerances; the reference fits therefore run with
@@ -438,11 +440,13 @@ def test_elasticnet_needs_l1_ratio():
 
 
 def test_unsupported_settings():
-    assert_fails(_capi.NOT_IMPLEMENTED, "parameter 'solver': 'saga' is not implemented", Estimator,
-                 "LogisticRegression", solver="saga")
+    assert_fails(_capi.NOT_IMPLEMENTED, "parameter 'solver': 'liblinear' is not implemented", Estimator,
+                 "LogisticRegression", solver="liblinear")
     assert_fails(_capi.INVALID_ARGUMENT, "parameter 'solver': must be one of", Estimator, "LogisticRegression",
                  solver="adam")
-    assert_fails(_capi.NOT_IMPLEMENTED, "parameter 'dual'", Estimator, "LogisticRegression", dual=True)
+    X, y = dataset("iris")
+    assert_fails(_capi.INVALID_ARGUMENT, "Solver lbfgs supports only dual=False, got dual=True", franca, X, y,
+                 dual=True)
     assert_fails(_capi.INVALID_ARGUMENT, "parameter 'C': must be > 0", Estimator, "LogisticRegression", C=0)
 
 
@@ -522,3 +526,149 @@ def text_problem(n_docs=600):
 def test_tfidf_of_real_text(C):
     X, y = text_problem()
     assert_same_model(franca(X, y, C=C), reference(X, y, C=C), X, y)
+
+
+# ------------------------------------------------------------------ newton-cholesky and the other solver names
+
+
+def sklearn_newton_cholesky(X, y, sample_weight=None, **params):
+    """scikit-learn's newton-cholesky; where it has no multinomial backend (before 1.6), its lbfgs
+    with ftol = 64 eps, which minimises the same objective."""
+    params = {"tol": 1e-10, "max_iter": 10000, **params}
+    try:
+        return sk_logistic_regression(solver="newton-cholesky", **params).fit(X, y, sample_weight=sample_weight)
+    except ValueError as error:
+        if "does not support a multinomial backend" not in str(error):
+            raise
+    with tight_ftol():
+        return sk_logistic_regression(**params).fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "iris", "digits"])
+def test_newton_cholesky_real_datasets(name):
+    X, y = dataset(name)
+    est = franca(X, y, solver="newton-cholesky")
+    params = {} if name == "breast_cancer" or not SKLEARN_HAS_MULTI_CLASS else {"multi_class": "multinomial"}
+    assert_same_model(est, sklearn_newton_cholesky(X, y, **params), X, y)
+
+
+@pytest.mark.parametrize("C", [1e-3, 1.0, 100.0])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_newton_cholesky_binary_iterations(C, fit_intercept):
+    """Binary newton-cholesky is scikit-learn's algorithm step for step: the same n_iter_ at the
+    default tol, and the same model."""
+    X, y = dataset("breast_cancer")
+    for tol in [1e-4, 1e-10]:
+        est = franca(X, y, solver="newton-cholesky", C=C, fit_intercept=fit_intercept, tol=tol)
+        ref = sk_logistic_regression(solver="newton-cholesky", C=C, fit_intercept=fit_intercept, tol=tol).fit(X, y)
+        np.testing.assert_array_equal(est.attribute("n_iter_"), ref.n_iter_)
+        if tol == 1e-10:
+            assert_same_model(est, ref, X, y)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_newton_cholesky_sample_and_class_weights(n_classes):
+    X, y = random_problem(n_classes, seed=30 + n_classes)
+    y[: len(y) // 3] = 0
+    w = np.random.default_rng(3).uniform(0, 3, len(y))
+    w[:15] = 0
+    params = {} if n_classes == 2 or not SKLEARN_HAS_MULTI_CLASS else {"multi_class": "multinomial"}
+    assert_same_model(franca(X, y, w, solver="newton-cholesky"), sklearn_newton_cholesky(X, y, w, **params), X, y, w)
+    cw = {0.0: 3.0, 1.0: 0.5}
+    est = franca(X, y, w, solver="newton-cholesky", class_weight={"0": 3.0, "1": 0.5})
+    assert_same_model(est, sklearn_newton_cholesky(X, y, w, class_weight=cw, **params), X, y, w)
+
+
+def test_newton_cholesky_one_vs_rest():
+    """multi_class='ovr' (scikit-learn 1.2's default for newton-cholesky on more than 2 classes)."""
+    X, y = random_problem(4, seed=40)
+    est = franca(X, y, solver="newton-cholesky", multi_class="ovr")
+    ref = reference(X, y, solver="newton-cholesky", multi_class="ovr")
+    assert_same_model(est, ref, X, y)
+    assert est.attribute("n_iter_").shape == (4,)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_newton_cholesky_without_penalty(n_classes):
+    X, y = random_problem(n_classes, seed=50 + n_classes)
+    X += np.random.default_rng(5).normal(scale=2.0, size=X.shape)  # not separable: a finite optimum
+    params = {} if n_classes == 2 or not SKLEARN_HAS_MULTI_CLASS else {"multi_class": "multinomial"}
+    est = franca(X, y, solver="newton-cholesky", penalty=None)
+    assert_same_model(est, sklearn_newton_cholesky(X, y, penalty=None, **params), X, y)
+    assert est.attribute("n_iter_")[0] <= 15
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_newton_cholesky_csr_and_float32(n_classes):
+    X, y = random_problem(n_classes, d=30, seed=60 + n_classes)
+    X[np.abs(X) < 0.8] = 0
+    dense = franca(X, y, solver="newton-cholesky")
+    sparse = franca(sp.csr_matrix(X), y, solver="newton-cholesky")
+    np.testing.assert_allclose(sparse.attribute("coef_"), dense.attribute("coef_"), rtol=1e-9, atol=1e-12)
+    single = franca(X.astype(np.float32), y, solver="newton-cholesky")
+    params = {} if n_classes == 2 or not SKLEARN_HAS_MULTI_CLASS else {"multi_class": "multinomial"}
+    ref = sklearn_newton_cholesky(X, y, **params)
+    assert_same_model(single, ref, X, y, rtol=FLOAT32_RTOL, loss_atol=1e-5)
+
+
+def test_newton_cholesky_singular_hessian_falls_back_to_lbfgs():
+    """A repeated column without a penalty: scikit-learn's warning, then L-BFGS to the optimum."""
+    import franca as fr
+
+    X, y = random_problem(2, d=6, seed=70)
+    X = np.c_[X, X[:, :1]]
+    est = fr.linear_model.LogisticRegression(solver="newton-cholesky", penalty=None, tol=1e-8)
+    with pytest.warns(Warning, match="stumbled upon a singular or very ill-conditioned Hessian matrix at iteration 1"):
+        est.fit(X, y)
+    proba = est.predict_proba(X)[:, 1]
+    gradient = X.T @ (proba - y)
+    assert np.abs(gradient).max() <= 1e-6 * len(y)
+
+
+def test_newton_cholesky_warns_at_max_iter():
+    from sklearn.exceptions import ConvergenceWarning
+
+    import franca as fr
+
+    X, y = dataset("breast_cancer")
+    est = fr.linear_model.LogisticRegression(solver="newton-cholesky", max_iter=1)
+    with pytest.warns(ConvergenceWarning, match="Newton solver did not converge after 1 iterations"):
+        est.fit(X, y)
+    assert est.n_iter_[0] == 1
+
+
+@pytest.mark.parametrize("solver", ["newton-cg", "sag", "saga"])
+def test_other_solver_names_run_lbfgs(solver):
+    """scikit-learn's other algorithms for the same minimum: franca reaches it with lbfgs."""
+    X, y = dataset("iris")
+    est = franca(X, y, solver=solver)
+    np.testing.assert_array_equal(est.attribute("coef_"), franca(X, y).attribute("coef_"))
+    assert_same_model(est, reference(X, y), X, y)
+
+
+@pytest.mark.parametrize("penalty,l1_ratio", [("l1", None), ("elasticnet", 0.5)])
+def test_saga_l1_and_elasticnet_against_saga(penalty, l1_ratio):
+    X, y = random_problem(3, d=20, seed=7)
+    C = 0.05
+    r = 1.0 if penalty == "l1" else l1_ratio
+    est = franca(X, y, solver="saga", penalty=penalty, l1_ratio=l1_ratio, C=C, tol=1e-8)
+    ref = sk_logistic_regression(solver="saga", penalty=penalty, l1_ratio=l1_ratio, C=C, tol=1e-12,
+                                 max_iter=100000).fit(X, y)
+    f_franca = objective(X, y, est.attribute("coef_"), est.attribute("intercept_"), ref.classes_, C, r)
+    f_saga = objective(X, y, ref.coef_, ref.intercept_, ref.classes_, C, r)
+    assert f_franca <= f_saga * (1 + 1e-7) and f_saga - f_franca <= 1e-6 * f_saga, (f_franca, f_saga)
+
+
+@pytest.mark.parametrize("solver,penalty,l1_ratio", [("sag", "l1", None), ("newton-cg", "l1", None),
+                                                     ("newton-cholesky", "l1", None),
+                                                     ("newton-cholesky", "elasticnet", 0.5),
+                                                     ("sag", "elasticnet", 0.5)])
+def test_solver_penalty_errors_as_scikit_learn(solver, penalty, l1_ratio):
+    """scikit-learn's _check_solver message, in 1.9's words ('l2' or None; 1.2 says 'none')."""
+    X, y = dataset("iris")
+    with pytest.raises(ValueError) as theirs:
+        sk_logistic_regression(solver=solver, penalty=penalty, l1_ratio=l1_ratio).fit(X, y)
+    with pytest.raises(FrancaError) as ours:
+        franca(X, y, solver=solver, penalty=penalty, l1_ratio=l1_ratio)
+    assert ours.value.status == _capi.INVALID_ARGUMENT
+    assert ours.value.message == str(theirs.value).replace("'none'", "None")

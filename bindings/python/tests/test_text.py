@@ -86,7 +86,7 @@ def test_values_libfranca_cannot_honour_are_errors_not_fallbacks():
     from franca.linear_model import LogisticRegression
     X = np.random.default_rng(0).normal(size=(20, 3))
     with pytest.raises(franca.FrancaNotImplementedError, match="solver"):
-        LogisticRegression(solver="saga").fit(X, X[:, 0] > 0)
+        LogisticRegression(solver="liblinear").fit(X, X[:, 0] > 0)
 
 
 def test_fit_transform_encodes_the_documents_once(monkeypatch):
