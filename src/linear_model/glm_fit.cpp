@@ -30,7 +30,8 @@ namespace {
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 
 // L-BFGS (OWL-QN when l1 is not empty) from x, at most max_iter iterations; warns, as
-// scikit-learn's _check_optimize_result, when it stops unconverged.
+// scikit-learn's _check_optimize_result (or in options.unconverged's words), when it stops
+// unconverged.
 LbfgsResult lbfgs_solve(const Context& ctx, const Objective& objective, std::vector<double> x, std::int64_t max_iter,
                         int max_linesearch, std::vector<double> l1, const std::string& log_name,
                         const GlmSolverOptions& options) {
@@ -41,11 +42,16 @@ LbfgsResult lbfgs_solve(const Context& ctx, const Objective& objective, std::vec
   lbfgs.l1 = std::move(l1);
   lbfgs.name = log_name.c_str();
   LbfgsResult result = minimize_lbfgs(ctx, objective, std::move(x), lbfgs);
-  if (!result.converged)
+  if (result.converged) return result;
+  if (options.unconverged.empty()) {
     FRANCA_LOG_WARN(
         "{}: lbfgs failed to converge: {}. Increase the number of iterations (max_iter) or scale the data "
         "(ConvergenceWarning)",
         options.name, result.message);
+  } else {
+    FRANCA_LOG_WARN("{}: {} (franca's lbfgs in its place: {}) (ConvergenceWarning)", options.name, options.unconverged,
+                    result.message);
+  }
   return result;
 }
 

@@ -39,7 +39,10 @@ struct GlmSolverOptions {
   // and half the squared Newton decrement, as scikit-learn.
   double tol = 1e-4;
   int max_linesearch = 20;  // evaluations per L-BFGS line search, scipy's maxls
-  std::string name;         // the estimator, for the log and the convergence warning
+  // scikit-learn's ConvergenceWarning text for the solver L-BFGS stands in for (newton-cg, sag,
+  // saga); empty: lbfgs's own.
+  std::string unconverged;
+  std::string name;  // the estimator, for the log and the convergence warning
 };
 
 struct GlmSolution {

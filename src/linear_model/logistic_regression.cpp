@@ -117,12 +117,13 @@ struct LogisticRegressionParams {
         FRANCA_EXPECTS(p.l1_ratio.has_value(),
                        "parameter 'l1_ratio': must be between 0 and 1 when penalty='elasticnet'; got (l1_ratio=None)");
       } else if (p.l1_ratio) {
+        const json penalty = ParamTable<P>::get().values(p)["penalty"];  // printed as Python prints it
         FRANCA_LOG_WARN(
             "LogisticRegression: l1_ratio parameter is only used when penalty is 'elasticnet'. Got (penalty={})",
-            ParamTable<P>::get().values(p)["penalty"].dump());
+            penalty.is_string() ? penalty.get<std::string>() : "None");
       }
       if (p.penalty_or_none() == Penalty::none && p.C != 1.0)
-        FRANCA_LOG_WARN("LogisticRegression: setting penalty=None will ignore the C and l1_ratio parameters");
+        FRANCA_LOG_WARN("LogisticRegression: Setting penalty=None will ignore the C and l1_ratio parameters");
     });
   }
 
@@ -328,6 +329,12 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     data.loss = n_scores == 1 ? glm::Loss::binomial : glm::Loss::multinomial;
     GlmSolverOptions options;
     options.solver = newton ? GlmSolver::newton_cholesky : GlmSolver::lbfgs;
+    // Where lbfgs stands in for another algorithm, a fit stopped at max_iter warns in that one's
+    // words, as scikit-learn's tests of it expect.
+    if (p.solver == Solver::newton_cg)
+      options.unconverged = "newton-cg failed to converge. Increase the number of iterations.";
+    if (p.solver == Solver::sag || p.solver == Solver::saga)
+      options.unconverged = "The max_iter was reached which means the coef_ did not converge";
     options.max_iter = p.max_iter;
     options.tol = p.tol;
     options.name = "LogisticRegression";

@@ -646,6 +646,23 @@ def test_other_solver_names_run_lbfgs(solver):
     assert_same_model(est, reference(X, y), X, y)
 
 
+@pytest.mark.parametrize("solver,message", [
+    ("newton-cg", "newton-cg failed to converge. Increase the number of iterations."),
+    ("sag", "The max_iter was reached which means the coef_ did not converge"),
+    ("saga", "The max_iter was reached which means the coef_ did not converge")])
+def test_other_solver_names_warn_in_their_words(solver, message):
+    """Stopped at max_iter, lbfgs standing in for another solver warns as that one does."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    import franca as fr
+
+    X, y = dataset("breast_cancer")
+    est = fr.linear_model.LogisticRegression(solver=solver, max_iter=2, tol=1e-15)
+    with pytest.warns(ConvergenceWarning, match=message):
+        est.fit(X, y)
+    assert est.n_iter_[0] == 2
+
+
 @pytest.mark.parametrize("penalty,l1_ratio", [("l1", None), ("elasticnet", 0.5)])
 def test_saga_l1_and_elasticnet_against_saga(penalty, l1_ratio):
     X, y = random_problem(3, d=20, seed=7)
