@@ -9,7 +9,9 @@ namespace franca::forest {
 
 namespace {
 
-constexpr std::int64_t kBlockRows = 256;
+// Rows walked tree by tree together: the more rows, the more of a large tree's nodes each load
+// into cache serves; the rows' floats stay within kBlockBytes.
+constexpr std::int64_t kMinBlockRows = 256, kMaxBlockRows = 4096, kBlockBytes = std::int64_t{1} << 19;
 
 // A node packed in 16 bytes for the walk: a node's children are adjacent in breadth-first order
 // (right = left + 1), so one index and the missing-value side fit one word beside the feature.
@@ -60,10 +62,12 @@ template <class Visit>
 void for_each_leaf(const Context& ctx, const Matrix& X, const ForestView& forest, Visit&& visit) {
   const std::int64_t d = X.cols();
   const std::vector<PackedNode> nodes = pack(forest);
-  parallel_for(ctx, X.rows(), kBlockRows, [&](std::int64_t begin, std::int64_t end) {
-    std::vector<float> block(static_cast<std::size_t>(kBlockRows * d));
-    for (std::int64_t r0 = begin; r0 < end; r0 += kBlockRows) {
-      const std::int64_t r1 = std::min(end, r0 + kBlockRows);
+  const std::int64_t block_rows =
+      std::clamp<std::int64_t>(kBlockBytes / (d * static_cast<std::int64_t>(sizeof(float))), kMinBlockRows, kMaxBlockRows);
+  parallel_for(ctx, X.rows(), kMinBlockRows, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> block(static_cast<std::size_t>(block_rows * d));
+    for (std::int64_t r0 = begin; r0 < end; r0 += block_rows) {
+      const std::int64_t r1 = std::min(end, r0 + block_rows);
       read_rows_as_float(X, nullptr, r0, r1, block.data());
       for (std::int64_t t = 0; t < forest.n_trees; ++t) {
         const PackedNode* tree = nodes.data() + (forest.offsets[t] - forest.offsets[0]);
