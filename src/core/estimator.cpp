@@ -38,6 +38,8 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
   if (y) {
     FRANCA_EXPECTS(y->ndim() == 1 || y->ndim() == 2, "y: expected a 1-D or 2-D array, got {} dimensions", y->ndim());
     FRANCA_EXPECTS(y->dim(0) == X.rows(), "y: has {} rows but X has {}", y->dim(0), X.rows());
+    FRANCA_EXPECTS(y->ndim() == 1 || y->dim(1) > 0,
+                   "y: found array with 0 target(s) (shape=({}, 0)) while a minimum of 1 is required", y->dim(0));
     FRANCA_EXPECTS_STATUS(y->device == X.device(), Status::type, "y: lives on {} but X lives on {}", y->device.str(),
                           X.device().str());
     check_finite(ctx, *y, "y", false);

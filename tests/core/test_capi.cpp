@@ -120,6 +120,13 @@ TEST_P(BadInput, EachKindOfBadInputHasItsOwnError) {
                       FRANCA_ERROR_INVALID_ARGUMENT, "y");
   FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y_short.get(), nullptr),
                       FRANCA_ERROR_INVALID_ARGUMENT, "y: has 19 rows but X has 20");
+  // y of no targets: a fitted model of no outputs would not even load.
+  Tensor y_none(device(), std::vector<double>{}, {n, 0});
+  for (const char* name : {"Ridge", "RandomForestRegressor", "LinearRegression"}) {
+    auto multi_output = estimator(name);
+    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, multi_output.get(), m.get(), y_none.get(), nullptr),
+                        FRANCA_ERROR_INVALID_ARGUMENT, "y: found array with 0 target(s) (shape=(20, 0))");
+  }
   // NaN and infinity in X and y.
   for (double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
     auto Xb = Xv;
