@@ -23,7 +23,8 @@ std::vector<std::int64_t> sample_rows(std::int64_t n, std::uint64_t seed) {
   if (n <= kSampleRows) return rows;
   const CounterRandom rng(seed, 0x62696e73ull);
   for (std::int64_t i = 0; i < kSampleRows; ++i) {
-    const auto j = i + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(n - i)));
+    const auto j =
+        i + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(n - i)));
     std::swap(rows[static_cast<std::size_t>(i)], rows[static_cast<std::size_t>(j)]);
   }
   rows.resize(kSampleRows);

@@ -49,8 +49,8 @@ void encode_bins<Backend::cpu>(const Context& ctx, const Matrix& X, const BinCut
     parallel_for(ctx, d, 1, [&](std::int64_t f0, std::int64_t f1) {
       for (std::int64_t f = f0; f < f1; ++f) {
         const float* first = cuts.cuts.data() + cuts.offsets[static_cast<std::size_t>(f)];
-        const int n_cuts = static_cast<int>(cuts.offsets[static_cast<std::size_t>(f) + 1] -
-                                            cuts.offsets[static_cast<std::size_t>(f)]);
+        const int n_cuts =
+            static_cast<int>(cuts.offsets[static_cast<std::size_t>(f) + 1] - cuts.offsets[static_cast<std::size_t>(f)]);
         const int missing = cuts.n_bins(f);  // the bin after the n_cuts + 1 value bins
         float* low = bin_low.data() + f * kCodes;
         float* high = bin_high.data() + f * kCodes;
@@ -70,7 +70,8 @@ void encode_bins<Backend::cpu>(const Context& ctx, const Matrix& X, const BinCut
     });
     parallel_for(ctx, rows, 256, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t i = begin; i < end; ++i)
-        for (std::int64_t f = 0; f < d; ++f) out[(r0 + i) * d + f] = block_codes[static_cast<std::size_t>(f * rows + i)];
+        for (std::int64_t f = 0; f < d; ++f)
+          out[(r0 + i) * d + f] = block_codes[static_cast<std::size_t>(f * rows + i)];
     });
   }
 }

@@ -70,8 +70,8 @@ struct TreeSettings {
   double ccp_alpha = 0;
   std::vector<int> monotonic;  // per feature, signs already flipped for a classifier; empty: none
   bool bootstrap = true;
-  std::int64_t n_draws = 0;           // bootstrap draws per tree
-  bool balanced_subsample = false;    // class weights from each bootstrap's class counts
+  std::int64_t n_draws = 0;         // bootstrap draws per tree
+  bool balanced_subsample = false;  // class weights from each bootstrap's class counts
   std::uint64_t seed = 0;
 };
 

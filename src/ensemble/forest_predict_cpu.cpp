@@ -17,7 +17,7 @@ constexpr std::int64_t kMinBlockRows = 256, kMaxBlockRows = 4096, kBlockBytes = 
 // (right = left + 1), so one index and the missing-value side fit one word beside the feature.
 struct PackedNode {
   double threshold;
-  std::int32_t feature;  // -1 at a leaf
+  std::int32_t feature;            // -1 at a leaf
   std::uint32_t left_and_missing;  // left child << 1 | missing values go left
 };
 
@@ -62,8 +62,8 @@ template <class Visit>
 void for_each_leaf(const Context& ctx, const Matrix& X, const ForestView& forest, Visit&& visit) {
   const std::int64_t d = X.cols();
   const std::vector<PackedNode> nodes = pack(forest);
-  const std::int64_t block_rows =
-      std::clamp<std::int64_t>(kBlockBytes / (d * static_cast<std::int64_t>(sizeof(float))), kMinBlockRows, kMaxBlockRows);
+  const std::int64_t block_rows = std::clamp<std::int64_t>(kBlockBytes / (d * static_cast<std::int64_t>(sizeof(float))),
+                                                           kMinBlockRows, kMaxBlockRows);
   parallel_for(ctx, X.rows(), kMinBlockRows, [&](std::int64_t begin, std::int64_t end) {
     std::vector<float> block(static_cast<std::size_t>(block_rows * d));
     for (std::int64_t r0 = begin; r0 < end; r0 += block_rows) {
@@ -88,9 +88,8 @@ template <>
 void forest_leaves<Backend::cpu>(const Context& ctx, const Matrix& X, const ForestView& forest, Array& out) {
   out = Array::empty(ctx, Device::cpu(), DType::int64, {X.rows(), forest.n_trees});
   auto* leaves = out.ptr<std::int64_t>();
-  for_each_leaf(ctx, X, forest, [&](std::int64_t r, std::int64_t t, std::int64_t leaf) {
-    leaves[r * forest.n_trees + t] = leaf;
-  });
+  for_each_leaf(ctx, X, forest,
+                [&](std::int64_t r, std::int64_t t, std::int64_t leaf) { leaves[r * forest.n_trees + t] = leaf; });
 }
 
 template <>

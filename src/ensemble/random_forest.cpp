@@ -116,8 +116,8 @@ struct ParamCodec<MonotonicCst> {
     for (const auto& x : v) {
       double c = 0;
       FRANCA_EXPECTS(x.is_number() && ((c = x.get<double>()) == -1 || c == 0 || c == 1),
-                     "parameter '{}': monotonic_cst must be None or an array-like of -1, 0 or 1, but got {}",
-                     info.name, x.dump());
+                     "parameter '{}': monotonic_cst must be None or an array-like of -1, 0 or 1, but got {}", info.name,
+                     x.dump());
       out.values.push_back(static_cast<int>(c));
     }
     return out;
@@ -152,8 +152,8 @@ struct ForestParams {
   CountOrFraction min_samples_split{false, 2};
   CountOrFraction min_samples_leaf{false, 1};
   double min_weight_fraction_leaf = 0;
-  MaxFeatures max_features = kClassifier ? MaxFeatures{MaxFeatures::Kind::sqrt, 0}
-                                         : MaxFeatures{MaxFeatures::Kind::fraction, 1.0};
+  MaxFeatures max_features =
+      kClassifier ? MaxFeatures{MaxFeatures::Kind::sqrt, 0} : MaxFeatures{MaxFeatures::Kind::fraction, 1.0};
   std::optional<std::int64_t> max_leaf_nodes;
   double min_impurity_decrease = 0;
   bool bootstrap = true;
@@ -201,9 +201,9 @@ struct ForestParams {
                   {"absolute_error", RegressorCriterion::absolute_error},
                   {"friedman_mse", RegressorCriterion::friedman_mse},
                   {"poisson", RegressorCriterion::poisson}})
-          .implemented({RegressorCriterion::squared_error, RegressorCriterion::friedman_mse,
-                        RegressorCriterion::poisson},
-                       "use 'squared_error', 'friedman_mse' or 'poisson'");
+          .implemented(
+              {RegressorCriterion::squared_error, RegressorCriterion::friedman_mse, RegressorCriterion::poisson},
+              "use 'squared_error', 'friedman_mse' or 'poisson'");
     }
     t.field("max_depth", &P::max_depth,
             "The maximum depth of a tree; None grows nodes until they are pure or hold fewer than "
@@ -284,10 +284,11 @@ struct ForestParams {
 };
 
 // The names of the fitted tree arrays, in the order flatten writes them.
-constexpr const char* kTreeArrays[] = {"tree_offsets_",   "tree_children_left_",        "tree_children_right_",
-                                       "tree_feature_",   "tree_threshold_",            "tree_missing_go_to_left_",
-                                       "tree_n_node_samples_", "tree_weighted_n_node_samples_", "tree_impurity_",
-                                       "tree_value_"};
+constexpr const char* kTreeArrays[] = {"tree_offsets_",        "tree_children_left_",
+                                       "tree_children_right_", "tree_feature_",
+                                       "tree_threshold_",      "tree_missing_go_to_left_",
+                                       "tree_n_node_samples_", "tree_weighted_n_node_samples_",
+                                       "tree_impurity_",       "tree_value_"};
 
 template <bool kClassifier>
 class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
@@ -339,8 +340,9 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       if (p.tree_criterion() == Criterion::poisson) {
         double sum = 0;
         for (std::int64_t i = 0; i < n * n_outputs; ++i) {
-          FRANCA_EXPECTS(targets[i] >= 0, "y: Some value(s) of y are negative which is not allowed for Poisson "
-                                          "regression.");
+          FRANCA_EXPECTS(targets[i] >= 0,
+                         "y: Some value(s) of y are negative which is not allowed for Poisson "
+                         "regression.");
           sum += targets[i];
         }
         FRANCA_EXPECTS(sum > 0, "y: Sum of y is not strictly positive which is necessary for Poisson regression.");
@@ -349,8 +351,10 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       s.layout = {p.tree_criterion(), static_cast<int>(n_outputs), 0};
     }
     const double total_weight = std::accumulate(weights.begin(), weights.end(), 0.0);
-    FRANCA_EXPECTS(total_weight > 0, "sample_weight: the weights (times the class weights) sum to {}; at least one "
-                                     "must be positive", total_weight);
+    FRANCA_EXPECTS(total_weight > 0,
+                   "sample_weight: the weights (times the class weights) sum to {}; at least one "
+                   "must be positive",
+                   total_weight);
     tree_targets.weights = Array::from_host(weights, {n});
 
     // The trees' settings.
@@ -368,15 +372,16 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     if (p.bootstrap) {
       s.n_draws = !p.max_samples ? n
                   : p.max_samples->fraction
-                      ? std::max<std::int64_t>(1, static_cast<std::int64_t>(p.max_samples->value *
-                                                                            (sample_weight ? total_weight : n)))
+                      ? std::max<std::int64_t>(
+                            1, static_cast<std::int64_t>(p.max_samples->value * (sample_weight ? total_weight : n)))
                       : static_cast<std::int64_t>(p.max_samples->value);
     }
     if (p.monotonic_cst.given) {
       const auto& cst = p.monotonic_cst.values;
       FRANCA_EXPECTS(static_cast<std::int64_t>(cst.size()) == d,
                      "monotonic_cst: has shape ({},) but the input data X has {} features.", cst.size(), d);
-      FRANCA_EXPECTS(n_outputs == 1, "monotonic_cst: Monotonicity constraints are not supported with multiple outputs.");
+      FRANCA_EXPECTS(n_outputs == 1,
+                     "monotonic_cst: Monotonicity constraints are not supported with multiple outputs.");
       FRANCA_EXPECTS(s.layout.n_classes <= 2,
                      "monotonic_cst: Monotonicity constraints are not supported with multiclass classification");
       s.monotonic = cst;
@@ -389,8 +394,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     // Warm start keeps the trees and adds the rest.
     std::vector<forest::TreeNodes> trees;
     if (p.warm_start && this->fitted()) {
-      FRANCA_EXPECTS(this->n_features_in() == d, "X: has {} features, but {} is expecting {} features as input",
-                     d, name, this->n_features_in());
+      FRANCA_EXPECTS(this->n_features_in() == d, "X: has {} features, but {} is expecting {} features as input", d,
+                     name, this->n_features_in());
       trees = unflatten();
       const auto kept = static_cast<std::int64_t>(trees.size());
       FRANCA_EXPECTS(p.n_estimators >= kept,
@@ -406,8 +411,10 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     const forest::BinCuts cuts = forest::find_bin_cuts(ctx, X_host, static_cast<int>(p.n_bins), s.seed);
     const forest::BinnedFeatures binned = forest::bin_features(ctx, X, cuts);
     tree_targets.weights = to_device(ctx, tree_targets.weights, device);
-    if (kClassifier) tree_targets.labels = to_device(ctx, tree_targets.labels, device);
-    else tree_targets.values = to_device(ctx, tree_targets.values, device);
+    if (kClassifier)
+      tree_targets.labels = to_device(ctx, tree_targets.labels, device);
+    else
+      tree_targets.values = to_device(ctx, tree_targets.values, device);
     // Batches only to report progress: every batch ends waiting for its largest tree.
     const std::int64_t batch = p.verbose > 0 ? std::max<std::int64_t>(16, 4 * ctx.threads()) : p.n_estimators;
     FRANCA_LOG_INFO("{}: growing {} trees on {} ({} X of {} x {}, {} bins per feature at most)", name,
@@ -498,8 +505,10 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       FRANCA_EXPECTS_STATUS(width >= 1, Status::corrupt_model, "model: classes_ is empty");
       this->expect_attribute("n_classes_", DType::int64, {});
     }
-    const auto* left = this->expect_attribute("tree_children_left_", DType::int64, {N}).template ptr<const std::int64_t>();
-    const auto* right = this->expect_attribute("tree_children_right_", DType::int64, {N}).template ptr<const std::int64_t>();
+    const auto* left =
+        this->expect_attribute("tree_children_left_", DType::int64, {N}).template ptr<const std::int64_t>();
+    const auto* right =
+        this->expect_attribute("tree_children_right_", DType::int64, {N}).template ptr<const std::int64_t>();
     const auto* feature = this->expect_attribute("tree_feature_", DType::int64, {N}).template ptr<const std::int64_t>();
     this->expect_attribute("tree_threshold_", DType::float64, {N});
     this->expect_attribute("tree_missing_go_to_left_", DType::uint8, {N});
@@ -515,7 +524,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       for (std::int64_t k = 0; k < size; ++k) {
         const std::int64_t i = off[t] + k;
         if (left[i] == forest::kLeaf) {
-          FRANCA_EXPECTS_STATUS(right[i] == forest::kLeaf, Status::corrupt_model, "model: node {} of tree {} has one child", k, t);
+          FRANCA_EXPECTS_STATUS(right[i] == forest::kLeaf, Status::corrupt_model,
+                                "model: node {} of tree {} has one child", k, t);
           continue;
         }
         // Breadth-first order puts a node's children side by side, after it: the walk reads the
@@ -610,7 +620,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
 
   void set_tree_attributes(const Context& ctx, const FlatForest& f) {
     const std::int64_t N = f.offsets.back();
-    this->set_attribute(ctx, "tree_offsets_", Array::from_host(f.offsets, {static_cast<std::int64_t>(f.offsets.size())}));
+    this->set_attribute(ctx, "tree_offsets_",
+                        Array::from_host(f.offsets, {static_cast<std::int64_t>(f.offsets.size())}));
     this->set_attribute(ctx, "tree_children_left_", Array::from_host(f.left, {N}));
     this->set_attribute(ctx, "tree_children_right_", Array::from_host(f.right, {N}));
     this->set_attribute(ctx, "tree_feature_", Array::from_host(f.feature, {N}));
@@ -714,9 +725,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
         const auto i = static_cast<std::size_t>(k);
         if (t.left[i] == forest::kLeaf) continue;
         const auto l = static_cast<std::size_t>(t.left[i]), r = static_cast<std::size_t>(t.right[i]);
-        imp[static_cast<std::size_t>(t.feature[i])] += t.weighted_n[i] * t.impurity[i] -
-                                                       t.weighted_n[l] * t.impurity[l] -
-                                                       t.weighted_n[r] * t.impurity[r];
+        imp[static_cast<std::size_t>(t.feature[i])] +=
+            t.weighted_n[i] * t.impurity[i] - t.weighted_n[l] * t.impurity[l] - t.weighted_n[r] * t.impurity[r];
       }
       double sum = 0;
       for (double& x : imp) sum += x /= t.weighted_n[0];
@@ -734,9 +744,9 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
 
   // The out-of-bag predictions (each row averaged over the trees that did not draw it) and their
   // score: accuracy for a classifier, R^2 (averaged over outputs) for a regressor.
-  void out_of_bag(const Context& ctx, const Matrix& X_host, const forest::ForestView& v,
-                  const forest::TreeSettings& s, const std::vector<double>& weights, const double* targets,
-                  std::int64_t n_outputs, const std::vector<double>& classes) {
+  void out_of_bag(const Context& ctx, const Matrix& X_host, const forest::ForestView& v, const forest::TreeSettings& s,
+                  const std::vector<double>& weights, const double* targets, std::int64_t n_outputs,
+                  const std::vector<double>& classes) {
     const std::int64_t n = X_host.rows();
     const std::int64_t width = v.n_outputs * v.value_width;
     std::vector<double> sums(static_cast<std::size_t>(n * width), 0.0);
@@ -761,12 +771,14 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       }
     }
     if (std::find(counted.begin(), counted.end(), 0) != counted.end())
-      FRANCA_LOG_WARN("{}: Some inputs do not have OOB scores. This probably means too few trees were used to "
-                      "compute any reliable OOB estimates.",
-                      this->spec().name);
+      FRANCA_LOG_WARN(
+          "{}: Some inputs do not have OOB scores. This probably means too few trees were used to "
+          "compute any reliable OOB estimates.",
+          this->spec().name);
     for (std::int64_t i = 0; i < n; ++i)
       for (std::int64_t k = 0; k < width; ++k)
-        sums[static_cast<std::size_t>(i * width + k)] /= static_cast<double>(std::max<std::int64_t>(1, counted[static_cast<std::size_t>(i)]));
+        sums[static_cast<std::size_t>(i * width + k)] /=
+            static_cast<double>(std::max<std::int64_t>(1, counted[static_cast<std::size_t>(i)]));
     double score = 0;
     if constexpr (kClassifier) {
       std::int64_t right = 0;
@@ -797,23 +809,24 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
 
 template <bool kClassifier>
 EstimatorSpec forest_spec(const char* name, const char* doc) {
-  EstimatorSpec spec =
-      EstimatorSpec::of<RandomForest<kClassifier>>(name, kClassifier ? EstimatorKind::classifier : EstimatorKind::regressor,
-                                                    "ensemble")
-          .doc(doc)
-          .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
-          .handles_nan();
+  EstimatorSpec spec = EstimatorSpec::of<RandomForest<kClassifier>>(
+                           name, kClassifier ? EstimatorKind::classifier : EstimatorKind::regressor, "ensemble")
+                           .doc(doc)
+                           .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
+                           .handles_nan();
   if (kClassifier) {
     spec.method("predict", "Class labels (float64, 1-D): classes_ of the largest mean class probability.")
-        .method("predict_proba", "Mean over the trees of the class fractions of the leaf each row reaches "
-                                 "(float64, n_samples x n_classes).")
+        .method("predict_proba",
+                "Mean over the trees of the class fractions of the leaf each row reaches "
+                "(float64, n_samples x n_classes).")
         .method("predict_log_proba", "The log of predict_proba.");
   } else {
     spec.method("predict", "Mean over the trees of the leaf values (float64; 1-D for one output).");
   }
   spec.method("apply", "The leaf each row reaches in each tree (int64, n_samples x n_estimators, tree-local ids).")
-      .method("decision_path", "Indicator (CSR, n_samples x total nodes) of the nodes each row passes through; "
-                               "tree t's nodes are columns tree_offsets_[t] to tree_offsets_[t + 1].");
+      .method("decision_path",
+              "Indicator (CSR, n_samples x total nodes) of the nodes each row passes through; "
+              "tree t's nodes are columns tree_offsets_[t] to tree_offsets_[t + 1].");
   std::vector<std::string> fitted(std::begin(kTreeArrays), std::end(kTreeArrays));
   fitted.insert(fitted.end(), {"feature_importances_", "n_outputs_", "oob_score_",
                                kClassifier ? "oob_decision_function_" : "oob_prediction_"});

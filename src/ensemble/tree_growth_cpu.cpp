@@ -126,7 +126,8 @@ class HostTreeGrower {
   void build_all(const Task& task, std::vector<std::int64_t>& hist) const {
     hist.resize(static_cast<std::size_t>(hist_offset_.back()));
     std::vector<std::int64_t*> hists(static_cast<std::size_t>(d_));
-    for (std::int64_t f = 0; f < d_; ++f) hists[static_cast<std::size_t>(f)] = hist.data() + hist_offset_[static_cast<std::size_t>(f)];
+    for (std::int64_t f = 0; f < d_; ++f)
+      hists[static_cast<std::size_t>(f)] = hist.data() + hist_offset_[static_cast<std::size_t>(f)];
     build_features(task, all_features_.data(), static_cast<int>(d_), hists.data());
   }
 
@@ -198,7 +199,8 @@ class HostTreeGrower {
     for (std::int64_t k = i; k < d_ && static_cast<std::int64_t>(batch_.size()) < wanted; ++k) {
       draw_through(order, draw, k);
       const std::int32_t g = order[static_cast<std::size_t>(k)];
-      if (!task.constant[static_cast<std::size_t>(g)] && task.end - task.begin >= X_.cuts.n_bins(g)) batch_.push_back(g);
+      if (!task.constant[static_cast<std::size_t>(g)] && task.end - task.begin >= X_.cuts.n_bins(g))
+        batch_.push_back(g);
     }
     batch_hist_.resize(batch_.size() * kCodes * static_cast<std::size_t>(m_));
     std::int64_t* hists[kMaxBatch];

@@ -117,7 +117,8 @@ inline EstimatorPtr estimator(const std::string& name, const std::string& params
 
 // Element i of host memory holding values of DLPack dtype dt, as a double.
 inline double element_as_double(const void* data, DLDataType dt, std::size_t i) {
-  if (dt.code == kDLFloat) return dt.bits == 32 ? static_cast<const float*>(data)[i] : static_cast<const double*>(data)[i];
+  if (dt.code == kDLFloat)
+    return dt.bits == 32 ? static_cast<const float*>(data)[i] : static_cast<const double*>(data)[i];
   if (dt.code == kDLUInt && dt.bits == 8) return static_cast<const std::uint8_t*>(data)[i];
   if (dt.code == kDLInt && dt.bits == 8) return static_cast<const std::int8_t*>(data)[i];
   if (dt.bits == 32) return static_cast<const std::int32_t*>(data)[i];

@@ -13,9 +13,11 @@
 namespace franca::test {
 namespace {
 
-constexpr const char* kTreeArrays[] = {"tree_offsets_", "tree_children_left_", "tree_children_right_", "tree_feature_",
-                                       "tree_threshold_", "tree_missing_go_to_left_", "tree_n_node_samples_",
-                                       "tree_weighted_n_node_samples_", "tree_impurity_", "tree_value_"};
+constexpr const char* kTreeArrays[] = {"tree_offsets_",        "tree_children_left_",
+                                       "tree_children_right_", "tree_feature_",
+                                       "tree_threshold_",      "tree_missing_go_to_left_",
+                                       "tree_n_node_samples_", "tree_weighted_n_node_samples_",
+                                       "tree_impurity_",       "tree_value_"};
 
 struct Data {
   std::int64_t n, d;
@@ -28,7 +30,8 @@ Data make_data(std::int64_t n, std::int64_t d, int classes, std::uint64_t seed, 
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform;
-  Data data{n, d, std::vector<double>(static_cast<std::size_t>(n * d)), std::vector<double>(static_cast<std::size_t>(n))};
+  Data data{n, d, std::vector<double>(static_cast<std::size_t>(n * d)),
+            std::vector<double>(static_cast<std::size_t>(n))};
   for (std::int64_t i = 0; i < n; ++i) {
     for (std::int64_t j = 0; j < d; ++j) {
       double v = normal(rng);
@@ -41,7 +44,8 @@ Data make_data(std::int64_t n, std::int64_t d, int classes, std::uint64_t seed, 
     const double score = (std::isnan(b) ? 0.5 : b) + a * a - 0.5 + 0.3 * normal(rng);
     data.y[static_cast<std::size_t>(i)] =
         classes == 0 ? 3 * a + std::sin(3 * (std::isnan(b) ? 1 : b)) + 0.1 * normal(rng)
-                     : static_cast<double>(std::min(classes - 1, std::max(0, static_cast<int>(std::floor(score + classes / 2.0)))));
+                     : static_cast<double>(
+                           std::min(classes - 1, std::max(0, static_cast<int>(std::floor(score + classes / 2.0)))));
   }
   return data;
 }
@@ -99,7 +103,8 @@ std::int64_t walk(const Fitted& f, const Data& data, std::int64_t i, std::int64_
   std::int64_t node = 0;
   while (a.at("tree_children_left_")[static_cast<std::size_t>(base + node)] >= 0) {
     const auto k = static_cast<std::size_t>(base + node);
-    const float x = static_cast<float>(data.X[static_cast<std::size_t>(i * data.d + static_cast<std::int64_t>(a.at("tree_feature_")[k]))]);
+    const float x = static_cast<float>(
+        data.X[static_cast<std::size_t>(i * data.d + static_cast<std::int64_t>(a.at("tree_feature_")[k]))]);
     const bool left = std::isnan(x) ? a.at("tree_missing_go_to_left_")[k] != 0 : x <= a.at("tree_threshold_")[k];
     node = static_cast<std::int64_t>(left ? a.at("tree_children_left_")[k] : a.at("tree_children_right_")[k]);
   }
@@ -114,10 +119,12 @@ TEST_P(RandomForest, ClassifierTreesAreTheSameOnEveryLayoutDtypeThreadCountAndDe
     const std::string params = R"({"n_estimators": 8, "random_state": 3, "max_features": 2})";
     const Fitted reference = fit<double, std::int32_t>("cpu", "RandomForestClassifier", data, "row-major", params, 1);
     for (const std::string layout : {"row-major", "column-major", "csr"}) {
-      expect_same_trees(reference, fit<float, std::int64_t>(device(), "RandomForestClassifier", data, layout, params, 2),
-                        0, layout + " float32, 2 threads, missing=" + std::to_string(missing));
-      expect_same_trees(reference, fit<double, std::int32_t>(device(), "RandomForestClassifier", data, layout, params, 0),
-                        0, layout + " float64, all threads, missing=" + std::to_string(missing));
+      expect_same_trees(reference,
+                        fit<float, std::int64_t>(device(), "RandomForestClassifier", data, layout, params, 2), 0,
+                        layout + " float32, 2 threads, missing=" + std::to_string(missing));
+      expect_same_trees(reference,
+                        fit<double, std::int32_t>(device(), "RandomForestClassifier", data, layout, params, 0), 0,
+                        layout + " float64, all threads, missing=" + std::to_string(missing));
     }
   }
 }
@@ -128,8 +135,9 @@ TEST_P(RandomForest, RegressorTreesAreTheSameOnEveryLayoutAndDevice) {
     const std::string params = R"({"n_estimators": 6, "random_state": 1, "criterion": ")" + criterion + "\"}";
     const Fitted reference = fit<double, std::int32_t>("cpu", "RandomForestRegressor", data, "row-major", params, 1);
     for (const std::string layout : {"row-major", "csr"})
-      expect_same_trees(reference, fit<double, std::int64_t>(device(), "RandomForestRegressor", data, layout, params, 2),
-                        1e-12, criterion + " " + layout);
+      expect_same_trees(reference,
+                        fit<double, std::int64_t>(device(), "RandomForestRegressor", data, layout, params, 2), 1e-12,
+                        criterion + " " + layout);
   }
 }
 
@@ -148,7 +156,8 @@ TEST_P(RandomForest, PredictionsFollowTheTreeArrays) {
       const std::int64_t leaf = walk(f, data, i, t);
       ASSERT_EQ(leaves[static_cast<std::size_t>(i * T + t)], leaf) << "row " << i << " tree " << t;
       const auto node = static_cast<std::int64_t>(f.arrays.at("tree_offsets_")[static_cast<std::size_t>(t)]) + leaf;
-      for (std::int64_t k = 0; k < K; ++k) mean[static_cast<std::size_t>(k)] += value[static_cast<std::size_t>(node * K + k)] / T;
+      for (std::int64_t k = 0; k < K; ++k)
+        mean[static_cast<std::size_t>(k)] += value[static_cast<std::size_t>(node * K + k)] / T;
     }
     for (std::int64_t k = 0; k < K; ++k)
       EXPECT_NEAR(proba[static_cast<std::size_t>(i * K + k)], mean[static_cast<std::size_t>(k)], 1e-12) << "row " << i;
@@ -165,7 +174,8 @@ TEST_P(RandomForest, FullTreesWithoutBootstrapFitTheTrainingData) {
   const Fitted f = fit<double, std::int32_t>(device(), "RandomForestClassifier", data, "row-major",
                                              R"({"n_estimators": 3, "bootstrap": false, "max_features": null})");
   const auto labels = run(device(), f.model.get(), "predict", data);
-  for (std::int64_t i = 0; i < data.n; ++i) EXPECT_EQ(labels[static_cast<std::size_t>(i)], data.y[static_cast<std::size_t>(i)]) << "row " << i;
+  for (std::int64_t i = 0; i < data.n; ++i)
+    EXPECT_EQ(labels[static_cast<std::size_t>(i)], data.y[static_cast<std::size_t>(i)]) << "row " << i;
   const auto& impurity = f.arrays.at("tree_impurity_");
   const auto& left = f.arrays.at("tree_children_left_");
   for (std::size_t k = 0; k < left.size(); ++k)
@@ -215,8 +225,8 @@ TEST_P(RandomForest, BadInputIsANamedError) {
   std::vector<double> negative(static_cast<std::size_t>(data.n), 1.0);
   negative[3] = -1;
   Tensor w(device(), negative, {data.n});
-  auto fails = [&](const char* name, const char* params, const DLTensor* target, const DLTensor* weights,
-                   int status, const char* fragment) {
+  auto fails = [&](const char* name, const char* params, const DLTensor* target, const DLTensor* weights, int status,
+                   const char* fragment) {
     auto model = estimator(name);
     const int set = franca_estimator_set_params(model.get(), params);
     if (set != FRANCA_OK) {
@@ -226,17 +236,20 @@ TEST_P(RandomForest, BadInputIsANamedError) {
     }
     FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, model.get(), X.get(), target, weights), status, fragment);
   };
-  fails("RandomForestClassifier", R"({"n_estimators": 0})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "n_estimators");
-  fails("RandomForestClassifier", R"({"max_features": 4})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "max_features");
-  fails("RandomForestClassifier", R"({"max_features": 1.5})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "max_features");
+  fails("RandomForestClassifier", R"({"n_estimators": 0})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
+        "n_estimators");
+  fails("RandomForestClassifier", R"({"max_features": 4})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
+        "max_features");
+  fails("RandomForestClassifier", R"({"max_features": 1.5})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
+        "max_features");
   fails("RandomForestClassifier", "{}", short_y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "y");
   fails("RandomForestClassifier", "{}", y.get(), w.get(), FRANCA_ERROR_INVALID_ARGUMENT, "sample_weight");
   fails("RandomForestClassifier", R"({"bootstrap": false, "oob_score": true})", y.get(), nullptr,
         FRANCA_ERROR_INVALID_ARGUMENT, "oob_score");
   fails("RandomForestClassifier", R"({"monotonic_cst": [1, 0]})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
         "monotonic_cst");
-  fails("RandomForestRegressor", R"({"criterion": "absolute_error"})", y.get(), nullptr,
-        FRANCA_ERROR_NOT_IMPLEMENTED, "criterion");
+  fails("RandomForestRegressor", R"({"criterion": "absolute_error"})", y.get(), nullptr, FRANCA_ERROR_NOT_IMPLEMENTED,
+        "criterion");
   fails("RandomForestClassifier", R"({"n_bins": 256})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "n_bins");
   std::vector<double> negative_y = data.y;
   negative_y[0] = -1;
