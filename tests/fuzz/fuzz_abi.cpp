@@ -1,0 +1,480 @@
+// The whole C ABI driven by the fuzz input, as a hostile or careless caller would drive it: an
+// estimator from franca_estimator_list() with parameters built from its listing, a context, X as a
+// dense tensor (any dtype, rank, strides, byte_offset), CSR parts or a string column, y and
+// sample_weight, then fit, every method, every fitted attribute, save and load, and the method
+// again on the loaded model. Every call must succeed or fail with a status; every output must be
+// readable over the shape it claims. A newly registered estimator is fuzzed with no edit here.
+//
+// The input decides sizes within small bounds (16 rows, 6 columns) and kCaps bounds what a fit
+// may cost whatever the parameters say, so that an execution takes milliseconds. Memory the caller
+// hands over is always as large as its shape and strides say, except for strides whose extent
+// overflows int64, which franca must refuse before reading.
+#include <franca/franca.h>
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::int64_t kMaxRows = 16;
+constexpr std::int64_t kMaxCols = 6;
+
+// Parameters that set how long a fit runs, and the largest value a fuzzed model keeps.
+const std::pair<const char*, std::int64_t> kCaps[] = {{"n_estimators", 4}, {"max_iter", 30},        {"n_alphas", 5},
+                                                      {"max_depth", 6},    {"n_features", 1 << 12}, {"max_samples", 4}};
+
+struct EstimatorInfo {
+  std::string name;
+  std::string kind;
+  std::vector<std::string> inputs, methods, attributes;
+  json params;
+  bool multioutput = false;
+};
+
+std::vector<EstimatorInfo> read_listing() {
+  char* text = nullptr;
+  if (franca_estimator_list(&text) != FRANCA_OK) std::abort();
+  std::vector<EstimatorInfo> out;
+  for (const auto& spec : json::parse(text)) {
+    EstimatorInfo e;
+    e.name = spec.at("name");
+    e.kind = spec.at("kind");
+    e.inputs = spec.at("inputs").get<std::vector<std::string>>();
+    for (const auto& m : spec.at("methods")) e.methods.push_back(m.at("name"));
+    e.attributes = spec.at("attributes").get<std::vector<std::string>>();
+    e.attributes.push_back("n_features_in_");
+    e.params = spec.at("params");
+    e.multioutput = spec.value("multioutput", false);
+    out.push_back(std::move(e));
+  }
+  franca_free(text);
+  if (out.empty()) std::abort();
+  return out;
+}
+
+// Values that break numerical code, and ordinary ones; `largest` and `smallest` are the extreme
+// magnitudes other than 0.
+double pick_number(FuzzedDataProvider& in, double largest = 1e300, double smallest = 1e-300) {
+  switch (in.ConsumeIntegralInRange(0, 11)) {
+    case 0:
+      return std::numeric_limits<double>::quiet_NaN();
+    case 1:
+      return std::numeric_limits<double>::infinity();
+    case 2:
+      return largest;
+    case 3:
+      return -smallest;
+    case 4:
+      return smallest == 1e-300 ? std::numeric_limits<double>::denorm_min() : smallest;
+    case 5:
+      return 0.0;
+    case 6:
+      return static_cast<double>(in.ConsumeIntegralInRange(-3, 3));
+    default:
+      return in.ConsumeFloatingPointInRange(-4.0, 4.0);
+  }
+}
+
+// A JSON value for parameter `p`: its default, a choice, a number at or beyond its bounds, or a
+// value of another type; parameters in kCaps within their cap.
+json pick_param_value(FuzzedDataProvider& in, const json& p) {
+  for (const auto& [name, cap] : kCaps)
+    if (p.at("name") == name && in.ConsumeBool()) return in.ConsumeIntegralInRange<std::int64_t>(1, cap);
+  switch (in.ConsumeIntegralInRange(0, 12)) {
+    case 0:
+      return p.at("default");
+    case 1:
+      if (p.contains("choices") && !p["choices"].empty())
+        return p["choices"][in.ConsumeIntegralInRange<std::size_t>(0, p["choices"].size() - 1)];
+      return p.at("default");
+    case 2:
+      for (const char* bound : {"minimum", "exclusive_minimum", "maximum", "exclusive_maximum"})
+        if (p.contains(bound)) return p[bound].get<double>() + in.ConsumeIntegralInRange(-1, 1);
+      return -1;
+    case 3:
+      return in.ConsumeBool();
+    case 4:
+      return nullptr;
+    case 5:
+      return in.ConsumeRandomLengthString(8);
+    case 6:
+      return json::array({in.ConsumeIntegralInRange(-1, 3), in.ConsumeIntegralInRange(-1, 3)});
+    case 7:
+      return json::object({{std::to_string(in.ConsumeIntegralInRange(-1, 2)), pick_number(in)}});
+    case 8:
+      return in.ConsumeIntegralInRange<std::int64_t>(-2, 40);
+    default: {
+      const double x = pick_number(in);
+      return std::isfinite(x) ? json(x) : json(in.ConsumeIntegralInRange(0, 2));
+    }
+  }
+}
+
+// Brings the parameters that set the cost of a fit within kCaps, whatever the input set.
+void enforce_caps(franca_estimator est) {
+  char* text = nullptr;
+  if (franca_estimator_get_params(est, &text) != FRANCA_OK) std::abort();  // reads never fail
+  const json params = json::parse(text);
+  franca_free(text);
+  json capped = json::object();
+  for (const auto& [name, cap] : kCaps) {
+    if (!params.contains(name)) continue;
+    const json& value = params[name];
+    if (value.is_number() && value.get<double>() > static_cast<double>(cap)) capped[name] = cap;
+  }
+  if (!capped.empty() && franca_estimator_set_params(est, capped.dump().c_str()) != FRANCA_OK) std::abort();
+}
+
+// Faults of the forests reported in issue 13, which the fuzzer steps around until they are fixed so
+// that it looks for others: their fixed-point sums overflow (undefined behaviour: tree_ops.hpp's
+// fixed_point_scale, tree_growth.hpp's sums) when a tree's sum of weights or of w y, w y^2 leaves
+// float64's range or falls below about 1e-290 (|y| or sample_weight near 1e155 or 1e-300); a
+// fractional max_samples times the total sample weight is cast to int64 unchecked
+// (random_forest.cpp), and draws that many rows. Their y stays within 1e-100..1e100, their
+// sample_weight within 0..2 and max_samples at most 4 (kCaps).
+bool forest_with_known_faults(const EstimatorInfo& e) { return e.name.rfind("RandomForest", 0) == 0; }
+
+// What a tensor holds: any numbers (extremes, NaN, infinity among them), class labels 0..2 mostly,
+// or numbers within 1e-100..1e100 (and 0).
+enum class Values { numbers, labels, moderate };
+
+// A caller's tensor: its memory, shape and strides live as long as the execution.
+struct OwnedTensor {
+  std::vector<std::uint8_t> storage;
+  std::vector<std::int64_t> shape, strides;
+  DLTensor tensor{};
+};
+
+class Inputs {
+ public:
+  explicit Inputs(FuzzedDataProvider& in) : in_(in) {}
+
+  // A tensor of `shape` with a fuzzed dtype (one of `dtypes`, mostly), layout and byte_offset, its
+  // memory as large as they need.
+  DLTensor* tensor(std::vector<std::int64_t> shape, const std::vector<DLDataType>& dtypes,
+                   Values values = Values::numbers) {
+    static const DLDataType kAnyDtype[] = {{kDLFloat, 64, 1}, {kDLFloat, 32, 1}, {kDLInt, 32, 1},   {kDLInt, 64, 1},
+                                           {kDLUInt, 8, 1},   {kDLInt, 8, 1},    {kDLFloat, 16, 1}, {kDLFloat, 64, 2}};
+    OwnedTensor& t = tensors_.emplace_back();
+    t.tensor.dtype = in_.ConsumeProbability<float>() < 0.1f
+                         ? in_.PickValueInArray(kAnyDtype)
+                         : dtypes[in_.ConsumeIntegralInRange<std::size_t>(0, dtypes.size() - 1)];
+    if (in_.ConsumeProbability<float>() < 0.05f) shape.push_back(in_.ConsumeIntegralInRange(0, 2));
+    t.shape = std::move(shape);
+    const auto ndim = static_cast<int>(t.shape.size());
+    const std::int64_t element = std::max(1, t.tensor.dtype.bits / 8 * t.tensor.dtype.lanes);
+    // Strides: none (C order), C or Fortran order, padded, broadcast, negative, or overflowing int64.
+    const int layout = in_.ConsumeIntegralInRange(0, 6);
+    t.strides.assign(static_cast<std::size_t>(ndim), 1);
+    std::int64_t step = 1;
+    for (int k = 0; k < ndim; ++k) {
+      const int i = layout == 2 ? k : ndim - 1 - k;  // Fortran order walks the first dimension first
+      t.strides[static_cast<std::size_t>(i)] = step;
+      step *= std::max<std::int64_t>(t.shape[static_cast<std::size_t>(i)], 1) + (layout == 3 ? 2 : 0);
+    }
+    if (ndim > 0 && layout == 4) t.strides[0] = 0;
+    if (ndim > 0 && layout == 5) t.strides[0] = -t.strides[0];
+    // A first stride whose extent, (shape[0] - 1) stride element bytes, passes int64: franca must
+    // refuse it before reading, so the memory it reaches need not be there. (A stride within int64
+    // that reaches past the caller's memory is the caller's error, which no library can see.) A
+    // dimension of one element never moves along its stride, whatever it is.
+    const std::int64_t first_extent = ndim > 0 ? std::max<std::int64_t>(t.shape[0] - 1, 0) * element : 0;
+    const bool overflowing = layout == 6 && first_extent >= 2;
+    if (overflowing) {
+      t.strides[0] = std::numeric_limits<std::int64_t>::max() / first_extent + 1 +
+                     in_.ConsumeIntegralInRange<std::int64_t>(0, 1 << 20);
+    } else if (ndim > 0 && layout == 6 && t.shape[0] <= 1) {
+      t.strides[0] = std::numeric_limits<std::int64_t>::max();
+    }
+    // The largest element offset, which the memory must reach.
+    std::int64_t last = 0;
+    for (int i = 0; i < ndim && !overflowing; ++i) {
+      const std::int64_t d = t.shape[static_cast<std::size_t>(i)], s = t.strides[static_cast<std::size_t>(i)];
+      if (d > 1 && s > 0) last += (d - 1) * s;
+    }
+    const std::uint64_t offset =
+        in_.ConsumeBool() ? 0
+                          : static_cast<std::uint64_t>(in_.ConsumeIntegralInRange(0, 3) * element + in_.ConsumeBool());
+    t.storage.resize(offset + static_cast<std::size_t>((last + 1) * element));
+    fill(t.storage, t.tensor.dtype, values);
+    t.tensor.data = t.storage.data();
+    t.tensor.device = in_.ConsumeProbability<float>() < 0.02f ? DLDevice{kDLCUDA, 0} : DLDevice{kDLCPU, 0};
+    t.tensor.ndim = ndim;
+    t.tensor.shape = t.shape.data();
+    t.tensor.strides = layout > 0 ? t.strides.data() : nullptr;
+    t.tensor.byte_offset = offset;
+    return &t.tensor;
+  }
+
+  // X as the estimator accepts it (mostly), or some other kind.
+  franca_matrix matrix(const EstimatorInfo& e, std::int64_t rows, std::int64_t cols) {
+    std::string kind = e.inputs[in_.ConsumeIntegralInRange<std::size_t>(0, e.inputs.size() - 1)];
+    if (in_.ConsumeProbability<float>() < 0.1f) kind = in_.PickValueInArray({"dense", "CSR", "strings"});
+    franca_matrix m = nullptr;
+    if (kind == "dense") {
+      const bool one_column = in_.ConsumeProbability<float>() < 0.1f;
+      DLTensor* values = tensor(one_column ? std::vector<std::int64_t>{rows} : std::vector<std::int64_t>{rows, cols},
+                                {{kDLFloat, 64, 1}, {kDLFloat, 32, 1}});
+      franca_matrix_dense(values, &m);
+    } else if (kind == "CSR") {
+      m = csr(rows, cols);
+    } else {
+      m = strings(rows);
+    }
+    return m;
+  }
+
+  // y for `e` (labels for a classifier), 2-D for a multi-output regressor sometimes.
+  DLTensor* target(const EstimatorInfo& e, std::int64_t rows) {
+    if (e.kind == "transformer" && in_.ConsumeBool()) return nullptr;
+    if (in_.ConsumeProbability<float>() < 0.05f) rows += in_.ConsumeIntegralInRange(-1, 1);
+    std::vector<std::int64_t> shape{std::max<std::int64_t>(rows, 0)};
+    if (e.multioutput && in_.ConsumeBool()) shape.push_back(in_.ConsumeIntegralInRange(1, 3));
+    const Values values = e.kind == "classifier" && in_.ConsumeProbability<float>() < 0.9f ? Values::labels
+                          : forest_with_known_faults(e)                                    ? Values::moderate
+                                                                                           : Values::numbers;
+    return tensor(shape, {{kDLFloat, 64, 1}, {kDLInt, 64, 1}, {kDLInt, 32, 1}, {kDLFloat, 32, 1}}, values);
+  }
+
+  DLTensor* sample_weight(const EstimatorInfo& e, std::int64_t rows) {
+    if (in_.ConsumeProbability<float>() < 0.7f) return nullptr;
+    return tensor({rows}, {{kDLFloat, 64, 1}, {kDLFloat, 32, 1}},
+                  forest_with_known_faults(e) ? Values::labels : Values::numbers);
+  }
+
+ private:
+  // Writes every element of `storage`: class labels, or sensible numbers and sometimes NaN,
+  // infinity or extremes; raw bytes for a dtype franca refuses.
+  void fill(std::vector<std::uint8_t>& storage, DLDataType dtype, Values values) {
+    const std::size_t element = std::max<std::size_t>(1, dtype.bits / 8u);
+    for (std::size_t at = 0; at + element <= storage.size(); at += element) {
+      const double x = values == Values::labels     ? static_cast<double>(in_.ConsumeIntegralInRange(0, 2))
+                       : values == Values::moderate ? pick_number(in_, 1e100, 1e-100)
+                                                    : pick_number(in_);
+      std::uint8_t* p = storage.data() + at;
+      if (dtype.code == kDLFloat && dtype.bits == 64) {
+        std::memcpy(p, &x, 8);
+      } else if (dtype.code == kDLFloat && dtype.bits == 32) {
+        const auto f = static_cast<float>(x);
+        std::memcpy(p, &f, 4);
+      } else if (dtype.code == kDLInt && dtype.bits == 32) {
+        const auto i = static_cast<std::int32_t>(std::isfinite(x) ? std::fmod(x, 1e9) : 0);
+        std::memcpy(p, &i, 4);
+      } else if (dtype.code == kDLInt && dtype.bits == 64) {
+        const auto i = static_cast<std::int64_t>(std::isfinite(x) ? std::fmod(x, 1e18) : 0);
+        std::memcpy(p, &i, 8);
+      } else {
+        for (std::size_t b = 0; b < element; ++b) p[b] = in_.ConsumeIntegral<std::uint8_t>();
+      }
+    }
+  }
+
+  // Index values: a valid CSR structure, mostly.
+  DLTensor* index_tensor(const std::vector<std::int64_t>& values) {
+    OwnedTensor& t = tensors_.emplace_back();
+    const bool wide = in_.ConsumeBool();
+    t.tensor.dtype = wide ? DLDataType{kDLInt, 64, 1} : DLDataType{kDLInt, 32, 1};
+    t.storage.resize(values.size() * (wide ? 8 : 4));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (wide) {
+        std::memcpy(t.storage.data() + 8 * i, &values[i], 8);
+      } else {
+        const auto v = static_cast<std::int32_t>(values[i]);
+        std::memcpy(t.storage.data() + 4 * i, &v, 4);
+      }
+    }
+    t.shape = {static_cast<std::int64_t>(values.size())};
+    t.tensor.data = t.storage.data();
+    t.tensor.device = {kDLCPU, 0};
+    t.tensor.ndim = 1;
+    t.tensor.shape = t.shape.data();
+    return &t.tensor;
+  }
+
+  franca_matrix csr(std::int64_t rows, std::int64_t cols) {
+    const bool wellformed = in_.ConsumeProbability<float>() < 0.85f;
+    std::vector<std::int64_t> indptr{0}, indices;
+    for (std::int64_t i = 0; i < rows; ++i) {
+      for (std::int64_t j = 0; j < cols; ++j)
+        if (in_.ConsumeBool())
+          indices.push_back(wellformed ? j : in_.ConsumeIntegralInRange<std::int64_t>(-2, cols + 2));
+      indptr.push_back(static_cast<std::int64_t>(indices.size()));
+    }
+    if (!wellformed) {
+      for (auto& p : indptr)
+        if (in_.ConsumeProbability<float>() < 0.2f) p = in_.ConsumeIntegralInRange<std::int64_t>(-1, 2 * rows * cols);
+      if (in_.ConsumeBool()) indptr.pop_back();
+    }
+    DLTensor* indptr_t = index_tensor(indptr);
+    DLTensor* indices_t = index_tensor(indices);
+    DLTensor* data_t = tensor({static_cast<std::int64_t>(indices.size())}, {{kDLFloat, 64, 1}, {kDLFloat, 32, 1}});
+    franca_matrix m = nullptr;
+    franca_matrix_csr(indptr_t, indices_t, data_t, rows, wellformed ? cols : in_.ConsumeIntegralInRange(-1, 1 << 16),
+                      &m);
+    return m;
+  }
+
+  franca_matrix strings(std::int64_t rows) {
+    const std::string text = in_.ConsumeRandomLengthString(64);
+    std::vector<std::int64_t> offsets{in_.ConsumeBool() ? 0 : in_.ConsumeIntegralInRange<std::int64_t>(0, 3)};
+    for (std::int64_t i = 0; i < rows; ++i)
+      offsets.push_back(offsets.back() + in_.ConsumeIntegralInRange<std::int64_t>(0, 12));
+    if (in_.ConsumeProbability<float>() < 0.1f)
+      offsets[in_.ConsumeIntegralInRange<std::size_t>(0, offsets.size() - 1)] = -1;
+    OwnedTensor& bytes = tensors_.emplace_back();
+    bytes.storage.assign(text.begin(), text.end());
+    bytes.storage.resize(static_cast<std::size_t>(std::max<std::int64_t>(offsets.back(), 0)) +
+                         in_.ConsumeIntegralInRange(0, 2));
+    bytes.shape = {static_cast<std::int64_t>(bytes.storage.size())};
+    bytes.tensor.data = bytes.storage.data();
+    bytes.tensor.device = {kDLCPU, 0};
+    bytes.tensor.ndim = 1;
+    bytes.tensor.dtype = {kDLUInt, 8, 1};
+    bytes.tensor.shape = bytes.shape.data();
+    franca_matrix m = nullptr;
+    franca_matrix_strings(index_tensor(offsets), &bytes.tensor, &m);
+    return m;
+  }
+
+  FuzzedDataProvider& in_;
+  std::deque<OwnedTensor> tensors_;  // a deque: the DLTensors handed out keep their addresses
+};
+
+// The bytes of every element of `t`, read over the shape and strides it claims: AddressSanitizer
+// catches a shape larger than the memory behind it.
+std::string contents(const DLTensor& t) {
+  std::int64_t count = 1;
+  for (int i = 0; i < t.ndim; ++i) count *= t.shape[i];
+  const std::int64_t element = t.dtype.bits / 8 * t.dtype.lanes;
+  const auto* base = static_cast<const char*>(t.data) + t.byte_offset;
+  std::string out;
+  for (std::int64_t k = 0; k < count; ++k) {
+    std::int64_t rest = k, offset = 0;
+    for (int i = t.ndim - 1; i >= 0; --i) {
+      offset += rest % t.shape[i] * (t.strides ? t.strides[i] : 0);
+      rest /= t.shape[i];
+    }
+    if (!t.strides) offset = k;
+    out.append(base + offset * element, static_cast<std::size_t>(element));
+  }
+  return out;
+}
+
+// The shape and the bytes of every part of a matrix franca returned, which is then freed.
+std::string consume(franca_matrix m) {
+  int kind = -1;
+  std::int64_t rows = -1, cols = -1;
+  if (franca_matrix_get_kind(m, &kind) != FRANCA_OK || franca_matrix_shape(m, &rows, &cols) != FRANCA_OK) std::abort();
+  std::string out = std::to_string(kind) + " " + std::to_string(rows) + " x " + std::to_string(cols) + ":";
+  for (int part : {FRANCA_PART_VALUES, FRANCA_PART_INDICES, FRANCA_PART_INDPTR}) {
+    DLManagedTensor* t = nullptr;
+    if (franca_matrix_export(m, part, &t) != FRANCA_OK) continue;
+    out += contents(t->dl_tensor);
+    t->deleter(t);
+  }
+  franca_matrix_free(m);
+  return out;
+}
+
+// Every method (and one that does not exist) on X, every fitted attribute, the parameters: what
+// each call returned, its status or its output, so that a loaded model can be compared.
+std::vector<std::string> exercise(franca_context ctx, franca_estimator est, const EstimatorInfo& e, franca_matrix X) {
+  std::vector<std::string> results;
+  for (const auto& method : e.methods) {
+    franca_matrix out = nullptr;
+    const int status = franca_estimator_apply(ctx, est, method.c_str(), X, &out);
+    results.push_back(status == FRANCA_OK ? consume(out) : franca_status_name(status));
+  }
+  franca_matrix out = nullptr;
+  if (franca_estimator_apply(ctx, est, "no_such_method", X, &out) != FRANCA_ERROR_NOT_FOUND) std::abort();
+  for (const auto& attribute : e.attributes) {
+    DLManagedTensor* t = nullptr;
+    const int status = franca_estimator_get_attribute(est, attribute.c_str(), &t);
+    results.push_back(status == FRANCA_OK ? contents(t->dl_tensor) : franca_status_name(status));
+    if (t) t->deleter(t);
+  }
+  int fitted = 0;
+  if (franca_estimator_is_fitted(est, &fitted) != FRANCA_OK) std::abort();
+  char* params = nullptr;
+  if (franca_estimator_get_params(est, &params) != FRANCA_OK) std::abort();
+  results.push_back(std::to_string(fitted) + params);
+  franca_free(params);
+  return results;
+}
+
+// Warnings (unconverged fits on fuzzed data) go through the log callback, formatted, and nowhere.
+void discard_log(int, const char*, void*) {}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  if (franca_set_log_callback(discard_log, nullptr) != FRANCA_OK) std::abort();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const std::vector<EstimatorInfo> listing = read_listing();
+  FuzzedDataProvider in(data, size);
+  const EstimatorInfo& e = listing[in.ConsumeIntegralInRange<std::size_t>(0, listing.size() - 1)];
+
+  franca_estimator est = nullptr;
+  if (franca_estimator_create(e.name.c_str(), &est) != FRANCA_OK) std::abort();
+  json params = json::object();
+  for (int k = in.ConsumeIntegralInRange(0, 3); k > 0 && !e.params.empty(); --k) {
+    const json& p = e.params[in.ConsumeIntegralInRange<std::size_t>(0, e.params.size() - 1)];
+    params[p.at("name").get<std::string>()] = pick_param_value(in, p);
+  }
+  // Invalid UTF-8 in a fuzzed string is replaced: fuzz_params feeds the parser raw bytes.
+  franca_estimator_set_params(est, params.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+  enforce_caps(est);
+
+  franca_context ctx = nullptr;
+  if (in.ConsumeProbability<float>() < 0.8f) {
+    if (franca_context_create(in.ConsumeBool() ? "cpu" : "auto", &ctx) != FRANCA_OK) std::abort();
+    franca_context_set_threads(ctx, in.ConsumeIntegralInRange(1, 2));
+    franca_context_set_seed(ctx, in.ConsumeIntegral<std::uint64_t>());
+  }
+
+  Inputs inputs(in);
+  const std::int64_t rows = in.ConsumeIntegralInRange<std::int64_t>(0, kMaxRows);
+  const std::int64_t cols = in.ConsumeIntegralInRange<std::int64_t>(0, kMaxCols);
+  franca_matrix X = inputs.matrix(e, rows, cols);
+  DLTensor* y = inputs.target(e, rows);
+  DLTensor* w = inputs.sample_weight(e, rows);
+  if (X) {
+    franca_estimator_fit(ctx, est, X, y, w);
+    // A second X, of another shape sometimes, for the methods.
+    franca_matrix X_new =
+        in.ConsumeBool() ? inputs.matrix(e, in.ConsumeIntegralInRange<std::int64_t>(0, kMaxRows),
+                                         in.ConsumeBool() ? cols : in.ConsumeIntegralInRange<std::int64_t>(0, kMaxCols))
+                         : nullptr;
+    franca_matrix X_apply = X_new ? X_new : X;
+    const std::vector<std::string> results = exercise(ctx, est, e, X_apply);
+
+    std::uint8_t* bytes = nullptr;
+    std::size_t n = 0;
+    if (franca_estimator_save(est, &bytes, &n) != FRANCA_OK) std::abort();  // any estimator saves
+    franca_estimator loaded = nullptr;
+    if (franca_estimator_load(bytes, n, &loaded) != FRANCA_OK) std::abort();  // what franca saves, it loads
+    franca_free(bytes);
+    // The loaded model answers every call as the saved one did, to the bit.
+    if (exercise(ctx, loaded, e, X_apply) != results) std::abort();
+    franca_estimator_free(loaded);
+    franca_matrix_free(X_new);
+  }
+  franca_matrix_free(X);
+  franca_context_free(ctx);
+  franca_estimator_free(est);
+  return 0;
+}
