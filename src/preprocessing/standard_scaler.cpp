@@ -1,4 +1,5 @@
 // StandardScaler (scikit-learn's): z = (x - mean_) / scale_, dense float32/float64, weighted.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -45,6 +46,12 @@ class StandardScaler final : public TypedEstimator<StandardScalerParams> {
     if (!with_mean && !with_std) return;
     const ColumnMoments moments =
         FRANCA_DISPATCH(x.device, column_moments, ctx, x, sample_weight ? &w64 : nullptr, with_std);
+    // Sums of w x (or of their squares) beyond float64 would leave a NaN scale_.
+    auto finite = [](const std::vector<double>& v) {
+      return std::all_of(v.begin(), v.end(), [](double value) { return std::isfinite(value); });
+    };
+    FRANCA_EXPECTS(finite(moments.mean) && finite(moments.var),
+                   "X: its weighted mean or variance overflows float64; scale X or sample_weight");
     if (sample_weight) {
       set_attribute(ctx, "n_samples_seen_",
                     to(ctx, Array::from_host(std::vector<double>{moments.weight_sum}, {}), Device::cpu(), x.dtype));

@@ -66,6 +66,24 @@ TEST_P(StandardScalerTest, WithoutMeanOrStd) {
   franca_matrix_free(z);
 }
 
+// Moments beyond float64 would make a model of NaN scale_ that franca could not even load back:
+// the fit names the problem instead (found by the C ABI fuzzer).
+TEST_P(StandardScalerTest, MomentsBeyondFloat64AreANamedError) {
+  const std::int64_t n = 14;
+  Tensor huge(device(), std::vector<double>(static_cast<std::size_t>(n), 1e300), {n, 1});
+  Tensor heavy(device(), std::vector<double>(static_cast<std::size_t>(n), 1e300), {n});
+  Tensor near_max(device(), std::vector<double>(static_cast<std::size_t>(n), 1.5e308), {n, 1});
+  auto m_huge = dense(huge.get()), m_near_max = dense(near_max.get());
+  auto scaler = estimator("StandardScaler");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, scaler.get(), m_huge.get(), nullptr, heavy.get()),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "X: its weighted mean or variance overflows float64");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, scaler.get(), m_near_max.get(), nullptr, nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "X: its weighted mean or variance overflows float64");
+  int fitted = 1;
+  FRANCA_ASSERT_OK(franca_estimator_is_fitted(scaler.get(), &fitted));
+  EXPECT_EQ(fitted, 0);
+}
+
 FRANCA_INSTANTIATE_DEVICE_TESTS(StandardScalerTest);
 
 }  // namespace
