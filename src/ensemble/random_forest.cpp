@@ -283,6 +283,11 @@ struct ForestParams {
   }
 };
 
+// Bounds on what a fit takes: float64 totals the fixed-point sums are scaled from, and the
+// bootstrap draws of a tree (counts are int32).
+constexpr double kSmallestWeightSum = 1e-250, kLargestSum = 1e300;
+constexpr double kMostDraws = 2147483647.0;
+
 // The names of the fitted tree arrays, in the order flatten writes them.
 constexpr const char* kTreeArrays[] = {"tree_offsets_",        "tree_children_left_",
                                        "tree_children_right_", "tree_feature_",
@@ -355,6 +360,20 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
                    "sample_weight: the weights (times the class weights) sum to {}; at least one "
                    "must be positive",
                    total_weight);
+    // The trees sum weights, w y and w y^2 in fixed point scaled from float64 totals: those must
+    // be finite, and the weights' not so small that a row's weight rounds to nothing.
+    FRANCA_EXPECTS(total_weight >= kSmallestWeightSum && total_weight <= kLargestSum,
+                   "sample_weight: the weights (times the class weights) sum to {}, outside [{}, {}]: rescale them "
+                   "(a forest depends on their ratios only)",
+                   total_weight, kSmallestWeightSum, kLargestSum);
+    if constexpr (!kClassifier) {
+      double squares = 0;
+      for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t o = 0; o < n_outputs; ++o)
+          squares += weights[static_cast<std::size_t>(i)] * targets[i * n_outputs + o] * targets[i * n_outputs + o];
+      FRANCA_EXPECTS(squares <= kLargestSum, "y: the weighted sum of the squared targets is {}, beyond {}: rescale y",
+                     squares, kLargestSum);
+    }
     tree_targets.weights = Array::from_host(weights, {n});
 
     // The trees' settings.
@@ -370,11 +389,13 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     s.bootstrap = p.bootstrap;
     s.seed = seed_for(ctx, p.random_state);
     if (p.bootstrap) {
-      s.n_draws = !p.max_samples ? n
-                  : p.max_samples->fraction
-                      ? std::max<std::int64_t>(
-                            1, static_cast<std::int64_t>(p.max_samples->value * (sample_weight ? total_weight : n)))
-                      : static_cast<std::int64_t>(p.max_samples->value);
+      const double draws = !p.max_samples ? static_cast<double>(n)
+                           : p.max_samples->fraction
+                               ? std::max(1.0, std::floor(p.max_samples->value * (sample_weight ? total_weight : n)))
+                               : p.max_samples->value;
+      FRANCA_EXPECTS(draws <= kMostDraws, "max_samples: asks for {} bootstrap draws a tree, more than {}", draws,
+                     kMostDraws);
+      s.n_draws = static_cast<std::int64_t>(draws);
     }
     if (p.monotonic_cst.given) {
       const auto& cst = p.monotonic_cst.values;

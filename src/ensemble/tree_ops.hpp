@@ -6,6 +6,7 @@
 // exactly, and the splits chosen from them are identical on every device.
 #pragma once
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -46,9 +47,12 @@ struct Scales {
 
 // The power of two that takes a sum of magnitude `total` to at most 2^61: every partial sum of a
 // tree then fits an int64 with room for the rounding of each term.
+// Totals beyond float64's range are refused before (random_forest.cpp); the exponent is bounded
+// all the same, so that no total makes the scale infinite.
 inline double fixed_point_scale(double total) {
-  if (!(total > 0)) return 1.0;
-  return std::ldexp(1.0, 61 - static_cast<int>(std::ceil(std::log2(total))));
+  if (!(total > 0) || !std::isfinite(total)) return 1.0;
+  const double exponent = 61 - std::ceil(std::log2(total));
+  return std::ldexp(1.0, static_cast<int>(std::min(1000.0, std::max(-1000.0, exponent))));
 }
 
 // Sums of one side of a split (or a node), read from a histogram cell.

@@ -251,6 +251,15 @@ TEST_P(RandomForest, BadInputIsANamedError) {
   fails("RandomForestRegressor", R"({"criterion": "absolute_error"})", y.get(), nullptr, FRANCA_ERROR_NOT_IMPLEMENTED,
         "criterion");
   fails("RandomForestClassifier", R"({"n_bins": 256})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "n_bins");
+  // Totals the fixed-point sums cannot hold, and more draws than a tree counts.
+  std::vector<double> huge_y = data.y, tiny(static_cast<std::size_t>(data.n), 1e-300),
+                      heavy(static_cast<std::size_t>(data.n), 1e12);
+  for (double& v : huge_y) v = 1e155 * (v + 1);
+  Tensor huge_targets(device(), huge_y, {data.n}), tiny_w(device(), tiny, {data.n}), heavy_w(device(), heavy, {data.n});
+  fails("RandomForestRegressor", "{}", huge_targets.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "rescale y");
+  fails("RandomForestClassifier", "{}", y.get(), tiny_w.get(), FRANCA_ERROR_INVALID_ARGUMENT, "sample_weight");
+  fails("RandomForestClassifier", R"({"max_samples": 3.0})", y.get(), heavy_w.get(), FRANCA_ERROR_INVALID_ARGUMENT,
+        "max_samples");
   std::vector<double> negative_y = data.y;
   negative_y[0] = -1;
   Tensor bad_counts(device(), negative_y, {data.n});
