@@ -51,8 +51,11 @@ def r_dataset(name, package):
 def mlbench(name):
     """Shuttle, LetterRecognition or Satellite as (X float64, y class codes): the class is the
     column of strings, every other column a number (package r-cran-mlbench)."""
+    import pandas
     frame = r_dataset(name, "mlbench")
-    label = [c for c in frame.columns if frame[c].dtype == object]
+    # Strings are object columns in pandas < 3 and str columns from 3 on: the label is the one
+    # column that is not numeric.
+    label = [c for c in frame.columns if not pandas.api.types.is_numeric_dtype(frame[c])]
     assert len(label) == 1, f"{name}: expected one label column, got {label}"
     y = np.unique(frame[label[0]].to_numpy(), return_inverse=True)[1].astype(np.int64)
     return frame.drop(columns=label).to_numpy(dtype=np.float64), y
