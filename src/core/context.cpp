@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "core/cuda_backend.hpp"
@@ -17,11 +18,12 @@ Context::Context(const std::string& device) {
     placement_ = Placement::cpu;
   } else if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
     placement_ = Placement::cuda;
-    if (device.size() > 5) {
+    if (device != "cuda") {
       const std::string id = device.substr(5);
       char* end = nullptr;
       const long parsed = std::strtol(id.c_str(), &end, 10);
-      FRANCA_EXPECTS(!id.empty() && *end == '\0' && parsed >= 0 && parsed < 1 << 16,
+      // Digits only: strtol alone would take "cuda: 1" and "cuda:+1".
+      FRANCA_EXPECTS(!id.empty() && std::isdigit(static_cast<unsigned char>(id[0])) && *end == '\0' && parsed < 1 << 16,
                      "device: '{}' is not a valid device; expected 'auto', 'cpu', 'cuda' or 'cuda:N'", device);
       cuda_id_ = static_cast<int>(parsed);
     }

@@ -405,7 +405,8 @@ TEST(CApi, LogCallbackReceivesMessages) {
 TEST(CApi, ContextValidation) {
   franca_context ctx = nullptr;
   FRANCA_ASSERT_ERROR(franca_context_create("gpu", &ctx), FRANCA_ERROR_INVALID_ARGUMENT, "device");
-  FRANCA_ASSERT_ERROR(franca_context_create("cuda:x", &ctx), FRANCA_ERROR_INVALID_ARGUMENT, "cuda:x");
+  for (const char* bad : {"cuda:x", "cuda:-1", "cuda: 1", "cuda:+1", "cuda:"})
+    FRANCA_ASSERT_ERROR(franca_context_create(bad, &ctx), FRANCA_ERROR_INVALID_ARGUMENT, bad);
   FRANCA_ASSERT_OK(franca_context_create("cpu", &ctx));
   FRANCA_ASSERT_OK(franca_context_set_threads(ctx, 1));
   FRANCA_ASSERT_ERROR(franca_context_set_threads(ctx, -2), FRANCA_ERROR_INVALID_ARGUMENT, "n_threads");
