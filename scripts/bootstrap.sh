@@ -93,7 +93,7 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFRANCA_CUDA=OFF -DF
   -DFRANCA_BUILD_EXAMPLES=OFF
 cmake --build build-asan -j "$jobs" --target franca_tests franca_internal_tests franca_c_api_test
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j "$jobs" -L cpu \
-  -E 'python_tests|install_consumer'
+  -E 'python_tests|sklearn_suites|install_consumer'
 
 echo "== the C++ tests under ThreadSanitizer (CPU build, build-tsan/): threads sharing estimator handles"
 # About 6 CPU-minutes to build, 20 s to run. libomp is not instrumented: its own accesses are left out.
