@@ -63,20 +63,19 @@ std::vector<EstimatorInfo> read_listing() {
   return out;
 }
 
-// Values that break numerical code, and ordinary ones; `largest` and `smallest` are the extreme
-// magnitudes other than 0.
-double pick_number(FuzzedDataProvider& in, double largest = 1e300, double smallest = 1e-300) {
+// Values that break numerical code, and ordinary ones.
+double pick_number(FuzzedDataProvider& in) {
   switch (in.ConsumeIntegralInRange(0, 11)) {
     case 0:
       return std::numeric_limits<double>::quiet_NaN();
     case 1:
       return std::numeric_limits<double>::infinity();
     case 2:
-      return largest;
+      return 1e300;
     case 3:
-      return -smallest;
+      return -1e-300;
     case 4:
-      return smallest == 1e-300 ? std::numeric_limits<double>::denorm_min() : smallest;
+      return std::numeric_limits<double>::denorm_min();
     case 5:
       return 0.0;
     case 6:
@@ -136,18 +135,8 @@ void enforce_caps(franca_estimator est) {
   if (!capped.empty() && franca_estimator_set_params(est, capped.dump().c_str()) != FRANCA_OK) std::abort();
 }
 
-// Faults of the forests reported in issue 13, which the fuzzer steps around until they are fixed so
-// that it looks for others: their fixed-point sums overflow (undefined behaviour: tree_ops.hpp's
-// fixed_point_scale, tree_growth.hpp's sums) when a tree's sum of weights or of w y, w y^2 leaves
-// float64's range or falls below about 1e-290 (|y| or sample_weight near 1e155 or 1e-300); a
-// fractional max_samples times the total sample weight is cast to int64 unchecked
-// (random_forest.cpp), and draws that many rows. Their y stays within 1e-100..1e100, their
-// sample_weight within 0..2 and max_samples at most 4 (kCaps).
-bool forest_with_known_faults(const EstimatorInfo& e) { return e.name.rfind("RandomForest", 0) == 0; }
-
-// What a tensor holds: any numbers (extremes, NaN, infinity among them), class labels 0..2 mostly,
-// or numbers within 1e-100..1e100 (and 0).
-enum class Values { numbers, labels, moderate };
+// What a tensor holds: any numbers (extremes, NaN, infinity among them) or class labels 0..2.
+enum class Values { numbers, labels };
 
 // A caller's tensor: its memory, shape and strides live as long as the execution.
 struct OwnedTensor {
@@ -241,16 +230,14 @@ class Inputs {
     if (in_.ConsumeProbability<float>() < 0.05f) rows += in_.ConsumeIntegralInRange(-1, 1);
     std::vector<std::int64_t> shape{std::max<std::int64_t>(rows, 0)};
     if (e.multioutput && in_.ConsumeBool()) shape.push_back(in_.ConsumeIntegralInRange(1, 3));
-    const Values values = e.kind == "classifier" && in_.ConsumeProbability<float>() < 0.9f ? Values::labels
-                          : forest_with_known_faults(e)                                    ? Values::moderate
-                                                                                           : Values::numbers;
-    return tensor(shape, {{kDLFloat, 64, 1}, {kDLInt, 64, 1}, {kDLInt, 32, 1}, {kDLFloat, 32, 1}}, values);
+    const bool labels = e.kind == "classifier" && in_.ConsumeProbability<float>() < 0.9f;
+    return tensor(shape, {{kDLFloat, 64, 1}, {kDLInt, 64, 1}, {kDLInt, 32, 1}, {kDLFloat, 32, 1}},
+                  labels ? Values::labels : Values::numbers);
   }
 
-  DLTensor* sample_weight(const EstimatorInfo& e, std::int64_t rows) {
+  DLTensor* sample_weight(std::int64_t rows) {
     if (in_.ConsumeProbability<float>() < 0.7f) return nullptr;
-    return tensor({rows}, {{kDLFloat, 64, 1}, {kDLFloat, 32, 1}},
-                  forest_with_known_faults(e) ? Values::labels : Values::numbers);
+    return tensor({rows}, {{kDLFloat, 64, 1}, {kDLFloat, 32, 1}});
   }
 
  private:
@@ -259,9 +246,8 @@ class Inputs {
   void fill(std::vector<std::uint8_t>& storage, DLDataType dtype, Values values) {
     const std::size_t element = std::max<std::size_t>(1, dtype.bits / 8u);
     for (std::size_t at = 0; at + element <= storage.size(); at += element) {
-      const double x = values == Values::labels     ? static_cast<double>(in_.ConsumeIntegralInRange(0, 2))
-                       : values == Values::moderate ? pick_number(in_, 1e100, 1e-100)
-                                                    : pick_number(in_);
+      const double x =
+          values == Values::labels ? static_cast<double>(in_.ConsumeIntegralInRange(0, 2)) : pick_number(in_);
       std::uint8_t* p = storage.data() + at;
       if (dtype.code == kDLFloat && dtype.bits == 64) {
         std::memcpy(p, &x, 8);
@@ -451,7 +437,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::int64_t cols = in.ConsumeIntegralInRange<std::int64_t>(0, kMaxCols);
   franca_matrix X = inputs.matrix(e, rows, cols);
   DLTensor* y = inputs.target(e, rows);
-  DLTensor* w = inputs.sample_weight(e, rows);
+  DLTensor* w = inputs.sample_weight(rows);
   if (X) {
     franca_estimator_fit(ctx, est, X, y, w);
     // A second X, of another shape sometimes, for the methods.
