@@ -7,6 +7,7 @@ which come from the environment variables FRANCA_DEVICE and FRANCA_OUTPUT_TYPE.
 """
 import contextlib
 import os
+import re
 import threading
 
 from . import _lib
@@ -23,8 +24,9 @@ _local = threading.local()
 
 
 def _validate(device, output_type):
-    if device is not None and device not in DEVICES and not str(device).startswith("cuda:"):
-        raise FrancaValueError(f"device: expected one of {', '.join(DEVICES)} or 'cuda:N', got {device!r}")
+    if device is not None and device not in DEVICES and not re.fullmatch(r"cuda:[0-9]+", str(device)):
+        raise FrancaValueError(f"device: expected one of {', '.join(DEVICES)} or 'cuda:N' (N a device number), "
+                               f"got {device!r}")
     if output_type is not None and output_type not in OUTPUT_TYPES:
         raise FrancaValueError(f"output_type: expected one of {', '.join(OUTPUT_TYPES)}, got {output_type!r}")
 

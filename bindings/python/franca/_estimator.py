@@ -168,7 +168,18 @@ class FrancaEstimator(BaseEstimator):
         return self._apply("transform", X, x)
 
     def _fit(self, X, y, sample_weight):
-        """Fits; returns X as borrowed, or None when scikit-learn's estimator runs instead."""
+        """Fits; returns X as borrowed, or None when scikit-learn's estimator runs instead. A fit
+        that fails (bad input, a parameter the library refuses, Ctrl-C) leaves the estimator as it
+        was: a classifier keeps the classes_ its model predicts, in Python and in the C model."""
+        before = dict(self.__dict__)
+        try:
+            return self._fit_or_raise(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def _fit_or_raise(self, X, y, sample_weight):
         spec = self._spec
         if spec["kind"] != "transformer" and y is None:
             raise FrancaValueError(f"{spec['name']} requires y to be passed, but the target y is None")
@@ -184,6 +195,7 @@ class FrancaEstimator(BaseEstimator):
         _check_feature_names(self, X, reset=True)
         _logging.sync_level()
         device = _config.get_config()["device"]
+        _config.context(device)  # a device this machine or build lacks is named before X is copied to it
         x = _convert.borrow(X, spec["inputs"], spec["name"], device)
         y_in = w_in = None
         if y is not None and spec["kind"] != "transformer":  # transformers ignore y, as scikit-learn's
@@ -212,12 +224,18 @@ class FrancaEstimator(BaseEstimator):
             handle = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
                                      spec["name"].encode())
         ctx = _config.context(device)
+        # A failed fit leaves the C model as it was; its parameters are put back too.
+        previous = _lib.take_string(_lib.lib.franca_estimator_get_params, handle.value)
         # The library's warnings (a solver that did not converge, a parameter that is ignored) are
         # scikit-learn's warnings: raised as Python warnings from fit, not logged.
-        with _logging.capturing_warnings([]) as library_warnings:
-            _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
-            _interruptible(ctx, _lib.lib.franca_estimator_fit, ctx.value, handle.value, x.matrix.value,
-                           y_in and y_in.pointer, w_in and w_in.pointer)
+        try:
+            with _logging.capturing_warnings([]) as library_warnings:
+                _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
+                _interruptible(ctx, _lib.lib.franca_estimator_fit, ctx.value, handle.value, x.matrix.value,
+                               y_in and y_in.pointer, w_in and w_in.pointer)
+        except BaseException:
+            _lib.lib.franca_estimator_set_params(handle.value, previous.encode())
+            raise
         _logging.raise_warnings(library_warnings)
         return handle
 

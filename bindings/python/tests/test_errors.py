@@ -79,6 +79,53 @@ def test_bad_parameters(data):
         franca.set_config(output_type="pandas")
 
 
+@pytest.mark.parametrize("break_the_refit", ["nan_in_X", "bad_parameter"])
+def test_a_failed_refit_leaves_the_classifier_as_it_was(rng, break_the_refit):
+    import pickle
+    X = rng.normal(size=(40, 3))
+    clf = LogisticRegression().fit(X, (X[:, 0] > 0).astype(int))
+    before = {"classes": clf.classes_.copy(), "predict": clf.predict(X), "proba": clf.predict_proba(X),
+              "params": clf.get_params(), "model": pickle.dumps(clf)}
+    three_labels = np.array(["a", "b", "c"])[np.arange(40) % 3]
+    X_refit = X.copy()
+    if break_the_refit == "nan_in_X":
+        X_refit[5, 2] = np.nan
+        with pytest.raises(franca.FrancaValueError, match="X: contains NaN"):
+            clf.fit(X_refit, three_labels)
+    else:
+        clf.set_params(C=-1.0)
+        with pytest.raises(franca.FrancaValueError, match="parameter 'C'"):
+            clf.fit(X_refit, three_labels)
+        clf.set_params(C=1.0)
+    np.testing.assert_array_equal(clf.classes_, before["classes"])
+    np.testing.assert_array_equal(clf.predict(X), before["predict"])
+    np.testing.assert_array_equal(clf.predict_proba(X), before["proba"])
+    assert clf.get_params() == before["params"]
+    # The C model too: its parameters and fitted state are those saved before the refit.
+    assert pickle.dumps(clf) == before["model"]
+
+
+@pytest.mark.skipif(franca.build_info()["cuda"]["devices"] != [], reason="a CUDA device is present")
+def test_cuda_without_a_gpu_or_torch_is_franca_s_device_error(data, monkeypatch):
+    from franca import _convert
+    X, y = data
+    monkeypatch.setattr(_convert, "_importable", lambda name: False)  # neither CuPy nor PyTorch
+    for device in ("cuda", "cuda:0"):
+        with franca.config_context(device=device):
+            with pytest.raises((franca.FrancaNotImplementedError, franca.FrancaDeviceError),
+                               match=f"device: '{device}' was requested but"):
+                Ridge().fit(X, y)
+
+
+@pytest.mark.parametrize("device", ["cuda:abc", "cuda:-1", "cuda:", "cuda:1.5", "gpu"])
+def test_device_names_are_checked(device):
+    with pytest.raises(franca.FrancaValueError, match="device: expected one of auto, cpu, cuda or 'cuda:N'"):
+        franca.set_config(device=device)
+    with pytest.raises(franca.FrancaValueError, match="device: expected"):
+        with franca.config_context(device=device):
+            pass
+
+
 def test_wrong_number_of_features_and_unfitted(data):
     X, y = data
     with pytest.raises(franca.NotFittedError, match="This Ridge instance is not fitted yet"):
