@@ -20,6 +20,27 @@ bool parse_label(const std::string& key, double& label) {
   }
 }
 
+std::vector<ClassWeight::Entry> read_entries(const json& dict, const ParamInfo& info) {
+  std::vector<ClassWeight::Entry> entries;
+  for (const auto& [key, value] : dict.items()) {
+    double label = 0;
+    FRANCA_EXPECTS(parse_label(key, label), "parameter '{}': the key '{}' is not a numeric class label", info.name,
+                   key);
+    ParamInfo weight_info = info;
+    weight_info.name = fmt::format("{}[{}]", info.name, key);
+    weight_info.type = "float";
+    weight_info.minimum = 0;
+    entries.push_back({key, label, params_detail::read_float(value, weight_info)});
+  }
+  return entries;
+}
+
+json write_entries(const std::vector<ClassWeight::Entry>& entries) {
+  json out = json::object();
+  for (const auto& e : entries) out[e.key] = e.weight;
+  return out;
+}
+
 }  // namespace
 
 ClassWeight ParamCodec<ClassWeight>::read(const json& v, const ParamInfo& info) {
@@ -33,19 +54,23 @@ ClassWeight ParamCodec<ClassWeight>::read(const json& v, const ParamInfo& info) 
     out.kind = name == "balanced" ? ClassWeight::Kind::balanced : ClassWeight::Kind::balanced_subsample;
     return out;
   }
-  FRANCA_EXPECTS_STATUS(v.is_object(), Status::type, "parameter '{}': expected a str, a dict or None, got {}",
-                        info.name, params_detail::describe(v));
-  out.kind = ClassWeight::Kind::given;
-  for (const auto& [key, value] : v.items()) {
-    double label = 0;
-    FRANCA_EXPECTS(parse_label(key, label), "parameter '{}': the key '{}' is not a numeric class label", info.name,
-                   key);
-    ParamInfo weight_info = info;
-    weight_info.name = fmt::format("{}[{}]", info.name, key);
-    weight_info.type = "float";
-    weight_info.minimum = 0;
-    out.entries.push_back({key, label, params_detail::read_float(value, weight_info)});
+  if (v.is_array()) {
+    out.kind = ClassWeight::Kind::given_per_output;
+    for (std::size_t o = 0; o < v.size(); ++o) {
+      FRANCA_EXPECTS_STATUS(v[o].is_object(), Status::type,
+                            "parameter '{}': element {} of the list must be a dict, got {}", info.name, o,
+                            params_detail::describe(v[o]));
+      ParamInfo output_info = info;
+      output_info.name = fmt::format("{}[{}]", info.name, o);
+      out.per_output.push_back(read_entries(v[o], output_info));
+    }
+    return out;
   }
+  FRANCA_EXPECTS_STATUS(v.is_object(), Status::type,
+                        "parameter '{}': expected a str, a dict, a list of dicts or None, got {}", info.name,
+                        params_detail::describe(v));
+  out.kind = ClassWeight::Kind::given;
+  out.entries = read_entries(v, info);
   return out;
 }
 
@@ -58,11 +83,32 @@ json ParamCodec<ClassWeight>::write(const ClassWeight& w) {
     case ClassWeight::Kind::balanced_subsample:
       return "balanced_subsample";
     case ClassWeight::Kind::given:
+      return write_entries(w.entries);
+    case ClassWeight::Kind::given_per_output:
       break;
   }
-  json out = json::object();
-  for (const auto& e : w.entries) out[e.key] = e.weight;
+  json out = json::array();
+  for (const auto& entries : w.per_output) out.push_back(write_entries(entries));
   return out;
+}
+
+ClassWeight ClassWeight::for_output(std::int64_t output, std::int64_t n_outputs) const {
+  if (n_outputs == 1) {
+    FRANCA_EXPECTS(kind != Kind::given_per_output,
+                   "class_weight: a list of dicts is for several outputs; y has one: pass a dict");
+    return *this;
+  }
+  FRANCA_EXPECTS(kind != Kind::given,
+                 "class_weight: For multi-output, class_weight should be a list of dicts, or the string 'balanced'.");
+  if (kind != Kind::given_per_output) return *this;
+  FRANCA_EXPECTS(static_cast<std::int64_t>(per_output.size()) == n_outputs,
+                 "class_weight: For multi-output, number of elements in class_weight should match number of outputs "
+                 "({} dicts for {} outputs).",
+                 per_output.size(), n_outputs);
+  ClassWeight one;
+  one.kind = Kind::given;
+  one.entries = per_output[static_cast<std::size_t>(output)];
+  return one;
 }
 
 ClassLabels encode_class_labels(const double* labels, std::int64_t n) {
@@ -82,6 +128,8 @@ ClassLabels encode_class_labels(const double* labels, std::int64_t n) {
 
 std::vector<double> class_weights(const ClassWeight& spec, const std::vector<double>& classes,
                                   const std::vector<std::int64_t>& counts, std::int64_t n) {
+  FRANCA_EXPECTS(spec.kind != ClassWeight::Kind::given_per_output,
+                 "class_weight: a list of dicts is for multi-output forests; pass a dict");
   const auto K = classes.size();
   std::vector<double> cw(K, 1.0);
   if (spec.kind == ClassWeight::Kind::balanced || spec.kind == ClassWeight::Kind::balanced_subsample) {

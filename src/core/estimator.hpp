@@ -46,6 +46,8 @@ struct EstimatorSpec {
   bool allow_nan = false;
   // A regressor fitting one target only (scikit-learn's multioutput tag is false).
   bool single_output = false;
+  // A classifier taking several columns of labels (one per output); classifiers take one.
+  bool label_columns = false;
   // A GLM regressor scored, as scikit-learn's, by D^2 of the Tweedie deviance of this power (a
   // number, or the name of the parameter holding it); its y must be >= 0 for a power > 0.
   // Null: the kind's usual score.
@@ -85,6 +87,10 @@ struct EstimatorSpec {
   }
   EstimatorSpec& single_target() {
     single_output = true;
+    return *this;
+  }
+  EstimatorSpec& multi_output_labels() {
+    label_columns = true;
     return *this;
   }
   EstimatorSpec& scored_by_tweedie_deviance(json power) {

@@ -64,16 +64,17 @@ json estimator_listing() {
     }
     json attributes = spec->attributes;
     if (numeric_input) attributes.push_back("n_features_in_");
-    list.push_back({{"name", name},
-                    {"kind", kind_name(spec->kind)},
-                    {"module", spec->module},
-                    {"doc", spec->description},
-                    {"params", params},
-                    {"methods", methods},
-                    {"attributes", attributes},
-                    {"inputs", inputs},
-                    {"allow_nan", spec->allow_nan},
-                    {"multioutput", spec->kind == EstimatorKind::regressor && !spec->single_output}});
+    list.push_back(
+        {{"name", name},
+         {"kind", kind_name(spec->kind)},
+         {"module", spec->module},
+         {"doc", spec->description},
+         {"params", params},
+         {"methods", methods},
+         {"attributes", attributes},
+         {"inputs", inputs},
+         {"allow_nan", spec->allow_nan},
+         {"multioutput", spec->kind == EstimatorKind::regressor ? !spec->single_output : spec->label_columns}});
     if (!spec->tweedie_power.is_null()) list.back()["tweedie_power"] = spec->tweedie_power;
   }
   return list;

@@ -4,6 +4,7 @@
 // predicts on any device and the Python binding rebuilds scikit-learn trees from it.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <string>
 
@@ -250,8 +251,9 @@ struct ForestParams {
     if constexpr (kClassifier) {
       t.field("class_weight", &P::class_weight,
               "Weights of the classes: None, 'balanced' (n_samples / (n_classes * count of the class)), "
-              "'balanced_subsample' (the same over each tree's bootstrap draws), or an object mapping a class label "
-              "(written as a number) to its weight. Multiplies sample_weight.");
+              "'balanced_subsample' (the same over each tree's bootstrap draws), an object mapping a class label "
+              "(written as a number) to its weight, or with several outputs a list of such objects, one per output "
+              "(the outputs' weights multiply). Multiplies sample_weight.");
     }
     t.field("ccp_alpha", &P::ccp_alpha,
             "Complexity parameter of minimal cost-complexity pruning: each tree's subtrees whose effective alpha "
@@ -324,23 +326,34 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       weights.assign(w.ptr<const double>(), w.ptr<const double>() + n);
     }
     forest::TreeTargets tree_targets;
-    std::vector<double> classes;
+    std::vector<std::vector<double>> classes;  // per output
     if constexpr (kClassifier) {
-      FRANCA_EXPECTS(n_outputs == 1, "y: {} takes one column of class labels, got {}", name, n_outputs);
-      const ClassLabels encoded = encode_class_labels(targets, n);
-      classes = encoded.classes;
-      const std::vector<std::int32_t>& codes = encoded.codes;
-      const std::vector<std::int64_t>& counts = encoded.counts;
-      const auto K = encoded.size();
+      // Each output (column of y) has its own classes, as scikit-learn's classes_ list; the trees
+      // count every output's classes in K columns, K the most classes of an output. Class weights
+      // multiply across outputs, as compute_sample_weight's.
+      std::vector<std::int32_t> codes(static_cast<std::size_t>(n * n_outputs));
+      std::vector<double> column(static_cast<std::size_t>(n));
       const ClassWeight& cw_spec = p.class_weight;
       s.balanced_subsample = cw_spec.kind == ClassWeight::Kind::balanced_subsample && p.bootstrap;
-      if (cw_spec.kind != ClassWeight::Kind::none && !s.balanced_subsample) {
-        const std::vector<double> cw = class_weights(cw_spec, classes, counts, n);
+      std::int64_t K = 0;
+      for (std::int64_t o = 0; o < n_outputs; ++o) {
+        for (std::int64_t i = 0; i < n; ++i) column[static_cast<std::size_t>(i)] = targets[i * n_outputs + o];
+        const ClassLabels encoded = encode_class_labels(column.data(), n);
         for (std::int64_t i = 0; i < n; ++i)
-          weights[static_cast<std::size_t>(i)] *= cw[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
+          codes[static_cast<std::size_t>(i * n_outputs + o)] = encoded.codes[static_cast<std::size_t>(i)];
+        K = std::max(K, encoded.size());
+        const ClassWeight output_spec = cw_spec.for_output(o, n_outputs);
+        if (cw_spec.kind != ClassWeight::Kind::none && !s.balanced_subsample) {
+          const std::vector<double> cw = class_weights(output_spec, encoded.classes, encoded.counts, n);
+          for (std::int64_t i = 0; i < n; ++i)
+            weights[static_cast<std::size_t>(i)] *=
+                cw[static_cast<std::size_t>(encoded.codes[static_cast<std::size_t>(i)])];
+        }
+        classes.push_back(encoded.classes);
       }
-      tree_targets.labels = Array::from_host(codes, {n, 1});
-      s.layout = {p.tree_criterion(), 1, static_cast<int>(K)};
+      if (p.oob_score && n_outputs > 1) check_oob_targets(targets, n * n_outputs);
+      tree_targets.labels = Array::from_host(codes, {n, n_outputs});
+      s.layout = {p.tree_criterion(), static_cast<int>(n_outputs), static_cast<int>(K)};
     } else {
       if (p.tree_criterion() == Criterion::poisson) {
         double sum = 0;
@@ -423,6 +436,13 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
                      "n_estimators: n_estimators={} must be larger or equal to len(estimators_)={} when "
                      "warm_start==True",
                      p.n_estimators, kept);
+      // The kept trees' values are fractions of the fitted classes (or means of the fitted outputs):
+      // scikit-learn would keep them beside the new y's classes_ and predict wrong labels.
+      const bool same_targets = kClassifier ? fitted_classes() == classes : fitted_outputs() == n_outputs;
+      FRANCA_EXPECTS(same_targets,
+                     "y: warm_start keeps the trees of a forest fitted on other {}; fit with warm_start=False to "
+                     "start again",
+                     kClassifier ? "classes or outputs" : "outputs");
       if (p.n_estimators == kept)
         FRANCA_LOG_WARN("{}: Warm-start fitting without increasing n_estimators does not fit new trees.", name);
     }
@@ -454,11 +474,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     const FlatForest flat = flatten(trees, s);
     set_tree_attributes(ctx, flat);
     this->set_attribute(ctx, "n_outputs_", Array::from_host(std::vector<std::int64_t>{n_outputs}, {}));
-    if constexpr (kClassifier) {
-      this->set_attribute(ctx, "classes_", Array::from_host(classes, {static_cast<std::int64_t>(classes.size())}));
-      this->set_attribute(ctx, "n_classes_",
-                          Array::from_host(std::vector<std::int64_t>{static_cast<std::int64_t>(classes.size())}, {}));
-    }
+    if constexpr (kClassifier) set_classes(ctx, classes);
     this->set_attribute(ctx, "feature_importances_", Array::from_host(feature_importances(trees, d), {d}));
     if (p.oob_score) out_of_bag(ctx, X_host, flat.view(d), s, weights, targets, n_outputs, classes);
   }
@@ -480,23 +496,33 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     Array mean;
     FRANCA_DISPATCH(device, forest::forest_mean_values, ctx, X, view, mean);
     if constexpr (kClassifier) {
-      const std::int64_t K = view.value_width;
+      // Output o's probabilities are columns o K to o K + n_classes_[o] - 1 (K: the most classes).
+      const std::int64_t K = view.value_width, O = view.n_outputs, width = O * K;
       Array proba = mean;
-      proba.shape = {n, K};
-      proba.strides = {K, 1};
+      proba.shape = {n, width};
+      proba.strides = {width, 1};
       if (method == "predict_proba") return Matrix::from_dense(proba);
       const Array host = to(ctx, proba, Device::cpu(), DType::float64);
-      std::vector<double> out(static_cast<std::size_t>(n * (method == "predict" ? 1 : K)));
+      const bool labels = method == "predict";
+      std::vector<double> out(static_cast<std::size_t>(n * (labels ? O : width)));
       const double* pr = host.ptr<const double>();
-      const double* classes = this->attribute("classes_").template ptr<const double>();
+      const std::vector<std::vector<double>> classes = fitted_classes();
       for (std::int64_t i = 0; i < n; ++i) {
-        if (method == "predict") {
-          out[static_cast<std::size_t>(i)] = classes[std::max_element(pr + i * K, pr + (i + 1) * K) - (pr + i * K)];
-        } else {
-          for (std::int64_t k = 0; k < K; ++k) out[static_cast<std::size_t>(i * K + k)] = std::log(pr[i * K + k]);
+        for (std::int64_t o = 0; o < O; ++o) {
+          const double* p = pr + i * width + o * K;
+          const auto& output_classes = classes[static_cast<std::size_t>(o)];
+          if (labels) {
+            const auto n_classes = static_cast<std::ptrdiff_t>(output_classes.size());
+            out[static_cast<std::size_t>(i * O + o)] =
+                output_classes[static_cast<std::size_t>(std::max_element(p, p + n_classes) - p)];
+          } else {
+            for (std::int64_t k = 0; k < K; ++k) out[static_cast<std::size_t>(i * width + o * K + k)] = std::log(p[k]);
+          }
         }
       }
-      const Array result = method == "predict" ? Array::from_host(out, {n}) : Array::from_host(out, {n, K});
+      const Array result =
+          labels ? Array::from_host(out, O == 1 ? std::vector<std::int64_t>{n} : std::vector<std::int64_t>{n, O})
+                 : Array::from_host(out, {n, width});
       return Matrix::from_dense(to_device(ctx, result, device));
     } else {
       const std::int64_t O = view.n_outputs;
@@ -518,13 +544,19 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
                             "model: tree {} has {} nodes (1 to 2^31 - 1)", t, off[t + 1] - off[t]);
     const std::int64_t N = off[T];
     const std::int64_t O = *this->expect_attribute("n_outputs_", DType::int64, {}).template ptr<const std::int64_t>();
-    FRANCA_EXPECTS_STATUS(O >= 1 && (!kClassifier || O == 1), Status::corrupt_model, "model: bad n_outputs_ {}", O);
+    FRANCA_EXPECTS_STATUS(O >= 1, Status::corrupt_model, "model: bad n_outputs_ {}", O);
     std::int64_t width = 1;
     if constexpr (kClassifier) {
-      const Array& classes = this->expect_attribute("classes_", DType::float64, {-1});
-      width = classes.dim(0);
-      FRANCA_EXPECTS_STATUS(width >= 1, Status::corrupt_model, "model: classes_ is empty");
-      this->expect_attribute("n_classes_", DType::int64, {});
+      // One output: classes_ (K) and n_classes_ a scalar; several: O x K, padded, and one count each.
+      const Array& classes = this->expect_attribute(
+          "classes_", DType::float64, O == 1 ? std::vector<std::int64_t>{-1} : std::vector<std::int64_t>{O, -1});
+      width = classes.dim(classes.ndim() - 1);
+      const Array& counts = this->expect_attribute("n_classes_", DType::int64,
+                                                   O == 1 ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{O});
+      const std::int64_t* count = counts.template ptr<const std::int64_t>();
+      FRANCA_EXPECTS_STATUS(
+          width >= 1 && *std::max_element(count, count + O) == width && *std::min_element(count, count + O) >= 1,
+          Status::corrupt_model, "model: n_classes_ must be in [1, {}], the width of classes_", width);
     }
     const auto* left =
         this->expect_attribute("tree_children_left_", DType::int64, {N}).template ptr<const std::int64_t>();
@@ -562,6 +594,55 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
   }
 
  private:
+  // classes_ and n_classes_ as scikit-learn shapes them: one output, K labels and a count; several,
+  // O x K labels (an output with fewer classes padded with NaN) and O counts.
+  void set_classes(const Context& ctx, const std::vector<std::vector<double>>& classes) {
+    const auto O = static_cast<std::int64_t>(classes.size());
+    std::int64_t K = 0;
+    for (const auto& c : classes) K = std::max(K, static_cast<std::int64_t>(c.size()));
+    std::vector<double> padded(static_cast<std::size_t>(O * K), std::numeric_limits<double>::quiet_NaN());
+    std::vector<std::int64_t> counts;
+    for (std::int64_t o = 0; o < O; ++o) {
+      const auto& c = classes[static_cast<std::size_t>(o)];
+      std::copy(c.begin(), c.end(), padded.begin() + o * K);
+      counts.push_back(static_cast<std::int64_t>(c.size()));
+    }
+    this->set_attribute(
+        ctx, "classes_",
+        Array::from_host(padded, O == 1 ? std::vector<std::int64_t>{K} : std::vector<std::int64_t>{O, K}));
+    this->set_attribute(ctx, "n_classes_",
+                        Array::from_host(counts, O == 1 ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{O}));
+  }
+
+  std::vector<std::vector<double>> fitted_classes() const {
+    const Array& classes = this->attribute("classes_");
+    const std::int64_t K = classes.dim(classes.ndim() - 1);
+    const auto* count = this->attribute("n_classes_").template ptr<const std::int64_t>();
+    std::vector<std::vector<double>> out(static_cast<std::size_t>(fitted_outputs()));
+    for (std::size_t o = 0; o < out.size(); ++o) {
+      const double* first = classes.ptr<const double>() + static_cast<std::int64_t>(o) * K;
+      out[o].assign(first, first + count[o]);
+    }
+    return out;
+  }
+
+  std::int64_t fitted_outputs() const { return *this->attribute("n_outputs_").template ptr<const std::int64_t>(); }
+
+  // scikit-learn computes a multi-output classifier's OOB score for multilabel-indicator targets
+  // only (type_of_target: fewer than three distinct integral labels over all outputs).
+  static void check_oob_targets(const double* y, std::int64_t size) {
+    std::vector<double> distinct;
+    bool integral = true;
+    for (std::int64_t i = 0; i < size && integral && distinct.size() < 3; ++i) {
+      integral = y[i] == std::floor(y[i]);
+      if (std::find(distinct.begin(), distinct.end(), y[i]) == distinct.end()) distinct.push_back(y[i]);
+    }
+    FRANCA_EXPECTS(integral && distinct.size() < 3,
+                   "y: The type of target cannot be used to compute OOB estimates. Got multiclass-multioutput while "
+                   "only the following are supported: continuous, continuous-multioutput, binary, multiclass, "
+                   "multilabel-indicator.");
+  }
+
   static std::int64_t count_of(const CountOrFraction& c, std::int64_t n) {
     return c.fraction ? static_cast<std::int64_t>(std::ceil(c.value * static_cast<double>(n)))
                       : static_cast<std::int64_t>(c.value);
@@ -767,7 +848,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
   // score: accuracy for a classifier, R^2 (averaged over outputs) for a regressor.
   void out_of_bag(const Context& ctx, const Matrix& X_host, const forest::ForestView& v, const forest::TreeSettings& s,
                   const std::vector<double>& weights, const double* targets, std::int64_t n_outputs,
-                  const std::vector<double>& classes) {
+                  const std::vector<std::vector<double>>& classes) {
     const std::int64_t n = X_host.rows();
     const std::int64_t width = v.n_outputs * v.value_width;
     std::vector<double> sums(static_cast<std::size_t>(n * width), 0.0);
@@ -802,13 +883,33 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
             static_cast<double>(std::max<std::int64_t>(1, counted[static_cast<std::size_t>(i)]));
     double score = 0;
     if constexpr (kClassifier) {
+      // A row is right when every output is (scikit-learn's accuracy_score on several outputs).
+      const std::int64_t K = v.value_width;
       std::int64_t right = 0;
       for (std::int64_t i = 0; i < n; ++i) {
-        const double* p = sums.data() + i * width;
-        right += classes[static_cast<std::size_t>(std::max_element(p, p + width) - p)] == targets[i];
+        bool all = true;
+        for (std::int64_t o = 0; o < n_outputs; ++o) {
+          const double* p = sums.data() + i * width + o * K;
+          const auto& output_classes = classes[static_cast<std::size_t>(o)];
+          const auto n_classes = static_cast<std::ptrdiff_t>(output_classes.size());
+          all &= output_classes[static_cast<std::size_t>(std::max_element(p, p + n_classes) - p)] ==
+                 targets[i * n_outputs + o];
+        }
+        right += all;
       }
       score = static_cast<double>(right) / static_cast<double>(n);
-      this->set_attribute(ctx, "oob_decision_function_", Array::from_host(sums, {n, width}));
+      if (n_outputs == 1) {
+        this->set_attribute(ctx, "oob_decision_function_", Array::from_host(sums, {n, K}));
+      } else {
+        // scikit-learn's layout for several outputs: n_samples x n_classes x n_outputs.
+        std::vector<double> by_class(sums.size());
+        for (std::int64_t i = 0; i < n; ++i)
+          for (std::int64_t o = 0; o < n_outputs; ++o)
+            for (std::int64_t k = 0; k < K; ++k)
+              by_class[static_cast<std::size_t>((i * K + k) * n_outputs + o)] =
+                  sums[static_cast<std::size_t>(i * width + o * K + k)];
+        this->set_attribute(ctx, "oob_decision_function_", Array::from_host(by_class, {n, K, n_outputs}));
+      }
     } else {
       for (std::int64_t o = 0; o < n_outputs; ++o) {
         double mean = 0, ss_res = 0, ss_tot = 0;
@@ -836,11 +937,15 @@ EstimatorSpec forest_spec(const char* name, const char* doc) {
                            .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
                            .handles_nan();
   if (kClassifier) {
-    spec.method("predict", "Class labels (float64, 1-D): classes_ of the largest mean class probability.")
+    spec.method("predict",
+                "Class labels (float64; 1-D for one output, else n_samples x n_outputs): per output, the class of "
+                "classes_ of the largest mean probability.")
         .method("predict_proba",
-                "Mean over the trees of the class fractions of the leaf each row reaches "
-                "(float64, n_samples x n_classes).")
-        .method("predict_log_proba", "The log of predict_proba.");
+                "Mean over the trees of the class fractions of the leaf each row reaches (float64, n_samples x "
+                "n_classes; with several outputs n_samples x (n_outputs * K), K the width of classes_, output o's "
+                "classes in columns o * K to o * K + n_classes_[o] - 1).")
+        .method("predict_log_proba", "The log of predict_proba.")
+        .multi_output_labels();
   } else {
     spec.method("predict", "Mean over the trees of the leaf values (float64; 1-D for one output).");
   }

@@ -32,22 +32,23 @@ class TreeRows {
     if (s.bootstrap) {
       std::vector<std::int32_t>& counts = counts_;
       bootstrap_counts(s, weights, n, tree, counts);
-      std::vector<double> class_weight(static_cast<std::size_t>(std::max(layout.n_classes, 1)), 1.0);
+      for (std::int64_t i = 0; i < n; ++i) w[static_cast<std::size_t>(i)] = counts[static_cast<std::size_t>(i)];
       if (s.balanced_subsample) {
-        // scikit-learn's compute_sample_weight('balanced', y, indices): over the drawn rows, with
-        // the classes drawn at least once.
-        std::vector<double> drawn(class_weight.size(), 0.0);
-        for (std::int64_t i = 0; i < n; ++i)
-          drawn[static_cast<std::size_t>(labels[i * layout.n_outputs])] += counts[static_cast<std::size_t>(i)];
-        const auto present = std::count_if(drawn.begin(), drawn.end(), [](double c) { return c > 0; });
-        for (std::size_t c = 0; c < drawn.size(); ++c)
-          class_weight[c] =
-              drawn[c] > 0 ? static_cast<double>(s.n_draws) / (static_cast<double>(present) * drawn[c]) : 0;
-      }
-      for (std::int64_t i = 0; i < n; ++i) {
-        const double cw =
-            s.balanced_subsample ? class_weight[static_cast<std::size_t>(labels[i * layout.n_outputs])] : 1.0;
-        w[static_cast<std::size_t>(i)] = counts[static_cast<std::size_t>(i)] * cw;
+        // scikit-learn's compute_sample_weight('balanced', y, indices): per output, over the drawn
+        // rows, with the classes drawn at least once; the outputs' weights multiply.
+        const auto K = static_cast<std::size_t>(layout.n_classes);
+        std::vector<double> drawn(K), class_weight(K);
+        for (int o = 0; o < layout.n_outputs; ++o) {
+          std::fill(drawn.begin(), drawn.end(), 0.0);
+          for (std::int64_t i = 0; i < n; ++i)
+            drawn[static_cast<std::size_t>(labels[i * layout.n_outputs + o])] += counts[static_cast<std::size_t>(i)];
+          const auto present = std::count_if(drawn.begin(), drawn.end(), [](double c) { return c > 0; });
+          for (std::size_t c = 0; c < K; ++c)
+            class_weight[c] =
+                drawn[c] > 0 ? static_cast<double>(s.n_draws) / (static_cast<double>(present) * drawn[c]) : 0;
+          for (std::int64_t i = 0; i < n; ++i)
+            w[static_cast<std::size_t>(i)] *= class_weight[static_cast<std::size_t>(labels[i * layout.n_outputs + o])];
+        }
       }
     } else {
       w.assign(weights, weights + n);

@@ -79,6 +79,8 @@ struct LogisticRegressionParams {
         .check([](const ClassWeight& w) {
           FRANCA_EXPECTS(w.kind != ClassWeight::Kind::balanced_subsample,
                          "parameter 'class_weight': 'balanced_subsample' is for forests; use 'balanced'");
+          FRANCA_EXPECTS(w.kind != ClassWeight::Kind::given_per_output,
+                         "parameter 'class_weight': a list of dicts is for multi-output forests; pass a dict");
         });
     t.field("random_state", &P::random_state, "Unused: the solver is deterministic.");
     t.field("solver", &P::solver,

@@ -21,7 +21,8 @@ constexpr const char* kTreeArrays[] = {"tree_offsets_",        "tree_children_le
 
 struct Data {
   std::int64_t n, d;
-  std::vector<double> X, y;
+  std::vector<double> X, y;  // y: n x outputs
+  std::int64_t outputs = 1;
 };
 
 // Classes from two informative features and noise ones; a few values repeated (ties in the
@@ -50,6 +51,18 @@ Data make_data(std::int64_t n, std::int64_t d, int classes, std::uint64_t seed, 
   return data;
 }
 
+// A second output of labels (-1 or 5, from the sign of feature 2) beside the data's classes.
+Data with_second_output(Data data) {
+  std::vector<double> y;
+  for (std::int64_t i = 0; i < data.n; ++i) {
+    y.push_back(data.y[static_cast<std::size_t>(i)]);
+    y.push_back(data.X[static_cast<std::size_t>(i * data.d + 2)] > 0 ? 5 : -1);
+  }
+  data.y = y;
+  data.outputs = 2;
+  return data;
+}
+
 struct Fitted {
   EstimatorPtr model;
   std::map<std::string, std::vector<double>> arrays;
@@ -59,7 +72,8 @@ template <class T, class I>
 Fitted fit(const std::string& device, const std::string& name, const Data& data, const std::string& layout,
            const std::string& params, int threads = 0, const std::vector<double>* weights = nullptr) {
   LaidOutMatrix<T, I> X(device, data.X, data.n, data.d, layout);
-  Tensor y(device, data.y, {data.n});
+  Tensor y(device, data.y,
+           data.outputs == 1 ? std::vector<std::int64_t>{data.n} : std::vector<std::int64_t>{data.n, data.outputs});
   std::unique_ptr<Tensor> w;
   if (weights) w = std::make_unique<Tensor>(device, *weights, std::vector<std::int64_t>{data.n});
   franca_context ctx = nullptr;
@@ -167,6 +181,45 @@ TEST_P(RandomForest, PredictionsFollowTheTreeArrays) {
   }
 }
 
+TEST_P(RandomForest, MultiOutputClassifiersGrowTheSameTreesEverywhereAndPredictEachOutputsClasses) {
+  // Outputs of 3 classes (0, 1, 2) and 2 (-1, 5): the trees count K = 3 columns per output.
+  const Data data = with_second_output(make_data(400, 6, 3, 19, true));
+  const std::string params =
+      R"({"n_estimators": 6, "random_state": 2, "max_features": 3, "class_weight": "balanced_subsample"})";
+  const Fitted reference = fit<double, std::int32_t>("cpu", "RandomForestClassifier", data, "row-major", params, 1);
+  for (const std::string layout : {"row-major", "csr"})
+    expect_same_trees(reference, fit<float, std::int64_t>(device(), "RandomForestClassifier", data, layout, params, 2),
+                      0, "two outputs, " + layout);
+  const std::int64_t T = 6, K = 3, O = 2;
+  const std::vector<double> classes = attribute_of(reference.model.get(), "classes_");
+  ASSERT_EQ(classes.size(), 6u);
+  EXPECT_EQ(classes[3], -1);
+  EXPECT_EQ(classes[4], 5);
+  EXPECT_TRUE(std::isnan(classes[5]));
+  EXPECT_EQ(attribute_of(reference.model.get(), "n_classes_"), (std::vector<double>{3, 2}));
+  const auto proba = run(device(), reference.model.get(), "predict_proba", data);
+  const auto labels = run(device(), reference.model.get(), "predict", data);
+  ASSERT_EQ(proba.size(), static_cast<std::size_t>(data.n * O * K));
+  ASSERT_EQ(labels.size(), static_cast<std::size_t>(data.n * O));
+  const auto& value = reference.arrays.at("tree_value_");
+  for (std::int64_t i = 0; i < data.n; ++i) {
+    std::vector<double> mean(static_cast<std::size_t>(O * K), 0.0);
+    for (std::int64_t t = 0; t < T; ++t) {
+      const auto node = static_cast<std::int64_t>(reference.arrays.at("tree_offsets_")[static_cast<std::size_t>(t)]) +
+                        walk(reference, data, i, t);
+      for (std::int64_t k = 0; k < O * K; ++k)
+        mean[static_cast<std::size_t>(k)] += value[static_cast<std::size_t>(node * O * K + k)] / T;
+    }
+    for (std::int64_t k = 0; k < O * K; ++k)
+      ASSERT_NEAR(proba[static_cast<std::size_t>(i * O * K + k)], mean[static_cast<std::size_t>(k)], 1e-12)
+          << "row " << i;
+    EXPECT_EQ(mean[5], 0.0) << "the second output has no third class";
+    const auto first = std::max_element(mean.begin(), mean.begin() + 3) - mean.begin();
+    EXPECT_EQ(labels[static_cast<std::size_t>(i * O)], static_cast<double>(first)) << "row " << i;
+    EXPECT_EQ(labels[static_cast<std::size_t>(i * O + 1)], mean[3] >= mean[4] ? -1.0 : 5.0) << "row " << i;
+  }
+}
+
 TEST_P(RandomForest, FullTreesWithoutBootstrapFitTheTrainingData) {
   // Distinct rows, every feature examined, no bootstrap, no more rows than bins (each value its own
   // bin): every leaf is pure.
@@ -260,6 +313,33 @@ TEST_P(RandomForest, BadInputIsANamedError) {
   fails("RandomForestClassifier", "{}", y.get(), tiny_w.get(), FRANCA_ERROR_INVALID_ARGUMENT, "sample_weight");
   fails("RandomForestClassifier", R"({"max_samples": 3.0})", y.get(), heavy_w.get(), FRANCA_ERROR_INVALID_ARGUMENT,
         "max_samples");
+  // Several outputs: class_weight as a list of one dict per output, OOB on multilabel targets only;
+  // warm start keeps trees only for the classes they were grown on.
+  const Data two = with_second_output(data);
+  Tensor two_y(device(), two.y, {data.n, 2});
+  fails("RandomForestClassifier", R"({"class_weight": {"0": 2}})", two_y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
+        "class_weight: For multi-output, class_weight should be a list of dicts");
+  fails("RandomForestClassifier", R"({"class_weight": [{"0": 2}]})", two_y.get(), nullptr,
+        FRANCA_ERROR_INVALID_ARGUMENT, "number of elements in class_weight should match number of outputs");
+  fails("RandomForestClassifier", R"({"class_weight": [{"0": 2}]})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
+        "a list of dicts is for several outputs");
+  fails("RandomForestClassifier", R"({"oob_score": true})", two_y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
+        "Got multiclass-multioutput");
+  fails("LogisticRegression", R"({"class_weight": [{"0": 2}]})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
+        "multi-output forests");
+  {
+    auto warm = estimator("RandomForestClassifier", R"({"n_estimators": 2, "warm_start": true})");
+    FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, warm.get(), X.get(), y.get(), nullptr));
+    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, warm.get(), X.get(), two_y.get(), nullptr),
+                        FRANCA_ERROR_INVALID_ARGUMENT,
+                        "warm_start keeps the trees of a forest fitted on other classes");
+    std::vector<double> shifted = data.y;
+    for (double& v : shifted) v += 1;
+    Tensor other_classes(device(), shifted, {data.n});
+    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, warm.get(), X.get(), other_classes.get(), nullptr),
+                        FRANCA_ERROR_INVALID_ARGUMENT, "warm_start keeps the trees");
+    EXPECT_EQ(attribute_of(warm.get(), "classes_"), (std::vector<double>{0, 1})) << "a failed fit changes nothing";
+  }
   std::vector<double> negative_y = data.y;
   negative_y[0] = -1;
   Tensor bad_counts(device(), negative_y, {data.n});

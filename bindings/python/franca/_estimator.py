@@ -87,11 +87,19 @@ class FrancaEstimator(BaseEstimator):
         params = self.get_params(deep=False)
         del params["output_type"]
         class_weight = params.get("class_weight")
-        if isinstance(class_weight, dict) and "classes_" in self.__dict__:
+        if isinstance(class_weight, (dict, list)) and "classes_" in self.__dict__:
             # The C library sees the codes of the labels (see _encode_labels), so the keys
             # become codes; a label that is not a class is left for franca to report.
-            code = {label: i for i, label in enumerate(self.classes_.tolist())}
-            params["class_weight"] = {str(code.get(label, label)): weight for label, weight in class_weight.items()}
+            def coded(weights, classes):
+                code = {label: i for i, label in enumerate(classes.tolist())}
+                return {str(code.get(label, label)): weight for label, weight in weights.items()}
+            classes = self.classes_ if isinstance(self.classes_, list) else [self.classes_]
+            if isinstance(class_weight, dict):
+                params["class_weight"] = coded(class_weight, classes[0])
+            else:  # one dict per output
+                params["class_weight"] = [coded(weights, output_classes) if isinstance(weights, dict) else weights
+                                          for weights, output_classes in zip(class_weight, classes)] + \
+                    class_weight[len(classes):]
         return json.dumps(params, default=_json_value)
 
     def _output_type(self):
@@ -201,7 +209,7 @@ class FrancaEstimator(BaseEstimator):
         if y is not None and spec["kind"] != "transformer":  # transformers ignore y, as scikit-learn's
             if spec["kind"] == "classifier":
                 y = self._encode_labels(y)
-                y_in = _convert.tensor(y, "y", device, ("int64",), np.int64, (1,), like=x)
+                y_in = _convert.tensor(y, "y", device, ("int64",), np.int64, (1, 2), like=x)
             else:
                 shape = getattr(y, "shape", None)
                 if not spec.get("multioutput", True) and shape is not None and len(shape) == 2 and shape[1] == 1:
@@ -240,46 +248,37 @@ class FrancaEstimator(BaseEstimator):
         return handle
 
     def _encode_labels(self, y):
-        """Labels of any type become int64 codes into classes_ (kept here, in the labels'
-        own dtype), on y's device."""
-        if _convert._is_torch(y):
-            import torch
-            _check_one_column_of_labels(tuple(y.shape))
-            classes, codes = torch.unique(y.detach().reshape(-1) if y.dim() == 2 and y.shape[1] == 1 else y,
-                                          return_inverse=True)
-            self.classes_ = classes.cpu().numpy()
-            return codes
-        if _convert._is_cupy(y):
-            import cupy
-            _check_one_column_of_labels(y.shape)
-            classes, codes = cupy.unique(y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y, return_inverse=True)
-            self.classes_ = classes.get()
-            return codes
-        y = np.asarray(y)
-        _check_one_column_of_labels(y.shape)
-        if y.ndim == 2 and y.shape[1] == 1:
+        """Labels of any type become int64 codes into classes_ (kept here, in the labels' own
+        dtype), on y's device. A classifier of several outputs (scikit-learn's multi-output
+        classification, a y of several columns) keeps one array of classes per output."""
+        if not (_convert._is_torch(y) or _convert._is_cupy(y)):
+            y = np.asarray(y)
+        shape = tuple(y.shape)
+        if not self._spec.get("multioutput", False):
+            _check_one_column_of_labels(shape)
+        if len(shape) > 2:
+            raise FrancaValueError(f"y: expected a 1-D or 2-D array of labels, got shape {shape}")
+        if len(shape) == 2 and shape[1] == 1:
             warnings.warn("A column-vector y was passed when a 1d array was expected. Please change the shape "
                           "of y to (n_samples, ), for example using ravel().", DataConversionWarning, stacklevel=3)
-            y = y.ravel()
-        check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        return codes.astype(np.int64, copy=False)
+            y = y.reshape(-1)
+        if isinstance(y, np.ndarray):
+            check_classification_targets(y)
+        if len(y.shape) == 1:
+            self.classes_, codes = _unique_labels(y)
+            return codes
+        columns = [_unique_labels(y[:, output]) for output in range(y.shape[1])]
+        self.classes_ = [classes for classes, _ in columns]
+        return _stack_columns([codes for _, codes in columns])
 
     def _decode_labels(self, codes):
-        """Codes from the C library mapped back to the labels in classes_, in the type of
-        `codes` where that type can hold them (labels that are strings come back as NumPy)."""
-        classes = self.classes_
-        if _convert._is_torch(codes):
-            import torch
-            if classes.dtype.kind in "biuf":
-                return torch.as_tensor(classes, device=codes.device)[codes.long()]
-            return classes[codes.long().cpu().numpy()]
-        if _convert._is_cupy(codes):
-            import cupy
-            if classes.dtype.kind in "biuf":
-                return cupy.asarray(classes)[codes.astype(cupy.intp)]
-            return classes[codes.astype(cupy.intp).get()]
-        return classes[np.asarray(codes).astype(np.intp)]
+        """Codes from the C library mapped back to the labels in classes_ (one column per output
+        for a classifier of several outputs), in the type of `codes` where that type can hold them
+        (labels that are strings come back as NumPy)."""
+        if isinstance(self.classes_, list):
+            return _stack_columns([_decode_column(classes, codes[:, output])
+                                   for output, classes in enumerate(self.classes_)])
+        return _decode_column(self.classes_, codes)
 
     def __sklearn_is_fitted__(self):
         if "_fallback" in self.__dict__:
@@ -394,8 +393,49 @@ def _interruptible(ctx, call, *args):
 def _check_one_column_of_labels(shape):
     """A classifier's y is a vector or a column (np.unique would take more columns as more rows)."""
     if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
-        raise FrancaValueError(f"y should be a 1d array, got an array of shape {shape} instead: franca's classifiers "
-                               "take one column of labels (multi-output classification is not implemented)")
+        raise FrancaValueError(f"y should be a 1d array, got an array of shape {shape} instead: this classifier "
+                               "takes one column of labels (franca's forests take several)")
+
+
+def _unique_labels(labels):
+    """(the distinct labels, sorted, as a NumPy array; each label's int64 code among them), the codes
+    on the labels' device."""
+    if _convert._is_torch(labels):
+        import torch
+        classes, codes = torch.unique(labels.detach(), return_inverse=True)
+        return classes.cpu().numpy(), codes
+    if _convert._is_cupy(labels):
+        import cupy
+        classes, codes = cupy.unique(labels, return_inverse=True)
+        return classes.get(), codes.astype(cupy.int64, copy=False)
+    classes, codes = np.unique(labels, return_inverse=True)
+    return classes, codes.reshape(-1).astype(np.int64, copy=False)
+
+
+def _decode_column(classes, codes):
+    """The labels of `codes`, each an index into `classes` (NumPy)."""
+    if _convert._is_torch(codes):
+        import torch
+        if classes.dtype.kind in "biuf":
+            return torch.as_tensor(classes, device=codes.device)[codes.long()]
+        return classes[codes.long().cpu().numpy()]
+    if _convert._is_cupy(codes):
+        import cupy
+        if classes.dtype.kind in "biuf":
+            return cupy.asarray(classes)[codes.astype(cupy.intp)]
+        return classes[codes.astype(cupy.intp).get()]
+    return classes[np.asarray(codes).astype(np.intp)]
+
+
+def _stack_columns(columns):
+    """The 1-D arrays side by side as the columns of a C-ordered matrix, with their library."""
+    if _convert._is_torch(columns[0]):
+        import torch
+        return torch.stack(columns, dim=1).contiguous()
+    if _convert._is_cupy(columns[0]):
+        import cupy
+        return cupy.ascontiguousarray(cupy.stack(columns, axis=1))
+    return np.ascontiguousarray(np.stack(columns, axis=1))
 
 
 def _check_feature_names(estimator, X, reset):

@@ -9,16 +9,18 @@ a scikit-learn forest becomes franca model bytes (franca._model) made of its tre
 import copy
 import inspect
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse
 import sklearn
 from sklearn.tree._tree import NODE_DTYPE, Tree
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from . import _convert, _lib, _model
 from ._estimator import _sklearn_class, module_namespace
-from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueError
+from .exceptions import FrancaTypeError, FrancaValueError
 
 # scikit-learn >= 1.4 keeps a classifier tree's node values as class fractions, as franca does;
 # before, as weighted class counts (fractions times weighted_n_node_samples).
@@ -43,8 +45,29 @@ class _ScikitLearnForest:
     def fit(self, X, y=None, sample_weight=None):
         if scipy.sparse.issparse(y):
             raise FrancaValueError("sparse multilabel-indicator for y is not supported.")  # scikit-learn's words
+        if (self._spec["kind"] == "classifier" and self.oob_score and not _convert._is_torch(y)
+                and not _convert._is_cupy(y) and type_of_target(y) == "multiclass-multioutput"):
+            # The library sees each output's codes, which look like a multilabel indicator.
+            raise FrancaValueError("y: The type of target cannot be used to compute OOB estimates. Got "
+                                   "multiclass-multioutput while only the following are supported: continuous, "
+                                   "continuous-multioutput, binary, multiclass, multilabel-indicator.")
+        if self._spec["kind"] == "classifier" and self.warm_start and self.__sklearn_is_fitted__():
+            self._check_warm_start_classes(y)
         self.__dict__.pop("_estimators", None)  # the scikit-learn trees of the previous fit
         return super().fit(X, y, sample_weight)
+
+    def _check_warm_start_classes(self, y):
+        """The library sees codes, the same for other labels: the kept trees' codes must mean the
+        same labels (the library checks the number of outputs and classes)."""
+        fitted = self.classes_
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._encode_labels(y)
+        given, self.classes_ = self.classes_, fitted
+        as_list = (lambda classes: classes if isinstance(classes, list) else [classes])
+        if [classes.tolist() for classes in as_list(given)] != [classes.tolist() for classes in as_list(fitted)]:
+            raise FrancaValueError("y: warm_start keeps the trees of a forest fitted on other classes or outputs; fit "
+                                   "with warm_start=False to start again")
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -97,22 +120,20 @@ class _ScikitLearnForest:
         (n_bins at franca's default) and its trees, their nodes renumbered as franca numbers them
         (apply and decision_path give franca's ids for the same leaves): it predicts what `forest`
         predicts. A parameter value franca's fit refuses (criterion='absolute_error') raises the
-        error fit would; a classifier with several outputs is FrancaNotImplementedError."""
+        error fit would."""
         name = cls._spec["name"]
         if not isinstance(forest, _sklearn_class(cls._spec)):
             raise FrancaTypeError(f"{name}.from_sklearn takes a fitted scikit-learn {name}, got "
                                   f"{type(forest).__name__}")
         check_is_fitted(forest)
         classifier = cls._spec["kind"] == "classifier"
-        if classifier and forest.n_outputs_ != 1:
-            raise FrancaNotImplementedError(f"{name}: franca's classifier takes one output; this forest has "
-                                            f"{forest.n_outputs_}")
         accepted = inspect.signature(cls).parameters
         estimator = cls(**{key: value for key, value in forest.get_params(deep=False).items() if key in accepted})
         if hasattr(forest, "feature_names_in_"):
             estimator.feature_names_in_ = forest.feature_names_in_.copy()
-        if classifier:
-            estimator.classes_ = np.array(forest.classes_, copy=True)  # the library sees their codes
+        if classifier:  # the library sees their codes
+            estimator.classes_ = ([np.array(classes, copy=True) for classes in forest.classes_]
+                                  if forest.n_outputs_ > 1 else np.array(forest.classes_, copy=True))
         params = estimator._franca_params()
         # The errors fit gives for these parameters (NotImplementedError for absolute_error); the
         # model's load would report any as a corrupt model.
@@ -163,7 +184,7 @@ class _ScikitLearnForest:
         values = self.tree_value_
         if classifier and not _VALUES_ARE_FRACTIONS:
             values = values * self.tree_weighted_n_node_samples_[:, np.newaxis, np.newaxis]
-        n_classes = np.array([self.n_classes_] if classifier else [1] * n_outputs, dtype=np.intp)
+        n_classes = np.atleast_1d(self.n_classes_).astype(np.intp) if classifier else np.ones(n_outputs, np.intp)
         trees = []
         for begin, end in zip(offsets[:-1], offsets[1:]):
             nodes = np.zeros(end - begin, dtype=NODE_DTYPE)
@@ -172,8 +193,10 @@ class _ScikitLearnForest:
             tree = forest._make_estimator(append=False)
             tree.n_features_in_, tree.n_outputs_ = n_features, n_outputs
             tree.max_features_ = _max_features(tree.max_features, n_features)
-            if classifier:
-                tree.classes_, tree.n_classes_ = np.arange(self.n_classes_, dtype=np.float64), n_classes[0]
+            if classifier and n_outputs == 1:
+                tree.classes_, tree.n_classes_ = np.arange(n_classes[0], dtype=np.float64), n_classes[0]
+            elif classifier:
+                tree.classes_, tree.n_classes_ = [np.arange(k, dtype=np.float64) for k in n_classes], n_classes
             tree.tree_ = Tree(n_features, n_classes, n_outputs)
             depth = sum(1 for _ in _levels(nodes["left_child"], nodes["right_child"])) - 1
             tree.tree_.__setstate__({"max_depth": depth,
@@ -181,6 +204,24 @@ class _ScikitLearnForest:
                                      "values": np.ascontiguousarray(values[begin:end])})
             trees.append(tree)
         return trees
+
+
+class _ScikitLearnForestClassifier(_ScikitLearnForest):
+    """A forest classifier of several outputs gives scikit-learn's list of probability arrays, one
+    n_samples x n_classes_[o] array per output (the library's columns o K to o K + n_classes_[o] - 1,
+    K the most classes of an output)."""
+
+    def predict_proba(self, X):
+        return self._per_output(super().predict_proba(X))
+
+    def predict_log_proba(self, X):
+        return self._per_output(super().predict_log_proba(X))
+
+    def _per_output(self, proba):
+        if "_fallback" in self.__dict__ or self.n_outputs_ == 1:
+            return proba
+        width = proba.shape[1] // self.n_outputs_
+        return [proba[:, output * width:output * width + n] for output, n in enumerate(self.n_classes_.tolist())]
 
 
 def _franca_attributes(forest, classifier):
@@ -194,9 +235,13 @@ def _franca_attributes(forest, classifier):
         tree_offsets_=np.cumsum([0] + [len(tree["tree_value_"]) for tree in trees], dtype=np.int64),
         feature_importances_=forest.feature_importances_, n_features_in_=np.int64(forest.n_features_in_),
         n_outputs_=np.int64(forest.n_outputs_))
-    if classifier:
+    if classifier and forest.n_outputs_ == 1:
         attributes.update(classes_=np.arange(forest.n_classes_, dtype=np.float64),
                           n_classes_=np.int64(forest.n_classes_))
+    elif classifier:  # the codes of each output's classes, padded with NaN to the most classes
+        n_classes = np.asarray(forest.n_classes_, dtype=np.int64)
+        codes = np.arange(n_classes.max(), dtype=np.float64)
+        attributes.update(classes_=np.where(codes < n_classes[:, np.newaxis], codes, np.nan), n_classes_=n_classes)
     for name in ("oob_score_", "oob_decision_function_", "oob_prediction_"):
         if hasattr(forest, name):
             attributes[name] = np.asarray(getattr(forest, name), dtype=np.float64)
@@ -268,5 +313,5 @@ def _int64_indicator(indicator):
     return indicator
 
 
-__all__, __getattr__ = module_namespace(__name__, mixins={"RandomForestClassifier": _ScikitLearnForest,
+__all__, __getattr__ = module_namespace(__name__, mixins={"RandomForestClassifier": _ScikitLearnForestClassifier,
                                                           "RandomForestRegressor": _ScikitLearnForest})
