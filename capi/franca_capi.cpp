@@ -385,7 +385,8 @@ int franca_estimator_get_params(franca_estimator est, char** json) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);
     FRANCA_NOT_NULL(json);
-    *json = copy_string(read_estimator(est, [](const franca::Estimator& e) { return e.get_params(); }).dump());
+    *json = copy_string(
+        franca::dump_params_json(read_estimator(est, [](const franca::Estimator& e) { return e.get_params(); })));
   });
 }
 

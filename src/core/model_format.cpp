@@ -34,7 +34,7 @@ void expect_valid_model(const char* part, Body&& body) {
 std::vector<std::uint8_t> Estimator::save() const {
   ByteWriter payload;
   payload.put_string(spec().name);
-  payload.put_string(get_params().dump());
+  payload.put_string(dump_params_json(get_params()));
   payload.put<std::uint8_t>(fitted_ ? 1 : 0);
   payload.put<std::uint32_t>(static_cast<std::uint32_t>(attributes_.size()));
   for (const auto& [name, a] : attributes_) {

@@ -60,6 +60,17 @@ json parse_params_json(const std::string& text, const char* argument) {
   }
 }
 
+std::string dump_params_json(const json& params) {
+  std::string text = params.dump();
+  const std::pair<double, const char*> tokens[] = {{HUGE_VAL, "Infinity"}, {-HUGE_VAL, "-Infinity"}, {NAN, "NaN"}};
+  for (const auto& [value, token] : tokens) {
+    const std::string marker = params_detail::nonfinite_json(value).dump();
+    for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at))
+      text.replace(at, marker.size(), token);
+  }
+  return text;
+}
+
 json ParamInfo::listing() const {
   json entry = {
       {"name", name}, {"type", type}, {"default", default_value}, {"doc", doc}, {"binding_applies", binding_applies}};
@@ -79,6 +90,8 @@ bool nonfinite_marker(const json& value, double& out) {
   out = name == "nan" ? std::nan("") : name == "inf" ? HUGE_VAL : -HUGE_VAL;
   return true;
 }
+
+json nonfinite_json(double x) { return {{kNonfiniteKey, std::isnan(x) ? "nan" : x > 0 ? "inf" : "-inf"}}; }
 
 std::string describe(const json& value) {
   double x = 0;
@@ -147,7 +160,8 @@ double read_float(const json& value, const ParamInfo& info) {
     wrong_type(info, info.type, value);
   }
   FRANCA_EXPECTS(!std::isnan(x), "parameter '{}': must be a number, got NaN", info.name);
-  FRANCA_EXPECTS(std::isfinite(x), "parameter '{}': must be finite, got {}", info.name, describe(value));
+  FRANCA_EXPECTS(std::isfinite(x) || (info.infinity_allowed && x > 0), "parameter '{}': must be {}, got {}", info.name,
+                 info.infinity_allowed ? "a finite number or inf" : "finite", describe(value));
   check_range(x, info);
   return x;
 }

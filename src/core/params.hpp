@@ -44,6 +44,10 @@ constexpr int kMaxParamsDepth = 64;
 // `argument` names the input in errors.
 json parse_params_json(const std::string& text, const char* argument);
 
+// The text of parameters (get_params, a saved model) as parse_params_json reads it: a non-finite
+// number (C=inf) written as Python's json.dumps writes it (Infinity, -Infinity, NaN).
+std::string dump_params_json(const json& params);
+
 // One declared parameter, as the listing says it.
 struct ParamInfo {
   std::string name;
@@ -57,6 +61,9 @@ struct ParamInfo {
   // The library computes only the default value; the binding applies any other itself (by
   // running scikit-learn's estimator), and the library refuses it with not_implemented.
   bool binding_applies = false;
+  // A float parameter that also takes +inf (LogisticRegression's C: no penalty); others take
+  // finite numbers only.
+  bool infinity_allowed = false;
 
   json listing() const;
 };
@@ -83,6 +90,8 @@ struct is_optional<std::optional<T>> : std::true_type {};
 
 // The non-finite marker parse_params_json puts where the text said NaN, Infinity or -Infinity.
 bool nonfinite_marker(const json& value, double& out);
+// That marker for a non-finite x (JSON numbers are finite).
+json nonfinite_json(double x);
 std::string describe(const json& value);
 // `text` as JSON writes it between its quotes: a control character (a NUL would end the C string
 // the message becomes) is escaped.
@@ -150,6 +159,8 @@ json write(const T& value, const EnumNames& names) {
       if (names.values[k] == static_cast<std::int64_t>(value)) return names.names[k];
     FRANCA_FAIL(Status::internal, "internal: an enum parameter holds an undeclared value {}",
                 static_cast<std::int64_t>(value));
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return std::isfinite(value) ? json(value) : nonfinite_json(value);
   } else if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T> || std::is_same_v<T, std::string>) {
     return value;
   } else {
@@ -183,6 +194,11 @@ class FieldBuilder {
   FieldBuilder& minimum(double bound) { return bound_below(bound, false); }
   FieldBuilder& greater_than(double bound) { return bound_below(bound, true); }
   FieldBuilder& maximum(double bound) { return bound_above(bound, false); }
+  FieldBuilder& or_infinity() {
+    static_assert(std::is_floating_point_v<Value>, "only a float parameter holds infinity");
+    table_->fields_[index_].info.infinity_allowed = true;
+    return *this;
+  }
   FieldBuilder& less_than(double bound) { return bound_above(bound, true); }
 
   // The names of an enum parameter, in the order of the listing. Every enum field declares them

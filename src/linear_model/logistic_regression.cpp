@@ -66,7 +66,11 @@ struct LogisticRegressionParams {
             "objective is <= tol (scipy's pgtol). newton-cholesky: when that entry and half the squared Newton "
             "decrement of the objective divided by the summed weights are both <= tol, as scikit-learn.")
         .minimum(0);
-    t.field("C", &P::C, "Inverse of the regularisation strength; must be > 0.").greater_than(0);
+    t.field("C", &P::C,
+            "Inverse of the regularisation strength; must be > 0. inf: no penalty (scikit-learn >= 1.8's spelling "
+            "of penalty=None).")
+        .greater_than(0)
+        .or_infinity();
     t.field("fit_intercept", &P::fit_intercept,
             "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised.");
     t.field("intercept_scaling", &P::intercept_scaling,

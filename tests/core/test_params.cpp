@@ -116,6 +116,22 @@ TEST(Params, EveryBadValueNamesItsParameter) {
   }
 }
 
+TEST(Params, InfinityRoundTripsWhereAParameterTakesIt) {
+  // LogisticRegression's C takes inf (no penalty); get_params writes it as Python's json does.
+  Estimator est("LogisticRegression");
+  ASSERT_EQ(franca_estimator_set_params(est.handle, R"({"C": Infinity})"), FRANCA_OK) << franca_last_error();
+  char* s = nullptr;
+  ASSERT_EQ(franca_estimator_get_params(est.handle, &s), FRANCA_OK) << franca_last_error();
+  const std::string text(s);
+  franca_free(s);
+  EXPECT_NE(text.find(R"("C":Infinity)"), std::string::npos) << text;
+  EXPECT_EQ(franca_estimator_set_params(est.handle, text.c_str()), FRANCA_OK) << franca_last_error();
+  EXPECT_EQ(franca_estimator_set_params(est.handle, R"({"C": -Infinity})"), FRANCA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(franca_last_error()).find("parameter 'C': must be a finite number or inf, got -Infinity"),
+            std::string::npos)
+      << franca_last_error();
+}
+
 TEST(Params, GoodValuesRoundTripAndRulesRunInFit) {
   Estimator est("TestParamKinds");
   const json good = {

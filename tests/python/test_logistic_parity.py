@@ -252,6 +252,20 @@ def test_no_penalty():
     assert_same_model(franca(X, y, penalty=None), reference(X, y, penalty=None), X, y)
 
 
+def test_infinite_c_is_no_penalty():
+    # scikit-learn >= 1.8 spells "no penalty" C=np.inf; the model saves and loads with it.
+    import pickle
+
+    from franca.linear_model import LogisticRegression
+    X, y = random_problem(3, seed=4)
+    X += np.random.default_rng(4).normal(scale=2.0, size=X.shape)
+    assert_same_model(franca(X, y, C=np.inf), reference(X, y, penalty=None), X, y)
+    model = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10000).fit(X, y)
+    again = pickle.loads(pickle.dumps(model))
+    assert again.get_params()["C"] == np.inf
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+
+
 def test_two_class_multinomial():
     X, y = dataset("breast_cancer")
     est = franca(X, y, multi_class="multinomial")
