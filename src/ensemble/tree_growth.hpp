@@ -106,6 +106,24 @@ class TreeRows {
   // Row r's m fixed-point statistics (regression).
   const std::int64_t* stats(std::int32_t r) const { return row_stats_.data() + static_cast<std::int64_t>(r) * m_; }
 
+  // Adds row r to the cells of `count` histograms, its code of feature features[j] picking the
+  // cell of histogram j (row: its codes; m: the cells' width). The row's weight and labels are read
+  // once (a store to a cell could alias them).
+  void add_row_to_histograms(const std::uint8_t* row, const std::int32_t* features, int count,
+                             std::int64_t* const* hists, int m, std::int32_t r) const {
+    if (layout_.classification() && layout_.n_outputs == 1) {
+      const std::int64_t w = weight(r);
+      const int column = 1 + labels_[r];
+      for (int j = 0; j < count; ++j) {
+        std::int64_t* cell = hists[j] + row[features[j]] * m;
+        cell[0] += 1;
+        cell[column] += w;
+      }
+      return;
+    }
+    for (int j = 0; j < count; ++j) add_row(hists[j] + row[features[j]] * m, r);
+  }
+
   // Adds row r to a histogram cell.
   void add_row(std::int64_t* cell, std::int32_t r) const {
     if (layout_.classification()) {

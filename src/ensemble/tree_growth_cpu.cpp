@@ -119,7 +119,7 @@ class HostTreeGrower {
         __builtin_prefetch(codes + static_cast<std::int64_t>(rows_[static_cast<std::size_t>(i + kPrefetchRows)]) * d_);
       const std::int32_t r = rows_[static_cast<std::size_t>(i)];
       const std::uint8_t* row = codes + static_cast<std::int64_t>(r) * d_;
-      for (int j = 0; j < count; ++j) tree_rows_.add_row(hists[j] + row[features[j]] * m_, r);
+      tree_rows_.add_row_to_histograms(row, features, count, hists, m_, r);
     }
   }
 
