@@ -48,6 +48,9 @@ struct EstimatorSpec {
   bool single_output = false;
   // A classifier taking several columns of labels (one per output); classifiers take one.
   bool label_columns = false;
+  // A transformer whose output column j is input column j (scikit-learn's OneToOneFeatureMixin:
+  // the output feature names are the input's).
+  bool one_to_one = false;
   // A GLM regressor scored, as scikit-learn's, by D^2 of the Tweedie deviance of this power (a
   // number, or the name of the parameter holding it); its y must be >= 0 for a power > 0.
   // Null: the kind's usual score.
@@ -91,6 +94,10 @@ struct EstimatorSpec {
   }
   EstimatorSpec& multi_output_labels() {
     label_columns = true;
+    return *this;
+  }
+  EstimatorSpec& one_to_one_features() {
+    one_to_one = true;
     return *this;
   }
   EstimatorSpec& scored_by_tweedie_deviance(json power) {

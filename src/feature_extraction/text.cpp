@@ -281,7 +281,8 @@ const EstimatorSpec& tfidf_transformer_spec() {
               "as scikit-learn's TfidfTransformer.")
           .method("transform", "TF-IDF of X: a CSR matrix of X's shape and dtype.")
           .fitted({"idf_"})
-          .accepts({Matrix::Kind::csr});
+          .accepts({Matrix::Kind::csr})
+          .one_to_one_features();
   return spec;
 }
 

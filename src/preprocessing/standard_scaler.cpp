@@ -112,7 +112,8 @@ const EstimatorSpec& standard_scaler_spec() {
           .method("transform", "Standardize X: (X - mean_) / scale_.")
           .method("inverse_transform", "Undo transform: X * scale_ + mean_.")
           .fitted({"mean_", "var_", "scale_", "n_samples_seen_"})
-          .accepts({Matrix::Kind::dense});
+          .accepts({Matrix::Kind::dense})
+          .one_to_one_features();
   return spec;
 }
 

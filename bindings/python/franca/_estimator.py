@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from . import _config, _convert, _dlpack, _lib, _logging
 from .exceptions import FrancaValueError, NotFittedError
@@ -499,6 +500,13 @@ def _d2_score(self, X, y, sample_weight=None):
     return d2_tweedie_score(y, self.predict(X), sample_weight=sample_weight, power=_tweedie_power(self))
 
 
+def _one_to_one_feature_names_out(self, input_features=None):
+    """The output feature names: the input's (feature_names_in_, or x0, x1, ... without them), as
+    scikit-learn's OneToOneFeatureMixin; input_features, if given, must be those."""
+    check_is_fitted(self, "n_features_in_")
+    return _check_feature_names_in(self, input_features)
+
+
 def _sparse_coef(self):
     """coef_ as a scipy CSR matrix, (1, n_features) or (n_targets, n_features): scikit-learn's
     sparse_coef_, for the estimators whose scikit-learn class has it (ElasticNet, Lasso)."""
@@ -566,6 +574,8 @@ def _make_class(spec):
             namespace[name] = _attribute(name)
     if "coef_" in spec["attributes"]:
         namespace["sparse_coef_"] = property(_sparse_coef, doc=_sparse_coef.__doc__)
+    if spec.get("one_to_one_features"):  # also makes scikit-learn's set_output available (TransformerMixin)
+        namespace["get_feature_names_out"] = _one_to_one_feature_names_out
     bases = ((_MIXINS[kind],) if kind in _MIXINS else ()) + (FrancaEstimator,)
     return type(spec["name"], bases, namespace)
 
