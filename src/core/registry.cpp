@@ -75,7 +75,7 @@ json estimator_listing() {
          {"inputs", inputs},
          {"allow_nan", spec->allow_nan},
          {"multioutput", spec->kind == EstimatorKind::regressor ? !spec->single_output : spec->label_columns},
-                    {"one_to_one_features", spec->one_to_one}});
+         {"one_to_one_features", spec->one_to_one}});
     if (!spec->tweedie_power.is_null()) list.back()["tweedie_power"] = spec->tweedie_power;
   }
   return list;
