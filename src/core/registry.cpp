@@ -76,6 +76,7 @@ json estimator_listing() {
          {"allow_nan", spec->allow_nan},
          {"multioutput", spec->kind == EstimatorKind::regressor ? !spec->single_output : spec->label_columns}});
     if (!spec->tweedie_power.is_null()) list.back()["tweedie_power"] = spec->tweedie_power;
+    if (!spec->function.empty()) list.back()["function"] = spec->function;
   }
   return list;
 }
