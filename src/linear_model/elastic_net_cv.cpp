@@ -294,12 +294,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     const auto n_alphas = static_cast<std::int64_t>(grids[0].size());
     const auto n_l1 = static_cast<std::int64_t>(l1_ratios.size());
 
-    CdOptions base;
-    base.max_iter = p.max_iter;
-    base.tol = p.tol;
-    base.positive = p.positive;
-    base.random = p.selection == Selection::random;
-    base.seed = seed_for(ctx, p.random_state);
+    const CdOptions base = cd_solver_options(ctx, p);
     FRANCA_LOG_INFO("{}: {} folds x {} l1_ratio(s) x {} alphas by coordinate descent ({} form) on {} ({} X of {} x {})",
                     name, k_folds, n_l1, n_alphas, gram ? "Gram" : "residual", device.str(), X.kind_name(), n, d);
     std::int64_t not_converged = 0;

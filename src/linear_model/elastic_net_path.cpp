@@ -252,12 +252,7 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
       const Array w_host = to(ctx, w64, Device::cpu(), DType::float64);
       sw.assign(w_host.ptr<const double>(), w_host.ptr<const double>() + n);
     }
-    CdOptions o;
-    o.max_iter = p.max_iter;
-    o.tol = p.tol;
-    o.positive = p.positive;
-    o.random = p.selection == Selection::random;
-    o.seed = seed_for(ctx, p.random_state);
+    CdOptions o = cd_solver_options(ctx, p);
     FRANCA_LOG_INFO("{}: {} alphas by coordinate descent ({} form) on {} ({} X of {} x {}), l1_ratio={}", name,
                     n_alphas, input.gram || use_gram ? "Gram" : "residual", device.str(), X.kind_name(), n, d,
                     p.l1_ratio);

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "core/params.hpp"
+#include "core/random.hpp"
+#include "linear_model/coordinate_descent.hpp"
 
 namespace franca {
 
@@ -229,6 +231,19 @@ void declare_cd_solver_params(ParamTable<P>& t) {
   t.field("selection", &P::selection,
           "'cyclic' updates the coordinates in order; 'random' draws one at random (with replacement) each step.")
       .names({{"cyclic", Selection::cyclic}, {"random", Selection::random}});
+}
+
+// The solver options of the parameters every coordinate-descent estimator has (max_iter, tol,
+// positive, selection, random_state); the caller sets the penalties and the stream of each fit.
+template <class P>
+CdOptions cd_solver_options(const Context& ctx, const P& p) {
+  CdOptions o;
+  o.max_iter = p.max_iter;
+  o.tol = p.tol;
+  o.positive = p.positive;
+  o.random = p.selection == Selection::random;
+  o.seed = seed_for(ctx, p.random_state);
+  return o;
 }
 
 }  // namespace franca
