@@ -55,6 +55,10 @@ struct EstimatorSpec {
   // number, or the name of the parameter holding it); its y must be >= 0 for a power > 0.
   // Null: the kind's usual score.
   json tweedie_power;
+  // The scikit-learn function (in `module`) that fitting this estimator computes, e.g. "enet_path":
+  // bindings expose it as that function (its results the fitted attributes) instead of a class.
+  // Empty: an estimator class.
+  std::string function;
   std::function<std::unique_ptr<Estimator>(const EstimatorSpec&)> create;
 
   // E derives from TypedEstimator<P>: the parameters come from P's table.
@@ -98,6 +102,10 @@ struct EstimatorSpec {
   }
   EstimatorSpec& one_to_one_features() {
     one_to_one = true;
+    return *this;
+  }
+  EstimatorSpec& computes(std::string function_name) {
+    function = std::move(function_name);
     return *this;
   }
   EstimatorSpec& scored_by_tweedie_deviance(json power) {

@@ -77,6 +77,7 @@ json estimator_listing() {
          {"multioutput", spec->kind == EstimatorKind::regressor ? !spec->single_output : spec->label_columns},
          {"one_to_one_features", spec->one_to_one}});
     if (!spec->tweedie_power.is_null()) list.back()["tweedie_power"] = spec->tweedie_power;
+    if (!spec->function.empty()) list.back()["function"] = spec->function;
   }
   return list;
 }

@@ -8,6 +8,7 @@
 #include "core/random.hpp"
 #include "linear_model/least_squares.hpp"
 #include "primitives/csr_ops.hpp"
+#include "primitives/dense.hpp"
 #include "primitives/matrix_input.hpp"
 
 namespace franca {
@@ -186,6 +187,45 @@ CdResult cd_sparse(const Context& ctx, const CscColumns& X, const std::vector<do
     return duality_gap(XtA, w, R_norm2, R_dot_y, o);
   };
   return sweep(ctx, w, o, o.tol * y_norm2, update, gap);
+}
+
+GramStats gram_stats(const Context& ctx, const Matrix& X, const Array& y64, const Array* w, bool fit_intercept) {
+  NormalEquations eq = centered_normal_equations(ctx, X, y64, w, fit_intercept);
+  const ColumnMoments ym = FRANCA_DISPATCH(y64.device, column_moments, ctx, y64, w, true);
+  GramStats g;
+  g.Q = std::move(eq.cp.xtx);
+  g.q = std::move(eq.cp.xty);
+  g.x_mean = std::move(eq.x_mean);
+  g.y_mean = eq.y_mean[0];
+  g.weight_sum = ym.weight_sum;
+  g.yy = (ym.var[0] + (fit_intercept ? 0.0 : ym.mean[0] * ym.mean[0])) * ym.weight_sum;
+  return g;
+}
+
+GramStats recentred(const GramStats& g, const std::vector<double>& x_centre) {
+  const std::size_t d = g.x_mean.size();
+  std::vector<double> shift(d);
+  for (std::size_t j = 0; j < d; ++j) shift[j] = g.x_mean[j] - x_centre[j];
+  GramStats r = g;
+  for (std::size_t a = 0; a < d; ++a) {
+    for (std::size_t b = 0; b < d; ++b) r.Q[a * d + b] += g.weight_sum * shift[a] * shift[b];
+    r.q[a] += g.weight_sum * shift[a] * g.y_mean;
+  }
+  r.yy += g.weight_sum * g.y_mean * g.y_mean;
+  r.x_mean = x_centre;
+  r.y_mean = 0.0;
+  return r;
+}
+
+std::vector<double> alpha_grid(double alpha_max, double eps, std::int64_t n_alphas) {
+  std::vector<double> a(static_cast<std::size_t>(n_alphas), kAlphaResolution);
+  if (alpha_max <= kAlphaResolution) return a;
+  // np.logspace(log10(alpha_max * eps), log10(alpha_max), n_alphas)[::-1]
+  const double lo = std::log10(alpha_max * eps), hi = std::log10(alpha_max);
+  const double step = n_alphas == 1 ? 0.0 : (hi - lo) / static_cast<double>(n_alphas - 1);
+  for (std::int64_t i = 0; i < n_alphas; ++i)
+    a[static_cast<std::size_t>(n_alphas - 1 - i)] = std::pow(10.0, i == n_alphas - 1 ? hi : lo + step * i);
+  return a;
 }
 
 CdInput cd_input(const Context& ctx, const Matrix& X_in, const std::string& name) {

@@ -69,4 +69,25 @@ CscColumns csc_columns(const Matrix& X);
 CdResult cd_sparse(const Context& ctx, const CscColumns& X, const std::vector<double>& x_mean, const double* y,
                    const double* sw, std::vector<double>& w, const CdOptions& options);
 
+// The weighted statistics of the rows with weight > 0 for the Gram form: Q = X^T S X, q = X^T S y
+// (both centred by the weighted means unless !fit_intercept), yy = y^T S y (likewise), S's sum.
+// Built where X lives (y64: X's rows in float64 on X's device; w: NULL or float64 weights there).
+struct GramStats {
+  std::vector<double> Q, q, x_mean;
+  double yy = 0, y_mean = 0, weight_sum = 0;
+};
+GramStats gram_stats(const Context& ctx, const Matrix& X, const Array& y64, const Array* w, bool fit_intercept);
+
+// The same statistics about other centres (the parallel-axis identity): X's columns centred at
+// x_centre (d) and y uncentred, i.e. Q = (X - 1 c^T)^T S (X - 1 c^T), q = (X - 1 c^T)^T S y,
+// yy = y^T S y. enet_path's form: no intercept, CSR columns shifted by X_offset / X_scale.
+GramStats recentred(const GramStats& g, const std::vector<double>& x_centre);
+
+// numpy's finfo(float).resolution: the floor of the alpha grid.
+constexpr double kAlphaResolution = 1e-15;
+
+// scikit-learn's _alpha_grid from alpha_max: n_alphas values falling from alpha_max to
+// alpha_max * eps evenly on a log scale (all kAlphaResolution when alpha_max is not above it).
+std::vector<double> alpha_grid(double alpha_max, double eps, std::int64_t n_alphas);
+
 }  // namespace franca

@@ -96,15 +96,10 @@ class ElasticNetModel final : public LinearModel<EnetParams<kLasso>> {
     std::vector<std::int64_t> n_iter(static_cast<std::size_t>(t));
     warm_start_from(ctx, t, d, coef);
 
-    CdOptions o;
+    CdOptions o = cd_solver_options(ctx, p);
     // scikit-learn's summed objective: n times 1/(2n) ||y - Xw - b||^2_S + penalty, S summing to n.
     o.l1 = p.alpha * p.l1_ratio * static_cast<double>(n);
     o.l2 = p.alpha * (1.0 - p.l1_ratio) * static_cast<double>(n);
-    o.max_iter = p.max_iter;
-    o.tol = p.tol;
-    o.positive = p.positive;
-    o.random = p.selection == Selection::random;
-    o.seed = seed_for(ctx, p.random_state);
     FRANCA_LOG_INFO("{}: coordinate descent ({} form) on {} ({} X of {} x {}, {} target(s)), alpha={}, l1_ratio={}",
                     name, gram ? "Gram" : "residual", device.str(), X.kind_name(), n, d, t, p.alpha, p.l1_ratio);
 

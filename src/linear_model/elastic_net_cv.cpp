@@ -32,77 +32,6 @@ namespace franca {
 
 namespace {
 
-// alphas: None (the grid from eps and n_alphas) or a non-empty list of numbers >= 0.
-struct AlphaGrid {
-  bool given = false;
-  std::vector<double> values;
-};
-// l1_ratio: a number or a non-empty list of numbers, each in [0, 1].
-struct L1Ratios {
-  std::vector<double> values{0.5};
-  bool list = false;
-};
-// verbose: a bool or an integer (accepted; franca logs through its logger).
-struct Verbosity {
-  json value = false;
-};
-
-std::vector<double> read_numbers(const json& v, const ParamInfo& info, double lo, double hi) {
-  std::vector<double> out;
-  std::size_t i = 0;
-  for (const auto& e : v) {
-    FRANCA_EXPECTS_STATUS(e.is_number() || e.is_string(), Status::type,
-                          "parameter '{}': expected a list of numbers, got {} at index {}", info.name,
-                          params_detail::describe(e), i);
-    const double x = params_detail::read_float(e, info);
-    FRANCA_EXPECTS(x >= lo && x <= hi, "parameter '{}': {}[{}] == {}, must be in [{}, {}]", info.name, info.name, i, x,
-                   lo, hi);
-    out.push_back(x);
-    ++i;
-  }
-  FRANCA_EXPECTS(!out.empty(), "parameter '{}': must not be an empty list", info.name);
-  return out;
-}
-
-}  // namespace
-
-template <>
-struct ParamCodec<AlphaGrid> {
-  static std::string type_name() { return "list of float or None"; }
-  static AlphaGrid read(const json& v, const ParamInfo& info) {
-    if (v.is_null()) return {};
-    if (!v.is_array()) params_detail::wrong_type(info, "a list of floats or None", v);
-    return {true, read_numbers(v, info, 0.0, std::numeric_limits<double>::max())};
-  }
-  static json write(const AlphaGrid& a) { return a.given ? json(a.values) : json(nullptr); }
-};
-
-template <>
-struct ParamCodec<L1Ratios> {
-  static std::string type_name() { return "float or list of float"; }
-  static L1Ratios read(const json& v, const ParamInfo& info) {
-    if (v.is_array()) return {read_numbers(v, info, 0.0, 1.0), true};
-    const double x = params_detail::read_float(v, info);
-    FRANCA_EXPECTS(x >= 0 && x <= 1, "parameter '{}': must be in [0, 1], got {}", info.name, x);
-    return {{x}, false};
-  }
-  static json write(const L1Ratios& r) { return r.list ? json(r.values) : json(r.values[0]); }
-};
-
-template <>
-struct ParamCodec<Verbosity> {
-  static std::string type_name() { return "bool or int"; }
-  static Verbosity read(const json& v, const ParamInfo& info) {
-    if (v.is_boolean()) return {v};
-    return {params_detail::read_integer(v, info, 0, std::numeric_limits<std::int64_t>::max(), "int")};
-  }
-  static json write(const Verbosity& p) { return p.value; }
-};
-
-namespace {
-
-constexpr double kResolution = 1e-15;  // numpy's finfo(float).resolution: the floor of the grid
-
 template <bool kLasso>
 struct EnetCvParams {
   double eps = 1e-3;
@@ -127,12 +56,7 @@ struct EnetCvParams {
       t.field("l1_ratio", &P::l1_ratio,
               "The elastic-net mixing r in [0, 1] (penalty alpha (r ||w||_1 + (1 - r)/2 ||w||^2)), or a list of "
               "them, each cross-validated over its own path.");
-    t.field("eps", &P::eps, "Length of the path: alpha_min / alpha_max = eps.").greater_than(0);
-    t.field("n_alphas", &P::n_alphas, "Number of alphas on the path (when alphas is None).").minimum(1);
-    t.field("alphas", &P::alphas,
-            "The alphas to try (sorted in decreasing order); None: n_alphas on a log grid from alpha_max = "
-            "max_j |x_j^T y| / (n l1_ratio) (the smallest alpha making every coefficient zero) down to eps "
-            "alpha_max.");
+    declare_alpha_grid_params(t);
     declare_cd_fit_params(t, "Maximum number of coordinate-descent sweeps per alpha.");
     t.field("tol", &P::tol, "The duality-gap tolerance of each fit, as ElasticNet's.").minimum(0);
     t.field("cv", &P::cv,
@@ -146,26 +70,6 @@ struct EnetCvParams {
     declare_cd_solver_params(t);
   }
 };
-
-// The weighted centred statistics of the rows with weight > 0: Q = X^T S X, q = X^T S y (both
-// centred by the weighted means unless !fit_intercept), yy = y^T S y (likewise), S's sum.
-struct GramStats {
-  std::vector<double> Q, q, x_mean;
-  double yy = 0, y_mean = 0, weight_sum = 0;
-};
-
-GramStats gram_stats(const Context& ctx, const Matrix& X, const Array& y64, const Array* w, bool fit_intercept) {
-  NormalEquations eq = centered_normal_equations(ctx, X, y64, w, fit_intercept);
-  const ColumnMoments ym = FRANCA_DISPATCH(y64.device, column_moments, ctx, y64, w, true);
-  GramStats g;
-  g.Q = std::move(eq.cp.xtx);
-  g.q = std::move(eq.cp.xty);
-  g.x_mean = std::move(eq.x_mean);
-  g.y_mean = eq.y_mean[0];
-  g.weight_sum = ym.weight_sum;
-  g.yy = (ym.var[0] + (fit_intercept ? 0.0 : ym.mean[0] * ym.mean[0])) * ym.weight_sum;
-  return g;
-}
 
 // The statistics of the rows of A not in B (B's rows a subset of A's, with the same weights), by
 // moving both to the remaining rows' means (the parallel-axis identity): one pass over X for the
@@ -384,30 +288,13 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       }
       double xy_max = 0.0;
       for (const double v : xty) xy_max = std::max(xy_max, std::fabs(v));
-      for (const double r : l1_ratios) {
-        const double alpha_max = xy_max / (static_cast<double>(n) * r);
-        std::vector<double> a(static_cast<std::size_t>(p.n_alphas), kResolution);
-        if (alpha_max > kResolution) {
-          // np.logspace(log10(alpha_max * eps), log10(alpha_max), n_alphas)[::-1]
-          const double lo = std::log10(alpha_max * p.eps), hi = std::log10(alpha_max);
-          const auto m = p.n_alphas;
-          for (std::int64_t i = 0; i < m; ++i) {
-            const double step = m == 1 ? 0.0 : (hi - lo) / static_cast<double>(m - 1);
-            a[static_cast<std::size_t>(m - 1 - i)] = std::pow(10.0, i == m - 1 ? hi : lo + step * i);
-          }
-        }
-        grids.push_back(std::move(a));
-      }
+      for (const double r : l1_ratios)
+        grids.push_back(alpha_grid(xy_max / (static_cast<double>(n) * r), p.eps, p.n_alphas));
     }
     const auto n_alphas = static_cast<std::int64_t>(grids[0].size());
     const auto n_l1 = static_cast<std::int64_t>(l1_ratios.size());
 
-    CdOptions base;
-    base.max_iter = p.max_iter;
-    base.tol = p.tol;
-    base.positive = p.positive;
-    base.random = p.selection == Selection::random;
-    base.seed = seed_for(ctx, p.random_state);
+    const CdOptions base = cd_solver_options(ctx, p);
     FRANCA_LOG_INFO("{}: {} folds x {} l1_ratio(s) x {} alphas by coordinate descent ({} form) on {} ({} X of {} x {})",
                     name, k_folds, n_l1, n_alphas, gram ? "Gram" : "residual", device.str(), X.kind_name(), n, d);
     std::int64_t not_converged = 0;

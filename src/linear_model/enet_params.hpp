@@ -2,9 +2,14 @@
 // and their cross-validated versions), declared once.
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "core/params.hpp"
+#include "core/random.hpp"
+#include "linear_model/coordinate_descent.hpp"
 
 namespace franca {
 
@@ -40,6 +45,160 @@ struct ParamCodec<Precompute> {
   }
 };
 
+// alphas: None (the grid from eps and n_alphas) or a non-empty list of numbers >= 0.
+struct AlphaGrid {
+  bool given = false;
+  std::vector<double> values;
+};
+// l1_ratio: a number or a non-empty list of numbers, each in [0, 1].
+struct L1Ratios {
+  std::vector<double> values{0.5};
+  bool list = false;
+};
+// verbose: a bool or an integer (accepted; franca logs through its logger).
+struct Verbosity {
+  json value = false;
+};
+// None, or a vector or a matrix of numbers given in the parameters (enet_path's Xy, coef_init,
+// X_offset, X_scale and a precomputed Gram matrix): the values row-major and the shape ({} for
+// None). Checked against X's shape when a fit starts.
+struct NumberArray {
+  std::vector<double> values;
+  std::vector<std::int64_t> shape;
+  bool given() const { return !shape.empty(); }
+};
+// precompute of enet_path: False, True, 'auto' or a precomputed Gram matrix (d x d).
+struct PrecomputeOrGram {
+  Precompute flag{Precompute::Kind::automatic};
+  NumberArray gram;
+};
+
+namespace cd_params_detail {
+
+// The numbers of a JSON list, each in [lo, hi]; `where` names the list in errors.
+inline std::vector<double> read_numbers(const json& v, const ParamInfo& info, double lo, double hi,
+                                        const std::string& where) {
+  std::vector<double> out;
+  std::size_t i = 0;
+  for (const auto& e : v) {
+    FRANCA_EXPECTS_STATUS(e.is_number() || e.is_string(), Status::type,
+                          "parameter '{}': expected a list of numbers, got {} at index {}", info.name,
+                          params_detail::describe(e), i);
+    const double x = params_detail::read_float(e, info);
+    FRANCA_EXPECTS(x >= lo && x <= hi, "parameter '{}': {}[{}] == {}, must be in [{}, {}]", info.name, where, i, x, lo,
+                   hi);
+    out.push_back(x);
+    ++i;
+  }
+  return out;
+}
+
+inline std::vector<double> read_nonempty(const json& v, const ParamInfo& info, double lo, double hi) {
+  std::vector<double> out = read_numbers(v, info, lo, hi, info.name);
+  FRANCA_EXPECTS(!out.empty(), "parameter '{}': must not be an empty list", info.name);
+  return out;
+}
+
+// A list of finite numbers or a list of equally long such lists.
+inline NumberArray read_array(const json& v, const ParamInfo& info) {
+  constexpr double kMax = std::numeric_limits<double>::max();
+  NumberArray a;
+  if (v.empty() || !v.front().is_array()) {
+    a.values = read_numbers(v, info, -kMax, kMax, info.name);
+    a.shape = {static_cast<std::int64_t>(a.values.size())};
+    return a;
+  }
+  const std::size_t cols = v.front().size();
+  for (std::size_t r = 0; r < v.size(); ++r) {
+    FRANCA_EXPECTS_STATUS(v[r].is_array(), Status::type, "parameter '{}': row {} is {}, expected a list of numbers",
+                          info.name, r, params_detail::describe(v[r]));
+    FRANCA_EXPECTS(v[r].size() == cols, "parameter '{}': row {} has {} values but row 0 has {}", info.name, r,
+                   v[r].size(), cols);
+    const auto row = read_numbers(v[r], info, -kMax, kMax, fmt::format("{}[{}]", info.name, r));
+    a.values.insert(a.values.end(), row.begin(), row.end());
+  }
+  a.shape = {static_cast<std::int64_t>(v.size()), static_cast<std::int64_t>(cols)};
+  return a;
+}
+
+// None (false) or a JSON list (true); another kind is a type error naming the parameter.
+inline bool given_list(const json& v, const ParamInfo& info) {
+  if (v.is_null()) return false;
+  if (!v.is_array()) params_detail::wrong_type(info, "a list of floats or None", v);
+  return true;
+}
+
+inline json write_array(const NumberArray& a) {
+  if (!a.given()) return nullptr;
+  if (a.shape.size() == 1) return a.values;
+  json rows = json::array();
+  const auto cols = static_cast<std::size_t>(a.shape[1]);
+  for (std::size_t r = 0; r < static_cast<std::size_t>(a.shape[0]); ++r)
+    rows.push_back(std::vector<double>(a.values.begin() + static_cast<std::ptrdiff_t>(r * cols),
+                                       a.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * cols)));
+  return rows;
+}
+
+}  // namespace cd_params_detail
+
+template <>
+struct ParamCodec<AlphaGrid> {
+  static std::string type_name() { return "list of float or None"; }
+  static AlphaGrid read(const json& v, const ParamInfo& info) {
+    if (!cd_params_detail::given_list(v, info)) return {};
+    return {true, cd_params_detail::read_nonempty(v, info, 0.0, std::numeric_limits<double>::max())};
+  }
+  static json write(const AlphaGrid& a) { return a.given ? json(a.values) : json(nullptr); }
+};
+
+template <>
+struct ParamCodec<L1Ratios> {
+  static std::string type_name() { return "float or list of float"; }
+  static L1Ratios read(const json& v, const ParamInfo& info) {
+    if (v.is_array()) return {cd_params_detail::read_nonempty(v, info, 0.0, 1.0), true};
+    const double x = params_detail::read_float(v, info);
+    FRANCA_EXPECTS(x >= 0 && x <= 1, "parameter '{}': must be in [0, 1], got {}", info.name, x);
+    return {{x}, false};
+  }
+  static json write(const L1Ratios& r) { return r.list ? json(r.values) : json(r.values[0]); }
+};
+
+template <>
+struct ParamCodec<Verbosity> {
+  static std::string type_name() { return "bool or int"; }
+  static Verbosity read(const json& v, const ParamInfo& info) {
+    if (v.is_boolean()) return {v};
+    return {params_detail::read_integer(v, info, 0, std::numeric_limits<std::int64_t>::max(), "int")};
+  }
+  static json write(const Verbosity& p) { return p.value; }
+};
+
+template <>
+struct ParamCodec<NumberArray> {
+  static std::string type_name() { return "list of float or None"; }
+  static NumberArray read(const json& v, const ParamInfo& info) {
+    if (!cd_params_detail::given_list(v, info)) return {};
+    return cd_params_detail::read_array(v, info);
+  }
+  static json write(const NumberArray& a) { return cd_params_detail::write_array(a); }
+};
+
+template <>
+struct ParamCodec<PrecomputeOrGram> {
+  static std::string type_name() { return "bool, 'auto' or a list of lists of float"; }
+  static PrecomputeOrGram read(const json& v, const ParamInfo& info) {
+    if (!v.is_array()) return {ParamCodec<Precompute>::read(v, info), {}};
+    PrecomputeOrGram p{{Precompute::Kind::yes}, cd_params_detail::read_array(v, info)};
+    FRANCA_EXPECTS(p.gram.shape.size() == 2,
+                   "parameter '{}': a Gram matrix must be a list of rows (2-D), got {} values", info.name,
+                   p.gram.values.size());
+    return p;
+  }
+  static json write(const PrecomputeOrGram& p) {
+    return p.gram.given() ? cd_params_detail::write_array(p.gram) : ParamCodec<Precompute>::write(p.flag);
+  }
+};
+
 // fit_intercept, precompute and max_iter (whose doc says what one iteration is).
 template <class P>
 void declare_cd_fit_params(ParamTable<P>& t, const char* max_iter_doc) {
@@ -52,6 +211,17 @@ void declare_cd_fit_params(ParamTable<P>& t, const char* max_iter_doc) {
   t.field("max_iter", &P::max_iter, max_iter_doc).minimum(1);
 }
 
+// eps, n_alphas and alphas: the grid of a regularisation path.
+template <class P>
+void declare_alpha_grid_params(ParamTable<P>& t) {
+  t.field("eps", &P::eps, "Length of the path: alpha_min / alpha_max = eps.").greater_than(0);
+  t.field("n_alphas", &P::n_alphas, "Number of alphas on the path (when alphas is None).").minimum(1);
+  t.field("alphas", &P::alphas,
+          "The alphas of the path (sorted in decreasing order); None: n_alphas on a log grid from alpha_max = "
+          "max_j |x_j^T y| / (n l1_ratio) (the smallest alpha making every coefficient zero) down to eps "
+          "alpha_max.");
+}
+
 // positive, random_state and selection.
 template <class P>
 void declare_cd_solver_params(ParamTable<P>& t) {
@@ -61,6 +231,19 @@ void declare_cd_solver_params(ParamTable<P>& t) {
   t.field("selection", &P::selection,
           "'cyclic' updates the coordinates in order; 'random' draws one at random (with replacement) each step.")
       .names({{"cyclic", Selection::cyclic}, {"random", Selection::random}});
+}
+
+// The solver options of the parameters every coordinate-descent estimator has (max_iter, tol,
+// positive, selection, random_state); the caller sets the penalties and the stream of each fit.
+template <class P>
+CdOptions cd_solver_options(const Context& ctx, const P& p) {
+  CdOptions o;
+  o.max_iter = p.max_iter;
+  o.tol = p.tol;
+  o.positive = p.positive;
+  o.random = p.selection == Selection::random;
+  o.seed = seed_for(ctx, p.random_state);
+  return o;
 }
 
 }  // namespace franca

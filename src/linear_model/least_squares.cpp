@@ -137,13 +137,6 @@ Matrix scaled_columns(const Context& ctx, const Matrix& X, const std::vector<int
   return Matrix::from_csr(FRANCA_DISPATCH(X.csr.data.device, csr_scale_columns, ctx, X.csr, &factors, false));
 }
 
-// X's value dtype, which fit and predict both require to be floating.
-DType floating_value_dtype(const Matrix& X) {
-  const DType dtype = value_dtype(X);
-  FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}", dtype_name(dtype));
-  return dtype;
-}
-
 bool all_finite(const std::vector<double>& values) {
   return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
 }
@@ -233,6 +226,12 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
   const auto intercept_shape = one_target ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{t};
   return {to(ctx, Array::from_host(coef, coef_shape), Device::cpu(), dtype),
           to(ctx, Array::from_host(intercept, intercept_shape), Device::cpu(), dtype)};
+}
+
+DType floating_value_dtype(const Matrix& X) {
+  const DType dtype = value_dtype(X);
+  FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}", dtype_name(dtype));
+  return dtype;
 }
 
 Matrix predict_linear(const Context& ctx, const Estimator& model, const Matrix& X_in) {

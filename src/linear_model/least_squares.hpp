@@ -38,6 +38,8 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X, co
                                          const std::string& name);
 // X coef_^T + intercept_ with the fitted attributes of `model`, in X's dtype on X's device.
 Matrix predict_linear(const Context& ctx, const Estimator& model, const Matrix& X);
+// X's value dtype, which fit and predict both require to be floating (else a type error naming X).
+DType floating_value_dtype(const Matrix& X);
 
 // The parameters LinearRegression and Ridge share, declared once.
 template <class P>

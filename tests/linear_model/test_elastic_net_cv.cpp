@@ -9,29 +9,12 @@
 #include <sstream>
 
 #include "common/franca_test.hpp"
+#include "linear_model/path_problem.hpp"
 
 namespace franca::test {
 namespace {
 
 constexpr double kTolerance = 1e-8;  // between two fits at tol=1e-12 of the same problem
-
-struct Problem {
-  std::int64_t n, d;
-  std::vector<double> X, y;
-};
-
-Problem make_problem(std::int64_t n, std::int64_t d, std::uint64_t seed) {
-  Problem p{n, d, normal(static_cast<std::size_t>(n * d), seed), {}};
-  for (std::size_t k = 0; k < p.X.size(); k += 3) p.X[k] = 0.0;  // some zeros for the CSR case
-  const auto noise = normal(static_cast<std::size_t>(n), seed + 1);
-  p.y.resize(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    double s = 2.0 + noise[i];
-    for (std::int64_t j = 0; j < d; j += 2) s += p.X[i * d + j] * (1.0 + 0.25 * j);
-    p.y[i] = s;
-  }
-  return p;
-}
 
 std::vector<std::int64_t> shape_of(franca_estimator est, const char* name) {
   DLManagedTensor* t = nullptr;
@@ -44,7 +27,7 @@ std::vector<std::int64_t> shape_of(franca_estimator est, const char* name) {
 class ElasticNetCv : public DeviceTest {};
 
 TEST_P(ElasticNetCv, GridStartsAtAlphaMaxAndTheRefitIsTheModelAtAlpha) {
-  const auto p = make_problem(90, 6, 21);
+  const auto p = make_path_problem(90, 6, 21);
   Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
   auto m = dense(X.get());
   for (const bool lasso : {true, false}) {
@@ -96,7 +79,7 @@ TEST_P(ElasticNetCv, GridStartsAtAlphaMaxAndTheRefitIsTheModelAtAlpha) {
 }
 
 TEST_P(ElasticNetCv, CsrMatchesDense) {
-  const auto p = make_problem(60, 8, 4);
+  const auto p = make_path_problem(60, 8, 4);
   Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
   auto dm = dense(X.get());
   const LaidOutMatrix<double, std::int64_t> cm(device(), p.X, p.n, p.d, "csr");
@@ -141,7 +124,7 @@ TEST_P(ElasticNetCv, InvalidInputsAreNamed) {
   FRANCA_ASSERT_ERROR(franca_estimator_set_params(lasso.get(), "{\"l1_ratio\": 0.5}"), FRANCA_ERROR_INVALID_ARGUMENT,
                       "l1_ratio");
 
-  const auto p = make_problem(4, 3, 2);
+  const auto p = make_path_problem(4, 3, 2);
   Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
   Tensor Y2(device(), std::vector<double>(8, 1.0), {4, 2});
   auto m = dense(X.get());

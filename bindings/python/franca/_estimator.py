@@ -29,7 +29,8 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from . import _config, _convert, _dlpack, _lib, _logging
 from .exceptions import FrancaValueError, NotFittedError
 
-__all__ = ["FrancaEstimator", "ESTIMATORS", "all_estimators", "module_namespace", "install_generated_modules"]
+__all__ = ["FrancaEstimator", "ESTIMATORS", "FUNCTION_CLASSES", "all_estimators", "module_namespace",
+           "install_generated_modules"]
 
 _MIXINS = {"regressor": RegressorMixin, "classifier": ClassifierMixin, "transformer": TransformerMixin}
 _OUTPUT_TYPE_DOC = ("Type of this estimator's outputs: 'input', 'numpy', 'scipy', 'torch' or 'cupy'; None "
@@ -580,7 +581,11 @@ def _make_class(spec):
     return type(spec["name"], bases, namespace)
 
 
-ESTIMATORS = {spec["name"]: _make_class(spec) for spec in _lib.take_json(_lib.lib.franca_estimator_list)}
+_LISTING = _lib.take_json(_lib.lib.franca_estimator_list)
+ESTIMATORS = {spec["name"]: _make_class(spec) for spec in _LISTING if "function" not in spec}
+# The entries that compute one of scikit-learn's functions (enet_path): the generated class, by the
+# function's name, for the module that defines the function over it; not an estimator of a module.
+FUNCTION_CLASSES = {spec["function"]: _make_class(spec) for spec in _LISTING if "function" in spec}
 
 
 def all_estimators():

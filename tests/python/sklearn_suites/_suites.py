@@ -30,7 +30,7 @@ NOT_RUN = "not run: "
 @dataclasses.dataclass(frozen=True)
 class Suite:
     test_file: str  # relative to the installed sklearn package
-    classes: tuple  # franca's classes put in place of scikit-learn's
+    classes: tuple  # franca's classes (and functions: enet_path) put in place of scikit-learn's
 
     @property
     def name(self):
@@ -40,7 +40,8 @@ class Suite:
 SUITES = [
     Suite("linear_model/tests/test_logistic.py", ("LogisticRegression",)),
     Suite("ensemble/tests/test_forest.py", ("RandomForestClassifier", "RandomForestRegressor")),
-    Suite("linear_model/tests/test_coordinate_descent.py", ("Lasso", "ElasticNet", "LassoCV", "ElasticNetCV")),
+    Suite("linear_model/tests/test_coordinate_descent.py",
+          ("Lasso", "ElasticNet", "LassoCV", "ElasticNetCV", "enet_path", "lasso_path")),
     Suite("linear_model/_glm/tests/test_glm.py", ("PoissonRegressor", "GammaRegressor", "TweedieRegressor")),
 ]
 

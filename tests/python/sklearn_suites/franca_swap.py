@@ -2,7 +2,8 @@
 classes in place of scikit-learn's, keeps the tests that exercise them and records each
 test's outcome. `_suites.run_suite` starts pytest with it; it is no test module itself.
 
---franca-swap LogisticRegression,...  franca's classes (by name) to put in place of scikit-learn's
+--franca-swap LogisticRegression,...  franca's classes (by name) to put in place of scikit-learn's, and
+                                       the functions franca computes (enet_path, lasso_path)
 --franca-outcomes PATH                 where the outcomes are written (JSON: `pytest_sessionfinish`)
 --franca-not-run PATTERN               a test (pattern as in the deviation files) not to run; repeatable
 """
@@ -45,9 +46,19 @@ class FrancaSwap:
         import numpy
         import sklearn
 
-        self.franca_classes = {}  # scikit-learn's class -> franca's class of the same name
+        # scikit-learn's class (or function) -> franca's of the same name. A name that is no
+        # estimator class is one of scikit-learn's functions that franca computes (enet_path).
+        self.franca_classes = {}
+        from franca._estimator import FUNCTION_CLASSES
+        estimators = dict(franca.all_estimators())
+        function_modules = sorted({cls._spec["module"] for cls in FUNCTION_CLASSES.values()})
         for name in names:
-            franca_class = dict(franca.all_estimators())[name]
+            if name not in estimators:
+                module = next(m for m in function_modules if hasattr(importlib.import_module("franca." + m), name))
+                self.franca_classes[getattr(importlib.import_module("sklearn." + module), name)] = getattr(
+                    importlib.import_module("franca." + module), name)
+                continue
+            franca_class = estimators[name]
             sklearn_module = importlib.import_module("sklearn." + franca_class.__module__.split(".", 1)[1])
             sklearn_class = getattr(sklearn_module, name)
             self.franca_classes[sklearn_class] = franca_class
@@ -183,6 +194,8 @@ def _estimators_in(values, module_globals):
             yield value
         elif isinstance(value, BaseEstimator):
             yield type(value)
+        elif inspect.isfunction(value):  # a function franca computes (test_path_unknown_parameter[enet_path])
+            yield value
         elif isinstance(value, functools.partial):
             yield from _estimators_in([value.func, *value.args, *value.keywords.values()], module_globals)
         elif isinstance(value, dict):
@@ -212,7 +225,8 @@ def _references(item, module_globals, franca_classes):
             value = module_globals.get(name)
             if value is None:
                 continue
-            if (isinstance(value, type) and value in franca_classes) or type(value) in franca_classes:
+            if ((isinstance(value, type) or inspect.isfunction(value)) and value in franca_classes) or \
+                    type(value) in franca_classes:
                 directly = True
             elif isinstance(value, (dict, tuple, list)):
                 through_table |= bool(set(_estimators_in([value], module_globals)) & franca_classes)
