@@ -3,8 +3,9 @@
 #   bash scripts/bootstrap.sh example   install what is needed, build, run the examples
 #   bash scripts/bootstrap.sh test      the same, then every test (ctest, pytest, sanitizers, fuzzers)
 # The Python tests run on two stacks: Debian's python3 with its packages (the oldest supported: NumPy
-# 1.24, scikit-learn 1.2; inside ctest), then a virtual environment build/venv-newest with the newest
-# from PyPI (NumPy 2, scikit-learn 1.9, pandas 3; made once, reused while its requirements are the same).
+# 1.24, scikit-learn 1.2; inside ctest, on the source tree's package), then a virtual environment
+# build/venv-newest with the newest from PyPI (NumPy 2, scikit-learn 1.9, pandas 3; made once, reused
+# while its requirements are the same) on franca installed there by `pip install .`.
 # CUDA is built when /usr/local/cuda has nvcc, cuBLAS and cuSPARSE (FRANCA_CUDA=AUTO); CUDA tests
 # skip with a message where no GPU is present.
 set -euo pipefail
@@ -25,11 +26,11 @@ python=/usr/bin/python3
 
 packages=(build-essential cmake ninja-build pkg-config git
   libdlpack-dev libspdlog-dev libfmt-dev nlohmann-json3-dev googletest
-  python3 python3-numpy python3-scipy python3-sklearn python3-pytest)
+  python3 python3-numpy python3-scipy python3-sklearn python3-pytest python3-venv)
 if [ "$mode" = test ]; then
   # torch for the zero-copy tests; clang and its runtimes for the libFuzzer targets; pandas and the
   # real data sets of the parity tests (tests/python/_datasets.py).
-  packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format python3-venv
+  packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format
     python3-pandas dataset-fashion-mnist r-cran-mlbench r-cran-aer r-cran-glmnet)
 fi
 
@@ -76,17 +77,40 @@ echo "== docs/estimators.md matches the library's estimator listing"
 echo "== tests (ctest: GoogleTest on every compiled device, C99 program, symbols, install, Python)"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
+# `pip install .` as a user runs it (pyproject.toml, scikit-build-core), with its build folder pointed
+# at build/ and the tests and examples left on: CMake reconfigures build/ as it was, builds nothing
+# new, and the wheel bundles the libfranca that ctest has just tested. Compiled once. No build
+# isolation: scikit-build-core starts its build folder afresh (cache and all) whenever it runs from
+# another environment, so it always runs from build/venv-newest's; Debian's venv gets the same wheel.
+pip_build=(--no-build-isolation --config-settings=build-dir=build
+  --config-settings=cmake.define.FRANCA_BUILD_TESTS=ON --config-settings=cmake.define.FRANCA_BUILD_EXAMPLES=ON
+  --config-settings=cmake.define.FRANCA_CUDA="${FRANCA_CUDA:-AUTO}")
+
 echo "== Python tests on the newest stack (build/venv-newest: NumPy 2, scikit-learn 1.9, pandas 3), scikit-learn's own suites too"
+echo "   on franca installed there with pip install . (its bundled libfranca; no FRANCA_LIBRARY, no PYTHONPATH)"
 venv=build/venv-newest
-requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" pytest "dask[dataframe]")
+requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" pytest "dask[dataframe]" "scikit-build-core>=0.10")
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/franca-requirements" 2>/dev/null)" != "${requirements[*]}" ]; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q "${requirements[@]}"
   echo "${requirements[*]}" >"$venv/franca-requirements"
 fi
-FRANCA_LIBRARY="$root/build/lib/libfranca.so" PYTHONPATH="$root/bindings/python" \
+"$venv/bin/python" -m pip install -q "${pip_build[@]}" .
+env -u FRANCA_LIBRARY -u PYTHONPATH FRANCA_EXPECT_INSTALLED=1 \
   "$venv/bin/python" -m pytest -q -rxs tests/python bindings/python/tests
+
+echo "== the installed package on Debian's python3 (build/venv-debian: its NumPy 1.24, SciPy 1.10, scikit-learn 1.2.1)"
+# `pip wheel .`, installed beside Debian's packages: pip must find the stated lower bounds met by them
+# as they are (had it fetched a newer one from PyPI, FRANCA_EXPECT_DEBIAN_STACK=1 fails the test).
+rm -rf build/wheelhouse
+"$venv/bin/python" -m pip wheel -q --no-deps -w build/wheelhouse "${pip_build[@]}" .
+venv_debian=build/venv-debian
+[ -x "$venv_debian/bin/python" ] || "$python" -m venv --system-site-packages "$venv_debian"
+"$venv_debian/bin/python" -m pip uninstall -q -y franca 2>/dev/null || true
+"$venv_debian/bin/python" -m pip install -q build/wheelhouse/franca-*.whl
+env -u FRANCA_LIBRARY -u PYTHONPATH FRANCA_EXPECT_INSTALLED=1 FRANCA_EXPECT_DEBIAN_STACK=1 \
+  "$venv_debian/bin/python" -m pytest -q -rxs bindings/python/tests/test_package.py
 
 echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer (CPU build, build-asan/)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFRANCA_CUDA=OFF -DFRANCA_SANITIZE=address,undefined \

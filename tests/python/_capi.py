@@ -3,11 +3,12 @@ estimator, matrix and tensor handles used directly, without the scikit-learn lay
 
 The declarations are the package's own, not a copy: the DLPack structs (franca._dlpack),
 the loaded library with its argument types (franca._lib, which finds it through
-$FRANCA_LIBRARY or the build folders), the status codes the library states and the error
+$FRANCA_LIBRARY, beside the package or in the build folders), the status codes the library states and the error
 classes (franca.exceptions). A failed call raises the package's error there and then;
 `check` stays for the callers that pass a call's status through it.
 """
 import ctypes
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -15,7 +16,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT / "bindings" / "python") not in sys.path:
+# The franca that Python imports (installed, or the source tree's on PYTHONPATH), else the source
+# tree's: the choice bindings/python/tests/conftest.py makes.
+if importlib.util.find_spec("franca") is None and str(ROOT / "bindings" / "python") not in sys.path:
     sys.path.insert(0, str(ROOT / "bindings" / "python"))
 
 from franca._dlpack import KDLCPU as _KDLCPU, KDLCUDA as _KDLCUDA, KDLFLOAT, KDLINT, KDLUINT  # noqa: E402

@@ -15,6 +15,7 @@ from . import _lib, _logging  # noqa: F401 - loads libfranca and connects its lo
 from ._config import config_context, get_config, set_config
 from ._convert import CSRMatrix, Matrix
 from ._estimator import FrancaEstimator, all_estimators, install_generated_modules, module_namespace
+from ._show_versions import show_versions
 from .exceptions import (CorruptModelError, FrancaCancelledError, FrancaDeviceError, FrancaError,
                          FrancaInternalError, FrancaLibraryNotFound, FrancaMemoryError, FrancaNotFoundError,
                          FrancaNotImplementedError, FrancaTypeError, FrancaValueError, NotFittedError)
@@ -37,8 +38,8 @@ def build_info():
 
 _estimators, __getattr__ = module_namespace(__name__)
 install_generated_modules()
-__all__ = ["set_config", "get_config", "config_context", "build_info", "all_estimators", "FrancaEstimator",
-           "Matrix", "CSRMatrix", "FrancaError", "FrancaValueError", "CorruptModelError", "FrancaTypeError",
+__all__ = ["set_config", "get_config", "config_context", "build_info", "show_versions", "all_estimators",
+           "FrancaEstimator", "Matrix", "CSRMatrix", "FrancaError", "FrancaValueError", "CorruptModelError", "FrancaTypeError",
            "FrancaMemoryError", "NotFittedError", "FrancaNotFoundError", "FrancaNotImplementedError",
            "FrancaDeviceError", "FrancaCancelledError", "FrancaInternalError", "FrancaLibraryNotFound",
            *_estimators]

@@ -22,13 +22,16 @@ _NAME = {"darwin": "libfranca.dylib", "win32": "franca.dll"}.get(sys.platform, "
 
 def _candidates():
     """Where to look, in order: $FRANCA_LIBRARY (alone, if set: an explicit choice must not
-    silently fall back to another build), beside the package, then the source tree's
-    build folders (build/ first, then build-* in name order)."""
+    silently fall back to another build), beside the package (where `pip install .` puts
+    it), then, for the source tree's package (bindings/python/franca) only, the tree's build
+    folders (build/ first, then build-* in name order)."""
     explicit = os.environ.get("FRANCA_LIBRARY")
     if explicit:
         return [Path(explicit)]
     package = Path(__file__).resolve().parent
     repo = package.parents[2]
+    if not (repo / "include" / "franca" / "franca.h").is_file():  # an installed package
+        return [package / _NAME]
     builds = sorted(repo.glob("build*/"), key=lambda p: (p.name != "build", p.name))
     return [package / _NAME] + [b / "lib" / _NAME for b in builds]
 
@@ -46,7 +49,8 @@ def _load():
     where = "\n".join(tried) if tried else "  (nowhere)"
     raise FrancaLibraryNotFound(
         f"franca: could not load {_NAME}; looked in:\n{where}\n"
-        "Build it (cmake -S . -B build -G Ninja && ninja -C build) or set FRANCA_LIBRARY to its path.")
+        "Install the package with its library (pip install . from the repository), or build it "
+        "(cmake -S . -B build -G Ninja && ninja -C build) and set FRANCA_LIBRARY to its path.")
 
 
 lib, path = _load()

@@ -1,5 +1,6 @@
 """Shared fixtures: the device the suite runs on (FRANCA_TEST_DEVICE=cuda on the GPU
 machine, where CuPy/PyTorch CUDA arrays are used) and array makers for it."""
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -7,15 +8,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# The tests run against the source tree's package; PYTHONPATH carries it to the worker
-# processes of n_jobs=2.
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
-sys.path.insert(0, _PACKAGE_ROOT)
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
+# The tests run against the franca that Python imports: an installed one (`pip install .`, which
+# bundles libfranca), or the source tree's package where PYTHONPATH names it (as ctest does). With
+# neither, the source tree's package, which PYTHONPATH then carries to the worker processes of
+# n_jobs=2. tests/python/_capi.py makes the same choice; the report header says which was taken.
+if importlib.util.find_spec("franca") is None:
+    _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
+    sys.path.insert(0, _PACKAGE_ROOT)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
 
 import franca  # noqa: E402
 
 TEST_DEVICE = os.environ.get("FRANCA_TEST_DEVICE", "cpu")
+
+
+def pytest_report_header(config):
+    return f"franca {franca.__version__}: package {Path(franca.__file__).parent}, library {franca._lib.path}"
 
 
 requires_cuda = pytest.mark.skipif(
