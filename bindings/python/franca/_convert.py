@@ -394,22 +394,40 @@ def _looks_like_text(x):
 
 
 def _strings(docs, device):
-    docs = list(docs)
-    encoded = []
-    for i, d in enumerate(docs):
-        if isinstance(d, str):
-            encoded.append(d.encode("utf-8"))
-        elif isinstance(d, bytes):
-            encoded.append(d)
-        else:
-            raise FrancaTypeError(f"X: document {i} is a {type(d).__name__}, not a str")
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    docs = docs if isinstance(docs, list) else list(docs)
+    offsets, data = _utf8_column(docs)
     offsets_in = _place(offsets, device)
     bytes_in = _place(data, device)
     matrix = _new_matrix(_lib.lib.franca_matrix_strings, offsets_in.pointer, bytes_in.pointer)
     return Input("numpy", offsets_in.device, (offsets_in, bytes_in), matrix=matrix)
+
+
+def _utf8_column(docs):
+    """(offsets, bytes): the documents' UTF-8 bytes end to end and where each starts, as franca's
+    strings matrix holds them. A list of str is joined and encoded in one call each (a document's
+    byte length is its length where it is ASCII), which halves the time of encoding each document
+    on short documents; bytes documents, or a mix, go one by one."""
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    try:
+        joined = "".join(docs)
+    except TypeError:  # not all str
+        encoded = []
+        for i, d in enumerate(docs):
+            if isinstance(d, str):
+                encoded.append(d.encode("utf-8"))
+            elif isinstance(d, bytes):
+                encoded.append(d)
+            else:
+                raise FrancaTypeError(f"X: document {i} is a {type(d).__name__}, not a str") from None
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(docs)), out=offsets[1:])
+        return offsets, np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    if not joined.isascii():
+        for i, d in enumerate(docs):
+            if not d.isascii():
+                lengths[i] = len(d.encode("utf-8"))
+    np.cumsum(lengths, out=offsets[1:])
+    return offsets, np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
 
 
 def _dense_to_csr(X):

@@ -37,6 +37,9 @@ def test_documents_as_arrays_bytes_and_generators():
     _same(vectorizer.transform(np.array(DOCS)), expected)
     _same(vectorizer.transform(np.array(DOCS, dtype=object)), expected)
     _same(vectorizer.transform([d.encode("utf-8") for d in DOCS]), expected)
+    _same(vectorizer.transform([d.encode("utf-8") if i % 2 else d for i, d in enumerate(DOCS)]), expected)
+    _same(vectorizer.transform([d for d in DOCS if d.isascii()]), reference.HashingVectorizer(n_features=256)
+          .transform([d for d in DOCS if d.isascii()]))
     _same(vectorizer.transform(d for d in DOCS), expected)
 
 
