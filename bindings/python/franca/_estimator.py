@@ -524,7 +524,12 @@ def _attribute(name):
         managed = ctypes.POINTER(_dlpack.DLManagedTensor)()
         _lib.lib.franca_estimator_get_attribute(self._fitted_handle().value, name.encode(), ctypes.byref(managed))
         value = np.from_dlpack(_dlpack.Exported(managed))
-        return value.item() if value.ndim == 0 else value  # scalars as Python numbers, as scikit-learn
+        if value.ndim:
+            return value
+        # 0-d values as scikit-learn gives them: a float as a NumPy scalar of the model's dtype
+        # (intercept_ of one target is y_offset - X_offset @ coef_ there: a float with a shape),
+        # a count as a Python int.
+        return value[()] if value.dtype.kind == "f" else value.item()
     return property(get, doc=f"Fitted attribute {name} (NumPy, read from the fitted model).")
 
 
