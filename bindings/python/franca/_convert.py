@@ -405,6 +405,8 @@ def _strings(docs, device):
             encoded.append(d.encode("utf-8"))
         elif isinstance(d, bytes):
             encoded.append(d)
+        elif isinstance(d, float) and d != d:  # a missing text field of a pandas column; scikit-learn's words
+            raise FrancaValueError(f"X: document {i}: np.nan is an invalid document, expected byte or unicode string.")
         else:
             raise FrancaTypeError(f"X: document {i} is a {type(d).__name__}, not a str")
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)

@@ -63,6 +63,16 @@ def test_hashing_has_no_feature_names_as_in_sklearn():
                                                                  attribute)
 
 
+def test_set_output_where_sklearn_has_it():
+    # scikit-learn's TfidfTransformer names its features but has no set_output (its output is
+    # sparse; its test_text.py asserts so); StandardScaler has both.
+    assert hasattr(TfidfTransformer(), "get_feature_names_out")
+    for ours, theirs in ((TfidfTransformer(), sklearn.feature_extraction.text.TfidfTransformer()),
+                         (StandardScaler(), sklearn.preprocessing.StandardScaler()),
+                         (HashingVectorizer(), sklearn.feature_extraction.text.HashingVectorizer())):
+        assert hasattr(ours, "set_output") == hasattr(theirs, "set_output"), type(ours).__name__
+
+
 def test_sparse_columns_as_scikit_learn():
     # check_array's rule (scikit-learn's test_base.py tests it): a DataFrame whose columns are all
     # sparse is its sparse matrix; with only some sparse columns it is made dense, with a warning.
