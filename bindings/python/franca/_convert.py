@@ -8,7 +8,8 @@ read the data as it is, and each such case is listed in `docs/python.md`:
   - a dtype franca does not compute in (X, CSR data, y, sample_weight that are not float32
     or float64 become float64; CSR indices that are not int32/int64 become int64);
   - negative or non-element-multiple strides, and non-native byte order (NumPy);
-  - a sparse format other than CSR (converted with .tocsr()), and dense input to an
+  - a sparse format other than CSR (converted with .tocsr()), a pandas DataFrame whose
+    columns are all sparse (its COO matrix, then CSR), and dense input to an
     estimator that only takes CSR (TfidfTransformer: converted to CSR);
   - lists and other sequences (np.asarray), strings (UTF-8 bytes plus int64 offsets);
   - host data when the configured device is CUDA (the one host-to-device copy, asked for
@@ -22,6 +23,7 @@ a pipeline) takes franca's matrix as it is, with no conversion at all.
 """
 import ctypes
 import sys
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -366,6 +368,8 @@ def _check_ndim(ndim, ndims, argument):
                 f"{argument}: Expected 2D array, got 1D array instead. Reshape your data either using "
                 "array.reshape(-1, 1) if your data has a single feature or array.reshape(1, -1) if it contains "
                 "a single sample.")
+        if argument == "sample_weight":  # scikit-learn's _check_sample_weight's words
+            raise FrancaValueError(f"sample_weight: Sample weights must be 1D array or scalar, got a {ndim}-D array")
         raise FrancaValueError(f"{argument}: expected {' or '.join(f'{n}-D' for n in ndims)} array, got {ndim}-D")
 
 
@@ -417,6 +421,9 @@ def _utf8_column(docs):
                 encoded.append(d.encode("utf-8"))
             elif isinstance(d, bytes):
                 encoded.append(d)
+            elif isinstance(d, float) and d != d:  # a missing text field of a pandas column; scikit-learn's words
+                raise FrancaValueError(f"X: document {i}: np.nan is an invalid document, expected byte or unicode "
+                                       "string.") from None
             else:
                 raise FrancaTypeError(f"X: document {i} is a {type(d).__name__}, not a str") from None
         np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(docs)), out=offsets[1:])
@@ -445,6 +452,23 @@ def _dense_to_csr(X):
     return sp.csr_matrix(X if X.dtype.kind in "fc" else X.astype(np.float64))
 
 
+def _pandas_sparse_columns(X):
+    """A pandas DataFrame with sparse columns, as scikit-learn's check_array takes it: one whose
+    every column is sparse is the sparse matrix it holds (DataFrame.sparse.to_coo, then CSR);
+    one with some sparse columns is made dense (np.asarray, below) with scikit-learn's warning."""
+    pd = sys.modules.get("pandas")
+    if pd is None or not isinstance(X, pd.DataFrame):
+        return X
+    sparse_columns = [isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes]
+    if not any(sparse_columns):
+        return X
+    if not all(sparse_columns):
+        warnings.warn("pandas.DataFrame with sparse columns found.It will be converted to a dense numpy array.",
+                      UserWarning, stacklevel=5)  # scikit-learn's words, its missing space too
+        return X
+    return X.sparse.to_coo().tocsr()
+
+
 def borrow(X, inputs, name, device):
     """An Input holding a franca_matrix for X.
 
@@ -457,6 +481,7 @@ def borrow(X, inputs, name, device):
         return Input("other", X.device, (X,), matrix=X.handle)
     if "strings" in inputs and _looks_like_text(X):
         return _strings(X, device)
+    X = _pandas_sparse_columns(X)
     sparse = sp.issparse(X) or _is_cupyx_sparse(X) or (_is_torch(X) and X.layout != sys.modules["torch"].strided)
     if not sparse and "dense" not in inputs and "CSR" in inputs:
         X, sparse = _dense_to_csr(X), True

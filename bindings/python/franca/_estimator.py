@@ -173,14 +173,14 @@ class FrancaEstimator(BaseEstimator):
         """Fit to X, then transform it: X is borrowed once (documents are encoded and, with
         device='cuda', copied to the GPU once)."""
         x = self._fit(X, y, sample_weight)
-        if x is None:
-            return self._fallback.transform(X)
+        # None: scikit-learn's estimator ran, or a stateless one read no X
         return self._apply("transform", X, x)
 
     def _fit(self, X, y, sample_weight):
-        """Fits; returns X as borrowed, or None when scikit-learn's estimator runs instead. A fit
-        that fails (bad input, a parameter the library refuses, Ctrl-C) leaves the estimator as it
-        was: a classifier keeps the classes_ its model predicts, in Python and in the C model."""
+        """Fits; returns X as borrowed, or None when scikit-learn's estimator runs instead or the
+        estimator is stateless (its fit reads no X). A fit that fails (bad input, a parameter the
+        library refuses, Ctrl-C) leaves the estimator as it was: a classifier keeps the classes_
+        its model predicts, in Python and in the C model."""
         before = dict(self.__dict__)
         try:
             return self._fit_or_raise(X, y, sample_weight)
@@ -202,6 +202,19 @@ class FrancaEstimator(BaseEstimator):
                 self.classes_ = self._fallback.classes_  # kept in Python, as _encode_labels keeps franca's
             return None
         self.__dict__.pop("_fallback", None)
+        if _stateless(spec):
+            # Nothing to learn (HashingVectorizer): fit checks the parameters and reads no
+            # document, as scikit-learn's (each method call reads its own X, _fitted_handle), so
+            # that a corpus is not encoded, or copied to the GPU, for nothing.
+            if isinstance(X, (str, bytes)):
+                raise FrancaValueError("X: Iterable over raw text documents expected, string object received.")
+            handle = self.__dict__.get("_handle") or _lib.new_handle(
+                _lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free, spec["name"].encode())
+            with _logging.capturing_warnings([]) as library_warnings:
+                _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
+            _logging.raise_warnings(library_warnings)
+            self._handle = handle
+            return None
         _check_feature_names(self, X, reset=True)
         _logging.sync_level()
         device = _config.get_config()["device"]
@@ -288,6 +301,8 @@ class FrancaEstimator(BaseEstimator):
         handle = self.__dict__.get("_handle")
         if handle is None:
             return False
+        if _stateless(self._spec):
+            return True  # fit checked the parameters, which is all it does
         fitted = ctypes.c_int()
         _lib.lib.franca_estimator_is_fitted(handle.value, ctypes.byref(fitted))
         return bool(fitted.value)
@@ -524,7 +539,12 @@ def _attribute(name):
         managed = ctypes.POINTER(_dlpack.DLManagedTensor)()
         _lib.lib.franca_estimator_get_attribute(self._fitted_handle().value, name.encode(), ctypes.byref(managed))
         value = np.from_dlpack(_dlpack.Exported(managed))
-        return value.item() if value.ndim == 0 else value  # scalars as Python numbers, as scikit-learn
+        if value.ndim:
+            return value
+        # 0-d values as scikit-learn gives them: a float as a NumPy scalar of the model's dtype
+        # (intercept_ of one target is y_offset - X_offset @ coef_ there: a float with a shape),
+        # a count as a Python int.
+        return value[()] if value.dtype.kind == "f" else value.item()
     return property(get, doc=f"Fitted attribute {name} (NumPy, read from the fitted model).")
 
 
@@ -578,7 +598,18 @@ def _make_class(spec):
     if spec.get("one_to_one_features"):  # also makes scikit-learn's set_output available (TransformerMixin)
         namespace["get_feature_names_out"] = _one_to_one_feature_names_out
     bases = ((_MIXINS[kind],) if kind in _MIXINS else ()) + (FrancaEstimator,)
-    return type(spec["name"], bases, namespace)
+    return types.new_class(spec["name"], bases, _set_output_keywords(spec), lambda body: body.update(namespace))
+
+
+def _set_output_keywords(spec):
+    """The class keywords that give a transformer scikit-learn's set_output where scikit-learn's
+    class of its name has it, and only there: TransformerMixin offers set_output to every class
+    with get_feature_names_out, but scikit-learn's TfidfTransformer (and vectorizers) declare
+    auto_wrap_output_keys=None, as their sparse output has no pandas form."""
+    sklearn_class = _sklearn_class(spec)
+    if spec["kind"] != "transformer" or sklearn_class is None or hasattr(sklearn_class(), "set_output"):
+        return {}
+    return {"auto_wrap_output_keys": None}
 
 
 _LISTING = _lib.take_json(_lib.lib.franca_estimator_list)

@@ -59,6 +59,10 @@ def test_bad_y_and_sample_weight(data):
         Ridge().fit(X, y, sample_weight=-np.ones(20))
     with pytest.raises(franca.FrancaValueError, match="sample_weight: has 3 elements but X has 20 rows"):
         Ridge().fit(X, y, sample_weight=np.ones(3))
+    # scikit-learn's words (its test_ridge.py matches them), before any copy of a weight of 2 dimensions
+    for weights in (np.ones((20, 1)), np.ones((1, 20))):
+        with pytest.raises(franca.FrancaValueError, match="Sample weights must be 1D array or scalar, got a 2-D"):
+            Ridge().fit(X, y, sample_weight=weights)
     with pytest.raises(ValueError, match="Unknown label type"):
         LogisticRegression().fit(X, y)
 

@@ -1,7 +1,10 @@
 """Feature names as scikit-learn's transformers give them (issue 12): get_feature_names_out of a
 one-to-one transformer (StandardScaler, TfidfTransformer) is its input's names, set_output
 (transform="pandas") returns DataFrames with them, in a Pipeline too; references are scikit-learn's
-own transformers on the same data."""
+own transformers on the same data. DataFrames with sparse columns are taken as scikit-learn's
+check_array takes them."""
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -12,6 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
 from franca.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from franca.linear_model import Ridge
 from franca.preprocessing import StandardScaler
 
 pandas = pytest.importorskip("pandas")
@@ -57,3 +61,39 @@ def test_hashing_has_no_feature_names_as_in_sklearn():
     for attribute in ("get_feature_names_out", "set_output"):
         assert hasattr(HashingVectorizer(), attribute) == hasattr(sklearn.feature_extraction.text.HashingVectorizer(),
                                                                  attribute)
+
+
+def test_set_output_where_sklearn_has_it():
+    # scikit-learn's TfidfTransformer names its features but has no set_output (its output is
+    # sparse; its test_text.py asserts so); StandardScaler has both.
+    assert hasattr(TfidfTransformer(), "get_feature_names_out")
+    for ours, theirs in ((TfidfTransformer(), sklearn.feature_extraction.text.TfidfTransformer()),
+                         (StandardScaler(), sklearn.preprocessing.StandardScaler()),
+                         (HashingVectorizer(), sklearn.feature_extraction.text.HashingVectorizer())):
+        assert hasattr(ours, "set_output") == hasattr(theirs, "set_output"), type(ours).__name__
+
+
+def test_sparse_columns_as_scikit_learn():
+    # check_array's rule (scikit-learn's test_base.py tests it): a DataFrame whose columns are all
+    # sparse is its sparse matrix; with only some sparse columns it is made dense, with a warning.
+    import sklearn.linear_model
+
+    X = np.random.RandomState(0).normal(size=(30, 3))
+    X[X < 0.5] = 0
+    y = X @ [1.0, 2.0, 3.0] + 1
+    reference = sklearn.linear_model.Ridge().fit(X, y)
+    mixed = pandas.DataFrame({"a": X[:, 0], "b": pandas.arrays.SparseArray(X[:, 1], fill_value=0),
+                              "c": pandas.arrays.SparseArray(X[:, 2], fill_value=0)})
+    with pytest.warns(UserWarning, match="pandas.DataFrame with sparse columns found"):
+        mine = Ridge().fit(mixed, y)
+    assert_allclose(mine.coef_, reference.coef_, rtol=1e-10)
+    all_sparse = mixed.astype(pandas.SparseDtype(np.float64, 0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        mine = Ridge().fit(all_sparse, y)
+        assert_allclose(mine.predict(all_sparse), reference.predict(X), rtol=1e-10)
+    assert_allclose(mine.coef_, reference.coef_, rtol=1e-10)
+    # a transformer that takes CSR only takes the matrix as it is: its output is sparse, as scikit-learn's
+    assert sp.issparse(TfidfTransformer().fit_transform(all_sparse))
+    assert_allclose(TfidfTransformer().fit_transform(all_sparse).toarray(),
+                    sklearn.feature_extraction.text.TfidfTransformer().fit_transform(all_sparse).toarray(), rtol=1e-10)

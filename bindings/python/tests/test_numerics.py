@@ -84,9 +84,14 @@ def test_multi_output_regression(rng):
     assert_allclose(mine.predict(X), ref.predict(X), rtol=RTOL)
 
 
-def test_scalar_attributes_are_python_numbers(rng):
+def test_scalar_attributes_as_scikit_learns(rng):
     X = rng.normal(size=(30, 3))
     model = Ridge().fit(X, X[:, 0])
     assert type(model.n_features_in_) is int and model.n_features_in_ == 3
-    assert type(model.intercept_) is float
+    # scikit-learn's intercept_ of one target is a NumPy scalar of X's dtype: a float with a shape
+    # (scikit-learn's test_ridge_shapes_type asserts both).
+    ref = sklearn.linear_model.Ridge().fit(X, X[:, 0])
+    assert type(model.intercept_) is type(ref.intercept_) is np.float64 and model.intercept_.shape == ()
+    assert isinstance(model.intercept_, float)
+    assert type(Ridge().fit(X.astype(np.float32), X[:, 0]).intercept_) is np.float32
     assert type(StandardScaler().fit(X).n_samples_seen_) is int

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.feature_extraction.text as reference
+import sklearn.utils.validation
 from numpy.testing import assert_allclose
 
 import franca
@@ -56,6 +57,26 @@ def test_stateless_transform_follows_set_params():
     _same(again.transform(DOCS), vectorizer.transform(DOCS))
 
 
+def test_stateless_fit_checks_parameters_and_reads_no_document(monkeypatch):
+    # scikit-learn's HashingVectorizer.fit only checks its parameters: its test_text.py fits one on
+    # dicts. franca's encodes no document in fit (a corpus would be encoded, or sent to the GPU, for
+    # nothing); the methods read theirs.
+    from franca import _convert
+    calls = []
+    encode = _convert._strings
+    monkeypatch.setattr(_convert, "_strings", lambda *a: calls.append(1) or encode(*a))
+    vectorizer = HashingVectorizer(n_features=64).fit([{"foo": 1}, {"bar": 2}])
+    assert calls == [] and not hasattr(vectorizer, "n_features_in_")
+    sklearn.utils.validation.check_is_fitted(vectorizer)
+    _same(vectorizer.transform(DOCS), reference.HashingVectorizer(n_features=64).transform(DOCS))
+    with pytest.raises(ValueError, match="Iterable over raw text documents expected, string object received"):
+        HashingVectorizer().fit("one string")
+    with pytest.raises(franca.FrancaValueError, match="ngram_range"):
+        HashingVectorizer(ngram_range=(2, 1)).fit(DOCS)
+    with pytest.warns(UserWarning, match="'token_pattern' will not be used"):
+        HashingVectorizer(analyzer="char", token_pattern=r"\w+").fit(DOCS)
+
+
 @pytest.mark.parametrize("params", [{"preprocessor": lambda d: d.upper()[::-1]},
                                     {"tokenizer": lambda d: d.split()},
                                     {"analyzer": lambda d: d.split(",")},
@@ -83,6 +104,9 @@ def test_invalid_utf8_and_bad_documents():
     assert HashingVectorizer(decode_error="replace").transform([b"\xff bad"]).nnz == 1
     with pytest.raises(franca.FrancaTypeError, match="document 0 is a float"):
         HashingVectorizer().transform([1.5])
+    # a missing text field (NaN in a pandas column of strings): scikit-learn's ValueError and words
+    with pytest.raises(franca.FrancaValueError, match="document 1: np.nan is an invalid document, expected byte or"):
+        HashingVectorizer().fit_transform(["hello world", np.nan, "hello hello"])
 
 
 def test_values_libfranca_cannot_honour_are_errors_not_fallbacks():

@@ -43,6 +43,10 @@ SUITES = [
     Suite("linear_model/tests/test_coordinate_descent.py",
           ("Lasso", "ElasticNet", "LassoCV", "ElasticNetCV", "enet_path", "lasso_path")),
     Suite("linear_model/_glm/tests/test_glm.py", ("PoissonRegressor", "GammaRegressor", "TweedieRegressor")),
+    Suite("linear_model/tests/test_ridge.py", ("Ridge", "LinearRegression")),
+    Suite("linear_model/tests/test_base.py", ("LinearRegression",)),
+    Suite("preprocessing/tests/test_data.py", ("StandardScaler",)),
+    Suite("feature_extraction/tests/test_text.py", ("HashingVectorizer", "TfidfTransformer")),
 ]
 
 

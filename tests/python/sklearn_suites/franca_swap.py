@@ -8,6 +8,7 @@ test's outcome. `_suites.run_suite` starts pytest with it; it is no test module 
 --franca-not-run PATTERN               a test (pattern as in the deviation files) not to run; repeatable
 """
 import contextlib
+import dis
 import functools
 import importlib
 import inspect
@@ -172,7 +173,9 @@ def _exercises(item, franca_classes):
     - otherwise, when its code (with the test module's helpers and fixtures it calls) names
       franca's class, or a table holding it (FOREST_CLASSIFIERS) where no parameter picks from
       that table: tests of LogisticRegressionCV alone, of private functions
-      (_logistic_regression_path) or of other estimators do not."""
+      (_logistic_regression_path) or of other estimators do not. A class named only in an
+      isinstance() check is no use of it: test_standard_scaler_constant_features[scaler1]
+      (RobustScaler) asks `isinstance(scaler, StandardScaler)` and does not apply."""
     module_globals = vars(item.module)
     params = getattr(item, "callspec", None)
     named = set(_estimators_in(params.params.values() if params else (), module_globals))
@@ -220,7 +223,7 @@ def _references(item, module_globals, franca_classes):
             continue
         seen_code.add(code)
         pending.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-        for name in set(code.co_names) - seen_names:
+        for name in set(code.co_names) - seen_names - _only_type_checked(code):
             seen_names.add(name)
             value = module_globals.get(name)
             if value is None:
@@ -233,6 +236,34 @@ def _references(item, module_globals, franca_classes):
             elif getattr(inspect.unwrap(value), "__module__", None) == module_name:
                 pending.extend(_code_of(value))
     return directly, through_table
+
+
+def _only_type_checked(code):
+    """Names that `code` loads only as the class of an isinstance() check: a test of
+    RobustScaler that asks `isinstance(scaler, StandardScaler)` (test_data.py) does not have
+    franca's class in its hands."""
+    instructions = list(dis.get_instructions(code))
+    checked, used = set(), set()
+    for i, instruction in enumerate(instructions):
+        if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):
+            continue
+        name = instruction.argval
+        (checked if _is_isinstance_class(instructions, i) else used).add(name)
+    return checked - used
+
+
+def _is_isinstance_class(instructions, i):
+    """Whether instruction i loads the second argument of isinstance(obj, cls): the call of two
+    arguments follows it, and before it come the load of isinstance and the loads of obj."""
+    following = instructions[i + 1] if i + 1 < len(instructions) else None
+    if following is None or following.opname not in ("PRECALL", "CALL") or following.arg != 2:
+        return False
+    for previous in reversed(instructions[:i - 1]):
+        if previous.opname in ("LOAD_GLOBAL", "LOAD_NAME") and previous.argval == "isinstance":
+            return True
+        if not previous.opname.startswith("LOAD_"):
+            return False
+    return False
 
 
 def _code_of(obj):
