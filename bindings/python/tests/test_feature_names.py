@@ -97,3 +97,16 @@ def test_sparse_columns_as_scikit_learn():
     assert sp.issparse(TfidfTransformer().fit_transform(all_sparse))
     assert_allclose(TfidfTransformer().fit_transform(all_sparse).toarray(),
                     sklearn.feature_extraction.text.TfidfTransformer().fit_transform(all_sparse).toarray(), rtol=1e-10)
+
+
+def test_polars_frames_as_in_sklearn():
+    polars = pytest.importorskip("polars")  # in the newest stack (bootstrap), not Debian's
+    X = polars.from_pandas(_frame())
+    ours, theirs = StandardScaler().fit(X), sklearn.preprocessing.StandardScaler().fit(X)
+    assert_array_equal(ours.feature_names_in_, theirs.feature_names_in_)
+    out = StandardScaler().set_output(transform="polars").fit_transform(X)
+    assert isinstance(out, polars.DataFrame) and out.columns == ["age", "income", "rent"]
+    assert_allclose(out.to_numpy(), theirs.transform(X), rtol=1e-12)
+    documents = polars.Series(["the quick brown fox", "jumps over", ""])
+    assert_allclose(HashingVectorizer(n_features=16).transform(documents).toarray(),
+                    sklearn.feature_extraction.text.HashingVectorizer(n_features=16).transform(documents).toarray())
