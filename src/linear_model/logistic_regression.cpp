@@ -239,8 +239,10 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
       if (fit_intercept) std::copy(x.begin() + n_scores * d + first, x.end(), intercept.begin());
     }
     set_attribute(ctx, "classes_", Array::from_host(classes, {K}));
-    set_attribute(ctx, "coef_", Array::from_host(coef, {rows, d}));
-    set_attribute(ctx, "intercept_", Array::from_host(intercept, {rows}));
+    // In X's dtype, as scikit-learn >= 1.3 keeps float32 (the solver works in float64).
+    const DType dtype = value_dtype(X_in);
+    set_attribute(ctx, "coef_", to(ctx, Array::from_host(coef, {rows, d}), Device::cpu(), dtype));
+    set_attribute(ctx, "intercept_", to(ctx, Array::from_host(intercept, {rows}), Device::cpu(), dtype));
     set_attribute(ctx, "n_iter_", Array::from_host(n_iter, {static_cast<std::int64_t>(n_iter.size())}));
   }
 
@@ -293,8 +295,10 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
       FRANCA_EXPECTS_STATUS(std::isfinite(c[k]) && (k == 0 || c[k - 1] < c[k]), Status::corrupt_model,
                             "model: classes_ must be finite and strictly increasing");
     const std::int64_t rows = K == 2 ? 1 : K;
-    expect_attribute("coef_", DType::float64, {rows, d});
-    expect_attribute("intercept_", DType::float64, {rows});
+    const DType dtype = attribute("coef_").dtype;
+    FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::corrupt_model, "model: coef_ must be float32 or float64");
+    expect_attribute("coef_", dtype, {rows, d});
+    expect_attribute("intercept_", dtype, {rows});
     const Array& n_iter = expect_attribute("n_iter_", DType::int64, {-1});
     FRANCA_EXPECTS_STATUS(n_iter.dim(0) == 1 || n_iter.dim(0) == K, Status::corrupt_model,
                           "model: n_iter_ must have 1 or n_classes entries");
@@ -352,7 +356,7 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
                        std::vector<double>& intercept) const {
     if (!params().warm_start || !fitted()) return;
     coef = previous_coef(ctx, *this, rows, d);
-    const Array& b = attribute("intercept_");
+    const Array b = to(ctx, attribute("intercept_"), Device::cpu(), DType::float64);
     intercept.assign(b.ptr<const double>(), b.ptr<const double>() + rows);
   }
 };
