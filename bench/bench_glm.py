@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Fit time of franca's PoissonRegressor (CPU, or CUDA with --device cuda) against
-scikit-learn's (solver 'lbfgs') on the same data, in the same run: a dense synthetic Poisson
+scikit-learn's (solver 'lbfgs') and glum's GeneralizedLinearRegressor (PyPI; its default solver,
+where installed) on the same data, in the same run: a dense synthetic Poisson
 problem and a CSR one. Both minimise scikit-learn's objective, 0.5 * weighted mean Poisson
 deviance + alpha / 2 ||coef||^2, which is printed beside each time (computed here, the same
 way for both), with the iterations, the wall and CPU seconds and the ratio to franca.
@@ -74,10 +75,26 @@ def run_sklearn(X, y, params):
     return wall, cpu, int(est.n_iter_), est.coef_, est.intercept_
 
 
+def run_glum(X, y, params):
+    """glum's Poisson GLM with scikit-learn's objective (its 1/2 mean deviance plus alpha/2 ||coef||^2,
+    no L1), gradient_tol as tol; None where glum is not installed."""
+    try:
+        from glum import GeneralizedLinearRegressor
+    except ImportError:
+        return None
+    model = GeneralizedLinearRegressor(family="poisson", alpha=params["alpha"], l1_ratio=0.0,
+                                       max_iter=params["max_iter"], gradient_tol=params["tol"])
+    wall, cpu, est = timed(lambda: model.fit(X, y))
+    return wall, cpu, int(est.n_iter_), est.coef_, float(est.intercept_)
+
+
 def bench(name, X, y, args):
     params = {"alpha": args.alpha, "tol": args.tol, "max_iter": args.max_iter}
     rows = [(f"franca {args.device} lbfgs", *run_franca(X, y, args.device, params)),
             ("scikit-learn lbfgs", *run_sklearn(X, y, params))]
+    glum = run_glum(X, y, params)
+    if glum is not None:
+        rows.append(("glum (solver 'auto')", *glum))
     kind = f"CSR, {X.nnz:,} stored values" if sp.issparse(X) else "dense"
     title = (f"**{name}**: {X.shape[0]:,} x {X.shape[1]:,} {kind}, float64; alpha={args.alpha}, tol={args.tol}, "
              f"max_iter={args.max_iter}")
