@@ -7,21 +7,21 @@ to the library (encoding it to UTF-8 offsets and bytes, franca._convert._utf8_co
 The documents are bench_text.py's corpus (real text paragraphs) cut into ~150-byte pieces at
 spaces, until --mb megabytes. franca's result is checked against scikit-learn's first.
 
-    FRANCA_LIBRARY=build/lib/libfranca.so python3 bench/bench_text_short.py --mb 20 [--out FILE]
+    FRANCA_LIBRARY=build/lib/libfranca.so python3 bench/bench_text_short.py --mb 20 [--device cuda] [--out FILE]
 """
-import argparse
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import sklearn.feature_extraction.text as sk
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bindings" / "python"))
 sys.path.insert(0, str(ROOT / "bench"))
+import _report  # noqa: E402
 import bench_text  # noqa: E402
 
+import franca  # noqa: E402
 from franca import _convert  # noqa: E402
 from franca.feature_extraction.text import HashingVectorizer, TfidfTransformer  # noqa: E402
 
@@ -58,11 +58,11 @@ def best(fn, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _report.parser(__doc__)
     parser.add_argument("--mb", type=float, default=20, help="megabytes of UTF-8 text (default 20)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
-    parser.add_argument("--out", help="also write the table as markdown to this file")
     args = parser.parse_args()
+    franca.set_config(device=args.device)
     label, docs = short_documents(args.mb)
     size = sum(len(d.encode("utf-8")) for d in docs)
     ours = best(lambda: pipeline(HashingVectorizer(), TfidfTransformer(), docs), args.repeat)
@@ -70,18 +70,16 @@ def main():
     difference = abs(ours[1] - theirs[1]).max()
     assert difference < 1e-12, f"franca's TF-IDF differs from scikit-learn's by {difference}"
     handoff = best(lambda: _convert._utf8_column(docs), args.repeat)[0]
-    lines = [f"{len(docs):,} documents of {size / len(docs):.0f} bytes on average ({size / 1e6:.1f} MB, {label})",
-             "", "| | seconds | documents/s | vs franca |", "| --- | --- | --- | --- |"]
-    for name, seconds in (("franca HashingVectorizer + TfidfTransformer", ours[0]),
-                          ("scikit-learn HashingVectorizer + TfidfTransformer", theirs[0]),
-                          ("franca's hand-off of the list (in franca's time)", handoff)):
-        lines.append(f"| {name} | {seconds:.3f} | {len(docs) / seconds:.3g} | {seconds / ours[0]:.2f} |")
-    lines += ["", f"franca {theirs[0] / ours[0]:.1f}x scikit-learn; the hand-off is {100 * handoff / ours[0]:.0f}% "
-              f"of franca's time; results equal to {difference:.1e}"]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    rows = [[name, f"{seconds:.3f}", f"{len(docs) / seconds:.3g}", f"{seconds / ours[0]:.2f}"]
+            for name, seconds in (("franca HashingVectorizer + TfidfTransformer", ours[0]),
+                                  ("scikit-learn HashingVectorizer + TfidfTransformer", theirs[0]),
+                                  ("franca's hand-off of the list (in franca's time)", handoff))]
+    parts = [_report.show(f"## Short documents\n\n{_report.machine_line(args.device)}"),
+             _report.show(f"{len(docs):,} documents of {size / len(docs):.0f} bytes on average ({size / 1e6:.1f} MB, "
+                          f"{label})\n\n" + _report.markdown_table(["", "seconds", "documents/s", "vs franca"], rows)
+                          + f"\n\nfranca {theirs[0] / ours[0]:.1f}x scikit-learn; the hand-off is "
+                          f"{100 * handoff / ours[0]:.0f}% of franca's time; results equal to {difference:.1e}")]
+    _report.write(parts, args.out)
 
 
 if __name__ == "__main__":
