@@ -510,11 +510,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       for (std::int64_t i = 0; i < n; ++i) {
         for (std::int64_t o = 0; o < O; ++o) {
           const double* p = pr + i * width + o * K;
-          const auto& output_classes = classes[static_cast<std::size_t>(o)];
           if (labels) {
-            const auto n_classes = static_cast<std::ptrdiff_t>(output_classes.size());
-            out[static_cast<std::size_t>(i * O + o)] =
-                output_classes[static_cast<std::size_t>(std::max_element(p, p + n_classes) - p)];
+            out[static_cast<std::size_t>(i * O + o)] = most_probable(p, classes[static_cast<std::size_t>(o)]);
           } else {
             for (std::int64_t k = 0; k < K; ++k) out[static_cast<std::size_t>(i * width + o * K + k)] = std::log(p[k]);
           }
@@ -624,6 +621,13 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       out[o].assign(first, first + count[o]);
     }
     return out;
+  }
+
+  // The class of an output with the largest probability (its first, on a tie), from its
+  // probabilities (one per class of the output; the padding columns after them are not read).
+  static double most_probable(const double* proba, const std::vector<double>& output_classes) {
+    const auto n_classes = static_cast<std::ptrdiff_t>(output_classes.size());
+    return output_classes[static_cast<std::size_t>(std::max_element(proba, proba + n_classes) - proba)];
   }
 
   std::int64_t fitted_outputs() const { return *this->attribute("n_outputs_").template ptr<const std::int64_t>(); }
@@ -889,10 +893,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       for (std::int64_t i = 0; i < n; ++i) {
         bool all = true;
         for (std::int64_t o = 0; o < n_outputs; ++o) {
-          const double* p = sums.data() + i * width + o * K;
-          const auto& output_classes = classes[static_cast<std::size_t>(o)];
-          const auto n_classes = static_cast<std::ptrdiff_t>(output_classes.size());
-          all &= output_classes[static_cast<std::size_t>(std::max_element(p, p + n_classes) - p)] ==
+          all &= most_probable(sums.data() + i * width + o * K, classes[static_cast<std::size_t>(o)]) ==
                  targets[i * n_outputs + o];
         }
         right += all;
