@@ -177,9 +177,13 @@ typedef struct franca_estimator_s* franca_estimator;
  * "default", "doc", "binding_applies" (true: only the default is computed here; a binding
  * applies other values itself), "choices"?, "minimum"? or "exclusive_minimum"?, "maximum"? or
  * "exclusive_maximum"?}], "methods": [{"name", "doc"}], "attributes": [names of fitted
- * attributes], "inputs": (some of "dense", "CSR", "strings"), "allow_nan", "multioutput"
- * (a regressor that takes 2-D y), "tweedie_power"? (a GLM scored by D^2 of the Tweedie
- * deviance: the power, or the name of the parameter holding it)}]. */
+ * attributes], "optional_attributes": [those a fit leaves out when its parameters say so (a
+ * binding gives None, as scikit-learn)], "inputs": (some of "dense", "CSR", "strings"),
+ * "allow_nan", "multioutput" (a regressor that takes 2-D y), "one_to_one_features" (a
+ * transformer whose output column j is input column j), "partial_fit"
+ * (franca_estimator_partial_fit applies), "tweedie_power"? (a GLM scored by D^2 of the Tweedie
+ * deviance: the power, or the name of the parameter holding it), "function"? (the scikit-learn
+ * function that fitting computes, e.g. "enet_path")}]. */
 FRANCA_API int franca_estimator_list(char** json);
 
 /* name: e.g. "Ridge". Parameters start at their defaults. */
@@ -199,6 +203,13 @@ FRANCA_API int franca_estimator_get_params(franca_estimator est, char** json);
  * transformers; sample_weight: 1-D float of X's rows, or NULL. All on X's device. */
 FRANCA_API int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
                                     const DLTensor* sample_weight);
+
+/* scikit-learn's partial_fit: folds one more batch of rows (X, y, sample_weight as for fit)
+ * into the fitted state, which then equals a fit on all the batches' rows (for StandardScaler,
+ * up to rounding); on an unfitted estimator the same as fit. FRANCA_ERROR_NOT_IMPLEMENTED for an
+ * estimator whose listing entry lacks "partial_fit": true. Since 0.2. */
+FRANCA_API int franca_estimator_partial_fit(franca_context ctx, franca_estimator est, franca_matrix X,
+                                            const DLTensor* y, const DLTensor* sample_weight);
 
 /* Runs a method ("predict", "predict_proba", "decision_function", "transform", ...) on X;
  * the result is a new matrix on X's device. */

@@ -20,7 +20,7 @@ void check_finite(const Context& ctx, const Array& values, const char* argument,
 
 }  // namespace
 
-void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) {
+void Estimator::check_fit_input(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const {
   const auto& s = spec();
   check_params();
   FRANCA_EXPECTS_STATUS(std::find(s.inputs.begin(), s.inputs.end(), X.kind) != s.inputs.end(), Status::type,
@@ -62,12 +62,17 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
                    "sample_weight: all {} weights are zero; sample weights must contain at least one non-zero number",
                    sample_weight->dim(0));
   }
+}
 
-  FRANCA_LOG_DEBUG("{}: fit on {} ({} X of {} x {})", s.name, X.device().str(), X.kind_name(), X.rows(), X.cols());
+// Runs update() (which records the new state with set_attribute) and makes its state the fitted
+// one, or on an exception leaves the previous state as it was.
+template <class Update>
+void Estimator::commit_fit(const Matrix& X, Update&& update) {
+  FRANCA_LOG_DEBUG("{}: fit on {} ({} X of {} x {})", spec().name, X.device().str(), X.kind_name(), X.rows(), X.cols());
   pending_.clear();
   fitting_ = true;
   try {
-    fit_impl(ctx, X, y, sample_weight);
+    update();
   } catch (...) {
     fitting_ = false;
     pending_.clear();
@@ -84,6 +89,28 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
   attributes_.swap(pending_);
   pending_.clear();
   fitted_ = true;
+}
+
+void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) {
+  check_fit_input(ctx, X, y, sample_weight);
+  commit_fit(X, [&] { fit_impl(ctx, X, y, sample_weight); });
+}
+
+void Estimator::partial_fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) {
+  FRANCA_EXPECTS_STATUS(spec().incremental, Status::not_implemented, "{} has no partial_fit; call fit", spec().name);
+  check_fit_input(ctx, X, y, sample_weight);
+  if (!fitted_) {
+    commit_fit(X, [&] { fit_impl(ctx, X, y, sample_weight); });
+    return;
+  }
+  const std::int64_t expected = n_features_in();
+  FRANCA_EXPECTS(X.cols() == expected, "X has {} features, but {} is expecting {} features as input", X.cols(),
+                 spec().name, expected);
+  commit_fit(X, [&] { partial_fit_impl(ctx, X, y, sample_weight); });
+}
+
+void Estimator::partial_fit_impl(const Context&, const Matrix&, const Array*, const Array*) {
+  FRANCA_FAIL(Status::not_implemented, "{} has no partial_fit; call fit", spec().name);
 }
 
 Matrix Estimator::apply(const Context& ctx, const std::string& method, const Matrix& X) const {

@@ -132,9 +132,8 @@ Matrix scaled_columns(const Context& ctx, const Matrix& X, const std::vector<int
   if (X.kind == Matrix::Kind::dense) return Matrix::from_dense(scaled_columns(ctx, X.dense, exponent));
   std::vector<double> factor(exponent.size());
   for (std::size_t j = 0; j < exponent.size(); ++j) factor[j] = std::ldexp(1.0, exponent[j]);
-  const Array factors =
-      to(ctx, Array::from_host(factor, {static_cast<std::int64_t>(factor.size())}), X.csr.data.device, DType::float64);
-  return Matrix::from_csr(FRANCA_DISPATCH(X.csr.data.device, csr_scale_columns, ctx, X.csr, &factors, false));
+  const Array factors = vector_on(ctx, factor, X.csr.data.device);
+  return Matrix::from_csr(FRANCA_DISPATCH(X.csr.data.device, csr_scale_columns, ctx, X.csr, &factors, false, false));
 }
 
 bool all_finite(const std::vector<double>& values) {

@@ -507,6 +507,19 @@ def borrow(X, inputs, name, device):
 
 # ------------------------------------------------------------------ outputs
 
+def overwrite(X, result):
+    """X holding `result` (scikit-learn's copy=False), where X is a writable NumPy array or scipy
+    CSR matrix of result's dtype and shape (and, sparse, its stored entries); else `result`."""
+    if isinstance(X, np.ndarray) and X.flags.writeable and X.dtype == result.dtype and X.shape == result.shape:
+        X[...] = result
+        return X
+    if (sp.issparse(X) and X.format == "csr" and sp.issparse(result) and X.dtype == result.dtype
+            and X.shape == result.shape and X.nnz == result.nnz and X.data.flags.writeable):
+        X.data[...] = result.data  # franca's sparse transforms keep every stored entry in place
+        return X
+    return result
+
+
 def convert(matrix, family, output_type):
     """franca's result `matrix` as the type `output_type` asks for ('input': `family`)."""
     target = family if output_type == "input" else output_type
