@@ -17,12 +17,11 @@ double weight_of(const double* w, std::int64_t row) { return w ? w[row] : 1.0; }
 template <class AddRow>
 std::vector<std::vector<double>> column_sums(const Context& ctx, std::int64_t rows, std::int64_t cols, int count,
                                              std::int64_t values_per_row, AddRow&& add) {
-  const auto total =
-      sum_partials(parallel_accumulate(ctx, rows, row_grain(values_per_row),
-                                       std::vector<double>(static_cast<std::size_t>(count * cols), 0.0),
-                                       [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
-                                         for (std::int64_t i = begin; i < end; ++i) add(i, acc.data());
-                                       }));
+  const auto total = sum_partials(parallel_accumulate(
+      ctx, rows, row_grain(values_per_row), std::vector<double>(static_cast<std::size_t>(count * cols), 0.0),
+      [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+        for (std::int64_t i = begin; i < end; ++i) add(i, acc.data());
+      }));
   std::vector<std::vector<double>> out;
   for (int k = 0; k < count; ++k) out.emplace_back(total.begin() + k * cols, total.begin() + (k + 1) * cols);
   return out;

@@ -158,8 +158,7 @@ ColumnStatistics csr_column_statistics<Backend::cuda>(const Context& ctx, const 
     stats.mean = means_of(sums[0], stats.weight);
     if (!with_m2) return stats;
     Array mean = vector_on(ctx, stats.mean, m.data.device);
-    auto centred =
-        device_sums(ctx, m.data.device, 2 * d, d, [&](double* out) { run(mean.ptr<const double>(), out); });
+    auto centred = device_sums(ctx, m.data.device, 2 * d, d, [&](double* out) { run(mean.ptr<const double>(), out); });
     add_implicit_zeros(stats, sums[1], centred[0], centred[1]);
     stats.m2 = m2_of(centred[0], centred[1], stats.weight);
     return stats;
