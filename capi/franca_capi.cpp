@@ -456,6 +456,16 @@ int franca_estimator_get_attribute(franca_estimator est, const char* name, DLMan
   });
 }
 
+int franca_estimator_set_attribute(franca_estimator est, const char* name, const DLTensor* value) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(name);
+    FRANCA_NOT_NULL(value);
+    const franca::Array array = franca::capi::from_dlpack(value, name);
+    write_estimator(est, [&](franca::Estimator& e) { e.replace_attribute(franca::default_context(), name, array); });
+  });
+}
+
 int franca_estimator_save(franca_estimator est, uint8_t** bytes, size_t* size) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);

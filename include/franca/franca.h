@@ -223,6 +223,13 @@ FRANCA_API int franca_estimator_is_fitted(franca_estimator est, int* fitted);
  * caller. */
 FRANCA_API int franca_estimator_get_attribute(franca_estimator est, const char* name, DLManagedTensor** out);
 
+/* Replaces a fitted attribute with a copy of `value` (host or CUDA; converted to the
+ * attribute's dtype; the same shape), as scikit-learn lets a user write coef_; the model is
+ * then checked as franca_estimator_load checks one, and on failure (FRANCA_ERROR_INVALID_ARGUMENT
+ * naming the attribute) the previous value remains. n_features_in_ and attributes a fit left
+ * out cannot be set. Since 0.2. */
+FRANCA_API int franca_estimator_set_attribute(franca_estimator est, const char* name, const DLTensor* value);
+
 /* A versioned, device-neutral byte image of the estimator (parameters and fitted state);
  * franca_estimator_load() accepts it on any machine with the same major version. The bytes
  * are untrusted input to load: every size and bound is checked. */

@@ -18,6 +18,13 @@ void check_finite(const Context& ctx, const Array& values, const char* argument,
                  dtype_name(values.dtype));
 }
 
+// A shape as Python writes it: (3,), (2, 5), ().
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + (shape.size() == 1 ? ",)" : ")");
+}
+
 }  // namespace
 
 void Estimator::check_fit_input(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const {
@@ -151,6 +158,27 @@ const Array& Estimator::attribute(const std::string& name) const {
                         "estimator.",
                         spec().name);
   FRANCA_FAIL(Status::not_found, "attribute: {} has no fitted attribute '{}'", spec().name, name);
+}
+
+void Estimator::replace_attribute(const Context& ctx, const std::string& name, const Array& value) {
+  const auto& declared = spec().attributes;
+  FRANCA_EXPECTS_STATUS(std::find(declared.begin(), declared.end(), name) != declared.end(), Status::not_found,
+                        "attribute: {} has no settable fitted attribute '{}'", spec().name, name);
+  (void)attribute(name);  // not_fitted, or not_found where this fit left it out
+  Array& current = attributes_.at(name);
+  FRANCA_EXPECTS(value.shape == current.shape, "{}: expected shape {}, got {}", name, shape_text(current.shape),
+                 shape_text(value.shape));
+  Array copy = Array::empty(ctx, Device::cpu(), current.dtype, current.shape);
+  copy_bytes(ctx, copy, to(ctx, value, Device::cpu(), current.dtype));
+  std::swap(current, copy);
+  try {
+    check_state();
+  } catch (const Error& e) {
+    std::swap(current, copy);
+    FRANCA_FAIL(Status::invalid_argument, "{}: the value does not fit the model: {}", name, e.what());
+  }
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  cache_.clear();
 }
 
 Array Estimator::attribute_on(const Context& ctx, const std::string& name, Device device, DType dtype) const {

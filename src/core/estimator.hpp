@@ -157,6 +157,10 @@ class Estimator {
   // A fitted attribute (a host array); throws Status::not_found or Status::not_fitted.
   const Array& attribute(const std::string& name) const;
   const std::map<std::string, Array>& attributes() const { return attributes_; }
+  // Replaces the fitted attribute `name` (declared by the spec, present in this fit) with a host
+  // copy of `value` in the attribute's dtype and shape; the whole state is then checked as a
+  // loaded model's, and on failure the previous value remains (invalid_argument naming `name`).
+  void replace_attribute(const Context& ctx, const std::string& name, const Array& value);
   // A fitted attribute converted to `dtype` on `device`, made once and cached.
   Array attribute_on(const Context& ctx, const std::string& name, Device device, DType dtype) const;
 

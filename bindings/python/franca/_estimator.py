@@ -570,7 +570,20 @@ def _attribute(name):
         # (intercept_ of one target is y_offset - X_offset @ coef_ there: a float with a shape),
         # a count as a Python int.
         return value[()] if value.dtype.kind == "f" else value.item()
-    return property(get, doc=f"Fitted attribute {name} (NumPy, read from the fitted model).")
+
+    def set(self, value):
+        """Writes the attribute into the fitted model (franca_estimator_set_attribute: a copy in
+        the attribute's dtype, of its shape, checked with the whole model), as scikit-learn lets a
+        user write coef_."""
+        if "_fallback" in self.__dict__:
+            setattr(self._fallback, name, value)
+            return
+        handle = self._fitted_handle()
+        integral = np.asarray(value).dtype.kind in "iub" if not hasattr(value, "__dlpack__") else False
+        value_in = _convert.tensor(value, name, "cpu", dtypes=("int64",) if integral else _convert._FLOATS,
+                                   fallback=np.int64 if integral else np.float64, ndims=(0, 1, 2, 3))
+        _lib.lib.franca_estimator_set_attribute(handle.value, name.encode(), value_in.pointer)
+    return property(get, set, doc=f"Fitted attribute {name} (NumPy, read from the fitted model; writable).")
 
 
 def _make_init(signature):

@@ -119,6 +119,7 @@ _CHECKED = {
     "franca_estimator_get_params": [_vp, _p(_vp)],
     "franca_estimator_fit": [_vp, _vp, _vp, _tensor, _tensor],
     "franca_estimator_partial_fit": [_vp, _vp, _vp, _tensor, _tensor],
+    "franca_estimator_set_attribute": [_vp, _cp, _tensor],
     "franca_estimator_apply": [_vp, _vp, _cp, _vp, _p(_vp)],
     "franca_estimator_is_fitted": [_vp, _p(_int)],
     "franca_estimator_get_attribute": [_vp, _cp, _managed_out],
