@@ -35,7 +35,7 @@ make_constructor <- function(spec) {
   names(defaults) <- vapply(spec$params, `[[`, "", "name")
   name <- spec$name
   constructor <- function() {
-    supplied <- names(match.call())[-1L]
+    supplied <- as.character(names(match.call())[-1L])
     values <- mget(supplied, envir = environment())
     do.call(franca_model, c(list(name), values))
   }
