@@ -1,4 +1,4 @@
-# R values as the library's inputs, read in place where R's layout is the library's: a double or integer matrix
+# R values as the library's inputs, read in place where R's layout is the library's: a double matrix
 # (column-major: strides (1, nrow)), a Matrix dgRMatrix (CSR) and double vectors are not copied.
 
 # x as a franca matrix (an external pointer that keeps the R memory it reads alive).
@@ -21,9 +21,9 @@ as_franca_matrix <- function(x, spec) {
     raise_franca_condition("invalid_argument", sprintf("x: expected a matrix, got an array of %d dimensions",
                                                        length(dim(x))))
   }
-  # R's integer NA is the int32 minimum, and its logicals are int32 too: only as doubles (NA a NaN) do they mean
-  # what R means.
-  if (is.logical(x) || (is.integer(x) && anyNA(x))) storage.mode(x) <- "double"
+  # The estimators compute in floating point: integer and logical data are copied as doubles (R's integer NA,
+  # the int32 minimum, becomes a NaN, the library's missing value).
+  if (!is.double(x)) storage.mode(x) <- "double"
   if (!"dense" %in% inputs && "CSR" %in% inputs) return(csr_matrix(x, spec))
   franca_call(C_matrix_dense, x)
 }

@@ -62,6 +62,7 @@ franca_estimators <- function() {
 # The parameters as the library's JSON. A parameter whose type is a list keeps a vector of length one an array;
 # other values of length one are scalars; NULL and NA are null.
 params_json <- function(spec, params) {
+  if (!length(params)) return("{}") # jsonlite writes an empty list as []
   listed <- vapply(spec$params, `[[`, "", "name")
   types <- setNames(vapply(spec$params, `[[`, "", "type"), listed)
   values <- lapply(names(params), function(name) {

@@ -7,8 +7,11 @@ franca_model <- function(estimator, ...) {
   if (length(params) && (is.null(names(params)) || any(names(params) == ""))) {
     raise_franca_condition("invalid_argument", "...: parameters must be named")
   }
-  # The library checks names, types and values now, not at fit: a condition that names the parameter.
-  franca_call(C_check_params, spec$name, params_json(spec, params))
+  # The library checks names, types and values now, not at fit: a condition that names the parameter. Class
+  # weights keyed by labels wait for fit, which knows the labels' codes.
+  checked <- params
+  if (!is.null(names(checked$class_weight))) checked$class_weight <- NULL
+  franca_call(C_check_params, spec$name, params_json(spec, checked))
   structure(list(estimator = spec$name, params = params, state = NULL, classes = NULL, feature_names = NULL),
             class = c(paste0("franca_", spec$kind), "franca_model"))
 }

@@ -32,28 +32,20 @@ static franca_context r_context = NULL;
 
 /* ------------------------------------------------------------------ conditions */
 
-/* Raises the R condition of `status` with franca_last_error()'s message; does not return. */
-static void raise_status(int status) {
-  SEXP message = PROTECT(Rf_mkString(franca_last_error()));
-  SEXP name = PROTECT(Rf_mkString(franca_status_name(status)));
-  SEXP call = PROTECT(Rf_lang3(Rf_install("raise_franca_condition"), name, message));
-  Rf_eval(call, package_namespace);
-  UNPROTECT(3);
-  Rf_error("franca: %s", franca_last_error()); /* not reached: raise_franca_condition stops */
-}
-
-static void check(int status) {
-  if (status != FRANCA_OK) raise_status(status);
-}
-
-/* A condition for a wrong argument found here, before any library call: the same classes as the library's. */
-static void raise_argument_error(const char* status_name, const char* message) {
-  SEXP text = PROTECT(Rf_mkString(message));
+/* Raises the R condition of the status named `status_name` with `message`; does not return. */
+static void raise_condition(const char* status_name, const char* message) {
+  SEXP text = PROTECT(Rf_mkCharCE(message, CE_UTF8));
+  SEXP text_vector = PROTECT(Rf_ScalarString(text));
   SEXP name = PROTECT(Rf_mkString(status_name));
-  SEXP call = PROTECT(Rf_lang3(Rf_install("raise_franca_condition"), name, text));
+  SEXP call = PROTECT(Rf_lang3(Rf_install("raise_franca_condition"), name, text_vector));
   Rf_eval(call, package_namespace);
-  UNPROTECT(3);
-  Rf_error("franca: %s", message);
+  UNPROTECT(4);
+  Rf_error("franca: %s", message); /* not reached: raise_franca_condition stops */
+}
+
+/* The condition of a failed library call on this thread, with franca_last_error()'s message. */
+static void check(int status) {
+  if (status != FRANCA_OK) raise_condition(franca_status_name(status), franca_last_error());
 }
 
 /* ------------------------------------------------------------------ log queue */
@@ -169,10 +161,10 @@ static SEXP new_owner(SEXP tag, SEXP keep, R_CFinalizer_t finalizer) {
 
 static void* owned_address(SEXP ptr, SEXP tag, const char* what) {
   if (TYPEOF(ptr) != EXTPTRSXP || R_ExternalPtrTag(ptr) != tag) {
-    raise_argument_error("type", what);
+    raise_condition("type", what);
   }
   void* address = R_ExternalPtrAddr(ptr);
-  if (address == NULL) raise_argument_error("invalid_argument", what);
+  if (address == NULL) raise_condition("invalid_argument", what);
   return address;
 }
 
@@ -209,7 +201,7 @@ static void view_vector(SEXP x, int64_t rows, int64_t cols, int ndim, r_tensor* 
       char message[200];
       snprintf(message, sizeof message, "%s: expected a double, integer or raw vector, got %s", argument,
                Rf_type2char(TYPEOF(x)));
-      raise_argument_error("type", message);
+      raise_condition("type", message);
     }
   }
   out->tensor.ndim = ndim;
@@ -234,7 +226,7 @@ static void view_array(SEXP x, r_tensor* out, const char* argument) {
     char message[200];
     snprintf(message, sizeof message, "%s: expected a vector or a matrix, got an array of %d dimensions", argument,
              (int)XLENGTH(dim));
-    raise_argument_error("invalid_argument", message);
+    raise_condition("invalid_argument", message);
   }
 }
 
@@ -271,7 +263,7 @@ static SEXP matrix_csr(SEXP indptr, SEXP indices, SEXP data, SEXP n_rows, SEXP n
 /* A franca string column of a character vector: R keeps each string apart, so the UTF-8 bytes are copied once
  * into one buffer, with int64 offsets (a corpus may pass 2 GiB). */
 static SEXP matrix_strings(SEXP documents) {
-  if (TYPEOF(documents) != STRSXP) raise_argument_error("type", "x: expected a character vector of documents");
+  if (TYPEOF(documents) != STRSXP) raise_condition("type", "x: expected a character vector of documents");
   R_xlen_t n = XLENGTH(documents);
   SEXP offsets = PROTECT(Rf_allocVector(RAWSXP, (n + 1) * (R_xlen_t)sizeof(int64_t)));
   int64_t* offset = (int64_t*)RAW(offsets);
@@ -281,7 +273,7 @@ static SEXP matrix_strings(SEXP documents) {
     if (document == NA_STRING) {
       char message[200];
       snprintf(message, sizeof message, "x: document %lld is NA", (long long)i + 1);
-      raise_argument_error("invalid_argument", message);
+      raise_condition("invalid_argument", message);
     }
     offset[i + 1] = offset[i] + (int64_t)strlen(Rf_translateCharUTF8(document));
   }
@@ -332,7 +324,7 @@ static SEXP tensor_to_r(const DLTensor* t) {
   int supported = (t->dtype.code == kDLFloat && (t->dtype.bits == 32 || t->dtype.bits == 64)) ||
                   (t->dtype.code == kDLInt && t->dtype.bits <= 64) || (t->dtype.code == kDLUInt && t->dtype.bits == 8);
   if (!supported || t->device.device_type != kDLCPU || t->dtype.lanes != 1) {
-    raise_argument_error("type", "franca returned an array of a dtype or device that R cannot hold");
+    raise_condition("type", "franca returned an array of a dtype or device that R cannot hold");
   }
   R_xlen_t count = 1;
   for (int d = 0; d < t->ndim; d++) count *= (R_xlen_t)t->shape[d];
@@ -340,7 +332,7 @@ static SEXP tensor_to_r(const DLTensor* t) {
   SEXP out = PROTECT(Rf_allocVector(type, count));
   int64_t c_strides[8];
   const int64_t* strides = t->strides;
-  if (t->ndim > 8) raise_argument_error("invalid_argument", "franca returned an array of more than 8 dimensions");
+  if (t->ndim > 8) raise_condition("invalid_argument", "franca returned an array of more than 8 dimensions");
   if (strides == NULL) { /* C-contiguous */
     int64_t step = 1;
     for (int d = t->ndim - 1; d >= 0; d--) {
@@ -396,7 +388,7 @@ static SEXP matrix_to_r(franca_matrix m) {
   check(franca_matrix_get_kind(m, &kind));
   check(franca_matrix_shape(m, &rows, &cols));
   if (kind == FRANCA_MATRIX_DENSE) return matrix_part(m, FRANCA_PART_VALUES);
-  if (kind != FRANCA_MATRIX_CSR) raise_argument_error("not_implemented", "franca returned strings, which R cannot take");
+  if (kind != FRANCA_MATRIX_CSR) raise_condition("not_implemented", "franca returned strings, which R cannot take");
   SEXP out = PROTECT(Rf_allocVector(VECSXP, 4));
   SET_VECTOR_ELT(out, 0, matrix_part(m, FRANCA_PART_INDPTR));
   SET_VECTOR_ELT(out, 1, matrix_part(m, FRANCA_PART_INDICES));
@@ -473,7 +465,7 @@ static SEXP new_model_state(SEXP estimator) { return R_new_altrep(model_state_cl
 /* The estimator of a model's state, loaded from its bytes on first use. */
 static franca_estimator estimator_of(SEXP state) {
   if (!ALTREP(state) || !R_altrep_inherits(state, model_state_class)) {
-    raise_argument_error("not_fitted",
+    raise_condition("not_fitted",
                          "model: holds no fitted franca model (fit it, or read it with readRDS from a file that "
                          "saveRDS wrote with serialization version 3)");
   }
@@ -549,6 +541,7 @@ typedef struct {
   const DLTensor* y;
   const DLTensor* weight;
   int status;
+  char* message; /* franca_last_error() of a failed fit, which is local to the worker thread; malloc'd */
   int done;
   pthread_mutex_t mutex;
   pthread_cond_t finished;
@@ -562,6 +555,7 @@ static void* run_fit(void* argument) {
   sigaddset(&interrupt, SIGINT);
   pthread_sigmask(SIG_BLOCK, &interrupt, NULL);
   int status = franca_estimator_fit(r_context, job->est, job->x, job->y, job->weight);
+  if (status != FRANCA_OK) job->message = strdup(franca_last_error());
   pthread_mutex_lock(&job->mutex);
   job->status = status;
   job->done = 1;
@@ -606,6 +600,7 @@ static int fit_interruptibly(fit_job* job) {
   if (pthread_create(&worker, NULL, run_fit, job) != 0) {
     /* No thread to be had: fit here, without Ctrl-C. */
     job->status = franca_estimator_fit(r_context, job->est, job->x, job->y, job->weight);
+    if (job->status != FRANCA_OK) job->message = strdup(franca_last_error());
     job->done = 1;
   } else {
     int interrupted = 0;
@@ -634,17 +629,23 @@ static SEXP fit(SEXP name, SEXP params_json, SEXP x, SEXP y, SEXP sample_weight)
   r_tensor y_view, w_view;
   if (!Rf_isNull(y)) view_array(y, &y_view, "y");
   if (!Rf_isNull(sample_weight)) view_array(sample_weight, &w_view, "sample_weight");
-  fit_job job = {.est = R_ExternalPtrAddr(handle),
+  fit_job job = {.message = NULL,
+                 .est = R_ExternalPtrAddr(handle),
                  .x = m,
                  .y = Rf_isNull(y) ? NULL : &y_view.tensor,
                  .weight = Rf_isNull(sample_weight) ? NULL : &w_view.tensor};
   int status = fit_interruptibly(&job);
   if (status == FRANCA_ERROR_CANCELLED) {
+    free(job.message);
     SEXP call = PROTECT(Rf_lang1(Rf_install("signal_fit_interrupted")));
     Rf_eval(call, package_namespace);
     UNPROTECT(1);
+  } else if (status != FRANCA_OK) {
+    /* Into R's memory before raise_condition, which does not return. */
+    SEXP message = PROTECT(Rf_mkCharCE(job.message ? job.message : "the fit failed", CE_UTF8));
+    free(job.message);
+    raise_condition(franca_status_name(status), CHAR(message));
   }
-  check(status);
   SEXP state = new_model_state(handle);
   UNPROTECT(1);
   return state;
@@ -677,7 +678,7 @@ static SEXP save_model(SEXP state) { return save_estimator(estimator_of(state));
 
 /* A model state from saved bytes, checked now (load) rather than at first use. */
 static SEXP load_model(SEXP image) {
-  if (TYPEOF(image) != RAWSXP) raise_argument_error("type", "bytes: expected a raw vector");
+  if (TYPEOF(image) != RAWSXP) raise_condition("type", "bytes: expected a raw vector");
   SEXP handle = PROTECT(new_owner(estimator_tag, R_NilValue, free_estimator));
   franca_estimator est = NULL;
   check(franca_estimator_load(RAW(image), (size_t)XLENGTH(image), &est));

@@ -82,8 +82,8 @@ test_that("a forest takes several columns of labels and returns one factor per c
   expect_identical(colnames(probabilities[[1L]]), c("neg", "pos"))
 })
 
-test_that("fit leaves its argument unfitted and copies share nothing mutable", {
-  model <- Ridge()
+test_that("fit leaves its argument unfitted", {
+  model <- LinearRegression()
   fitted <- fit(model, matrix(1:10, ncol = 1) + 0, as.double(1:10))
   expect_null(model$state)
   expect_error(predict(model, matrix(1)), class = "franca_not_fitted_error")

@@ -1,7 +1,7 @@
 test_that("saveRDS and readRDS in a new R session give the same predictions", {
   path <- tempfile(fileext = ".rds")
   on.exit(unlink(path))
-  model <- fit(LogisticRegression(), iris[, 1:4], iris$Species)
+  model <- fit(LogisticRegression(max_iter = 1000), iris[, 1:4], iris$Species)
   saveRDS(model, path)
   expected <- predict(model, iris, type = "prob")
   # A fresh R that has not loaded franca: readRDS must load it for the model's state.
