@@ -64,7 +64,7 @@ franca_estimators <- function() {
 params_json <- function(spec, params) {
   if (!length(params)) return("{}") # jsonlite writes an empty list as []
   listed <- vapply(spec$params, `[[`, "", "name")
-  types <- setNames(vapply(spec$params, `[[`, "", "type"), listed)
+  types <- stats::setNames(vapply(spec$params, `[[`, "", "type"), listed)
   values <- lapply(names(params), function(name) {
     value <- params[[name]]
     if (is.null(value) || (is.atomic(value) && length(value) == 1L && is.na(value))) return(NULL)

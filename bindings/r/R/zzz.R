@@ -8,7 +8,8 @@ registry <- new.env(parent = emptyenv())
   install_constructors(ns, registry$listing)
 }
 
+# The shared library stays loaded: the finalizers of handles still alive, and the ALTREP class of models, are
+# its code, and R runs them after an unload (at the latest when it exits).
 .onUnload <- function(libpath) {
   .Call(C_finalize)
-  library.dynam.unload("franca", libpath)
 }

@@ -253,8 +253,7 @@ static SEXP matrix_csr(SEXP indptr, SEXP indices, SEXP data, SEXP n_rows, SEXP n
   view_vector(indices, XLENGTH(indices), 1, 1, &j, "indices");
   view_vector(data, XLENGTH(data), 1, 1, &x, "data");
   franca_matrix m = NULL;
-  check(franca_matrix_csr(&p.tensor, &j.tensor, &x.tensor, (int64_t)Rf_asReal(n_rows), (int64_t)Rf_asReal(n_cols),
-                          &m));
+  check(franca_matrix_csr(&p.tensor, &j.tensor, &x.tensor, (int64_t)Rf_asReal(n_rows), (int64_t)Rf_asReal(n_cols), &m));
   R_SetExternalPtrAddr(owner, m);
   UNPROTECT(2);
   return owner;
@@ -466,8 +465,8 @@ static SEXP new_model_state(SEXP estimator) { return R_new_altrep(model_state_cl
 static franca_estimator estimator_of(SEXP state) {
   if (!ALTREP(state) || !R_altrep_inherits(state, model_state_class)) {
     raise_condition("not_fitted",
-                         "model: holds no fitted franca model (fit it, or read it with readRDS from a file that "
-                         "saveRDS wrote with serialization version 3)");
+                    "model: holds no fitted franca model (fit it, or read it with readRDS from a file that "
+                    "saveRDS wrote with serialization version 3)");
   }
   SEXP handle = R_altrep_data1(state);
   if (Rf_isNull(handle)) {
@@ -731,7 +730,8 @@ static SEXP finalize(void) {
   return R_NilValue;
 }
 
-#define ROUTINE(name, n) {#name, (DL_FUNC) & name, n}
+#define ROUTINE(name, n) \
+  { #name, (DL_FUNC)&name, n }
 static const R_CallMethodDef routines[] = {ROUTINE(initialize, 1),
                                            ROUTINE(finalize, 0),
                                            ROUTINE(take_log_messages, 0),
