@@ -32,14 +32,21 @@ static franca_context r_context = NULL;
 
 /* ------------------------------------------------------------------ conditions */
 
+/* A character vector of one UTF-8 string; the CHARSXP is protected while the vector is allocated. */
+static SEXP utf8_string(const char* text) {
+  SEXP element = PROTECT(Rf_mkCharCE(text, CE_UTF8));
+  SEXP out = Rf_ScalarString(element);
+  UNPROTECT(1);
+  return out;
+}
+
 /* Raises the R condition of the status named `status_name` with `message`; does not return. */
 static void raise_condition(const char* status_name, const char* message) {
-  SEXP text = PROTECT(Rf_mkCharCE(message, CE_UTF8));
-  SEXP text_vector = PROTECT(Rf_ScalarString(text));
+  SEXP text = PROTECT(utf8_string(message));
   SEXP name = PROTECT(Rf_mkString(status_name));
-  SEXP call = PROTECT(Rf_lang3(Rf_install("raise_franca_condition"), name, text_vector));
+  SEXP call = PROTECT(Rf_lang3(Rf_install("raise_franca_condition"), name, text));
   Rf_eval(call, package_namespace);
-  UNPROTECT(4);
+  UNPROTECT(3);
   Rf_error("franca: %s", message); /* not reached: raise_franca_condition stops */
 }
 
@@ -489,7 +496,7 @@ static SEXP estimator_list(void) {
   char* json = NULL;
   check(franca_estimator_list(&json));
   R_SetExternalPtrAddr(owner, json);
-  SEXP out = Rf_ScalarString(Rf_mkCharCE(json, CE_UTF8));
+  SEXP out = utf8_string(json);
   UNPROTECT(1);
   return out;
 }
@@ -499,7 +506,7 @@ static SEXP build_info(void) {
   char* json = NULL;
   check(franca_build_info(&json));
   R_SetExternalPtrAddr(owner, json);
-  SEXP out = Rf_ScalarString(Rf_mkCharCE(json, CE_UTF8));
+  SEXP out = utf8_string(json);
   UNPROTECT(1);
   return out;
 }
@@ -527,7 +534,7 @@ static SEXP get_params(SEXP name, SEXP params_json) {
   char* json = NULL;
   check(franca_estimator_get_params(R_ExternalPtrAddr(handle), &json));
   R_SetExternalPtrAddr(owner, json);
-  SEXP out = Rf_ScalarString(Rf_mkCharCE(json, CE_UTF8));
+  SEXP out = utf8_string(json);
   UNPROTECT(2);
   return out;
 }
@@ -673,28 +680,12 @@ static SEXP get_attribute(SEXP state, SEXP name) {
   return value;
 }
 
-static SEXP save_model(SEXP state) { return save_estimator(estimator_of(state)); }
-
-/* A model state from saved bytes, checked now (load) rather than at first use. */
-static SEXP load_model(SEXP image) {
-  if (TYPEOF(image) != RAWSXP) raise_condition("type", "bytes: expected a raw vector");
-  SEXP handle = PROTECT(new_owner(estimator_tag, R_NilValue, free_estimator));
-  franca_estimator est = NULL;
-  check(franca_estimator_load(RAW(image), (size_t)XLENGTH(image), &est));
-  R_SetExternalPtrAddr(handle, est);
-  SEXP state = new_model_state(handle);
-  UNPROTECT(1);
-  return state;
-}
-
-static SEXP model_name(SEXP state) { return Rf_mkString(franca_estimator_name(estimator_of(state))); }
-
 static SEXP model_params(SEXP state) {
   SEXP owner = PROTECT(new_owner(buffer_tag, R_NilValue, free_buffer));
   char* json = NULL;
   check(franca_estimator_get_params(estimator_of(state), &json));
   R_SetExternalPtrAddr(owner, json);
-  SEXP out = Rf_ScalarString(Rf_mkCharCE(json, CE_UTF8));
+  SEXP out = utf8_string(json);
   UNPROTECT(1);
   return out;
 }
@@ -732,27 +723,15 @@ static SEXP finalize(void) {
 
 #define ROUTINE(name, n) \
   { #name, (DL_FUNC)&name, n }
-static const R_CallMethodDef routines[] = {ROUTINE(initialize, 1),
-                                           ROUTINE(finalize, 0),
-                                           ROUTINE(take_log_messages, 0),
-                                           ROUTINE(set_log_level, 1),
-                                           ROUTINE(set_threads, 1),
-                                           ROUTINE(library_version, 0),
-                                           ROUTINE(build_info, 0),
-                                           ROUTINE(estimator_list, 0),
-                                           ROUTINE(check_params, 2),
-                                           ROUTINE(get_params, 2),
-                                           ROUTINE(matrix_dense, 1),
-                                           ROUTINE(matrix_csr, 5),
-                                           ROUTINE(matrix_strings, 1),
-                                           ROUTINE(fit, 5),
-                                           ROUTINE(apply_method, 3),
-                                           ROUTINE(get_attribute, 2),
-                                           ROUTINE(save_model, 1),
-                                           ROUTINE(load_model, 1),
-                                           ROUTINE(model_name, 1),
-                                           ROUTINE(model_params, 1),
-                                           {NULL, NULL, 0}};
+static const R_CallMethodDef routines[] = {ROUTINE(initialize, 1),        ROUTINE(finalize, 0),
+                                           ROUTINE(take_log_messages, 0), ROUTINE(set_log_level, 1),
+                                           ROUTINE(set_threads, 1),       ROUTINE(library_version, 0),
+                                           ROUTINE(build_info, 0),        ROUTINE(estimator_list, 0),
+                                           ROUTINE(check_params, 2),      ROUTINE(get_params, 2),
+                                           ROUTINE(matrix_dense, 1),      ROUTINE(matrix_csr, 5),
+                                           ROUTINE(matrix_strings, 1),    ROUTINE(fit, 5),
+                                           ROUTINE(apply_method, 3),      ROUTINE(get_attribute, 2),
+                                           ROUTINE(model_params, 1),      {NULL, NULL, 0}};
 
 void R_init_franca(DllInfo* dll) {
   R_registerRoutines(dll, NULL, routines, NULL, NULL);
