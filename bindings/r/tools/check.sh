@@ -9,13 +9,15 @@ work=$(mkdir -p "$1" && cd "$1" && pwd)
 export R_LIBS="$work/library" _R_CHECK_FORCE_SUGGESTS_=true
 mkdir -p "$R_LIBS"
 
-R CMD INSTALL --no-test-load "$package" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
+cd "$work"
+rm -rf franca_*.tar.gz franca.Rcheck
+# From the tarball, which R CMD build cleaned: an INSTALL from the source folder would reuse objects an
+# earlier in-place install left there, linked to another libfranca.
+R CMD build --no-build-vignettes "$package"
+R CMD INSTALL franca_*.tar.gz >install.log 2>&1 || { cat install.log; exit 1; }
 (cd "$package" && Rscript tools/write_estimators_rd.R --check)
 /usr/bin/python3 "$package/tools/python_reference.py" --check
 
-cd "$work"
-rm -rf franca_*.tar.gz franca.Rcheck
-R CMD build --no-build-vignettes "$package"
 status=0
 R CMD check --no-manual franca_*.tar.gz || status=$?
 if [ $status -ne 0 ] || grep -Eq "^Status:.*(ERROR|WARNING)" franca.Rcheck/00check.log; then
