@@ -68,8 +68,9 @@ match_features <- function(x, feature_names) {
 # ------------------------------------------------------------------ labels
 
 # A classifier's labels as the library's codes 0..K-1: each column's classes are kept (a factor's levels, else
-# the sorted distinct values in their own type) and predictions map back to them.
-encode_labels <- function(y) {
+# the sorted distinct values in their own type) and predictions map back to them. `known`: the classes of a
+# fitted model, which further batches (partial_fit) are coded by.
+encode_labels <- function(y, known = NULL) {
   columns <- if (is.data.frame(y)) as.list(y) else if (is.matrix(y)) lapply(seq_len(ncol(y)), function(j) y[, j]) else list(y)
   encoded <- lapply(columns, function(labels) {
     if (is.factor(labels)) {
@@ -83,6 +84,15 @@ encode_labels <- function(y) {
     }
     list(classes = classes, codes = as.double(codes))
   })
+  if (!is.null(known)) {
+    encoded <- Map(function(column, classes) {
+      codes <- match(as.character(column$classes), as.character(classes))[column$codes + 1] - 1
+      if (anyNA(codes[!is.na(column$codes)])) {
+        raise_franca_condition("invalid_argument", "y: has labels that are not among the model's classes")
+      }
+      list(classes = classes, codes = as.double(codes))
+    }, encoded, known)
+  }
   codes <- if (length(encoded) == 1L) encoded[[1L]]$codes else do.call(cbind, lapply(encoded, `[[`, "codes"))
   list(classes = lapply(encoded, `[[`, "classes"), codes = codes)
 }

@@ -19,6 +19,21 @@ franca_model <- function(estimator, ...) {
 fit <- function(object, ...) UseMethod("fit")
 
 fit.franca_model <- function(object, x, y = NULL, sample_weight = NULL, ...) {
+  fit_model(object, x, y, sample_weight, incremental = FALSE)
+}
+
+partial_fit <- function(object, ...) UseMethod("partial_fit")
+
+partial_fit.franca_model <- function(object, x, y = NULL, sample_weight = NULL, ...) {
+  spec <- estimator_spec(object$estimator)
+  if (!isTRUE(spec$partial_fit)) {
+    raise_franca_condition("not_implemented", sprintf("%s has no partial_fit", spec$name))
+  }
+  fit_model(object, x, y, sample_weight, incremental = !is.null(object$state))
+}
+
+# fit, or (incremental) partial_fit of a fitted model: a new model either way.
+fit_model <- function(object, x, y, sample_weight, incremental) {
   spec <- estimator_spec(object$estimator)
   if (spec$kind != "transformer" && is.null(y)) {
     raise_franca_condition("invalid_argument", sprintf("y: %s needs a target y", spec$name))
@@ -26,7 +41,7 @@ fit.franca_model <- function(object, x, y = NULL, sample_weight = NULL, ...) {
   params <- object$params
   classes <- NULL
   if (spec$kind == "classifier") {
-    labels <- encode_labels(y)
+    labels <- encode_labels(y, if (incremental) object$classes)
     classes <- labels$classes
     y <- labels$codes
     params$class_weight <- coded_class_weight(params$class_weight, classes)
@@ -39,8 +54,9 @@ fit.franca_model <- function(object, x, y = NULL, sample_weight = NULL, ...) {
   matrix <- as_franca_matrix(x, spec)
   # The model's bytes travel through saveRDS in the ALTREP object the shim returns, whose class R 4.2's readRDS
   # finds only once franca is loaded: the namespace ahead of it in the list makes readRDS load franca first.
-  state <- list(package = topenv(environment()), model = franca_call(C_fit, spec$name, params_json(spec, params), matrix, y,
-                                                        sample_weight))
+  state <- list(package = topenv(environment()),
+                model = franca_call(C_fit, spec$name, params_json(spec, params), matrix, y, sample_weight,
+                                    if (incremental) fitted_state(object)))
   # `[<-` with a list keeps a NULL field (`$<-` would drop it).
   object[c("state", "classes", "feature_names")] <- list(state, classes, if (is.character(x)) NULL else colnames(x))
   object
@@ -136,7 +152,10 @@ franca_attribute <- function(object, name) {
     classes <- object$classes
     return(if (length(classes) == 1L) classes[[1L]] else classes)
   }
-  franca_call(C_get_attribute, fitted_state(object), name)
+  tryCatch(franca_call(C_get_attribute, fitted_state(object), name), franca_not_found_error = function(e) {
+    # An attribute this fit's parameters left out is NULL, as scikit-learn's None.
+    if (name %in% unlist(spec$optional_attributes)) NULL else stop(e)
+  })
 }
 
 # model$coef_ reads a fitted attribute; the list's own fields come first.

@@ -541,7 +541,11 @@ static SEXP get_params(SEXP name, SEXP params_json) {
 
 /* ------------------------------------------------------------------ fit, interruptible */
 
+/* franca_estimator_fit or franca_estimator_partial_fit. */
+typedef int (*fit_verb)(franca_context, franca_estimator, franca_matrix, const DLTensor*, const DLTensor*);
+
 typedef struct {
+  fit_verb verb;
   franca_estimator est;
   franca_matrix x;
   const DLTensor* y;
@@ -560,7 +564,7 @@ static void* run_fit(void* argument) {
   sigemptyset(&interrupt);
   sigaddset(&interrupt, SIGINT);
   pthread_sigmask(SIG_BLOCK, &interrupt, NULL);
-  int status = franca_estimator_fit(r_context, job->est, job->x, job->y, job->weight);
+  int status = job->verb(r_context, job->est, job->x, job->y, job->weight);
   if (status != FRANCA_OK) job->message = strdup(franca_last_error());
   pthread_mutex_lock(&job->mutex);
   job->status = status;
@@ -605,7 +609,7 @@ static int fit_interruptibly(fit_job* job) {
   pthread_cond_init(&job->finished, NULL);
   if (pthread_create(&worker, NULL, run_fit, job) != 0) {
     /* No thread to be had: fit here, without Ctrl-C. */
-    job->status = franca_estimator_fit(r_context, job->est, job->x, job->y, job->weight);
+    job->status = job->verb(r_context, job->est, job->x, job->y, job->weight);
     if (job->status != FRANCA_OK) job->message = strdup(franca_last_error());
     job->done = 1;
   } else {
@@ -627,15 +631,31 @@ static int fit_interruptibly(fit_job* job) {
   return job->status;
 }
 
+/* A new estimator holding what `state` holds, with the parameters `params_json`: partial_fit changes its
+ * estimator, and a fitted model is never changed in place, so the model is copied through its bytes. */
+static SEXP copy_estimator(SEXP state, SEXP params_json) {
+  SEXP image = PROTECT(save_estimator(estimator_of(state)));
+  SEXP handle = PROTECT(new_owner(estimator_tag, R_NilValue, free_estimator));
+  franca_estimator est = NULL;
+  check(franca_estimator_load(RAW(image), (size_t)XLENGTH(image), &est));
+  R_SetExternalPtrAddr(handle, est);
+  check(franca_estimator_set_params(est, Rf_translateCharUTF8(STRING_ELT(params_json, 0))));
+  UNPROTECT(2);
+  return handle;
+}
+
 /* Fits a new estimator `name` with `params_json` on x (a franca matrix), y (a double vector or matrix, or NULL)
- * and sample_weight (a double vector, or NULL); returns the fitted model's state. */
-static SEXP fit(SEXP name, SEXP params_json, SEXP x, SEXP y, SEXP sample_weight) {
+ * and sample_weight (a double vector, or NULL); with a fitted model's `previous` state, folds the rows into a
+ * copy of it (partial_fit) instead. Returns the fitted model's state. */
+static SEXP fit(SEXP name, SEXP params_json, SEXP x, SEXP y, SEXP sample_weight, SEXP previous) {
   franca_matrix m = owned_address(x, matrix_tag, "x: not a franca matrix");
-  SEXP handle = PROTECT(create_estimator(name, params_json));
+  int incremental = !Rf_isNull(previous);
+  SEXP handle = PROTECT(incremental ? copy_estimator(previous, params_json) : create_estimator(name, params_json));
   r_tensor y_view, w_view;
   if (!Rf_isNull(y)) view_array(y, &y_view, "y");
   if (!Rf_isNull(sample_weight)) view_array(sample_weight, &w_view, "sample_weight");
-  fit_job job = {.message = NULL,
+  fit_job job = {.verb = incremental ? franca_estimator_partial_fit : franca_estimator_fit,
+                 .message = NULL,
                  .est = R_ExternalPtrAddr(handle),
                  .x = m,
                  .y = Rf_isNull(y) ? NULL : &y_view.tensor,
@@ -729,7 +749,7 @@ static const R_CallMethodDef routines[] = {ROUTINE(initialize, 1),        ROUTIN
                                            ROUTINE(build_info, 0),        ROUTINE(estimator_list, 0),
                                            ROUTINE(check_params, 2),      ROUTINE(get_params, 2),
                                            ROUTINE(matrix_dense, 1),      ROUTINE(matrix_csr, 5),
-                                           ROUTINE(matrix_strings, 1),    ROUTINE(fit, 5),
+                                           ROUTINE(matrix_strings, 1),    ROUTINE(fit, 6),
                                            ROUTINE(apply_method, 3),      ROUTINE(get_attribute, 2),
                                            ROUTINE(model_params, 1),      {NULL, NULL, 0}};
 
