@@ -90,7 +90,8 @@ pip_build=(--no-build-isolation --config-settings=build-dir=build
 echo "== Python tests on the newest stack (build/venv-newest: NumPy 2, scikit-learn 1.9, pandas 3), scikit-learn's own suites too"
 echo "   on franca installed there with pip install . (its bundled libfranca; no FRANCA_LIBRARY, no PYTHONPATH)"
 venv=build/venv-newest
-requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" polars pytest "dask[dataframe]" "scikit-build-core>=0.10")
+requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" pyarrow polars pytest "dask[dataframe]"
+  "scikit-build-core>=0.10")
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/franca-requirements" 2>/dev/null)" != "${requirements[*]}" ]; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
