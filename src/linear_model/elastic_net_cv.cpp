@@ -310,6 +310,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     std::vector<double> mse(static_cast<std::size_t>(n_l1 * n_alphas * k_folds));
     for (std::int64_t f = 0; f < k_folds; ++f) {
       ctx.check_cancelled();
+      ctx.report_progress("folds", f, k_folds);
       const std::int64_t begin = f * (n / k_folds) + std::min(f, n % k_folds);
       const std::int64_t end = begin + n / k_folds + (f < n % k_folds ? 1 : 0);
       std::vector<double> wv = sw;
