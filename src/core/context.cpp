@@ -52,9 +52,8 @@ Context::Context(const Context& other)
       progress_user_data_(other.progress_user_data_) {}
 
 void Context::report_progress_throttled(const char* task, std::int64_t done, std::int64_t total) const {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   if (done < total && now - last_report_ns_ < 100'000'000) return;
   last_report_ns_ = now;
   progress_(task, done, total, progress_user_data_);
