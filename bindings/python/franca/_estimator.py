@@ -326,6 +326,16 @@ class FrancaEstimator(BaseEstimator):
                 "multioutput": spec.get("multioutput", spec["kind"] == "regressor"), "stateless": _stateless(spec),
                 "requires_fit": not _stateless(spec), "requires_positive_y": self._requires_positive_y()}
 
+    def _sklearn_takes_sparse(self):
+        """Whether scikit-learn's class of this name, with these parameters, says it takes sparse X
+        (StandardScaler only without centring); True where scikit-learn has no such class."""
+        sklearn_class = _sklearn_class(self._spec)
+        if sklearn_class is None:
+            return True
+        accepted = inspect.signature(sklearn_class).parameters
+        twin = sklearn_class(**{k: v for k, v in self.get_params(deep=False).items() if k in accepted})
+        return twin.__sklearn_tags__().input_tags.sparse
+
     def _requires_positive_y(self):
         """A Tweedie GLM's y must be >= 0 (scikit-learn's tag says positive) for a power > 0."""
         power = _tweedie_power(self)
@@ -335,7 +345,7 @@ class FrancaEstimator(BaseEstimator):
         tags = super().__sklearn_tags__()
         spec = self._spec
         tags.input_tags.two_d_array = "numeric" in _input_kinds(spec)
-        tags.input_tags.sparse = "CSR" in spec["inputs"]
+        tags.input_tags.sparse = "CSR" in spec["inputs"] and self._sklearn_takes_sparse()
         tags.input_tags.string = "strings" in spec["inputs"]
         tags.input_tags.allow_nan = spec["allow_nan"]
         tags.target_tags.required = spec["kind"] != "transformer"
