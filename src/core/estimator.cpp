@@ -1,6 +1,7 @@
 #include "core/estimator.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/expects.hpp"
 #include "core/logging.hpp"
@@ -23,6 +24,18 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   std::string text = "(";
   for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
   return text + (shape.size() == 1 ? ",)" : ")");
+}
+
+// Throws, naming the attribute, unless every value of `value` is one the integer dtype `dtype`
+// holds exactly: converting anything else (1.5, inf, 2^40 into int32) is undefined or wrong.
+void expect_integers_of(const Context& ctx, const std::string& name, const Array& value, DType dtype) {
+  const double bits = static_cast<double>(8 * dtype_size(dtype));
+  const double lowest = dtype == DType::uint8 ? 0.0 : -std::ldexp(1.0, static_cast<int>(bits) - 1);
+  const double end = dtype == DType::uint8 ? 256.0 : std::ldexp(1.0, static_cast<int>(bits) - 1);
+  for (const double v : host_values_f64(ctx, to(ctx, value, Device::cpu(), value.dtype))) {
+    FRANCA_EXPECTS(std::isfinite(v) && v == std::floor(v) && v >= lowest && v < end,
+                   "{}: holds {} values; {} is not one", name, dtype_name(dtype), v);
+  }
 }
 
 }  // namespace
@@ -168,6 +181,7 @@ void Estimator::replace_attribute(const Context& ctx, const std::string& name, c
   Array& current = attributes_.at(name);
   FRANCA_EXPECTS(value.shape == current.shape, "{}: expected shape {}, got {}", name, shape_text(current.shape),
                  shape_text(value.shape));
+  if (!is_floating(current.dtype)) expect_integers_of(ctx, name, value, current.dtype);
   Array copy = Array::empty(ctx, Device::cpu(), current.dtype, current.shape);
   copy_bytes(ctx, copy, to(ctx, value, Device::cpu(), current.dtype));
   std::swap(current, copy);

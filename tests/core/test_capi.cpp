@@ -355,6 +355,14 @@ TEST_P(BadInput, SetAttributeReplacesACheckedCopyOrNothing) {
                       FRANCA_ERROR_NOT_FOUND, "no settable fitted attribute 'n_features_in_'");
   auto scaler = estimator("StandardScaler");
   FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, scaler.get(), m.get(), nullptr, nullptr));
+  // n_samples_seen_ is int64 here: a float must be an integer it holds (found by fuzz_abi: inf).
+  for (const double bad : {std::numeric_limits<double>::infinity(), 1.5, 1e19}) {
+    Tensor count(device(), std::vector<double>{bad}, {});
+    FRANCA_ASSERT_ERROR(franca_estimator_set_attribute(scaler.get(), "n_samples_seen_", count.get()),
+                        FRANCA_ERROR_INVALID_ARGUMENT, "n_samples_seen_: holds int64 values");
+  }
+  Tensor count(device(), std::vector<double>{12.0}, {});
+  FRANCA_ASSERT_OK(franca_estimator_set_attribute(scaler.get(), "n_samples_seen_", count.get()));
   Tensor negative(device(), std::vector<double>{1.0, -1.0, 1.0}, {d});
   FRANCA_ASSERT_ERROR(franca_estimator_set_attribute(scaler.get(), "scale_", negative.get()),
                       FRANCA_ERROR_INVALID_ARGUMENT, "scale_: the value does not fit the model");
