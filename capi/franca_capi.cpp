@@ -417,6 +417,44 @@ int franca_estimator_apply(franca_context ctx, franca_estimator est, const char*
   });
 }
 
+int franca_estimator_data_loss(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
+                               const DLTensor* sample_weight, const DLTensor* coef, double* loss,
+                               DLManagedTensor** gradient, DLManagedTensor** hessian) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(X);
+    FRANCA_NOT_NULL(y);
+    FRANCA_NOT_NULL(coef);
+    FRANCA_NOT_NULL(loss);
+    FRANCA_NOT_NULL(gradient);
+    *gradient = nullptr;
+    if (hessian) *hessian = nullptr;
+    const franca::Array y_array = franca::capi::from_dlpack(y, "y");
+    franca::Array w_array;
+    if (sample_weight) w_array = franca::capi::from_dlpack(sample_weight, "sample_weight");
+    const franca::Array coef_array = franca::capi::from_dlpack(coef, "coef");
+    FRANCA_EXPECTS(coef_array.ndim() == 1, "coef: expected a 1-D array, got {} dimensions", coef_array.ndim());
+    FRANCA_EXPECTS_STATUS(franca::is_floating(coef_array.dtype), franca::Status::type,
+                          "coef: expected float32 or float64, got {}", franca::dtype_name(coef_array.dtype));
+    const franca::Array coef_host =
+        franca::to(franca::default_context(), coef_array, franca::Device::cpu(), franca::DType::float64);
+    const std::vector<double> c(coef_host.ptr<const double>(), coef_host.ptr<const double>() + coef_host.size());
+    std::vector<double> g, h;
+    const double value = read_estimator(est, [&](const franca::Estimator& e) {
+      return e.data_loss(context_of(ctx), X->matrix, y_array, sample_weight ? &w_array : nullptr, c, g,
+                         hessian ? &h : nullptr);
+    });
+    const auto size = static_cast<std::int64_t>(c.size());
+    // Both outputs are made before either is handed out: a failure leaves the caller nothing to free.
+    const franca::Array g_array = franca::Array::from_host(g, {size});
+    franca::Array h_array;
+    if (hessian) h_array = franca::Array::from_host(h, {size, size});
+    *gradient = franca::capi::to_dlpack(g_array);
+    if (hessian) *hessian = franca::capi::to_dlpack(h_array);
+    *loss = value;
+  });
+}
+
 int franca_estimator_is_fitted(franca_estimator est, int* fitted) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);

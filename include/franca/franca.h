@@ -205,6 +205,28 @@ FRANCA_API int franca_estimator_fit(franca_context ctx, franca_estimator est, fr
 FRANCA_API int franca_estimator_apply(franca_context ctx, franca_estimator est, const char* method, franca_matrix X,
                                       franca_matrix* out);
 
+/* The data term of the objective that fitting `est` minimises, on the rows (X, y, sample_weight)
+ * at the coefficients `coef`, for fits that the caller runs over rows split into blocks (the
+ * partitions of a Dask cluster, MPI ranks): the data terms of the blocks, their gradients and their
+ * Hessians sum to those of all the rows, to which the caller's optimizer adds the estimator's
+ * penalty (its documented objective). The estimator need not be fitted; its parameters choose the
+ * loss. X, y and sample_weight are checked as franca_estimator_fit checks them.
+ *   loss: receives sum_i w_i loss_i, w_i = sample_weight[i] (1 without it), loss_i the estimator's
+ *         per-row loss of the scores z_i = W x_i + b, in float64.
+ *   coef: 1-D float32/float64, host or device: t rows of n_features coefficients (row-major), then
+ *         t intercepts when the estimator's fit_intercept is true.
+ *   gradient: receives a host float64 tensor of coef's length (the caller releases it).
+ *   hessian: NULL, or receives the host float64 (len(coef), len(coef)) Hessian in the same order
+ *         (scikit-learn's: |h_i| in place of a negative pointwise second derivative h_i of one score).
+ * LogisticRegression: t = 1 is the binomial log-loss, y in {0, 1}; t > 1 the multinomial one, y the
+ * class codes 0 .. t-1; class weights are not applied (fold them into sample_weight). GLM
+ * regressors (PoissonRegressor, GammaRegressor, TweedieRegressor): t = 1, scikit-learn's half
+ * deviance of the estimator's power and link. Other estimators: FRANCA_ERROR_NOT_IMPLEMENTED.
+ * Shares the estimator's lock with franca_estimator_apply. */
+FRANCA_API int franca_estimator_data_loss(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
+                                          const DLTensor* sample_weight, const DLTensor* coef, double* loss,
+                                          DLManagedTensor** gradient, DLManagedTensor** hessian);
+
 /* 1 if fitted, else 0. */
 FRANCA_API int franca_estimator_is_fitted(franca_estimator est, int* fitted);
 

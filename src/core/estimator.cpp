@@ -20,9 +20,8 @@ void check_finite(const Context& ctx, const Array& values, const char* argument,
 
 }  // namespace
 
-void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) {
+void Estimator::check_inputs(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const {
   const auto& s = spec();
-  check_params();
   FRANCA_EXPECTS_STATUS(std::find(s.inputs.begin(), s.inputs.end(), X.kind) != s.inputs.end(), Status::type,
                         "X: {} does not accept {} input", s.name, X.kind_name());
   ctx.resolve(X.device(), "X");
@@ -62,7 +61,12 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
                    "sample_weight: all {} weights are zero; sample weights must contain at least one non-zero number",
                    sample_weight->dim(0));
   }
+}
 
+void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) {
+  const auto& s = spec();
+  check_params();
+  check_inputs(ctx, X, y, sample_weight);
   FRANCA_LOG_DEBUG("{}: fit on {} ({} X of {} x {})", s.name, X.device().str(), X.kind_name(), X.rows(), X.cols());
   pending_.clear();
   fitting_ = true;
@@ -84,6 +88,22 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
   attributes_.swap(pending_);
   pending_.clear();
   fitted_ = true;
+}
+
+double Estimator::data_loss(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                            const std::vector<double>& coef, std::vector<double>& gradient,
+                            std::vector<double>* hessian) const {
+  check_params();
+  check_inputs(ctx, X, &y, sample_weight);
+  return data_loss_impl(ctx, X, y, sample_weight, coef, gradient, hessian);
+}
+
+double Estimator::data_loss_impl(const Context&, const Matrix&, const Array&, const Array*, const std::vector<double>&,
+                                 std::vector<double>&, std::vector<double>*) const {
+  FRANCA_FAIL(Status::not_implemented,
+              "{} has no data term: only the estimators fitted by minimising a sum of per-row losses have one "
+              "(LogisticRegression, PoissonRegressor, GammaRegressor, TweedieRegressor)",
+              spec().name);
 }
 
 Matrix Estimator::apply(const Context& ctx, const std::string& method, const Matrix& X) const {

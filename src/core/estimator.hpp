@@ -133,6 +133,14 @@ class Estimator {
   // Checks that the estimator is fitted, the method exists and X fits, then runs the method.
   // Safe to call from several threads at once.
   Matrix apply(const Context& ctx, const std::string& method, const Matrix& X) const;
+  // The data term of the objective fit minimises, on the rows (X, y, sample_weight), at the float64
+  // coefficients `coef` (in the order data_loss_impl documents), with its gradient and, when
+  // `hessian` is not null, its Hessian: what a fit over rows split into blocks (the partitions of
+  // a cluster) sums over the blocks, its optimizer adding the penalty. Checks the parameters, X, y
+  // and sample_weight as fit does; the estimator need not be fitted. Safe to call from several
+  // threads at once.
+  double data_loss(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                   const std::vector<double>& coef, std::vector<double>& gradient, std::vector<double>* hessian) const;
 
   bool fitted() const { return fitted_; }
   bool has_attribute(const std::string& name) const { return attributes_.count(name) != 0; }
@@ -152,6 +160,11 @@ class Estimator {
   virtual void check_params() const = 0;
   virtual void fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) = 0;
   virtual Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X) const = 0;
+  // Estimators fitted by minimising a sum of per-row losses override this; the others have no
+  // data term (Status::not_implemented).
+  virtual double data_loss_impl(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                                const std::vector<double>& coef, std::vector<double>& gradient,
+                                std::vector<double>* hessian) const;
   // Throws unless the fitted state is consistent (shapes, dtypes): a loaded model is untrusted.
   virtual void check_state() const = 0;
 
@@ -163,6 +176,9 @@ class Estimator {
   std::int64_t n_features_in() const;
 
  private:
+  // fit's and data_loss's checks of X, y and sample_weight against the spec.
+  void check_inputs(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const;
+
   const EstimatorSpec* spec_;
   bool fitted_ = false;
   std::map<std::string, Array> attributes_;

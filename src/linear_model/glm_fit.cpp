@@ -25,6 +25,20 @@ GlmProblem glm_problem(const Context& ctx, const Matrix& X, bool fit_intercept, 
   return problem;
 }
 
+double glm_data_loss(const Context& ctx, const Matrix& X, GlmData data, const std::vector<double>& coef,
+                     std::vector<double>& gradient, std::vector<double>* hessian) {
+  data.X = contiguous_checked(ctx, X);
+  const Device device = data.X.device();
+  const double loss = FRANCA_DISPATCH(device, glm_objective, ctx, data, coef, gradient);
+  if (hessian) *hessian = FRANCA_DISPATCH(device, glm_hessian, ctx, data, coef).matrix;
+  return loss;
+}
+
+Array glm_row_weights(const Context& ctx, const Array* sample_weight, std::int64_t n, Device device) {
+  if (sample_weight) return to(ctx, *sample_weight, device, DType::float64);
+  return to_device(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(n), 1.0), {n}), device);
+}
+
 namespace {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();

@@ -59,4 +59,14 @@ struct GlmSolution {
 GlmSolution minimize_glm(const Context& ctx, const GlmProblem& problem, std::vector<double>& x,
                          const GlmSolverOptions& options);
 
+// The data term of an estimator's fit (Estimator::data_loss_impl) on X's rows: `data` filled as
+// for a fit except X, here X made contiguous and checked (its columns are all kept, so that the
+// coefficients of every block of a split dataset line up). Returns sum_i w_i loss_i at coef, writes
+// its gradient and, when `hessian` is not null, its Hessian (glm_hessian's matrix).
+double glm_data_loss(const Context& ctx, const Matrix& X, GlmData data, const std::vector<double>& coef,
+                     std::vector<double>& gradient, std::vector<double>* hessian);
+
+// sample_weight as float64 on `device`, or n ones without it.
+Array glm_row_weights(const Context& ctx, const Array* sample_weight, std::int64_t n, Device device);
+
 }  // namespace franca

@@ -108,6 +108,26 @@ const char* loss_class(const GlmRegressorParams<F>& p) {
   return p.log_link() ? "HalfTweedieLoss" : "HalfTweedieLossIdentity";
 }
 
+// Throws unless every target is in the domain of the loss of `power`, as scikit-learn's loss
+// intervals: any for power <= 0, >= 0 below 2, else > 0.
+template <Family F>
+void check_targets(const GlmRegressorParams<F>& p, const double* targets, std::int64_t n) {
+  const double power = p.tweedie_power();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double v = targets[i];
+    FRANCA_EXPECTS(power <= 0 || (power < 2 ? v >= 0 : v > 0),
+                   "y: Some value(s) of y are out of the valid range of the loss '{}' (y[{}] = {}; power {} needs y {})",
+                   loss_class(p), i, v, power, power < 2 ? ">= 0" : "> 0");
+  }
+}
+
+// The per-row loss of the family and link.
+template <Family F>
+glm::Loss row_loss(const GlmRegressorParams<F>& p) {
+  if (p.log_link()) return glm::Loss::tweedie;
+  return p.tweedie_power() == 0 ? glm::Loss::squared_error : glm::Loss::tweedie_identity;
+}
+
 template <Family F>
 class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
   using Base = TypedEstimator<GlmRegressorParams<F>>;
@@ -127,17 +147,9 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     const double power = p.tweedie_power();
     const bool log_link = p.log_link();
 
-    // y's domain, by the power, as scikit-learn's loss intervals: any for power <= 0, >= 0 below 2,
-    // else > 0.
     const Array y_host = to(ctx, *y, Device::cpu(), DType::float64);
     const double* targets = y_host.ptr<const double>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      const double v = targets[i];
-      FRANCA_EXPECTS(power <= 0 || (power < 2 ? v >= 0 : v > 0),
-                     "y: Some value(s) of y are out of the valid range of the loss '{}' (y[{}] = {}; power {} needs y "
-                     "{})",
-                     loss_class(p), i, v, power, power < 2 ? ">= 0" : "> 0");
-    }
+    check_targets(p, targets, n);
     // scikit-learn rescales the weights to sum to 1: the objective is a weighted mean.
     std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
     if (sample_weight) {
@@ -162,7 +174,7 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
     data.n_scores = 1;
     data.power = power;
-    data.loss = log_link ? glm::Loss::tweedie : power == 0 ? glm::Loss::squared_error : glm::Loss::tweedie_identity;
+    data.loss = row_loss(p);
     const double r = p.l1_ratio.value_or(0.0);
     problem.l1 = p.alpha * r;
     problem.l2 = p.alpha * (1.0 - r);
@@ -214,6 +226,32 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     out.shape = {n};
     out.strides = {1};
     return Matrix::from_dense(out);
+  }
+
+  // The unweighted-sum data term sum_i s_i loss_i (the fit divides it by sum_i s_i over all the
+  // rows): coef holds n_features coefficients, then the intercept when fit_intercept.
+  double data_loss_impl(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                        const std::vector<double>& coef, std::vector<double>& gradient,
+                        std::vector<double>* hessian) const override {
+    const auto& p = this->params();
+    FRANCA_EXPECTS_STATUS(is_floating(value_dtype(X)), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(value_dtype(X)));
+    FRANCA_EXPECTS(y.ndim() == 1 || y.dim(1) == 1, "y: expected a 1-D array of targets, got shape ({}, {})", y.dim(0),
+                   y.dim(1));
+    const std::int64_t n = X.rows(), expected = X.cols() + (p.fit_intercept ? 1 : 0);
+    FRANCA_EXPECTS(static_cast<std::int64_t>(coef.size()) == expected,
+                   "coef: expected n_features + fit_intercept = {} values, got {}", expected, coef.size());
+    Array targets = to(ctx, y, Device::cpu(), DType::float64);
+    check_targets(p, targets.ptr<const double>(), n);
+    targets.shape = {n};
+    targets.strides = {1};
+    GlmData data;
+    data.targets = to_device(ctx, targets, X.device());
+    data.weights = glm_row_weights(ctx, sample_weight, n, X.device());
+    data.fit_intercept = p.fit_intercept;
+    data.power = p.tweedie_power();
+    data.loss = row_loss(p);
+    return glm_data_loss(ctx, X, std::move(data), coef, gradient, hessian);
   }
 
   void check_state() const override {

@@ -285,6 +285,39 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     return Matrix::from_dense(out);
   }
 
+  // The unpenalised sum_i w_i log_loss_i: coef holds t rows of n_features coefficients, then t
+  // intercepts when fit_intercept; t = 1 is the binomial loss (y in {0, 1}), t > 1 the multinomial
+  // one (y the class codes 0 .. t-1). sample_weight must already include any class weight: the
+  // caller knows the classes of all the blocks, this call those of one.
+  double data_loss_impl(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                        const std::vector<double>& coef, std::vector<double>& gradient,
+                        std::vector<double>* hessian) const override {
+    FRANCA_EXPECTS_STATUS(is_floating(value_dtype(X)), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(value_dtype(X)));
+    const std::int64_t n = X.rows(), per_score = X.cols() + (params().fit_intercept ? 1 : 0);
+    const auto size = static_cast<std::int64_t>(coef.size());
+    FRANCA_EXPECTS(size > 0 && size % per_score == 0,
+                   "coef: expected n_scores x (n_features + fit_intercept) = n_scores x {} values, got {}", per_score,
+                   size);
+    const std::int64_t n_scores = size / per_score, n_codes = std::max<std::int64_t>(n_scores, 2);
+    const Array y_host = to(ctx, y, Device::cpu(), DType::float64);
+    const double* labels = y_host.ptr<const double>();
+    std::vector<std::int32_t> codes(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      FRANCA_EXPECTS(labels[i] >= 0 && labels[i] < static_cast<double>(n_codes) && labels[i] == std::floor(labels[i]),
+                     "y: expected the class codes 0 to {} of {} score(s) per row, got y[{}] = {}", n_codes - 1,
+                     n_scores, i, labels[i]);
+      codes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(labels[i]);
+    }
+    GlmData data;
+    data.labels = to_device(ctx, Array::from_host(codes, {n}), X.device());
+    data.weights = glm_row_weights(ctx, sample_weight, n, X.device());
+    data.n_scores = n_scores;
+    data.fit_intercept = params().fit_intercept;
+    data.loss = n_scores == 1 ? glm::Loss::binomial : glm::Loss::multinomial;
+    return glm_data_loss(ctx, X, std::move(data), coef, gradient, hessian);
+  }
+
   void check_state() const override {
     const std::int64_t d = n_features_in();
     const Array& classes = expect_attribute("classes_", DType::float64, {-1});

@@ -162,6 +162,32 @@ class FrancaEstimator(BaseEstimator):
             return self._decode_labels(result)  # the library predicts codes (see _encode_labels)
         return result
 
+    def _data_loss(self, X, y, coef, sample_weight=None, hessian=False):
+        """franca_estimator_data_loss: (sum_i w_i loss_i at `coef`, its gradient, its Hessian or None)
+        on the rows of X, the data term of this estimator's fit objective with its current parameters
+        (fitted or not), computed by the library where X lives. coef: t rows of n_features
+        coefficients, then t intercepts when fit_intercept, flattened; y: the library's targets (a
+        classifier's class codes, not its labels). What a fit over rows split into blocks sums over
+        the blocks (franca.dask)."""
+        _logging.sync_level()
+        device = _config.get_config()["device"]
+        ctx = _config.context(device)
+        x = _convert.borrow(X, self._spec["inputs"], self._spec["name"], device)
+        y_in = _convert.tensor(y, "y", device, like=x)
+        w_in = None if sample_weight is None else _convert.tensor(sample_weight, "sample_weight", device, ndims=(1,),
+                                                                   like=x)
+        coef_in = _convert.tensor(np.ascontiguousarray(coef, dtype=np.float64), "coef", "cpu", ndims=(1,))
+        handle = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
+                                 self._spec["name"].encode())
+        _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
+        loss = ctypes.c_double()
+        gradient, hess = ctypes.POINTER(_dlpack.DLManagedTensor)(), ctypes.POINTER(_dlpack.DLManagedTensor)()
+        _lib.lib.franca_estimator_data_loss(ctx.value, handle.value, x.matrix.value, y_in.pointer,
+                                            w_in and w_in.pointer, coef_in.pointer, ctypes.byref(loss),
+                                            ctypes.byref(gradient), ctypes.byref(hess) if hessian else None)
+        return (loss.value, np.from_dlpack(_dlpack.Exported(gradient)),
+                np.from_dlpack(_dlpack.Exported(hess)) if hessian else None)
+
     # -------------------------------------------------------------- scikit-learn API
 
     def fit(self, X, y=None, sample_weight=None):

@@ -119,6 +119,8 @@ _CHECKED = {
     "franca_estimator_get_params": [_vp, _p(_vp)],
     "franca_estimator_fit": [_vp, _vp, _vp, _tensor, _tensor],
     "franca_estimator_apply": [_vp, _vp, _cp, _vp, _p(_vp)],
+    "franca_estimator_data_loss": [_vp, _vp, _vp, _tensor, _tensor, _tensor, _p(ctypes.c_double), _managed_out,
+                                   _managed_out],
     "franca_estimator_is_fitted": [_vp, _p(_int)],
     "franca_estimator_get_attribute": [_vp, _cp, _managed_out],
     "franca_estimator_save": [_vp, _p(_p(ctypes.c_uint8)), _p(_size)],
