@@ -1,0 +1,616 @@
+"""franca's estimators on a Dask cluster (dask.distributed): fit on dask arrays, DataFrames,
+Series and bags whose partitions stay on the workers that hold them; the fitted estimator is the
+single-machine one, equal to a fit of all the rows on one machine whatever the partitioning.
+
+    from distributed import Client
+    from franca.dask import HashingVectorizer, TfidfTransformer, LogisticRegression
+    client = Client(scheduler_address)
+    model = make_pipeline(HashingVectorizer(), TfidfTransformer(), LogisticRegression())
+    model.fit(documents, labels)          # a dask bag or Series of str, a dask array of labels
+    model.predict(documents)              # a lazy dask array
+
+Each class here is the franca class of the same name (franca.linear_model.Ridge, ...) whose fit
+also takes dask collections: every partition is reduced where it lives to small statistics
+(moments, Gram matrices, document frequencies, or a GLM's loss and gradient at the current
+coefficients, through franca_estimator_data_loss), the statistics are merged in an order that
+depends on the partitions only, and the model is built from them. Its predict, predict_proba,
+decision_function and transform take dask collections too and return lazy dask arrays, mapped
+over the partitions; on anything else they are the single-machine methods. A fitted estimator
+pickles and predicts anywhere as the single-machine class. See docs/dask.md.
+"""
+import math
+
+import dask
+import dask.array as da
+import dask.bag as db
+import dask.dataframe as dd
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+import scipy.sparse as sp
+from sklearn.base import is_classifier
+
+from . import _convert, _estimator, _model
+from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueError
+
+__all__ = ["HashingVectorizer", "TfidfTransformer", "StandardScaler", "LinearRegression", "Ridge",
+           "LogisticRegression", "PoissonRegressor", "GammaRegressor", "TweedieRegressor"]
+
+_EPS = np.finfo(np.float64).eps
+
+
+# -------------------------------------------------------------- partitions
+
+def _is_dask(x):
+    return isinstance(x, (da.Array, dd.DataFrame, dd.Series, db.Bag))
+
+
+def _client():
+    from distributed import default_client
+    try:
+        return default_client()
+    except ValueError as e:
+        raise FrancaValueError("franca.dask fits on a dask.distributed cluster: create a distributed.Client "
+                               "first") from e
+
+
+def _partitions(collection, argument):
+    """The row blocks of a dask collection, in order, as Delayed objects: a dask array's row chunks
+    (its column chunks joined first), a DataFrame's or Series' partitions, a bag's partitions
+    (lists of documents)."""
+    if isinstance(collection, da.Array):
+        if collection.ndim == 2 and collection.numblocks[1] > 1:
+            collection = collection.rechunk({1: -1})
+        return list(collection.to_delayed().ravel())
+    if isinstance(collection, (dd.DataFrame, dd.Series, db.Bag)):
+        return list(collection.to_delayed())
+    raise FrancaTypeError(f"{argument}: expected a dask array, DataFrame, Series or bag, got {type(collection).__name__}")
+
+
+def _aligned(X, y=None, sample_weight=None):
+    """The row blocks of X, and of y and sample_weight (None where not given) beside each: a dask
+    array y or sample_weight is rechunked to X's row chunks when those are known, other collections
+    must have X's number of partitions (their rows are checked against X's where they meet)."""
+    blocks = [_partitions(X, "X")]
+    for value, argument in ((y, "y"), (sample_weight, "sample_weight")):
+        if value is None:
+            blocks.append([None] * len(blocks[0]))
+            continue
+        if not _is_dask(value):
+            raise FrancaTypeError(f"{argument}: X is a dask collection, so {argument} must be one too (with X's "
+                                  f"partitions), got {type(value).__name__}")
+        if isinstance(X, da.Array) and isinstance(value, da.Array) and not any(map(math.isnan, X.chunks[0])):
+            value = value.rechunk({0: X.chunks[0]})
+        parts = _partitions(value, argument)
+        if len(parts) != len(blocks[0]):
+            raise FrancaValueError(f"{argument}: has {len(parts)} partitions but X has {len(blocks[0])}; give them the "
+                                   "same partitions (the rows of each partition of X beside its own)")
+        blocks.append(parts)
+    return list(zip(*blocks))
+
+
+def _column(block):
+    """A partition of y or sample_weight as an array (NumPy, or the partition's own GPU array)."""
+    if block is None or hasattr(block, "__cuda_array_interface__"):
+        return block
+    return np.asarray(block)
+
+
+def _host(block):
+    """A partition of X as franca's single-machine estimators take it, and as NumPy or scipy
+    computes on it: a DataFrame's values, a bag's list of documents."""
+    if hasattr(block, "to_numpy") and not _is_text(block):
+        return block.to_numpy()
+    return block
+
+
+def _is_text(block):
+    dtype = getattr(block, "dtype", None)
+    return dtype is not None and (dtype == object or getattr(dtype, "kind", "") in "OSU" or str(dtype) == "string")
+
+
+def _array_module(a):
+    if _convert._is_cupy(a) or _convert._is_cupyx_sparse(a):
+        import cupy
+        return cupy
+    return np
+
+
+def _to_numpy(a):
+    return a.get() if _convert._is_cupy(a) else np.asarray(a)
+
+
+def _reduce(merge, statistics):
+    """The statistics of the partitions merged pairwise in a tree on the workers: the order of the
+    merges depends on the number of partitions only, never on the workers."""
+    while len(statistics) > 1:
+        merged = [dask.delayed(merge)(a, b) for a, b in zip(statistics[0::2], statistics[1::2])]
+        statistics = merged + ([statistics[-1]] if len(statistics) % 2 else [])
+    return _client().compute(statistics[0]).result()
+
+
+# -------------------------------------------------------------- mapped methods
+
+def _apply_block(block, estimator, method):
+    out = getattr(estimator, method)(block)  # DataFrames as they are: the feature names are checked
+    # A plain scipy matrix, which distributed serialises by its arrays (it would reach into the
+    # __dict__ of franca's CSRMatrix, which holds the library's handle).
+    return sp.csr_matrix(out) if isinstance(out, _convert.CSRMatrix) else out
+
+
+def _output(estimator, method, X):
+    """(columns of the output, or None for a 1-D one; its dtype; whether its blocks are CSR)."""
+    name = estimator._spec["name"]
+    if name == "HashingVectorizer":
+        return estimator.n_features, np.dtype(estimator.dtype), True
+    dtype = np.dtype(X.dtype) if isinstance(X, da.Array) and np.dtype(X.dtype).kind == "f" else np.dtype(np.float64)
+    if name == "TfidfTransformer":
+        return estimator.n_features_in_, dtype, True
+    if method == "transform" or method == "inverse_transform":
+        return estimator.n_features_in_, dtype, False
+    if method == "predict":
+        if is_classifier(estimator):
+            return None, np.asarray(estimator.classes_).dtype, False
+        coef = getattr(estimator, "coef_", None)
+        return (coef.shape[0] if coef is not None and coef.ndim == 2 else None), dtype, False
+    n_classes = len(estimator.classes_)
+    return (None if method == "decision_function" and n_classes == 2 else n_classes), dtype, False
+
+
+def _map_rows(estimator, method, X):
+    """`method` of the fitted estimator over the partitions of X: a lazy dask array, with X's row
+    chunks when X is a dask array, else with chunks of unknown length (one per partition)."""
+    columns, dtype, sparse = _output(estimator, method, X)
+    meta = sp.csr_matrix((0, 0), dtype=dtype) if sparse else np.empty((0,) * (1 if columns is None else 2), dtype)
+    if isinstance(X, da.Array):
+        if X.ndim == 2 and X.numblocks[1] > 1:
+            X = X.rechunk({1: -1})
+        if columns is None:
+            chunks, kwargs = (X.chunks[0],), ({"drop_axis": 1} if X.ndim == 2 else {})
+        else:
+            chunks, kwargs = (X.chunks[0], (columns,)), ({"new_axis": 1} if X.ndim == 1 else {})
+        return X.map_blocks(_apply_block, estimator, method, chunks=chunks, dtype=dtype, meta=meta, **kwargs)
+    shape = (math.nan,) if columns is None else (math.nan, columns)
+    return da.concatenate([da.from_delayed(dask.delayed(_apply_block)(block, estimator, method), shape=shape,
+                                           dtype=dtype, meta=meta) for block in _partitions(X, "X")])
+
+
+class _DaskMethods:
+    """The methods of a fitted estimator over dask collections; on other input, the
+    single-machine ones."""
+
+    def _dask_or_local(self, method, X):
+        if _is_dask(X):
+            return _map_rows(self, method, X)
+        return getattr(super(), method)(X)
+
+    def predict(self, X):
+        return self._dask_or_local("predict", X)
+
+    def predict_proba(self, X):
+        return self._dask_or_local("predict_proba", X)
+
+    def predict_log_proba(self, X):
+        return self._dask_or_local("predict_log_proba", X)
+
+    def decision_function(self, X):
+        return self._dask_or_local("decision_function", X)
+
+    def transform(self, X):
+        return self._dask_or_local("transform", X)
+
+    def inverse_transform(self, X):
+        return self._dask_or_local("inverse_transform", X)
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        if _is_dask(X):
+            return self.fit(X, y, sample_weight).transform(X)
+        return super().fit_transform(X, y, sample_weight)
+
+    def fit(self, X, y=None, sample_weight=None):
+        if not _is_dask(X):
+            return super().fit(X, y, sample_weight)
+        if is_classifier(self) or self._spec["kind"] == "regressor":
+            if y is None:
+                raise FrancaValueError(f"{self._spec['name']} requires y to be passed, but the target y is None")
+        if self._python_fallback() is not None:
+            raise FrancaNotImplementedError(f"{self._spec['name']}: a parameter that libfranca leaves to scikit-learn "
+                                            "cannot run on a dask collection")
+        for key in [key for key in self.__dict__ if key.endswith("_") and not key.startswith("_")]:
+            del self.__dict__[key]  # classes_, feature_names_in_ of an earlier fit
+        if isinstance(X, dd.DataFrame):
+            _estimator._check_feature_names(self, X._meta, reset=True)
+        self._fit_dask(X, y, sample_weight)
+        return self
+
+    def _set_model(self, attributes):
+        """Makes the model of `attributes` (the library's fitted attributes, n_features_in_ included)
+        this estimator's, through franca's model bytes: the library checks it as it checks a saved
+        model."""
+        self._load_model(_model.model_bytes(self._spec["name"], self._franca_params(), attributes))
+
+
+
+
+# -------------------------------------------------------------- text
+
+def _fit_hashing(self, X, y, sample_weight):
+    super(_DaskMethods, self).fit([])  # nothing to learn: checks the parameters
+
+
+def _document_frequencies(block):
+    X = _host(block)
+    if not (sp.issparse(X) or _convert._is_cupyx_sparse(X)):
+        raise FrancaTypeError(f"X: TfidfTransformer takes CSR partitions (scipy.sparse or cupyx), got "
+                              f"{type(X).__name__}")
+    X = X.tocsr()
+    xp = _array_module(X)
+    # scikit-learn's document frequency: the stored entries of each column (a CSR row holds a column once).
+    return X.shape[0], _to_numpy(xp.bincount(X.indices, minlength=X.shape[1])).astype(np.int64)
+
+
+def _sum_frequencies(a, b):
+    if a[1].shape != b[1].shape:
+        raise FrancaValueError(f"X: partitions of {a[1].shape[0]} and {b[1].shape[0]} columns")
+    return a[0] + b[0], a[1] + b[1]
+
+
+def _fit_tfidf(self, X, y, sample_weight):
+    n, df = _reduce(_sum_frequencies, [dask.delayed(_document_frequencies)(block) for block in _partitions(X, "X")])
+    attributes = {"n_features_in_": np.int64(df.shape[0])}
+    if self.use_idf:
+        # The library's idf (src/feature_extraction/text.cpp, scikit-learn's): ln((n + s) / (df + s)) + 1,
+        # s = 1 with smooth_idf.
+        smooth = 1.0 if self.smooth_idf else 0.0
+        with np.errstate(divide="ignore"):
+            attributes["idf_"] = np.log((n + smooth) / (df + smooth)) + 1.0
+    self._set_model(attributes)
+
+
+# -------------------------------------------------------------- moments
+
+def _weighted_moments(block, w, centre, second_moment):
+    """(weight sum, rows, column means (0 unless centre), sum of w (x - mean)^2 per column or the
+    centred Gram matrix of the columns) of one partition of X, in float64, computed where it lives."""
+    X = _host(block)
+    xp = _array_module(X)
+    n = X.shape[0]
+    w = xp.ones(n) if w is None else xp.asarray(w, dtype=xp.float64).reshape(-1)
+    if w.shape[0] != n:
+        raise FrancaValueError(f"sample_weight: a partition of {w.shape[0]} weights beside {n} rows of X")
+    total = float(w.sum())
+    if sp.issparse(X) or _convert._is_cupyx_sparse(X):
+        X = X.tocsr().astype(np.float64)
+        sums = X.T @ w
+        mean = sums / total if centre and total > 0 else xp.zeros(X.shape[1])
+        gram = (X.T @ X.multiply(w[:, None]).tocsr()).toarray()
+        # X^T W X - m s^T - s m^T + S m m^T, from the uncentred sums, as the library's CSR path.
+        gram = gram - xp.outer(mean, sums) - xp.outer(sums, mean) + total * xp.outer(mean, mean)
+        spread = xp.diag(gram).copy() if not second_moment else gram
+    else:
+        X = xp.asarray(X, dtype=xp.float64)
+        X = X.reshape(n, -1)
+        mean = (w @ X) / total if centre and total > 0 else xp.zeros(X.shape[1])
+        centred = X - mean
+        spread = centred.T @ (centred * w[:, None]) if second_moment else w @ (centred * centred)
+    return total, n, _to_numpy(mean), _to_numpy(spread)
+
+
+def _merge_moments(a, b):
+    """Chan, Golub and LeVeque's pairwise merge of weighted means and sums of squared deviations
+    (per column, or as Gram matrices): exact in exact arithmetic, so that the merged moments are
+    those of all the rows, whatever the partitioning."""
+    (wa, na, ma, sa), (wb, nb, mb, sb) = a, b
+    if ma.shape != mb.shape:
+        raise FrancaValueError(f"X: partitions of {ma.shape[0]} and {mb.shape[0]} columns")
+    total = wa + wb
+    if wa == 0 or wb == 0:
+        return (total, na + nb) + ((ma, sa + sb) if wb == 0 else (mb, sa + sb))
+    delta = mb - ma
+    mean = ma + delta * (wb / total)
+    cross = np.outer(delta, delta) if sa.ndim == 2 else delta * delta
+    return total, na + nb, mean, sa + sb + cross * (wa * wb / total)
+
+
+def _fit_scaler(self, X, y, sample_weight):
+    centre_or_scale = self.with_mean or self.with_std
+    statistics = [dask.delayed(_weighted_moments)(block, dask.delayed(_column)(w), True, False)
+                  for block, _, w in _aligned(X, None, sample_weight)]
+    total, n, mean, squares = _reduce(_merge_moments, statistics)
+    dtype = np.dtype(X.dtype) if isinstance(X, da.Array) else np.dtype(np.float64)
+    attributes = {"n_features_in_": np.int64(mean.shape[0]),
+                  "n_samples_seen_": np.int64(n) if sample_weight is None else np.asarray(total, dtype=dtype)}
+    if centre_or_scale:
+        attributes["mean_"] = mean
+    if self.with_std:
+        var = squares / total
+        # The library's rule (src/preprocessing/standard_scaler.cpp, scikit-learn's): a variance within
+        # the rounding error of the two-pass algorithm is a constant feature, scale 1.
+        bound = total * _EPS * var + (total * mean * _EPS) ** 2
+        attributes["var_"] = var
+        attributes["scale_"] = np.where(var <= bound, 1.0, np.sqrt(var))
+    self._set_model(attributes)
+
+
+# -------------------------------------------------------------- least squares
+
+def _gram(block, y, w, centre):
+    """_weighted_moments of the columns of X beside those of y: the means and the centred Gram
+    matrix of [X, y]."""
+    X = _host(block)
+    xp = _array_module(X)
+    y = xp.asarray(y, dtype=xp.float64)
+    if y.shape[0] != X.shape[0]:
+        raise FrancaValueError(f"y: a partition of {y.shape[0]} rows beside {X.shape[0]} rows of X")
+    y = y.reshape(X.shape[0], -1)
+    if sp.issparse(X):
+        joined = sp.hstack([X, sp.csr_matrix(y)], format="csr")
+    elif _convert._is_cupyx_sparse(X):
+        import cupyx.scipy.sparse
+        joined = cupyx.scipy.sparse.hstack([X, cupyx.scipy.sparse.csr_matrix(y)], format="csr")
+    else:
+        joined = xp.hstack([xp.asarray(X, dtype=xp.float64).reshape(X.shape[0], -1), y])
+    return _weighted_moments(joined, w, centre, True)
+
+
+def _fit_least_squares(self, X, y, sample_weight):
+    statistics = [dask.delayed(_gram)(block, dask.delayed(_column)(yb), dask.delayed(_column)(w), self.fit_intercept)
+                  for block, yb, w in _aligned(X, y, sample_weight)]
+    total, n, mean, gram = _reduce(_merge_moments, statistics)
+    if total <= 0:
+        raise FrancaValueError(f"sample_weight: the weights sum to {total}; they must sum to a positive value")
+    d = gram.shape[0] - (1 if y.ndim == 1 else y.shape[1])
+    alpha = getattr(self, "alpha", 0.0)
+    xtx, xty = gram[:d, :d] + alpha * np.eye(d), gram[:d, d:]
+    if alpha > 0:
+        beta = scipy.linalg.solve(xtx, xty, assume_a="pos")
+    else:
+        # The minimum-norm least-squares solution, as scipy's lstsq (LinearRegression's): singular
+        # values of X below eps max(n, d) times the largest are dropped; X^T X has their squares.
+        values, vectors = np.linalg.eigh(xtx)
+        cutoff = (_EPS * max(n, d)) ** 2 * max(values.max(), 0.0)
+        inverse = np.where(values > cutoff, 1.0 / np.where(values > cutoff, values, 1.0), 0.0)
+        beta = vectors @ (inverse[:, None] * (vectors.T @ xty))
+    intercept = mean[d:] - mean[:d] @ beta if self.fit_intercept else np.zeros(beta.shape[1])
+    dtype = np.dtype(X.dtype) if isinstance(X, da.Array) and np.dtype(X.dtype) == np.float32 else np.float64
+    one_target = y.ndim == 1
+    self._set_model({"n_features_in_": np.int64(d),
+                     "coef_": (beta[:, 0] if one_target else beta.T).astype(dtype),
+                     "intercept_": (intercept[0] if one_target else intercept).astype(dtype)})
+
+
+# -------------------------------------------------------------- GLMs
+
+def _partition_loss(estimator, X, y, w, coef):
+    """(loss, gradient) of the estimator's data term on one partition, through the library where
+    the partition lives; an empty partition adds nothing."""
+    X = _host(X)
+    if X.shape[0] == 0:
+        return 0.0, np.zeros_like(coef)
+    loss, gradient, _ = estimator._data_loss(X, y, coef, sample_weight=w)
+    return loss, gradient
+
+
+def _label_statistics(y):
+    labels, counts = np.unique(_to_numpy(y), return_counts=True)
+    return labels, counts
+
+
+def _merge_label_statistics(a, b):
+    labels = np.union1d(a[0], b[0])
+    counts = np.zeros(len(labels), dtype=np.int64)
+    for part_labels, part_counts in (a, b):
+        counts[np.searchsorted(labels, part_labels)] += part_counts
+    return labels, counts
+
+
+def _codes_and_weights(y, w, classes, class_weights):
+    """A partition's labels as codes into classes, and its sample weights times their class's weight."""
+    y = _to_numpy(y).reshape(-1)
+    codes = np.searchsorted(classes, y)
+    weights = class_weights[codes] if w is None else _to_numpy(w).reshape(-1) * class_weights[codes]
+    return codes.astype(np.float64), weights
+
+
+def _target_statistics(y, w):
+    y = _to_numpy(y).reshape(-1)
+    w = np.ones(len(y)) if w is None else _to_numpy(w).reshape(-1)
+    return float(w.sum()), float(w @ y), len(y)
+
+
+def _add(a, b):
+    return tuple(p + q for p, q in zip(a, b))
+
+
+class _DataTerm:
+    """The sum over the persisted partitions of the estimator's data term, one round of tasks per
+    evaluation, summed on the client in partition order (the same sum for any number of workers)."""
+
+    def __init__(self, estimator, blocks):
+        self.client = _client()
+        # The unfitted single-machine estimator with these parameters: what each task evaluates.
+        self.estimator = _estimator.ESTIMATORS[estimator._spec["name"]](**estimator.get_params(deep=False))
+        self.blocks = blocks
+        self.evaluations = 0
+
+    def __call__(self, coef):
+        futures = [self.client.submit(_partition_loss, self.estimator, X, y, w, coef, pure=False)
+                   for X, y, w in self.blocks]
+        results = self.client.gather(futures)
+        self.evaluations += 1
+        loss = 0.0
+        gradient = np.zeros_like(coef)
+        for part_loss, part_gradient in results:
+            loss += part_loss
+            gradient += part_gradient
+        return loss, gradient
+
+
+def _lbfgs(objective, x0, max_iter, tol, name):
+    """scikit-learn's L-BFGS for LogisticRegression and the GLMs (scipy's L-BFGS-B with gtol = tol,
+    maxls = 50, ftol = 64 eps)."""
+    result = scipy.optimize.minimize(objective, x0, method="L-BFGS-B", jac=True,
+                                     options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * _EPS})
+    if not result.success and result.nit >= max_iter:
+        import warnings
+        from sklearn.exceptions import ConvergenceWarning
+        warnings.warn(f"{name}: lbfgs failed to converge: {result.message}. Increase the number of iterations "
+                      "(max_iter) or scale the data", ConvergenceWarning, stacklevel=4)
+    return result
+
+
+def _check_lbfgs(self, l1_ratio):
+    if self.solver == "newton-cholesky" or l1_ratio:
+        raise FrancaNotImplementedError(f"{self._spec['name']}: franca.dask fits with L-BFGS and an L2 penalty; "
+                                        f"solver={self.solver!r} with an L1 term is not distributed yet")
+    if self.warm_start:
+        raise FrancaNotImplementedError(f"{self._spec['name']}: warm_start is not distributed yet")
+
+
+def _persisted(client, blocks):
+    return [tuple(client.compute(part) if part is not None else None for part in row) for row in blocks]
+
+
+def _class_weights(class_weight, classes, counts):
+    """scikit-learn's class weights (the library's src/core/class_weight.cpp), by class index."""
+    if class_weight is None:
+        return np.ones(len(classes))
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        return counts.sum() / (len(classes) * counts.astype(np.float64))
+    if isinstance(class_weight, dict):
+        unknown = [label for label in class_weight if label not in classes.tolist()]
+        if unknown:
+            raise FrancaValueError(f"class_weight: the label(s) {unknown} are not in the classes {classes.tolist()}")
+        return np.array([float(class_weight.get(label, 1.0)) for label in classes.tolist()])
+    raise FrancaValueError(f"class_weight: expected None, 'balanced' or a dict, got {class_weight!r}")
+
+
+def _fit_logistic(self, X, y, sample_weight):
+    penalty = "none" if self.penalty is None else self.penalty
+    _check_lbfgs(self, penalty in ("l1", "elasticnet"))
+    client = _client()
+    blocks = _aligned(X, y, sample_weight)
+    classes, counts = _reduce(_merge_label_statistics, [dask.delayed(_label_statistics)(yb) for _, yb, _ in blocks])
+    if len(classes) < 2:
+        raise FrancaValueError("y: This solver needs samples of at least 2 classes in the data, but the data contains "
+                               f"only one class: {classes[0]!r}")
+    K = len(classes)
+    if self.multi_class == "ovr" and K > 2:
+        raise FrancaNotImplementedError("LogisticRegression: multi_class='ovr' is not distributed yet")
+    cw = _class_weights(self.class_weight, classes, counts)
+    encoded = [dask.delayed(_codes_and_weights, nout=2)(dask.delayed(_column)(yb), dask.delayed(_column)(w),
+                                                         classes, cw) for _, yb, w in blocks]
+    persisted = _persisted(client, [(Xb,) + tuple(codes_weights) for (Xb, _, _), codes_weights in zip(blocks, encoded)])
+    n_scores = K if (K > 2 or self.multi_class == "multinomial") else 1
+    d = _columns_of(client, persisted)
+    per_score = d + (1 if self.fit_intercept else 0)
+    # The library's objective (src/linear_model/logistic_regression.cpp, scikit-learn 1.2's):
+    # sum_i w_i log_loss_i + 1 / (2C) ||W||^2, the intercepts unpenalised.
+    l2 = 0.0 if penalty == "none" or math.isinf(self.C) else 1.0 / self.C
+    data_term = _DataTerm(self, persisted)
+    penalised = np.zeros(n_scores * per_score, dtype=bool)
+    penalised[:n_scores * d] = True
+
+    def objective(coef):
+        loss, gradient = data_term(coef)
+        return loss + 0.5 * l2 * coef[penalised] @ coef[penalised], gradient + l2 * coef * penalised
+
+    result = _lbfgs(objective, np.zeros(n_scores * per_score), self.max_iter, self.tol, "LogisticRegression")
+    coef = result.x[:n_scores * d].reshape(n_scores, d)
+    intercept = result.x[n_scores * d:] if self.fit_intercept else np.zeros(n_scores)
+    if n_scores == 2:  # kept, as the library and scikit-learn keep it, as the second class's row
+        coef, intercept = coef[1:], intercept[1:]
+    dtype = np.dtype(X.dtype) if isinstance(X, da.Array) and np.dtype(X.dtype) == np.float32 else np.float64
+    self._set_model({"n_features_in_": np.int64(d), "classes_": np.arange(K, dtype=np.float64),
+                     "coef_": coef.astype(dtype), "intercept_": intercept.astype(dtype),
+                     "n_iter_": np.array([result.nit], dtype=np.int64)})
+    self.classes_ = classes
+    self.n_function_evaluations_ = data_term.evaluations
+
+
+def _columns(block):
+    return _host(block).shape[1]
+
+
+def _columns_of(client, persisted):
+    widths = set(client.gather([client.submit(_columns, row[0], pure=False) for row in persisted]))
+    if len(widths) != 1:
+        raise FrancaValueError(f"X: partitions of different numbers of columns: {sorted(widths)}")
+    return widths.pop()
+
+
+def _log_link(self):
+    """Whether the GLM regressor's link is log (Poisson, Gamma; Tweedie's 'auto' for power > 0)."""
+    if self._spec["name"] != "TweedieRegressor":
+        return True
+    return self.power > 0 if self.link == "auto" else self.link == "log"
+
+
+def _fit_glm(self, X, y, sample_weight):
+    _check_lbfgs(self, self.l1_ratio)
+    client = _client()
+    blocks = _aligned(X, y, sample_weight)
+    total, weighted_y, _ = _reduce(_add, [dask.delayed(_target_statistics)(dask.delayed(_column)(yb),
+                                                                           dask.delayed(_column)(w))
+                                          for _, yb, w in blocks])
+    if total <= 0:
+        raise FrancaValueError(f"sample_weight: the weights sum to {total}; at least one must be positive")
+    persisted = _persisted(client, [(Xb, dask.delayed(_column)(yb), None if w is None else dask.delayed(_column)(w))
+                                    for Xb, yb, w in blocks])
+    d = _columns_of(client, persisted)
+    # The library's objective and start (src/linear_model/glm_regressors.cpp, scikit-learn 1.2's):
+    # sum_i s_i loss_i / sum_i s_i + alpha / 2 ||w||^2 from zero coefficients and the intercept of
+    # the weighted mean of y.
+    y_mean = weighted_y / total
+    x0 = np.zeros(d + (1 if self.fit_intercept else 0))
+    if self.fit_intercept:
+        x0[d] = (math.log(y_mean) if y_mean > 0 else 0.0) if _log_link(self) else y_mean
+    data_term = _DataTerm(self, persisted)
+    alpha = self.alpha
+
+    def objective(coef):
+        loss, gradient = data_term(coef)
+        w = coef[:d]
+        gradient = gradient / total
+        gradient[:d] += alpha * w
+        return loss / total + 0.5 * alpha * w @ w, gradient
+
+    result = _lbfgs(objective, x0, self.max_iter, self.tol, self._spec["name"])
+    self._set_model({"n_features_in_": np.int64(d), "coef_": result.x[:d].copy(),
+                     "intercept_": np.float64(result.x[d] if self.fit_intercept else 0.0),
+                     "n_iter_": np.int64(result.nit)})
+    self.n_function_evaluations_ = data_term.evaluations
+
+
+# -------------------------------------------------------------- the classes
+
+def _class(name, fit_dask, doc):
+    """franca's class `name` with the methods of _DaskMethods and `fit_dask` for dask collections."""
+    base = _estimator.ESTIMATORS[name]
+    return type(name, (_DaskMethods, base), {"_fit_dask": fit_dask, "__module__": __name__, "__qualname__": name,
+                                             "__doc__": f"{doc}\n\n{base.__doc__}"})
+
+
+HashingVectorizer = _class("HashingVectorizer", _fit_hashing,
+                           "franca.dask: transform maps over the partitions (documents: a dask bag, Series or array "
+                           "of str); nothing to fit.")
+TfidfTransformer = _class("TfidfTransformer", _fit_tfidf,
+                          "franca.dask: the document frequencies of the partitions summed, then transform mapped over "
+                          "them.")
+StandardScaler = _class("StandardScaler", _fit_scaler,
+                        "franca.dask: the partitions' weighted means and squared deviations merged exactly (Chan et "
+                        "al.), then transform mapped over them.")
+LinearRegression = _class("LinearRegression", _fit_least_squares,
+                          "franca.dask: the partitions' centred Gram matrices of [X, y] merged exactly, then the "
+                          "minimum-norm least-squares solution on the client.")
+Ridge = _class("Ridge", _fit_least_squares,
+               "franca.dask: the partitions' centred Gram matrices of [X, y] merged exactly, then a Cholesky solve "
+               "on the client.")
+LogisticRegression = _class("LogisticRegression", _fit_logistic,
+                            "franca.dask: L-BFGS on the client over the sum of the partitions' loss and gradient, "
+                            "each computed by the library where its partition lives (franca_estimator_data_loss).")
+PoissonRegressor = _class("PoissonRegressor", _fit_glm,
+                          "franca.dask: L-BFGS on the client over the sum of the partitions' loss and gradient, "
+                          "each computed by the library where its partition lives (franca_estimator_data_loss).")
+GammaRegressor = _class("GammaRegressor", _fit_glm, PoissonRegressor.__doc__.split("\n\n")[0])
+TweedieRegressor = _class("TweedieRegressor", _fit_glm, PoissonRegressor.__doc__.split("\n\n")[0])
