@@ -81,7 +81,9 @@ def documents(n=240, seed=0):
     rng = np.random.default_rng(seed)
     words = np.array(["apple", "banana", "cherry", "delta", "echo", "fig", "grape", "hotel", "india", "jade"])
     labels = rng.integers(0, 3, size=n)
-    docs = [" ".join(rng.choice(words[3 * k: 3 * k + 5], size=rng.integers(3, 12))) for k in labels]
+    # Words of the label's group and words of any: classes that overlap, so that C matters.
+    docs = [" ".join(np.concatenate([rng.choice(words[3 * k: 3 * k + 5], size=rng.integers(1, 4)),
+                                     rng.choice(words, size=rng.integers(3, 9))])) for k in labels]
     return docs, np.array(["cat", "dog", "eel"])[labels]
 
 
@@ -313,7 +315,7 @@ def test_randomized_search_with_joblibs_dask_backend(client):
     import joblib
     from sklearn.model_selection import RandomizedSearchCV
     docs, labels = documents()
-    pipeline = make_pipeline(ftext.HashingVectorizer(n_features=2 ** 10), ftext.TfidfTransformer(),
+    pipeline = make_pipeline(ftext.HashingVectorizer(n_features=2 ** 10, alternate_sign=False), ftext.TfidfTransformer(),
                              flinear.LogisticRegression())
     search_params = dict(param_distributions={"logisticregression__C": [0.01, 0.1, 1.0, 10.0],
                                               "tfidftransformer__sublinear_tf": [False, True]},
@@ -321,6 +323,7 @@ def test_randomized_search_with_joblibs_dask_backend(client):
     with joblib.parallel_backend("dask"):
         distributed_search = RandomizedSearchCV(pipeline, n_jobs=-1, **search_params).fit(docs, labels)
     local_search = RandomizedSearchCV(pipeline, **search_params).fit(docs, labels)
+    assert np.isfinite(local_search.cv_results_["mean_test_score"]).all()
     assert distributed_search.best_params_ == local_search.best_params_
     np.testing.assert_allclose(distributed_search.cv_results_["mean_test_score"],
                                local_search.cv_results_["mean_test_score"], rtol=1e-12)
