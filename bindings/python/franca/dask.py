@@ -19,6 +19,8 @@ over the partitions; on anything else they are the single-machine methods. A fit
 pickles and predicts anywhere as the single-machine class. See docs/dask.md.
 """
 import math
+import os
+import threading
 
 import dask
 import dask.array as da
@@ -30,7 +32,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.base import is_classifier
 
-from . import _convert, _estimator, _model
+from . import _config, _convert, _estimator, _lib, _model
 from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueError
 
 __all__ = ["HashingVectorizer", "TfidfTransformer", "StandardScaler", "LinearRegression", "Ridge",
@@ -129,9 +131,24 @@ def _reduce(merge, statistics):
     return _client().compute(statistics[0]).result()
 
 
+_threads_set = threading.Lock()
+
+
+def _on_worker():
+    """Run at the start of every task of franca's on a worker: franca's context takes the worker's
+    OMP_NUM_THREADS (which distributed's nanny sets, to 1 by default, for each of the worker's task
+    threads), where franca alone would use every core in each worker process of the machine."""
+    with _threads_set:
+        if getattr(_on_worker, "threads", None) is None:
+            _on_worker.threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
+            context = _config.context(_config.get_config()["device"])
+            _lib.lib.franca_context_set_threads(context.value, _on_worker.threads)
+
+
 # -------------------------------------------------------------- mapped methods
 
 def _apply_block(block, estimator, method):
+    _on_worker()
     out = getattr(estimator, method)(block)  # DataFrames as they are: the feature names are checked
     # A plain scipy matrix, which distributed serialises by its arrays (it would reach into the
     # __dict__ of franca's CSRMatrix, which holds the library's handle).
@@ -381,10 +398,11 @@ def _fit_least_squares(self, X, y, sample_weight):
 
 # -------------------------------------------------------------- GLMs
 
-def _partition_loss(estimator, X, y, w, coef):
-    """(loss, gradient) of the estimator's data term on one partition, through the library where
-    the partition lives; an empty partition adds nothing."""
-    X = _host(X)
+def _partition_loss(estimator, partition, coef):
+    """(loss, gradient) of the estimator's data term on one prepared partition (X, y, w), through the
+    library where the partition lives; an empty partition adds nothing."""
+    _on_worker()
+    X, y, w = partition
     if X.shape[0] == 0:
         return 0.0, np.zeros_like(coef)
     loss, gradient, _ = estimator._data_loss(X, y, coef, sample_weight=w)
@@ -404,12 +422,17 @@ def _merge_label_statistics(a, b):
     return labels, counts
 
 
-def _codes_and_weights(y, w, classes, class_weights):
-    """A partition's labels as codes into classes, and its sample weights times their class's weight."""
+def _classifier_partition(X, y, w, classes, class_weights):
+    """A partition as the data loss takes it: (X, its labels as codes into classes, its sample weights
+    times their class's weight)."""
     y = _to_numpy(y).reshape(-1)
     codes = np.searchsorted(classes, y)
     weights = class_weights[codes] if w is None else _to_numpy(w).reshape(-1) * class_weights[codes]
-    return codes.astype(np.float64), weights
+    return _host(X), codes.astype(np.float64), weights
+
+
+def _regressor_partition(X, y, w):
+    return _host(X), _column(y), _column(w)
 
 
 def _target_statistics(y, w):
@@ -426,16 +449,21 @@ class _DataTerm:
     """The sum over the persisted partitions of the estimator's data term, one round of tasks per
     evaluation, summed on the client in partition order (the same sum for any number of workers)."""
 
-    def __init__(self, estimator, blocks):
+    def __init__(self, estimator, partitions):
         self.client = _client()
         # The unfitted single-machine estimator with these parameters: what each task evaluates.
         self.estimator = _estimator.ESTIMATORS[estimator._spec["name"]](**estimator.get_params(deep=False))
-        self.blocks = blocks
+        self.blocks = partitions
         self.evaluations = 0
 
     def __call__(self, coef):
-        futures = [self.client.submit(_partition_loss, self.estimator, X, y, w, coef, pure=False)
-                   for X, y, w in self.blocks]
+        # Each task is asked of the worker holding its partition (the scheduler would otherwise move
+        # some partitions to a less busy worker, at every evaluation); loosely, so that a partition
+        # computed again elsewhere, its worker lost, is followed there.
+        holders = self.client.who_has(self.blocks)
+        futures = [self.client.submit(_partition_loss, self.estimator, partition, coef, pure=False,
+                                      workers=list(holders.get(partition.key, ())) or None, allow_other_workers=True)
+                   for partition in self.blocks]
         results = self.client.gather(futures)
         self.evaluations += 1
         loss = 0.0
@@ -467,8 +495,11 @@ def _check_lbfgs(self, l1_ratio):
         raise FrancaNotImplementedError(f"{self._spec['name']}: warm_start is not distributed yet")
 
 
-def _persisted(client, blocks):
-    return [tuple(client.compute(part) if part is not None else None for part in row) for row in blocks]
+def _persisted(client, partitions):
+    """Each partition's (X, y, w), made once in one task and kept where it is made: every evaluation's
+    task then runs beside its partition, which never moves between workers (X, y and w made apart
+    could live on different workers, and be copied at each evaluation)."""
+    return client.compute(partitions)
 
 
 def _class_weights(class_weight, classes, counts):
@@ -498,9 +529,7 @@ def _fit_logistic(self, X, y, sample_weight):
     if self.multi_class == "ovr" and K > 2:
         raise FrancaNotImplementedError("LogisticRegression: multi_class='ovr' is not distributed yet")
     cw = _class_weights(self.class_weight, classes, counts)
-    encoded = [dask.delayed(_codes_and_weights, nout=2)(dask.delayed(_column)(yb), dask.delayed(_column)(w),
-                                                         classes, cw) for _, yb, w in blocks]
-    persisted = _persisted(client, [(Xb,) + tuple(codes_weights) for (Xb, _, _), codes_weights in zip(blocks, encoded)])
+    persisted = _persisted(client, [dask.delayed(_classifier_partition)(Xb, yb, w, classes, cw) for Xb, yb, w in blocks])
     n_scores = K if (K > 2 or self.multi_class == "multinomial") else 1
     d = _columns_of(client, persisted)
     per_score = d + (1 if self.fit_intercept else 0)
@@ -528,12 +557,12 @@ def _fit_logistic(self, X, y, sample_weight):
     self.n_function_evaluations_ = data_term.evaluations
 
 
-def _columns(block):
-    return _host(block).shape[1]
+def _columns(partition):
+    return partition[0].shape[1]
 
 
 def _columns_of(client, persisted):
-    widths = set(client.gather([client.submit(_columns, row[0], pure=False) for row in persisted]))
+    widths = set(client.gather([client.submit(_columns, partition, pure=False) for partition in persisted]))
     if len(widths) != 1:
         raise FrancaValueError(f"X: partitions of different numbers of columns: {sorted(widths)}")
     return widths.pop()
@@ -555,8 +584,7 @@ def _fit_glm(self, X, y, sample_weight):
                                           for _, yb, w in blocks])
     if total <= 0:
         raise FrancaValueError(f"sample_weight: the weights sum to {total}; at least one must be positive")
-    persisted = _persisted(client, [(Xb, dask.delayed(_column)(yb), None if w is None else dask.delayed(_column)(w))
-                                    for Xb, yb, w in blocks])
+    persisted = _persisted(client, [dask.delayed(_regressor_partition)(Xb, yb, w) for Xb, yb, w in blocks])
     d = _columns_of(client, persisted)
     # The library's objective and start (src/linear_model/glm_regressors.cpp, scikit-learn 1.2's):
     # sum_i s_i loss_i / sum_i s_i + alpha / 2 ||w||^2 from zero coefficients and the intercept of
