@@ -11,6 +11,7 @@ number of loss-and-gradient rounds over the cluster (one task per partition each
 
     FRANCA_LIBRARY=build/lib/libfranca.so python3 bench/bench_dask.py [--rows 200000] [--device cuda] [--out FILE]
 """
+import importlib
 import os
 import sys
 import time
@@ -75,7 +76,10 @@ def main():
     parser.add_argument("--features", type=int, default=20, help="columns (default 20)")
     parser.add_argument("--partitions", type=int, default=4, help="row chunks (default 4)")
     args = parser.parse_args()
-    os.environ["FRANCA_DEVICE"] = args.device  # the workers' franca, and this process's
+    # The workers' franca, and this process's: the device, and the package (as sys.path has it).
+    os.environ["FRANCA_DEVICE"] = args.device
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "bindings" / "python"),
+                                                             os.environ.get("PYTHONPATH")]))
     import dask.array as da
     import distributed
 
@@ -103,8 +107,8 @@ def main():
                                       dashboard_address=None, silence_logs=40) as cluster, \
                 distributed.Client(cluster) as client:
             # franca, scikit-learn and dask-ml imported on the workers before the clock starts.
-            client.run(lambda: [__import__(name) for name in ("franca.dask", "dask_ml.linear_model")
-                                if name != "dask_ml.linear_model" or dask_ml is not None])
+            for module in ("franca.dask", "dask_ml.linear_model") if dask_ml else ("franca.dask",):
+                client.run(importlib.import_module, module)
             dX = client.persist(da.from_array(X, chunks=(chunk, -1)))
             targets = {key: client.persist(da.from_array(data[key], chunks=chunk)) for key in data if key != "X"}
             distributed.wait([dX, *targets.values()])
