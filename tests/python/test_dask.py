@@ -173,6 +173,26 @@ def test_least_squares_two_targets(client):
     assert model.predict(chunked(X, 2)).compute().shape == (len(X), 2)
 
 
+def test_dataframes_keep_their_feature_names(client):
+    X, w, rng = dense_problem()
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    frame["target"] = X @ rng.normal(size=X.shape[1]) + rng.normal(size=len(X))
+    features = frame.columns[:-1]
+    parts = dd.from_pandas(frame, npartitions=3)
+    model = fd.Ridge().fit(parts[list(features)], parts["target"])
+    local = flinear.Ridge().fit(frame[features], frame["target"])
+    assert list(model.feature_names_in_) == list(features)
+    np.testing.assert_allclose(model.coef_, local.coef_, rtol=SOLVE_RTOL)
+    np.testing.assert_allclose(model.predict(parts[list(features)]).compute(), local.predict(frame[features]),
+                               rtol=SOLVE_RTOL)
+
+
+def test_only_the_single_machine_methods_are_offered():
+    assert not hasattr(fd.StandardScaler(), "predict") and hasattr(fd.StandardScaler(), "inverse_transform")
+    assert not hasattr(fd.Ridge(), "transform") and not hasattr(fd.Ridge(), "predict_proba")
+    assert isinstance(fd.LogisticRegression(), flinear.LogisticRegression)
+
+
 # -------------------------------------------------------------- GLMs
 
 def logistic_objective(model, X, y, w, C):

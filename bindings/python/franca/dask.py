@@ -16,11 +16,13 @@ coefficients, through franca_estimator_data_loss), the statistics are merged in 
 depends on the partitions only, and the model is built from them. Its predict, predict_proba,
 decision_function and transform take dask collections too and return lazy dask arrays, mapped
 over the partitions; on anything else they are the single-machine methods. A fitted estimator
-pickles and predicts anywhere as the single-machine class. See docs/dask.md.
+pickles and predicts anywhere as the single-machine class; a GLM fitted on a dask collection also
+has n_function_evaluations_, its rounds of evaluations over the cluster. See docs/dask.md.
 """
 import math
 import os
 import threading
+import warnings
 
 import dask
 import dask.array as da
@@ -31,6 +33,7 @@ import scipy.linalg
 import scipy.optimize
 import scipy.sparse as sp
 from sklearn.base import is_classifier
+from sklearn.exceptions import ConvergenceWarning
 
 from . import _config, _convert, _estimator, _lib, _model
 from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueError
@@ -107,8 +110,8 @@ def _host(block):
 
 
 def _is_text(block):
-    dtype = getattr(block, "dtype", None)
-    return dtype is not None and (dtype == object or getattr(dtype, "kind", "") in "OSU" or str(dtype) == "string")
+    """A Series or array of str (pandas' string dtypes have kind "O")."""
+    return getattr(getattr(block, "dtype", None), "kind", None) in ("O", "S", "U")
 
 
 def _array_module(a):
@@ -192,37 +195,26 @@ def _map_rows(estimator, method, X):
                                            dtype=dtype, meta=meta) for block in _partitions(X, "X")])
 
 
+def _mapped_method(name):
+    """The estimator's method `name` over a dask collection (mapped over its partitions); on other
+    input, the single-machine method."""
+    def method(self, X):
+        if _is_dask(X):
+            return _map_rows(self, name, X)
+        return getattr(super(_DaskMethods, self), name)(X)
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+def _fit_transform(self, X, y=None, sample_weight=None):
+    if _is_dask(X):
+        return self.fit(X, y, sample_weight).transform(X)
+    return super(_DaskMethods, self).fit_transform(X, y, sample_weight)
+
+
 class _DaskMethods:
-    """The methods of a fitted estimator over dask collections; on other input, the
-    single-machine ones."""
-
-    def _dask_or_local(self, method, X):
-        if _is_dask(X):
-            return _map_rows(self, method, X)
-        return getattr(super(), method)(X)
-
-    def predict(self, X):
-        return self._dask_or_local("predict", X)
-
-    def predict_proba(self, X):
-        return self._dask_or_local("predict_proba", X)
-
-    def predict_log_proba(self, X):
-        return self._dask_or_local("predict_log_proba", X)
-
-    def decision_function(self, X):
-        return self._dask_or_local("decision_function", X)
-
-    def transform(self, X):
-        return self._dask_or_local("transform", X)
-
-    def inverse_transform(self, X):
-        return self._dask_or_local("inverse_transform", X)
-
-    def fit_transform(self, X, y=None, sample_weight=None):
-        if _is_dask(X):
-            return self.fit(X, y, sample_weight).transform(X)
-        return super().fit_transform(X, y, sample_weight)
+    """What every franca.dask class adds to its single-machine class: fit on dask collections (the
+    class's _fit_dask) and, made in _class, the listed methods over them."""
 
     def fit(self, X, y=None, sample_weight=None):
         if not _is_dask(X):
@@ -245,8 +237,6 @@ class _DaskMethods:
         this estimator's, through franca's model bytes: the library checks it as it checks a saved
         model."""
         self._load_model(_model.model_bytes(self._spec["name"], self._franca_params(), attributes))
-
-
 
 
 # -------------------------------------------------------------- text
@@ -297,13 +287,14 @@ def _weighted_moments(block, w, centre, second_moment):
         raise FrancaValueError(f"sample_weight: a partition of {w.shape[0]} weights beside {n} rows of X")
     total = float(w.sum())
     if sp.issparse(X) or _convert._is_cupyx_sparse(X):
+        if not second_moment:
+            raise FrancaTypeError("X: StandardScaler takes dense partitions, got a sparse one")
         X = X.tocsr().astype(np.float64)
         sums = X.T @ w
         mean = sums / total if centre and total > 0 else xp.zeros(X.shape[1])
         gram = (X.T @ X.multiply(w[:, None]).tocsr()).toarray()
         # X^T W X - m s^T - s m^T + S m m^T, from the uncentred sums, as the library's CSR path.
-        gram = gram - xp.outer(mean, sums) - xp.outer(sums, mean) + total * xp.outer(mean, mean)
-        spread = xp.diag(gram).copy() if not second_moment else gram
+        spread = gram - xp.outer(mean, sums) - xp.outer(sums, mean) + total * xp.outer(mean, mean)
     else:
         X = xp.asarray(X, dtype=xp.float64)
         X = X.reshape(n, -1)
@@ -371,6 +362,8 @@ def _gram(block, y, w, centre):
 
 
 def _fit_least_squares(self, X, y, sample_weight):
+    if self.positive:
+        raise FrancaNotImplementedError(f"{self._spec['name']}: positive=True is not distributed yet")
     statistics = [dask.delayed(_gram)(block, dask.delayed(_column)(yb), dask.delayed(_column)(w), self.fit_intercept)
                   for block, yb, w in _aligned(X, y, sample_weight)]
     total, n, mean, gram = _reduce(_merge_moments, statistics)
@@ -453,17 +446,17 @@ class _DataTerm:
         self.client = _client()
         # The unfitted single-machine estimator with these parameters: what each task evaluates.
         self.estimator = _estimator.ESTIMATORS[estimator._spec["name"]](**estimator.get_params(deep=False))
-        self.blocks = partitions
+        self.partitions = partitions
         self.evaluations = 0
 
     def __call__(self, coef):
         # Each task is asked of the worker holding its partition (the scheduler would otherwise move
         # some partitions to a less busy worker, at every evaluation); loosely, so that a partition
         # computed again elsewhere, its worker lost, is followed there.
-        holders = self.client.who_has(self.blocks)
+        holders = self.client.who_has(self.partitions)
         futures = [self.client.submit(_partition_loss, self.estimator, partition, coef, pure=False,
                                       workers=list(holders.get(partition.key, ())) or None, allow_other_workers=True)
-                   for partition in self.blocks]
+                   for partition in self.partitions]
         results = self.client.gather(futures)
         self.evaluations += 1
         loss = 0.0
@@ -479,9 +472,7 @@ def _lbfgs(objective, x0, max_iter, tol, name):
     maxls = 50, ftol = 64 eps)."""
     result = scipy.optimize.minimize(objective, x0, method="L-BFGS-B", jac=True,
                                      options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * _EPS})
-    if not result.success and result.nit >= max_iter:
-        import warnings
-        from sklearn.exceptions import ConvergenceWarning
+    if result.status != 0:  # as scikit-learn's _check_optimize_result
         warnings.warn(f"{name}: lbfgs failed to converge: {result.message}. Increase the number of iterations "
                       "(max_iter) or scale the data", ConvergenceWarning, stacklevel=4)
     return result
@@ -615,8 +606,12 @@ def _fit_glm(self, X, y, sample_weight):
 def _class(name, fit_dask, doc):
     """franca's class `name` with the methods of _DaskMethods and `fit_dask` for dask collections."""
     base = _estimator.ESTIMATORS[name]
-    return type(name, (_DaskMethods, base), {"_fit_dask": fit_dask, "__module__": __name__, "__qualname__": name,
-                                             "__doc__": f"{doc}\n\n{base.__doc__}"})
+    namespace = {method["name"]: _mapped_method(method["name"]) for method in base._spec["methods"]}
+    if "transform" in namespace:
+        namespace["fit_transform"] = _fit_transform
+    namespace.update({"_fit_dask": fit_dask, "__module__": __name__, "__qualname__": name,
+                      "__doc__": f"{doc}\n\n{base.__doc__}"})
+    return type(name, (_DaskMethods, base), namespace)
 
 
 HashingVectorizer = _class("HashingVectorizer", _fit_hashing,
