@@ -115,9 +115,10 @@ void check_targets(const GlmRegressorParams<F>& p, const double* targets, std::i
   const double power = p.tweedie_power();
   for (std::int64_t i = 0; i < n; ++i) {
     const double v = targets[i];
-    FRANCA_EXPECTS(power <= 0 || (power < 2 ? v >= 0 : v > 0),
-                   "y: Some value(s) of y are out of the valid range of the loss '{}' (y[{}] = {}; power {} needs y {})",
-                   loss_class(p), i, v, power, power < 2 ? ">= 0" : "> 0");
+    FRANCA_EXPECTS(
+        power <= 0 || (power < 2 ? v >= 0 : v > 0),
+        "y: Some value(s) of y are out of the valid range of the loss '{}' (y[{}] = {}; power {} needs y {})",
+        loss_class(p), i, v, power, power < 2 ? ">= 0" : "> 0");
   }
 }
 
