@@ -227,6 +227,34 @@ FRANCA_API int franca_estimator_data_loss(franca_context ctx, franca_estimator e
                                           const DLTensor* sample_weight, const DLTensor* coef, double* loss,
                                           DLManagedTensor** gradient, DLManagedTensor** hessian);
 
+/* The caller's data term for franca_estimator_fit_external: writes sum_i w_i loss_i at the n_coef
+ * coefficients `coef` (franca_estimator_data_loss's order) into *loss, its gradient into
+ * gradient[0 .. n_coef) and, when `hessian` is not NULL, its Hessian, row-major, into
+ * hessian[0 .. n_coef * n_coef); typically the sums of franca_estimator_data_loss over the blocks
+ * of the rows. Returns 0, or any other value to stop the fit. Called on the thread that called
+ * franca_estimator_fit_external. */
+typedef int (*franca_data_loss_callback)(const double* coef, int64_t n_coef, double* loss, double* gradient,
+                                         double* hessian, void* user_data);
+
+/* Fits `est` on rows it does not hold, as franca_estimator_fit fits it on rows it holds: the same
+ * objective (the estimator's penalty and weighting), solver, start (warm_start included) and
+ * stopping rule, with the data term of the rows given by `data_loss`. The fitted model is an
+ * ordinary one (apply, save, ...).
+ * rows_json: a JSON object describing the rows: "n_samples", "n_features" (counts, required),
+ *   "sample_weight_sum" (the sum of the weights the data term applies, class weights included;
+ *   required), "dtype" ("float32" or "float64", default "float64": the dtype fit would have seen,
+ *   which coef_ keeps), "n_classes" (classifiers: the data term's y are the class codes
+ *   0 .. n_classes - 1, and classes_ holds them), "target_mean" (GLM regressors: the weighted mean
+ *   of y, their starting intercept).
+ * Estimators with a data term only (those of franca_estimator_data_loss); LogisticRegression with
+ * multi_class='ovr' and more than 2 classes is FRANCA_ERROR_NOT_IMPLEMENTED (each class's problem
+ * has weights of its own). A data term's Hessian is its sum only: Newton-Cholesky cannot see how
+ * many pointwise second derivatives are negative, so it never falls back to L-BFGS for that reason.
+ * A non-zero return of `data_loss` fails the fit with FRANCA_ERROR_CANCELLED; the model is left as
+ * it was. */
+FRANCA_API int franca_estimator_fit_external(franca_context ctx, franca_estimator est, const char* rows_json,
+                                             franca_data_loss_callback data_loss, void* user_data);
+
 /* 1 if fitted, else 0. */
 FRANCA_API int franca_estimator_is_fitted(franca_estimator est, int* fitted);
 

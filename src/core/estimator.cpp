@@ -1,6 +1,7 @@
 #include "core/estimator.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/expects.hpp"
 #include "core/logging.hpp"
@@ -68,18 +69,41 @@ void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const A
   check_params();
   check_inputs(ctx, X, y, sample_weight);
   FRANCA_LOG_DEBUG("{}: fit on {} ({} X of {} x {})", s.name, X.device().str(), X.kind_name(), X.rows(), X.cols());
+  run_fit(X.kind == Matrix::Kind::strings ? -1 : X.cols(), [&] { fit_impl(ctx, X, y, sample_weight); });
+}
+
+void Estimator::fit_external(const Context& ctx, const ExternalRows& rows) {
+  check_params();
+  FRANCA_EXPECTS(rows.n_samples > 0, "rows: n_samples must be positive, got {}", rows.n_samples);
+  FRANCA_EXPECTS(rows.n_features > 0, "rows: n_features must be positive, got {}", rows.n_features);
+  FRANCA_EXPECTS(rows.weight_sum > 0 && std::isfinite(rows.weight_sum),
+                 "rows: sample_weight_sum must be positive and finite, got {}", rows.weight_sum);
+  FRANCA_EXPECTS(std::isfinite(rows.target_mean), "rows: target_mean must be finite, got {}", rows.target_mean);
+  FRANCA_EXPECTS(static_cast<bool>(rows.data_loss), "data_loss: must not be empty");
+  FRANCA_LOG_DEBUG("{}: fit on {} x {} rows held elsewhere", spec().name, rows.n_samples, rows.n_features);
+  run_fit(rows.n_features, [&] { fit_external_impl(ctx, rows); });
+}
+
+void Estimator::fit_external_impl(const Context&, const ExternalRows&) {
+  FRANCA_FAIL(Status::not_implemented,
+              "{} cannot fit on rows held elsewhere: only the estimators with a data term can "
+              "(LogisticRegression, PoissonRegressor, GammaRegressor, TweedieRegressor)",
+              spec().name);
+}
+
+void Estimator::run_fit(std::int64_t n_features_in, const std::function<void()>& body) {
   pending_.clear();
   fitting_ = true;
   try {
-    fit_impl(ctx, X, y, sample_weight);
+    body();
   } catch (...) {
     fitting_ = false;
     pending_.clear();
     throw;
   }
   fitting_ = false;
-  if (X.kind != Matrix::Kind::strings) {
-    pending_["n_features_in_"] = Array::from_host(std::vector<std::int64_t>{X.cols()}, {});
+  if (n_features_in >= 0) {
+    pending_["n_features_in_"] = Array::from_host(std::vector<std::int64_t>{n_features_in}, {});
   }
   {
     std::lock_guard<std::mutex> lock(cache_mutex_);

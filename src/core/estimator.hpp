@@ -22,6 +22,22 @@ namespace franca {
 
 class Estimator;
 
+// A data term evaluated by the caller (Estimator::data_loss's, summed over rows held elsewhere):
+// sum_i w_i loss_i at coef, its gradient into `gradient` and, when `hessian` is not null, its
+// Hessian, in data_loss's coefficient order.
+using DataLossFunction =
+    std::function<double(const std::vector<double>& coef, std::vector<double>& gradient, std::vector<double>* hessian)>;
+
+// What a fit over rows it does not hold knows of them (Estimator::fit_external).
+struct ExternalRows {
+  std::int64_t n_samples = 0, n_features = 0;
+  DType dtype = DType::float64;  // of X: the dtype of the fitted coefficients, as fit keeps it
+  double weight_sum = 0;         // of the weights the data term applies (class weights included)
+  std::int64_t n_classes = 0;    // classifiers: the data term's y are the codes 0 .. n_classes - 1
+  double target_mean = 0;        // regressors: the weighted mean of y
+  DataLossFunction data_loss;
+};
+
 enum class EstimatorKind { regressor, classifier, transformer };
 
 struct MethodSpec {
@@ -141,6 +157,10 @@ class Estimator {
   // threads at once.
   double data_loss(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
                    const std::vector<double>& coef, std::vector<double>& gradient, std::vector<double>* hessian) const;
+  // Fits as fit does, on rows held elsewhere: their data term is rows.data_loss (the sum of
+  // data_loss over their blocks), with the estimator's penalty, solver and stopping rule. On
+  // failure the previous fitted state remains.
+  void fit_external(const Context& ctx, const ExternalRows& rows);
 
   bool fitted() const { return fitted_; }
   bool has_attribute(const std::string& name) const { return attributes_.count(name) != 0; }
@@ -165,6 +185,9 @@ class Estimator {
   virtual double data_loss_impl(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
                                 const std::vector<double>& coef, std::vector<double>& gradient,
                                 std::vector<double>* hessian) const;
+  // The estimators with a data term override this; the others cannot fit on one
+  // (Status::not_implemented).
+  virtual void fit_external_impl(const Context& ctx, const ExternalRows& rows);
   // Throws unless the fitted state is consistent (shapes, dtypes): a loaded model is untrusted.
   virtual void check_state() const = 0;
 
@@ -178,6 +201,9 @@ class Estimator {
  private:
   // fit's and data_loss's checks of X, y and sample_weight against the spec.
   void check_inputs(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const;
+  // Runs `body` as a fit: attributes it sets are pending until it returns, then replace the model's
+  // (with n_features_in_ unless it is negative); an exception leaves the model as it was.
+  void run_fit(std::int64_t n_features_in, const std::function<void()>& body);
 
   const EstimatorSpec* spec_;
   bool fitted_ = false;

@@ -173,39 +173,22 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     y_flat.strides = {1};
     data.targets = to_device(ctx, y_flat, device);
     data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
-    data.n_scores = 1;
-    data.power = power;
-    data.loss = row_loss(p);
-    const double r = p.l1_ratio.value_or(0.0);
-    problem.l1 = p.alpha * r;
-    problem.l2 = p.alpha * (1.0 - r);
     FRANCA_LOG_INFO("{}: fit on {} ({} X of {} x {}), power={}, {} link, alpha={}, l1_ratio={}", name, device.str(),
                     X_in.kind_name(), n, d, power, log_link ? "log" : "identity", p.alpha,
                     this->get_params()["l1_ratio"].dump());
+    solve(ctx, problem, y_mean);
+  }
 
-    // As scikit-learn: zero coefficients and the intercept of the weighted mean of y, or the
-    // previous solution with warm_start.
-    std::vector<double> x(static_cast<std::size_t>(d), 0.0);
-    double intercept = log_link ? (y_mean > 0 ? std::log(y_mean) : 0.0) : y_mean;
-    if (p.warm_start && this->fitted()) {
-      x = previous_coef(ctx, *this, 1, d);
-      intercept = *this->attribute("intercept_").template ptr<const double>();
-    }
-    if (p.fit_intercept) x.push_back(intercept);
-
-    GlmSolverOptions options;
-    options.solver = p.solver;
-    options.max_iter = p.max_iter;
-    options.tol = p.tol;
-    options.max_linesearch = 50;  // scikit-learn passes maxls=50 to scipy (lbfgs)
-    options.name = name;
-    const GlmSolution solution = minimize_glm(ctx, problem, x, options);
-
-    const std::vector<double> coef(x.begin(), x.begin() + d);
-    const std::vector<double> b{p.fit_intercept ? x[static_cast<std::size_t>(d)] : 0.0};
-    this->set_attribute(ctx, "coef_", Array::from_host(coef, {d}));
-    this->set_attribute(ctx, "intercept_", Array::from_host(b, {}));
-    this->set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{solution.n_iter}, {}));
+  // The rows' data term is the unnormalised sum_i s_i loss_i (data_loss's): divided here by
+  // sum_i s_i.
+  void fit_external_impl(const Context& ctx, const ExternalRows& rows) override {
+    const auto& p = this->params();
+    FRANCA_LOG_INFO("{}: fit on {} x {} rows held elsewhere, power={}, {} link, alpha={}, l1_ratio={}",
+                    this->spec().name, rows.n_samples, rows.n_features, p.tweedie_power(),
+                    p.log_link() ? "log" : "identity", p.alpha, this->get_params()["l1_ratio"].dump());
+    GlmProblem problem = glm_external_problem(rows.n_features, p.fit_intercept, rows.data_loss);
+    problem.data_scale = 1.0 / rows.weight_sum;
+    solve(ctx, problem, rows.target_mean);
   }
 
   Matrix apply_impl(const Context& ctx, const std::string&, const Matrix& X_in) const override {
@@ -260,6 +243,45 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     this->expect_attribute("coef_", DType::float64, {d});
     this->expect_attribute("intercept_", DType::float64, {});
     this->expect_attribute("n_iter_", DType::int64, {});
+  }
+
+ private:
+  // Minimises the problem's objective (its rows' weights summing to 1, or data_scale making them
+  // so) and sets the fitted attributes; y_mean: the weighted mean of y.
+  void solve(const Context& ctx, GlmProblem& problem, double y_mean) {
+    const auto& p = this->params();
+    const std::int64_t d = problem.d;
+    GlmData& data = problem.data;
+    data.n_scores = 1;
+    data.power = p.tweedie_power();
+    data.loss = row_loss(p);
+    const double r = p.l1_ratio.value_or(0.0);
+    problem.l1 = p.alpha * r;
+    problem.l2 = p.alpha * (1.0 - r);
+
+    // As scikit-learn: zero coefficients and the intercept of the weighted mean of y, or the
+    // previous solution with warm_start.
+    std::vector<double> x(static_cast<std::size_t>(d), 0.0);
+    double intercept = p.log_link() ? (y_mean > 0 ? std::log(y_mean) : 0.0) : y_mean;
+    if (p.warm_start && this->fitted()) {
+      x = previous_coef(ctx, *this, 1, d);
+      intercept = *this->attribute("intercept_").template ptr<const double>();
+    }
+    if (p.fit_intercept) x.push_back(intercept);
+
+    GlmSolverOptions options;
+    options.solver = p.solver;
+    options.max_iter = p.max_iter;
+    options.tol = p.tol;
+    options.max_linesearch = 50;  // scikit-learn passes maxls=50 to scipy (lbfgs)
+    options.name = this->spec().name;
+    const GlmSolution solution = minimize_glm(ctx, problem, x, options);
+
+    const std::vector<double> coef(x.begin(), x.begin() + d);
+    const std::vector<double> b{p.fit_intercept ? x[static_cast<std::size_t>(d)] : 0.0};
+    this->set_attribute(ctx, "coef_", Array::from_host(coef, {d}));
+    this->set_attribute(ctx, "intercept_", Array::from_host(b, {}));
+    this->set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{solution.n_iter}, {}));
   }
 };
 

@@ -188,6 +188,45 @@ class FrancaEstimator(BaseEstimator):
         return (loss.value, np.from_dlpack(_dlpack.Exported(gradient)),
                 np.from_dlpack(_dlpack.Exported(hess)) if hessian else None)
 
+    def _fit_external(self, rows, data_loss):
+        """franca_estimator_fit_external: fits this estimator, as fit would, on rows it does not hold.
+        rows: {"n_samples", "n_features", "sample_weight_sum", "dtype", "n_classes", "target_mean"} (see
+        include/franca/franca.h); data_loss(coef, hessian) -> (sum_i w_i loss_i, gradient, Hessian or
+        None) of all the rows (the sums of _data_loss over their blocks). An exception it raises stops
+        the fit and is raised from here; the estimator is then left as it was."""
+        _logging.sync_level()
+        ctx = _config.context(_config.get_config()["device"])
+        raised = []
+
+        def callback(coef, n_coef, loss, gradient, hessian, _user_data):
+            try:
+                value, g, h = data_loss(np.ctypeslib.as_array(coef, (n_coef,)).copy(), bool(hessian))
+                loss[0] = value
+                np.ctypeslib.as_array(gradient, (n_coef,))[:] = g
+                if hessian:
+                    np.ctypeslib.as_array(hessian, (n_coef * n_coef,))[:] = np.asarray(h).reshape(-1)
+                return 0
+            except BaseException as e:  # noqa: BLE001 - raised again once the library has stopped
+                raised.append(e)
+                return 1
+
+        c_callback = _lib.DATA_LOSS_CALLBACK(callback)  # kept alive for the call
+        handle = self.__dict__.get("_handle") or _lib.new_handle(
+            _lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free, self._spec["name"].encode())
+        previous = _lib.take_string(_lib.lib.franca_estimator_get_params, handle.value)
+        try:
+            with _logging.capturing_warnings([]) as library_warnings:
+                _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
+                _interruptible(ctx, _lib.lib.franca_estimator_fit_external, ctx.value, handle.value,
+                               json.dumps(rows).encode(), c_callback, None)
+        except BaseException as e:
+            _lib.lib.franca_estimator_set_params(handle.value, previous.encode())
+            if raised:
+                raise raised[0] from e
+            raise
+        _logging.raise_warnings(library_warnings)
+        self._handle = handle
+
     # -------------------------------------------------------------- scikit-learn API
 
     def fit(self, X, y=None, sample_weight=None):

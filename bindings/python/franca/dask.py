@@ -22,7 +22,6 @@ has n_function_evaluations_, its rounds of evaluations over the cluster. See doc
 import math
 import os
 import threading
-import warnings
 
 import dask
 import dask.array as da
@@ -30,10 +29,8 @@ import dask.bag as db
 import dask.dataframe as dd
 import numpy as np
 import scipy.linalg
-import scipy.optimize
 import scipy.sparse as sp
 from sklearn.base import is_classifier
-from sklearn.exceptions import ConvergenceWarning
 
 from . import _config, _convert, _estimator, _lib, _model
 from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueError
@@ -225,11 +222,17 @@ class _DaskMethods:
         if self._python_fallback() is not None:
             raise FrancaNotImplementedError(f"{self._spec['name']}: a parameter that libfranca leaves to scikit-learn "
                                             "cannot run on a dask collection")
-        for key in [key for key in self.__dict__ if key.endswith("_") and not key.startswith("_")]:
-            del self.__dict__[key]  # classes_, feature_names_in_ of an earlier fit
-        if isinstance(X, dd.DataFrame):
-            _estimator._check_feature_names(self, X._meta, reset=True)
-        self._fit_dask(X, y, sample_weight)
+        before = dict(self.__dict__)
+        try:
+            for key in [key for key in self.__dict__ if key.endswith("_") and not key.startswith("_")]:
+                del self.__dict__[key]  # classes_, feature_names_in_ of an earlier fit
+            if isinstance(X, dd.DataFrame):
+                _estimator._check_feature_names(self, X._meta, reset=True)
+            self._fit_dask(X, y, sample_weight)
+        except BaseException:  # a failed fit leaves the estimator as it was, as the single-machine fit
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         return self
 
     def _set_model(self, attributes):
@@ -382,7 +385,7 @@ def _fit_least_squares(self, X, y, sample_weight):
         inverse = np.where(values > cutoff, 1.0 / np.where(values > cutoff, values, 1.0), 0.0)
         beta = vectors @ (inverse[:, None] * (vectors.T @ xty))
     intercept = mean[d:] - mean[:d] @ beta if self.fit_intercept else np.zeros(beta.shape[1])
-    dtype = np.dtype(X.dtype) if isinstance(X, da.Array) and np.dtype(X.dtype) == np.float32 else np.float64
+    dtype = np.dtype(_dtype(X))
     one_target = y.ndim == 1
     self._set_model({"n_features_in_": np.int64(d),
                      "coef_": (beta[:, 0] if one_target else beta.T).astype(dtype),
@@ -391,28 +394,33 @@ def _fit_least_squares(self, X, y, sample_weight):
 
 # -------------------------------------------------------------- GLMs
 
-def _partition_loss(estimator, partition, coef):
-    """(loss, gradient) of the estimator's data term on one prepared partition (X, y, w), through the
-    library where the partition lives; an empty partition adds nothing."""
+def _partition_loss(estimator, partition, coef, hessian):
+    """(loss, gradient, Hessian or None) of the estimator's data term on one prepared partition
+    (X, y, w), through the library where the partition lives; an empty partition adds nothing."""
     _on_worker()
     X, y, w = partition
     if X.shape[0] == 0:
-        return 0.0, np.zeros_like(coef)
-    loss, gradient, _ = estimator._data_loss(X, y, coef, sample_weight=w)
-    return loss, gradient
+        return 0.0, np.zeros_like(coef), np.zeros((len(coef), len(coef))) if hessian else None
+    return estimator._data_loss(X, y, coef, sample_weight=w, hessian=hessian)
 
 
-def _label_statistics(y):
-    labels, counts = np.unique(_to_numpy(y), return_counts=True)
-    return labels, counts
+def _label_statistics(y, w):
+    """A partition's labels, the rows and the summed sample weight of each."""
+    y = _to_numpy(y).reshape(-1)
+    labels, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+    weights = counts.astype(np.float64) if w is None else np.bincount(codes.reshape(-1), _to_numpy(w).reshape(-1),
+                                                                       minlength=len(labels))
+    return labels, counts, weights
 
 
 def _merge_label_statistics(a, b):
     labels = np.union1d(a[0], b[0])
-    counts = np.zeros(len(labels), dtype=np.int64)
-    for part_labels, part_counts in (a, b):
-        counts[np.searchsorted(labels, part_labels)] += part_counts
-    return labels, counts
+    counts, weights = np.zeros(len(labels), dtype=np.int64), np.zeros(len(labels))
+    for part_labels, part_counts, part_weights in (a, b):
+        at = np.searchsorted(labels, part_labels)
+        counts[at] += part_counts
+        weights[at] += part_weights
+    return labels, counts, weights
 
 
 def _classifier_partition(X, y, w, classes, class_weights):
@@ -438,9 +446,15 @@ def _add(a, b):
     return tuple(p + q for p, q in zip(a, b))
 
 
+def _dtype(X):
+    """The dtype the single-machine fit would see, which a linear model's coef_ keeps."""
+    return "float32" if isinstance(X, da.Array) and np.dtype(X.dtype) == np.float32 else "float64"
+
+
 class _DataTerm:
     """The sum over the persisted partitions of the estimator's data term, one round of tasks per
-    evaluation, summed on the client in partition order (the same sum for any number of workers)."""
+    evaluation, summed on the client in partition order (the same sum for any number of workers):
+    the data term of franca_estimator_fit_external."""
 
     def __init__(self, estimator, partitions):
         self.client = _client()
@@ -449,41 +463,24 @@ class _DataTerm:
         self.partitions = partitions
         self.evaluations = 0
 
-    def __call__(self, coef):
+    def __call__(self, coef, hessian):
         # Each task is asked of the worker holding its partition (the scheduler would otherwise move
         # some partitions to a less busy worker, at every evaluation); loosely, so that a partition
         # computed again elsewhere, its worker lost, is followed there.
         holders = self.client.who_has(self.partitions)
-        futures = [self.client.submit(_partition_loss, self.estimator, partition, coef, pure=False,
+        futures = [self.client.submit(_partition_loss, self.estimator, partition, coef, hessian, pure=False,
                                       workers=list(holders.get(partition.key, ())) or None, allow_other_workers=True)
                    for partition in self.partitions]
         results = self.client.gather(futures)
         self.evaluations += 1
-        loss = 0.0
-        gradient = np.zeros_like(coef)
-        for part_loss, part_gradient in results:
+        loss, gradient = 0.0, np.zeros_like(coef)
+        total_hessian = np.zeros((len(coef), len(coef))) if hessian else None
+        for part_loss, part_gradient, part_hessian in results:
             loss += part_loss
             gradient += part_gradient
-        return loss, gradient
-
-
-def _lbfgs(objective, x0, max_iter, tol, name):
-    """scikit-learn's L-BFGS for LogisticRegression and the GLMs (scipy's L-BFGS-B with gtol = tol,
-    maxls = 50, ftol = 64 eps)."""
-    result = scipy.optimize.minimize(objective, x0, method="L-BFGS-B", jac=True,
-                                     options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * _EPS})
-    if result.status != 0:  # as scikit-learn's _check_optimize_result
-        warnings.warn(f"{name}: lbfgs failed to converge: {result.message}. Increase the number of iterations "
-                      "(max_iter) or scale the data", ConvergenceWarning, stacklevel=4)
-    return result
-
-
-def _check_lbfgs(self, l1_ratio):
-    if self.solver == "newton-cholesky" or l1_ratio:
-        raise FrancaNotImplementedError(f"{self._spec['name']}: franca.dask fits with L-BFGS and an L2 penalty; "
-                                        f"solver={self.solver!r} with an L1 term is not distributed yet")
-    if self.warm_start:
-        raise FrancaNotImplementedError(f"{self._spec['name']}: warm_start is not distributed yet")
+            if hessian:
+                total_hessian += part_hessian
+        return loss, gradient, total_hessian
 
 
 def _persisted(client, partitions):
@@ -508,42 +505,20 @@ def _class_weights(class_weight, classes, counts):
 
 
 def _fit_logistic(self, X, y, sample_weight):
-    penalty = "none" if self.penalty is None else self.penalty
-    _check_lbfgs(self, penalty in ("l1", "elasticnet"))
     client = _client()
     blocks = _aligned(X, y, sample_weight)
-    classes, counts = _reduce(_merge_label_statistics, [dask.delayed(_label_statistics)(yb) for _, yb, _ in blocks])
+    classes, counts, class_weight_sums = _reduce(
+        _merge_label_statistics, [dask.delayed(_label_statistics)(dask.delayed(_column)(yb), dask.delayed(_column)(w))
+                                  for _, yb, w in blocks])
     if len(classes) < 2:
         raise FrancaValueError("y: This solver needs samples of at least 2 classes in the data, but the data contains "
                                f"only one class: {classes[0]!r}")
-    K = len(classes)
-    if self.multi_class == "ovr" and K > 2:
-        raise FrancaNotImplementedError("LogisticRegression: multi_class='ovr' is not distributed yet")
     cw = _class_weights(self.class_weight, classes, counts)
     persisted = _persisted(client, [dask.delayed(_classifier_partition)(Xb, yb, w, classes, cw) for Xb, yb, w in blocks])
-    n_scores = K if (K > 2 or self.multi_class == "multinomial") else 1
-    d = _columns_of(client, persisted)
-    per_score = d + (1 if self.fit_intercept else 0)
-    # The library's objective (src/linear_model/logistic_regression.cpp, scikit-learn 1.2's):
-    # sum_i w_i log_loss_i + 1 / (2C) ||W||^2, the intercepts unpenalised.
-    l2 = 0.0 if penalty == "none" or math.isinf(self.C) else 1.0 / self.C
     data_term = _DataTerm(self, persisted)
-    penalised = np.zeros(n_scores * per_score, dtype=bool)
-    penalised[:n_scores * d] = True
-
-    def objective(coef):
-        loss, gradient = data_term(coef)
-        return loss + 0.5 * l2 * coef[penalised] @ coef[penalised], gradient + l2 * coef * penalised
-
-    result = _lbfgs(objective, np.zeros(n_scores * per_score), self.max_iter, self.tol, "LogisticRegression")
-    coef = result.x[:n_scores * d].reshape(n_scores, d)
-    intercept = result.x[n_scores * d:] if self.fit_intercept else np.zeros(n_scores)
-    if n_scores == 2:  # kept, as the library and scikit-learn keep it, as the second class's row
-        coef, intercept = coef[1:], intercept[1:]
-    dtype = np.dtype(X.dtype) if isinstance(X, da.Array) and np.dtype(X.dtype) == np.float32 else np.float64
-    self._set_model({"n_features_in_": np.int64(d), "classes_": np.arange(K, dtype=np.float64),
-                     "coef_": coef.astype(dtype), "intercept_": intercept.astype(dtype),
-                     "n_iter_": np.array([result.nit], dtype=np.int64)})
+    self._fit_external({"n_samples": int(counts.sum()), "n_features": _columns_of(client, persisted),
+                        "sample_weight_sum": float(cw @ class_weight_sums), "n_classes": len(classes),
+                        "dtype": _dtype(X)}, data_term)
     self.classes_ = classes
     self.n_function_evaluations_ = data_term.evaluations
 
@@ -559,45 +534,16 @@ def _columns_of(client, persisted):
     return widths.pop()
 
 
-def _log_link(self):
-    """Whether the GLM regressor's link is log (Poisson, Gamma; Tweedie's 'auto' for power > 0)."""
-    if self._spec["name"] != "TweedieRegressor":
-        return True
-    return self.power > 0 if self.link == "auto" else self.link == "log"
-
-
 def _fit_glm(self, X, y, sample_weight):
-    _check_lbfgs(self, self.l1_ratio)
     client = _client()
     blocks = _aligned(X, y, sample_weight)
-    total, weighted_y, _ = _reduce(_add, [dask.delayed(_target_statistics)(dask.delayed(_column)(yb),
+    total, weighted_y, n = _reduce(_add, [dask.delayed(_target_statistics)(dask.delayed(_column)(yb),
                                                                            dask.delayed(_column)(w))
                                           for _, yb, w in blocks])
-    if total <= 0:
-        raise FrancaValueError(f"sample_weight: the weights sum to {total}; at least one must be positive")
     persisted = _persisted(client, [dask.delayed(_regressor_partition)(Xb, yb, w) for Xb, yb, w in blocks])
-    d = _columns_of(client, persisted)
-    # The library's objective and start (src/linear_model/glm_regressors.cpp, scikit-learn 1.2's):
-    # sum_i s_i loss_i / sum_i s_i + alpha / 2 ||w||^2 from zero coefficients and the intercept of
-    # the weighted mean of y.
-    y_mean = weighted_y / total
-    x0 = np.zeros(d + (1 if self.fit_intercept else 0))
-    if self.fit_intercept:
-        x0[d] = (math.log(y_mean) if y_mean > 0 else 0.0) if _log_link(self) else y_mean
     data_term = _DataTerm(self, persisted)
-    alpha = self.alpha
-
-    def objective(coef):
-        loss, gradient = data_term(coef)
-        w = coef[:d]
-        gradient = gradient / total
-        gradient[:d] += alpha * w
-        return loss / total + 0.5 * alpha * w @ w, gradient
-
-    result = _lbfgs(objective, x0, self.max_iter, self.tol, self._spec["name"])
-    self._set_model({"n_features_in_": np.int64(d), "coef_": result.x[:d].copy(),
-                     "intercept_": np.float64(result.x[d] if self.fit_intercept else 0.0),
-                     "n_iter_": np.int64(result.nit)})
+    self._fit_external({"n_samples": n, "n_features": _columns_of(client, persisted), "sample_weight_sum": total,
+                        "target_mean": weighted_y / total if total > 0 else 0.0, "dtype": _dtype(X)}, data_term)
     self.n_function_evaluations_ = data_term.evaluations
 
 
@@ -630,10 +576,9 @@ Ridge = _class("Ridge", _fit_least_squares,
                "franca.dask: the partitions' centred Gram matrices of [X, y] merged exactly, then a Cholesky solve "
                "on the client.")
 LogisticRegression = _class("LogisticRegression", _fit_logistic,
-                            "franca.dask: L-BFGS on the client over the sum of the partitions' loss and gradient, "
-                            "each computed by the library where its partition lives (franca_estimator_data_loss).")
-PoissonRegressor = _class("PoissonRegressor", _fit_glm,
-                          "franca.dask: L-BFGS on the client over the sum of the partitions' loss and gradient, "
-                          "each computed by the library where its partition lives (franca_estimator_data_loss).")
+                            "franca.dask: the library's fit on the client (franca_estimator_fit_external: its solver, "
+                            "penalty and stopping rule) over the sum of the partitions' loss, gradient and Hessian, each "
+                            "computed by the library where its partition lives (franca_estimator_data_loss).")
+PoissonRegressor = _class("PoissonRegressor", _fit_glm, LogisticRegression.__doc__.split("\n\n")[0])
 GammaRegressor = _class("GammaRegressor", _fit_glm, PoissonRegressor.__doc__.split("\n\n")[0])
 TweedieRegressor = _class("TweedieRegressor", _fit_glm, PoissonRegressor.__doc__.split("\n\n")[0])
