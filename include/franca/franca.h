@@ -232,7 +232,8 @@ FRANCA_API int franca_estimator_data_loss(franca_context ctx, franca_estimator e
  * gradient[0 .. n_coef) and, when `hessian` is not NULL, its Hessian, row-major, into
  * hessian[0 .. n_coef * n_coef); typically the sums of franca_estimator_data_loss over the blocks
  * of the rows. Returns 0, or any other value to stop the fit. Called on the thread that called
- * franca_estimator_fit_external. */
+ * franca_estimator_fit_external, which holds the fitted estimator exclusively: the callback must
+ * not use that handle (a handle of the same estimator and parameters evaluates the data term). */
 typedef int (*franca_data_loss_callback)(const double* coef, int64_t n_coef, double* loss, double* gradient,
                                          double* hessian, void* user_data);
 

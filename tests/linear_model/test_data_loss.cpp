@@ -1,9 +1,11 @@
-// franca_estimator_data_loss on every device. Oracles: the log-loss and its gradient computed here
-// in long double; blocks of rows, whose sums must be the whole's; a fitted model, where the data
-// gradient must cancel the penalty's (the fit minimises data term + penalty); the Hessian against
-// central differences of the gradient.
+// franca_estimator_data_loss and franca_estimator_fit_external on every device. Oracles: the
+// log-loss and its gradient computed here in long double; blocks of rows, whose sums must be the
+// whole's; a fitted model, where the data gradient must cancel the penalty's (the fit minimises data
+// term + penalty); the Hessian against central differences of the gradient; franca_estimator_fit on
+// the same rows, which an external fit over their blocks must repeat.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "common/franca_test.hpp"
 
@@ -14,6 +16,7 @@ constexpr double kSumRtol = 1e-12;        // blocks against the whole: the same 
 constexpr double kReferenceRtol = 1e-12;  // against the long double loss and gradient
 constexpr double kStationaryTol = 1e-6;   // max |data gradient + penalty gradient| at a fit to tol 1e-10
 constexpr double kHessianRtol = 1e-5;     // against central differences of the gradient (step 1e-6)
+constexpr double kExternalRtol = 1e-8;    // an external fit's coefficients against fit's: sums in another order
 
 struct Rows {
   std::int64_t n, d;
@@ -185,7 +188,114 @@ TEST_P(DataLoss, HessianIsTheGradientsDerivative) {
   }
 }
 
+// The data term of rows split into blocks, summed: franca_estimator_fit_external's callback.
+struct Blocks {
+  std::string device;
+  franca_estimator est;  // another handle than the fitted one, which the fit holds exclusively
+  std::vector<Rows> parts;
+  int status = 0;  // what the callback returns
+};
+
+int blocks_data_loss(const double* coef, std::int64_t n_coef, double* loss, double* gradient, double* hessian,
+                     void* user_data) {
+  const auto& blocks = *static_cast<const Blocks*>(user_data);
+  const std::vector<double> c(coef, coef + n_coef);
+  *loss = 0;
+  std::fill(gradient, gradient + n_coef, 0.0);
+  if (hessian) std::fill(hessian, hessian + n_coef * n_coef, 0.0);
+  for (const Rows& part : blocks.parts) {
+    const Result r = data_loss(blocks.device, blocks.est, part, "row-major", c, hessian != nullptr);
+    *loss += r.loss;
+    for (std::int64_t j = 0; j < n_coef; ++j) gradient[j] += r.gradient[j];
+    for (std::size_t j = 0; hessian && j < r.hessian.size(); ++j) hessian[j] += r.hessian[j];
+  }
+  return blocks.status;
+}
+
+TEST_P(DataLoss, FitExternalRepeatsTheFit) {
+  struct Case {
+    const char* name;
+    const char* params;
+    std::int64_t k;  // classes of the rows' y (also Poisson and Gamma targets 0 .. k-1)
+  };
+  const Case cases[] = {{"LogisticRegression", R"({"C": 0.5, "tol": 1e-8})", 3},
+                        {"LogisticRegression", R"({"solver": "newton-cholesky", "tol": 1e-8})", 2},
+                        {"LogisticRegression", R"({"penalty": "l1", "C": 2.0, "tol": 1e-8})", 2},
+                        {"PoissonRegressor", R"({"alpha": 0.1, "l1_ratio": 0.3, "tol": 1e-8})", 3},
+                        {"GammaRegressor", R"({"solver": "newton-cholesky", "tol": 1e-8})", 3}};
+  for (const Case& c : cases) {
+    Rows r = classification(150, 4, c.k, 51);
+    if (std::string(c.name) == "GammaRegressor")
+      for (double& v : r.y) v += 0.5;  // Gamma targets are positive
+    Tensor X(device(), r.X, {r.n, r.d}), y(device(), r.y, {r.n}), w(device(), r.w, {r.n});
+    auto Xm = dense(X.get());
+    auto local = estimator(c.name, c.params);
+    FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, local.get(), Xm.get(), y.get(), w.get()));
+
+    auto external = estimator(c.name, c.params), evaluator = estimator(c.name, c.params);
+    Blocks blocks{device(), evaluator.get(), {r.slice(0, 40), r.slice(40, 41), r.slice(41, 150)}};
+    double weight_sum = 0, weighted_y = 0;
+    for (std::int64_t i = 0; i < r.n; ++i) weight_sum += r.w[i], weighted_y += r.w[i] * r.y[i];
+    const bool classifier = std::string(c.name) == "LogisticRegression";
+    char rows[256];
+    if (classifier) {
+      std::snprintf(rows, sizeof rows,
+                    R"({"n_samples": 150, "n_features": 4, "sample_weight_sum": %.17g, "n_classes": %d})", weight_sum,
+                    static_cast<int>(c.k));
+    } else {
+      std::snprintf(rows, sizeof rows,
+                    R"({"n_samples": 150, "n_features": 4, "sample_weight_sum": %.17g, "target_mean": %.17g})",
+                    weight_sum, weighted_y / weight_sum);
+    }
+    FRANCA_ASSERT_OK(franca_estimator_fit_external(nullptr, external.get(), rows, blocks_data_loss, &blocks));
+    const std::string what = std::string(c.name) + " " + c.params;
+    EXPECT_LE(max_relative(attribute_of(external.get(), "coef_"), attribute_of(local.get(), "coef_")), kExternalRtol)
+        << what;
+    EXPECT_LE(max_relative(attribute_of(external.get(), "intercept_"), attribute_of(local.get(), "intercept_")),
+              kExternalRtol)
+        << what;
+    EXPECT_EQ(attribute_of(external.get(), "n_iter_"), attribute_of(local.get(), "n_iter_")) << what;
+    if (classifier) EXPECT_EQ(attribute_of(external.get(), "classes_"), attribute_of(local.get(), "classes_")) << what;
+  }
+}
+
 FRANCA_INSTANTIATE_DEVICE_TESTS(DataLoss);
+
+TEST(FitExternalErrors, EachNamesItsCause) {
+  const Rows r = classification(30, 2, 3, 61);
+  auto logistic = estimator("LogisticRegression"), evaluator = estimator("LogisticRegression");
+  Blocks blocks{"cpu", evaluator.get(), {r}};
+  const char* rows = R"({"n_samples": 30, "n_features": 2, "sample_weight_sum": 30, "n_classes": 3})";
+  blocks.status = 7;
+  FRANCA_ASSERT_ERROR(franca_estimator_fit_external(nullptr, logistic.get(), rows, blocks_data_loss, &blocks),
+                      FRANCA_ERROR_CANCELLED, "data_loss: the caller's data term returned 7");
+  int fitted = 1;
+  FRANCA_ASSERT_OK(franca_estimator_is_fitted(logistic.get(), &fitted));
+  EXPECT_EQ(fitted, 0);
+  blocks.status = 0;
+  FRANCA_ASSERT_ERROR(franca_estimator_fit_external(nullptr, logistic.get(),
+                                                    R"({"n_samples": 30, "sample_weight_sum": 30, "n_classes": 3})",
+                                                    blocks_data_loss, &blocks),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "rows: 'n_features' is missing");
+  FRANCA_ASSERT_ERROR(
+      franca_estimator_fit_external(nullptr, logistic.get(),
+                                    R"({"n_rows": 30, "n_features": 2, "sample_weight_sum": 30, "n_classes": 3})",
+                                    blocks_data_loss, &blocks),
+      FRANCA_ERROR_INVALID_ARGUMENT, "rows: unknown member 'n_rows'");
+  FRANCA_ASSERT_ERROR(
+      franca_estimator_fit_external(nullptr, logistic.get(),
+                                    R"({"n_samples": 30, "n_features": 2, "sample_weight_sum": 0, "n_classes": 3})",
+                                    blocks_data_loss, &blocks),
+      FRANCA_ERROR_INVALID_ARGUMENT, "rows: sample_weight_sum must be positive");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit_external(nullptr, logistic.get(), rows, nullptr, &blocks),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "data_loss: must not be NULL");
+  auto ovr = estimator("LogisticRegression", R"({"multi_class": "ovr"})");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit_external(nullptr, ovr.get(), rows, blocks_data_loss, &blocks),
+                      FRANCA_ERROR_NOT_IMPLEMENTED, "multi_class='ovr'");
+  auto ridge = estimator("Ridge");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit_external(nullptr, ridge.get(), rows, blocks_data_loss, &blocks),
+                      FRANCA_ERROR_NOT_IMPLEMENTED, "Ridge cannot fit on rows held elsewhere");
+}
 
 TEST(DataLossErrors, EachNamesItsArgument) {
   const Rows r = classification(10, 2, 2, 41);
