@@ -11,9 +11,10 @@ single-machine one, equal to a fit of all the rows on one machine whatever the p
 
 Each class here is the franca class of the same name (franca.linear_model.Ridge, ...) whose fit
 also takes dask collections: every partition is reduced where it lives to small statistics
-(moments, Gram matrices, document frequencies, or a GLM's loss and gradient at the current
-coefficients, through franca_estimator_data_loss), the statistics are merged in an order that
-depends on the partitions only, and the model is built from them. Its predict, predict_proba,
+(moments, Gram matrices, document frequencies), merged in an order that depends on the partitions
+only, and the model is built from them; a GLM is fitted by the library itself on the client
+(franca_estimator_fit_external), each evaluation of its data term the sum of the partitions' loss
+and gradient at the current coefficients, computed where they live (franca_estimator_data_loss). Its predict, predict_proba,
 decision_function and transform take dask collections too and return lazy dask arrays, mapped
 over the partitions; on anything else they are the single-machine methods. A fitted estimator
 pickles and predicts anywhere as the single-machine class; a GLM fitted on a dask collection also
