@@ -2,7 +2,9 @@
 """Short documents through the Python binding (issue 14): HashingVectorizer + TfidfTransformer on a
 plain Python list of str of about 150 bytes each, franca's (franca.feature_extraction.text)
 against scikit-learn's, in the same run, with the share of franca's time spent handing the list
-to the library (encoding it to UTF-8 offsets and bytes, franca._convert._utf8_column).
+to the library (encoding it to UTF-8 offsets and bytes, franca._convert._utf8_column). Where
+pyarrow is installed, also the same documents as a pyarrow string array, which franca reads in place
+(Arrow's offsets and bytes are its strings matrix: no hand-off).
 
 The documents are bench_text.py's corpus (real text paragraphs) cut into ~150-byte pieces at
 spaces, until --mb megabytes. franca's result is checked against scikit-learn's first.
@@ -70,15 +72,28 @@ def main():
     difference = abs(ours[1] - theirs[1]).max()
     assert difference < 1e-12, f"franca's TF-IDF differs from scikit-learn's by {difference}"
     handoff = best(lambda: _convert._utf8_column(docs), args.repeat)[0]
+    timings = [("franca HashingVectorizer + TfidfTransformer", ours[0]),
+               ("scikit-learn HashingVectorizer + TfidfTransformer", theirs[0]),
+               ("franca's hand-off of the list (in franca's time)", handoff)]
+    arrow_note = ""
+    try:
+        import pyarrow
+    except ImportError:
+        arrow_note = " (pyarrow is not installed: no Arrow row)"
+    else:
+        column = pyarrow.array(docs)
+        arrow = best(lambda: pipeline(HashingVectorizer(), TfidfTransformer(), column), args.repeat)
+        assert abs(arrow[1] - theirs[1]).max() < 1e-12, "franca's TF-IDF of the Arrow column differs"
+        timings.append(("franca on the documents as a pyarrow string array", arrow[0]))
+        arrow_note = f"; from an Arrow column, {theirs[0] / arrow[0]:.1f}x scikit-learn"
     rows = [[name, f"{seconds:.3f}", f"{len(docs) / seconds:.3g}", f"{seconds / ours[0]:.2f}"]
-            for name, seconds in (("franca HashingVectorizer + TfidfTransformer", ours[0]),
-                                  ("scikit-learn HashingVectorizer + TfidfTransformer", theirs[0]),
-                                  ("franca's hand-off of the list (in franca's time)", handoff))]
+            for name, seconds in timings]
     parts = [_report.show(f"## Short documents\n\n{_report.machine_line(args.device)}"),
              _report.show(f"{len(docs):,} documents of {size / len(docs):.0f} bytes on average ({size / 1e6:.1f} MB, "
                           f"{label})\n\n" + _report.markdown_table(["", "seconds", "documents/s", "vs franca"], rows)
                           + f"\n\nfranca {theirs[0] / ours[0]:.1f}x scikit-learn; the hand-off is "
-                          f"{100 * handoff / ours[0]:.0f}% of franca's time; results equal to {difference:.1e}")]
+                          f"{100 * handoff / ours[0]:.0f}% of franca's time{arrow_note}; results equal to "
+                          f"{difference:.1e}")]
     _report.write(parts, args.out)
 
 

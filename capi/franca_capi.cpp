@@ -407,6 +407,20 @@ int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix
   });
 }
 
+int franca_estimator_partial_fit(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
+                                 const DLTensor* sample_weight) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(X);
+    franca::Array y_array, w_array;
+    if (y) y_array = franca::capi::from_dlpack(y, "y");
+    if (sample_weight) w_array = franca::capi::from_dlpack(sample_weight, "sample_weight");
+    write_estimator(est, [&](franca::Estimator& e) {
+      e.partial_fit(context_of(ctx), X->matrix, y ? &y_array : nullptr, sample_weight ? &w_array : nullptr);
+    });
+  });
+}
+
 int franca_estimator_apply(franca_context ctx, franca_estimator est, const char* method, franca_matrix X,
                            franca_matrix* out) {
   return translate_exceptions([&] {
@@ -549,6 +563,16 @@ int franca_estimator_get_attribute(franca_estimator est, const char* name, DLMan
       franca::copy_bytes(franca::default_context(), copy, attribute);
       return copy;
     }));
+  });
+}
+
+int franca_estimator_set_attribute(franca_estimator est, const char* name, const DLTensor* value) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(name);
+    FRANCA_NOT_NULL(value);
+    const franca::Array array = franca::capi::from_dlpack(value, name);
+    write_estimator(est, [&](franca::Estimator& e) { e.replace_attribute(franca::default_context(), name, array); });
   });
 }
 

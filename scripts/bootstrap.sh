@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything on a fresh Debian 12 machine, as root:
 #   bash scripts/bootstrap.sh example   install what is needed, build, run the examples
-#   bash scripts/bootstrap.sh test      the same, then every test (ctest, pytest, sanitizers, fuzzers)
+#   bash scripts/bootstrap.sh test      the same, then every test (ctest, pytest, R CMD check, sanitizers, fuzzers)
 # The Python tests run on two stacks: Debian's python3 with its packages (the oldest supported: NumPy
 # 1.24, scikit-learn 1.2; inside ctest, on the source tree's package), then a virtual environment
 # build/venv-newest with the newest from PyPI (NumPy 2, scikit-learn 1.9, pandas 3; made once, reused
@@ -32,7 +32,8 @@ if [ "$mode" = test ]; then
   # real data sets of the parity tests (tests/python/_datasets.py); dask and distributed for
   # franca.dask (tests/python/test_dask.py, Debian 12's 2022.12).
   packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format
-    python3-pandas dataset-fashion-mnist r-cran-mlbench r-cran-aer r-cran-glmnet python3-dask python3-distributed)
+    python3-pandas dataset-fashion-mnist r-cran-mlbench r-cran-aer r-cran-glmnet
+    r-base-core r-cran-testthat r-cran-jsonlite r-cran-matrix r-cran-randomforest python3-dask python3-distributed)
 fi
 
 missing=()
@@ -90,7 +91,8 @@ pip_build=(--no-build-isolation --config-settings=build-dir=build
 echo "== Python tests on the newest stack (build/venv-newest: NumPy 2, scikit-learn 1.9, pandas 3), scikit-learn's own suites too"
 echo "   on franca installed there with pip install . (its bundled libfranca; no FRANCA_LIBRARY, no PYTHONPATH)"
 venv=build/venv-newest
-requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" polars pytest "dask[dataframe,distributed]" "scikit-build-core>=0.10")
+requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" pyarrow polars pytest "dask[dataframe,distributed]"
+  "scikit-build-core>=0.10")
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/franca-requirements" 2>/dev/null)" != "${requirements[*]}" ]; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
@@ -112,6 +114,12 @@ venv_debian=build/venv-debian
 "$venv_debian/bin/python" -m pip install -q build/wheelhouse/franca-*.whl
 env -u FRANCA_LIBRARY -u PYTHONPATH FRANCA_EXPECT_INSTALLED=1 FRANCA_EXPECT_DEBIAN_STACK=1 \
   "$venv_debian/bin/python" -m pytest -q -rxs bindings/python/tests/test_package.py
+
+echo "== the R package (bindings/r): R CMD build, then R CMD check with its testthat tests, on build/'s libfranca"
+# Installed into a prefix first: the package finds libfranca through that prefix's franca.pc (FRANCA_HOME).
+cmake --install build --prefix build/r-franca-prefix >/dev/null
+FRANCA_HOME="$root/build/r-franca-prefix" FRANCA_LIBRARY="$root/build/lib/libfranca.so" \
+  PYTHONPATH="$root/bindings/python" bash bindings/r/tools/check.sh build/r-check
 
 echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer (CPU build, build-asan/)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFRANCA_CUDA=OFF -DFRANCA_SANITIZE=address,undefined \

@@ -36,9 +36,11 @@ def render(estimators):
         where = f"franca.{e['module']}" if e["module"] else "franca"
         what = f"computes `{where}.{e['function']}`" if "function" in e else f"{e['kind']}, `{where}`"
         lines += [f"## {e['name']} ({what})", "", e["doc"], "",
-                  f"Input: {', '.join(e['inputs'])}. Methods: "
-                  + ", ".join(f"`{m['name']}`" for m in e["methods"])
-                  + ". Fitted attributes: " + ", ".join(f"`{a}`" for a in e["attributes"]) + ".", "",
+                  f"Input: {', '.join(e['inputs'])}" + (" (NaN handled)" if e["allow_nan"] else "") + ". Methods: "
+                  + ", ".join([f"`{m['name']}`" for m in e["methods"]] + (["`partial_fit`"] if e["partial_fit"] else []))
+                  + ". Fitted attributes: " + ", ".join(
+                      f"`{a}`" + (" (None when the parameters leave it out)" if a in e["optional_attributes"] else "")
+                      for a in e["attributes"]) + ".", "",
                   "| parameter | type | default | allowed | description |",
                   "|---|---|---|---|---|"]
         for p in e["params"]:

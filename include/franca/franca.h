@@ -177,9 +177,13 @@ typedef struct franca_estimator_s* franca_estimator;
  * "default", "doc", "binding_applies" (true: only the default is computed here; a binding
  * applies other values itself), "choices"?, "minimum"? or "exclusive_minimum"?, "maximum"? or
  * "exclusive_maximum"?}], "methods": [{"name", "doc"}], "attributes": [names of fitted
- * attributes], "inputs": (some of "dense", "CSR", "strings"), "allow_nan", "multioutput"
- * (a regressor that takes 2-D y), "tweedie_power"? (a GLM scored by D^2 of the Tweedie
- * deviance: the power, or the name of the parameter holding it)}]. */
+ * attributes], "optional_attributes": [those a fit leaves out when its parameters say so (a
+ * binding gives None, as scikit-learn)], "inputs": (some of "dense", "CSR", "strings"),
+ * "allow_nan", "multioutput" (a regressor that takes 2-D y), "one_to_one_features" (a
+ * transformer whose output column j is input column j), "partial_fit"
+ * (franca_estimator_partial_fit applies), "tweedie_power"? (a GLM scored by D^2 of the Tweedie
+ * deviance: the power, or the name of the parameter holding it), "function"? (the scikit-learn
+ * function that fitting computes, e.g. "enet_path")}]. */
 FRANCA_API int franca_estimator_list(char** json);
 
 /* name: e.g. "Ridge". Parameters start at their defaults. */
@@ -199,6 +203,13 @@ FRANCA_API int franca_estimator_get_params(franca_estimator est, char** json);
  * transformers; sample_weight: 1-D float of X's rows, or NULL. All on X's device. */
 FRANCA_API int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
                                     const DLTensor* sample_weight);
+
+/* scikit-learn's partial_fit: folds one more batch of rows (X, y, sample_weight as for fit)
+ * into the fitted state, which then equals a fit on all the batches' rows (for StandardScaler,
+ * up to rounding); on an unfitted estimator the same as fit. FRANCA_ERROR_NOT_IMPLEMENTED for an
+ * estimator whose listing entry lacks "partial_fit": true. Since 0.2. */
+FRANCA_API int franca_estimator_partial_fit(franca_context ctx, franca_estimator est, franca_matrix X,
+                                            const DLTensor* y, const DLTensor* sample_weight);
 
 /* Runs a method ("predict", "predict_proba", "decision_function", "transform", ...) on X;
  * the result is a new matrix on X's device. */
@@ -222,7 +233,7 @@ FRANCA_API int franca_estimator_apply(franca_context ctx, franca_estimator est, 
  * class codes 0 .. t-1; class weights are not applied (fold them into sample_weight). GLM
  * regressors (PoissonRegressor, GammaRegressor, TweedieRegressor): t = 1, scikit-learn's half
  * deviance of the estimator's power and link. Other estimators: FRANCA_ERROR_NOT_IMPLEMENTED.
- * Shares the estimator's lock with franca_estimator_apply. */
+ * Shares the estimator's lock with franca_estimator_apply. Since 0.2. */
 FRANCA_API int franca_estimator_data_loss(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
                                           const DLTensor* sample_weight, const DLTensor* coef, double* loss,
                                           DLManagedTensor** gradient, DLManagedTensor** hessian);
@@ -252,7 +263,7 @@ typedef int (*franca_data_loss_callback)(const double* coef, int64_t n_coef, dou
  * has weights of its own). A data term's Hessian is its sum only: Newton-Cholesky cannot see how
  * many pointwise second derivatives are negative, so it never falls back to L-BFGS for that reason.
  * A non-zero return of `data_loss` fails the fit with FRANCA_ERROR_CANCELLED; the model is left as
- * it was. */
+ * it was. Since 0.2. */
 FRANCA_API int franca_estimator_fit_external(franca_context ctx, franca_estimator est, const char* rows_json,
                                              franca_data_loss_callback data_loss, void* user_data);
 
@@ -262,6 +273,13 @@ FRANCA_API int franca_estimator_is_fitted(franca_estimator est, int* fitted);
 /* A fitted attribute ("coef_", "n_features_in_", ...) as a host tensor owned by the
  * caller. */
 FRANCA_API int franca_estimator_get_attribute(franca_estimator est, const char* name, DLManagedTensor** out);
+
+/* Replaces a fitted attribute with a copy of `value` (host or CUDA; converted to the
+ * attribute's dtype; the same shape), as scikit-learn lets a user write coef_; the model is
+ * then checked as franca_estimator_load checks one, and on failure (FRANCA_ERROR_INVALID_ARGUMENT
+ * naming the attribute) the previous value remains. n_features_in_ and attributes a fit left
+ * out cannot be set. Since 0.2. */
+FRANCA_API int franca_estimator_set_attribute(franca_estimator est, const char* name, const DLTensor* value);
 
 /* A versioned, device-neutral byte image of the estimator (parameters and fitted state);
  * franca_estimator_load() accepts it on any machine with the same major version. The bytes

@@ -47,6 +47,10 @@ std::vector<std::int64_t> c_strides(const std::vector<std::int64_t>& shape);
 // already is one (no copy).
 Array to(const Context& ctx, const Array& a, Device device, DType dtype);
 inline Array to_device(const Context& ctx, const Array& a, Device device) { return to(ctx, a, device, a.dtype); }
+// A 1-D float64 array of `values` on `device`.
+inline Array vector_on(const Context& ctx, const std::vector<double>& values, Device device) {
+  return to_device(ctx, Array::from_host(values, {static_cast<std::int64_t>(values.size())}), device);
+}
 // Copies a contiguous `src` into contiguous `dst` of the same dtype and size, across devices.
 void copy_bytes(const Context& ctx, const Array& dst, const Array& src);
 

@@ -19,9 +19,16 @@ void check_finite(const Context& ctx, const Array& values, const char* argument,
                  dtype_name(values.dtype));
 }
 
+// A shape as Python writes it: (3,), (2, 5), ().
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + (shape.size() == 1 ? ",)" : ")");
+}
+
 }  // namespace
 
-void Estimator::check_inputs(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const {
+void Estimator::check_fit_input(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const {
   const auto& s = spec();
   FRANCA_EXPECTS_STATUS(std::find(s.inputs.begin(), s.inputs.end(), X.kind) != s.inputs.end(), Status::type,
                         "X: {} does not accept {} input", s.name, X.kind_name());
@@ -64,38 +71,18 @@ void Estimator::check_inputs(const Context& ctx, const Matrix& X, const Array* y
   }
 }
 
-void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) {
-  const auto& s = spec();
-  check_params();
-  check_inputs(ctx, X, y, sample_weight);
-  FRANCA_LOG_DEBUG("{}: fit on {} ({} X of {} x {})", s.name, X.device().str(), X.kind_name(), X.rows(), X.cols());
-  run_fit(X.kind == Matrix::Kind::strings ? -1 : X.cols(), [&] { fit_impl(ctx, X, y, sample_weight); });
+template <class Update>
+void Estimator::commit_fit(const Matrix& X, Update&& update) {
+  FRANCA_LOG_DEBUG("{}: fit on {} ({} X of {} x {})", spec().name, X.device().str(), X.kind_name(), X.rows(), X.cols());
+  commit_fit(X.kind == Matrix::Kind::strings ? -1 : X.cols(), std::forward<Update>(update));
 }
 
-void Estimator::fit_external(const Context& ctx, const ExternalRows& rows) {
-  check_params();
-  FRANCA_EXPECTS(rows.n_samples > 0, "rows: n_samples must be positive, got {}", rows.n_samples);
-  FRANCA_EXPECTS(rows.n_features > 0, "rows: n_features must be positive, got {}", rows.n_features);
-  FRANCA_EXPECTS(rows.weight_sum > 0 && std::isfinite(rows.weight_sum),
-                 "rows: sample_weight_sum must be positive and finite, got {}", rows.weight_sum);
-  FRANCA_EXPECTS(std::isfinite(rows.target_mean), "rows: target_mean must be finite, got {}", rows.target_mean);
-  FRANCA_EXPECTS(static_cast<bool>(rows.data_loss), "data_loss: must not be empty");
-  FRANCA_LOG_DEBUG("{}: fit on {} x {} rows held elsewhere", spec().name, rows.n_samples, rows.n_features);
-  run_fit(rows.n_features, [&] { fit_external_impl(ctx, rows); });
-}
-
-void Estimator::fit_external_impl(const Context&, const ExternalRows&) {
-  FRANCA_FAIL(Status::not_implemented,
-              "{} cannot fit on rows held elsewhere: only the estimators with a data term can "
-              "(LogisticRegression, PoissonRegressor, GammaRegressor, TweedieRegressor)",
-              spec().name);
-}
-
-void Estimator::run_fit(std::int64_t n_features_in, const std::function<void()>& body) {
+template <class Update>
+void Estimator::commit_fit(std::int64_t n_features_in, Update&& update) {
   pending_.clear();
   fitting_ = true;
   try {
-    body();
+    update();
   } catch (...) {
     fitting_ = false;
     pending_.clear();
@@ -114,11 +101,51 @@ void Estimator::run_fit(std::int64_t n_features_in, const std::function<void()>&
   fitted_ = true;
 }
 
+void Estimator::fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) {
+  check_fit_input(ctx, X, y, sample_weight);
+  commit_fit(X, [&] { fit_impl(ctx, X, y, sample_weight); });
+}
+
+void Estimator::partial_fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) {
+  FRANCA_EXPECTS_STATUS(spec().incremental, Status::not_implemented, "{} has no partial_fit; call fit", spec().name);
+  check_fit_input(ctx, X, y, sample_weight);
+  if (!fitted_) {
+    commit_fit(X, [&] { fit_impl(ctx, X, y, sample_weight); });
+    return;
+  }
+  const std::int64_t expected = n_features_in();
+  FRANCA_EXPECTS(X.cols() == expected, "X has {} features, but {} is expecting {} features as input", X.cols(),
+                 spec().name, expected);
+  commit_fit(X, [&] { partial_fit_impl(ctx, X, y, sample_weight); });
+}
+
+void Estimator::partial_fit_impl(const Context&, const Matrix&, const Array*, const Array*) {
+  FRANCA_FAIL(Status::not_implemented, "{} has no partial_fit; call fit", spec().name);
+}
+
+void Estimator::fit_external(const Context& ctx, const ExternalRows& rows) {
+  check_params();
+  FRANCA_EXPECTS(rows.n_samples > 0, "rows: n_samples must be positive, got {}", rows.n_samples);
+  FRANCA_EXPECTS(rows.n_features > 0, "rows: n_features must be positive, got {}", rows.n_features);
+  FRANCA_EXPECTS(rows.weight_sum > 0 && std::isfinite(rows.weight_sum),
+                 "rows: sample_weight_sum must be positive and finite, got {}", rows.weight_sum);
+  FRANCA_EXPECTS(std::isfinite(rows.target_mean), "rows: target_mean must be finite, got {}", rows.target_mean);
+  FRANCA_EXPECTS(static_cast<bool>(rows.data_loss), "data_loss: must not be empty");
+  FRANCA_LOG_DEBUG("{}: fit on {} x {} rows held elsewhere", spec().name, rows.n_samples, rows.n_features);
+  commit_fit(rows.n_features, [&] { fit_external_impl(ctx, rows); });
+}
+
+void Estimator::fit_external_impl(const Context&, const ExternalRows&) {
+  FRANCA_FAIL(Status::not_implemented,
+              "{} cannot fit on rows held elsewhere: only the estimators with a data term can "
+              "(LogisticRegression, PoissonRegressor, GammaRegressor, TweedieRegressor)",
+              spec().name);
+}
+
 double Estimator::data_loss(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
                             const std::vector<double>& coef, std::vector<double>& gradient,
                             std::vector<double>* hessian) const {
-  check_params();
-  check_inputs(ctx, X, &y, sample_weight);
+  check_fit_input(ctx, X, &y, sample_weight);
   return data_loss_impl(ctx, X, y, sample_weight, coef, gradient, hessian);
 }
 
@@ -168,6 +195,27 @@ const Array& Estimator::attribute(const std::string& name) const {
                         "estimator.",
                         spec().name);
   FRANCA_FAIL(Status::not_found, "attribute: {} has no fitted attribute '{}'", spec().name, name);
+}
+
+void Estimator::replace_attribute(const Context& ctx, const std::string& name, const Array& value) {
+  const auto& declared = spec().attributes;
+  FRANCA_EXPECTS_STATUS(std::find(declared.begin(), declared.end(), name) != declared.end(), Status::not_found,
+                        "attribute: {} has no settable fitted attribute '{}'", spec().name, name);
+  (void)attribute(name);  // not_fitted, or not_found where this fit left it out
+  Array& current = attributes_.at(name);
+  FRANCA_EXPECTS(value.shape == current.shape, "{}: expected shape {}, got {}", name, shape_text(current.shape),
+                 shape_text(value.shape));
+  Array copy = Array::empty(ctx, Device::cpu(), current.dtype, current.shape);
+  copy_bytes(ctx, copy, to(ctx, value, Device::cpu(), current.dtype));
+  std::swap(current, copy);
+  try {
+    check_state();
+  } catch (const Error& e) {
+    std::swap(current, copy);
+    FRANCA_FAIL(Status::invalid_argument, "{}: the value does not fit the model: {}", name, e.what());
+  }
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  cache_.clear();
 }
 
 Array Estimator::attribute_on(const Context& ctx, const std::string& name, Device device, DType dtype) const {

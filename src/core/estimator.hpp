@@ -57,7 +57,10 @@ struct EstimatorSpec {
   std::vector<ParamInfo> params;
   std::vector<MethodSpec> methods;
   std::vector<std::string> attributes;  // fitted attributes, besides n_features_in_
-  std::vector<Matrix::Kind> inputs;     // the kinds of X that fit and the methods accept
+  // Those of `attributes` that a fit leaves out when its parameters say so (StandardScaler's
+  // var_ without with_std): scikit-learn sets them to None, as bindings do.
+  std::vector<std::string> optional_attributes;
+  std::vector<Matrix::Kind> inputs;  // the kinds of X that fit and the methods accept
   // NaN in X is rejected unless the estimator says it handles missing values.
   bool allow_nan = false;
   // A regressor fitting one target only (scikit-learn's multioutput tag is false).
@@ -71,6 +74,9 @@ struct EstimatorSpec {
   // number, or the name of the parameter holding it); its y must be >= 0 for a power > 0.
   // Null: the kind's usual score.
   json tweedie_power;
+  // A transformer or estimator with scikit-learn's partial_fit: fitting it again on more rows
+  // updates its fitted state (franca_estimator_partial_fit) instead of starting afresh.
+  bool incremental = false;
   // The scikit-learn function (in `module`) that fitting this estimator computes, e.g. "enet_path":
   // bindings expose it as that function (its results the fitted attributes) instead of a class.
   // Empty: an estimator class.
@@ -100,6 +106,10 @@ struct EstimatorSpec {
     attributes = std::move(names);
     return *this;
   }
+  EstimatorSpec& optional(std::vector<std::string> names) {
+    optional_attributes = std::move(names);
+    return *this;
+  }
   EstimatorSpec& accepts(std::vector<Matrix::Kind> kinds) {
     inputs = std::move(kinds);
     return *this;
@@ -118,6 +128,10 @@ struct EstimatorSpec {
   }
   EstimatorSpec& one_to_one_features() {
     one_to_one = true;
+    return *this;
+  }
+  EstimatorSpec& partial_fit() {
+    incremental = true;
     return *this;
   }
   EstimatorSpec& computes(std::string function_name) {
@@ -146,6 +160,10 @@ class Estimator {
   // Checks the parameters together, then X, y and sample_weight, then fits. On failure the
   // previous fitted state remains.
   void fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight);
+  // fit's checks, then one more batch of rows folded into the fitted state (a fit when there is
+  // none yet); X must have the fitted number of features. Status::not_implemented unless the
+  // spec says partial_fit().
+  void partial_fit(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight);
   // Checks that the estimator is fitted, the method exists and X fits, then runs the method.
   // Safe to call from several threads at once.
   Matrix apply(const Context& ctx, const std::string& method, const Matrix& X) const;
@@ -167,6 +185,10 @@ class Estimator {
   // A fitted attribute (a host array); throws Status::not_found or Status::not_fitted.
   const Array& attribute(const std::string& name) const;
   const std::map<std::string, Array>& attributes() const { return attributes_; }
+  // Replaces the fitted attribute `name` (declared by the spec, present in this fit) with a host
+  // copy of `value` in the attribute's dtype and shape; the whole state is then checked as a
+  // loaded model's, and on failure the previous value remains (invalid_argument naming `name`).
+  void replace_attribute(const Context& ctx, const std::string& name, const Array& value);
   // A fitted attribute converted to `dtype` on `device`, made once and cached.
   Array attribute_on(const Context& ctx, const std::string& name, Device device, DType dtype) const;
 
@@ -179,6 +201,9 @@ class Estimator {
   // The rules over several parameters, run when a fit starts.
   virtual void check_params() const = 0;
   virtual void fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) = 0;
+  // Called by partial_fit on a fitted estimator: the previous state is still readable through
+  // attribute() while the new one is recorded with set_attribute.
+  virtual void partial_fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight);
   virtual Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X) const = 0;
   // Estimators fitted by minimising a sum of per-row losses override this; the others have no
   // data term (Status::not_implemented).
@@ -199,11 +224,14 @@ class Estimator {
   std::int64_t n_features_in() const;
 
  private:
-  // fit's and data_loss's checks of X, y and sample_weight against the spec.
-  void check_inputs(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const;
-  // Runs `body` as a fit: attributes it sets are pending until it returns, then replace the model's
-  // (with n_features_in_ unless it is negative); an exception leaves the model as it was.
-  void run_fit(std::int64_t n_features_in, const std::function<void()>& body);
+  void check_fit_input(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const;
+  // Runs update() as a fit: the attributes it sets are pending until it returns, then replace the
+  // model's, with n_features_in_ (X's columns; none for a column of strings, or when negative); an
+  // exception leaves the model as it was.
+  template <class Update>
+  void commit_fit(const Matrix& X, Update&& update);
+  template <class Update>
+  void commit_fit(std::int64_t n_features_in, Update&& update);
 
   const EstimatorSpec* spec_;
   bool fitted_ = false;

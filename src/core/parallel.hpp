@@ -12,6 +12,12 @@
 
 namespace franca {
 
+// The grain of a loop over rows of `values_per_row` values each: below about 64k values, waking
+// a second thread costs more than it saves.
+inline std::int64_t row_grain(std::int64_t values_per_row) {
+  return std::max<std::int64_t>(16, (1 << 16) / std::max<std::int64_t>(values_per_row, 1));
+}
+
 // Calls body(begin, end) over [0, n) in contiguous chunks of at least `grain`, on up to
 // ctx.threads() threads. An exception thrown by a chunk is rethrown here (OpenMP must not
 // see it escape).

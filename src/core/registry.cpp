@@ -72,10 +72,12 @@ json estimator_listing() {
          {"params", params},
          {"methods", methods},
          {"attributes", attributes},
+         {"optional_attributes", spec->optional_attributes},
          {"inputs", inputs},
          {"allow_nan", spec->allow_nan},
          {"multioutput", spec->kind == EstimatorKind::regressor ? !spec->single_output : spec->label_columns},
-         {"one_to_one_features", spec->one_to_one}});
+         {"one_to_one_features", spec->one_to_one},
+         {"partial_fit", spec->incremental}});
     if (!spec->tweedie_power.is_null()) list.back()["tweedie_power"] = spec->tweedie_power;
     if (!spec->function.empty()) list.back()["function"] = spec->function;
   }

@@ -253,8 +253,9 @@ class TfidfTransformer final : public TypedEstimator<TfidfTransformerParams> {
                             "TfidfTransformer: idf vector is not fitted (fitted with use_idf=False)");
       idf = attribute_on(ctx, "idf_", m.data.device, DType::float64);
     }
-    CsrMatrix out =
-        FRANCA_DISPATCH(m.data.device, csr_scale_columns, ctx, m, idf.data ? &idf : nullptr, params().sublinear_tf);
+    const bool with_idf = idf.data != nullptr;  // diag(idf)'s product leaves out the zeros it makes
+    CsrMatrix out = FRANCA_DISPATCH(m.data.device, csr_scale_columns, ctx, m, with_idf ? &idf : nullptr,
+                                    params().sublinear_tf, with_idf);
     apply_norm(ctx, params().norm, out);
     return Matrix::from_csr(std::move(out));
   }

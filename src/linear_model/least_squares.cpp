@@ -132,9 +132,8 @@ Matrix scaled_columns(const Context& ctx, const Matrix& X, const std::vector<int
   if (X.kind == Matrix::Kind::dense) return Matrix::from_dense(scaled_columns(ctx, X.dense, exponent));
   std::vector<double> factor(exponent.size());
   for (std::size_t j = 0; j < exponent.size(); ++j) factor[j] = std::ldexp(1.0, exponent[j]);
-  const Array factors =
-      to(ctx, Array::from_host(factor, {static_cast<std::int64_t>(factor.size())}), X.csr.data.device, DType::float64);
-  return Matrix::from_csr(FRANCA_DISPATCH(X.csr.data.device, csr_scale_columns, ctx, X.csr, &factors, false));
+  const Array factors = vector_on(ctx, factor, X.csr.data.device);
+  return Matrix::from_csr(FRANCA_DISPATCH(X.csr.data.device, csr_scale_columns, ctx, X.csr, &factors, false, false));
 }
 
 bool all_finite(const std::vector<double>& values) {
@@ -161,7 +160,7 @@ NormalEquations centered_normal_equations(const Context& ctx, const Matrix& X, c
 }
 
 LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in, const Array& y,
-                                         const Array* sample_weight, double alpha, bool fit_intercept,
+                                         const Array* sample_weight, double alpha, bool fit_intercept, bool positive,
                                          const std::string& name) {
   const Matrix X = contiguous_checked(ctx, X_in);
   const DType dtype = floating_value_dtype(X);
@@ -194,11 +193,22 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
     cp.xtx[static_cast<std::size_t>(j * d + j)] += std::ldexp(alpha, 2 * scaling.x_exponent[j]);
 
   std::vector<double> beta;  // d x t
+  if (positive) {
+    beta.assign(static_cast<std::size_t>(d * t), 0.0);
+    for (std::int64_t k = 0; k < t; ++k) {
+      std::vector<double> b(static_cast<std::size_t>(d)), x;
+      for (std::int64_t j = 0; j < d; ++j) b[static_cast<std::size_t>(j)] = cp.xty[static_cast<std::size_t>(j * t + k)];
+      if (!nonnegative_solve(cp.xtx, b, d, x, 3 * d)) {
+        FRANCA_LOG_WARN("{}: the non-negative least squares did not converge in {} steps (target {})", name, 3 * d, k);
+      }
+      for (std::int64_t j = 0; j < d; ++j) beta[static_cast<std::size_t>(j * t + k)] = x[static_cast<std::size_t>(j)];
+    }
+  }
   // Cholesky when the system is well conditioned: a pivot above sqrt(eps) of the largest
   // diagonal bounds cond(X)^2 near 1e8, so the normal equations lose at most ~1e-8. Otherwise
   // the eigendecomposition gives scipy lstsq's minimum-norm answer.
   const double min_pivot_ratio = alpha > 0 ? 0.0 : std::sqrt(std::numeric_limits<double>::epsilon());
-  const bool solved = cholesky_solve(cp.xtx, cp.xty, d, t, beta, min_pivot_ratio);
+  const bool solved = positive || cholesky_solve(cp.xtx, cp.xty, d, t, beta, min_pivot_ratio);
   if (!solved) {
     // As scipy's lstsq: singular values below eps * max(n, d) * the largest are dropped; the
     // eigenvalues of X^T X are their squares.

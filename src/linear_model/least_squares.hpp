@@ -29,12 +29,13 @@ struct NormalEquations {
 NormalEquations centered_normal_equations(const Context& ctx, const Matrix& X, const Array& Y, const Array* w,
                                           bool fit_intercept);
 
-// The minimiser of ||y - Xw - b||^2_W + alpha ||w||^2 (the minimum-norm one when singular).
+// The minimiser of ||y - Xw - b||^2_W + alpha ||w||^2 (the minimum-norm one when singular), over
+// w >= 0 when `positive` (an exact active-set solve of the same normal equations).
 // Columns of X or y whose normal equations over- or underflow float64 are rescaled by powers of
 // two in a copy (twice at most); coefficients beyond float64 are an error naming X. `name` is the
 // estimator's, for the log.
 LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X, const Array& y,
-                                         const Array* sample_weight, double alpha, bool fit_intercept,
+                                         const Array* sample_weight, double alpha, bool fit_intercept, bool positive,
                                          const std::string& name);
 // X coef_^T + intercept_ with the fitted attributes of `model`, in X's dtype on X's device.
 Matrix predict_linear(const Context& ctx, const Estimator& model, const Matrix& X);
@@ -47,11 +48,9 @@ void declare_least_squares_params(ParamTable<P>& t) {
   t.field("fit_intercept", &P::fit_intercept,
           "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised.");
   t.field("copy_X", &P::copy_X, "Accepted for scikit-learn compatibility: franca never modifies X.");
-  t.field("positive", &P::positive, "Constrain coefficients to be positive (not supported yet: must be False).")
-      .check([](bool positive) {
-        FRANCA_EXPECTS_STATUS(!positive, Status::not_implemented,
-                              "parameter 'positive': positive=True is not supported yet");
-      });
+  t.field("positive", &P::positive,
+          "Constrain the coefficients to be >= 0 (an exact active-set solve of the same normal equations, as "
+          "scipy's nnls).");
 }
 
 template <class P>
@@ -62,8 +61,8 @@ class LinearModel : public TypedEstimator<P> {
  protected:
   void fit_least_squares(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
                          double alpha) {
-    const auto solution =
-        solve_least_squares(ctx, X, y, sample_weight, alpha, this->params().fit_intercept, this->spec().name);
+    const auto solution = solve_least_squares(ctx, X, y, sample_weight, alpha, this->params().fit_intercept,
+                                              this->params().positive, this->spec().name);
     this->set_attribute(ctx, "coef_", solution.coef);
     this->set_attribute(ctx, "intercept_", solution.intercept);
   }

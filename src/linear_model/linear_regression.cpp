@@ -32,7 +32,10 @@ class LinearRegression final : public LinearModel<LinearRegressionParams> {
   }
 };
 
-enum class RidgeSolver { automatic, cholesky, svd };
+// scikit-learn's solver names. Every one reaches the same minimiser, which franca computes from
+// the normal equations exactly; the iterative ones (lsqr, sparse_cg, sag, saga, lbfgs) are names
+// for it here, so that code choosing them runs unchanged.
+enum class RidgeSolver { automatic, cholesky, svd, lsqr, sparse_cg, sag, saga, lbfgs };
 
 struct RidgeParams {
   double alpha = 1.0;
@@ -48,13 +51,28 @@ struct RidgeParams {
     using P = RidgeParams;
     t.field("alpha", &P::alpha, "L2 penalty strength; must be >= 0.").minimum(0);
     declare_least_squares_params(t);
-    t.field("max_iter", &P::max_iter, "Unused: the solvers are direct.").minimum(1);
-    t.field("tol", &P::tol, "Unused: the solvers are direct.").minimum(0);
+    t.field("max_iter", &P::max_iter, "Unused: the solve is direct.").minimum(1);
+    t.field("tol", &P::tol, "Unused: the solve is direct.").minimum(0);
     t.field("solver", &P::solver,
-            "'auto' and 'cholesky' solve the normal equations exactly (Cholesky); 'svd' gives the same exact "
-            "solution.")
-        .names({{"auto", RidgeSolver::automatic}, {"cholesky", RidgeSolver::cholesky}, {"svd", RidgeSolver::svd}});
-    t.field("random_state", &P::random_state, "Unused: the solvers are deterministic.");
+            "Any of scikit-learn's names: each gives the exact minimiser, solved from the normal equations "
+            "(Cholesky, or the minimum-norm solution when singular; an active-set solve with positive=True). "
+            "As scikit-learn, 'lbfgs' requires positive=True, and positive=True requires 'auto' or 'lbfgs'.")
+        .names({{"auto", RidgeSolver::automatic},
+                {"cholesky", RidgeSolver::cholesky},
+                {"svd", RidgeSolver::svd},
+                {"lsqr", RidgeSolver::lsqr},
+                {"sparse_cg", RidgeSolver::sparse_cg},
+                {"sag", RidgeSolver::sag},
+                {"saga", RidgeSolver::saga},
+                {"lbfgs", RidgeSolver::lbfgs}});
+    t.field("random_state", &P::random_state, "Unused: the solve is deterministic.");
+    t.rule([](const P& p) {
+      FRANCA_EXPECTS(p.solver != RidgeSolver::lbfgs || p.positive,
+                     "solver: 'lbfgs' solver can be used only when positive=True. Please use another solver.");
+      FRANCA_EXPECTS(!p.positive || p.solver == RidgeSolver::automatic || p.solver == RidgeSolver::lbfgs,
+                     "solver: the solver does not support positive fitting. Please set the solver to 'auto' or "
+                     "'lbfgs', or set `positive=False`");
+    });
   }
 };
 
@@ -85,7 +103,8 @@ const EstimatorSpec& ridge_spec() {
       EstimatorSpec::of<Ridge>("Ridge", EstimatorKind::regressor, "linear_model")
           .doc("Linear least squares with L2 regularisation: min ||y - Xw - b||^2 + alpha ||w||^2.")
           .method("predict", kPredictDoc)
-          .fitted({"coef_", "intercept_"})
+          .fitted({"coef_", "intercept_", "n_iter_"})
+          .optional({"n_iter_"})  // a direct solve counts no iterations: None, as scikit-learn's direct solvers
           .accepts({Matrix::Kind::dense, Matrix::Kind::csr});
   return spec;
 }

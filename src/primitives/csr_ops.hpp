@@ -35,10 +35,11 @@ std::vector<std::int64_t> csr_column_counts(const Context& ctx, const CsrMatrix&
 
 // A new CSR matrix of m's shape and dtype (indptr int64, indices of m's index dtype) with
 // values v = x, or log(x) + 1 when `sublinear`, times idf[column] when `idf` (float64 of
-// m.cols on m's device) is given; with idf, entries whose v is 0 are dropped, as
-// scikit-learn's product with diag(idf) drops them. m must have passed csr_check.
+// m.cols on m's device) is given; with `drop_zeros`, entries whose v is 0 are left out, as
+// scikit-learn's product with diag(idf) leaves them (its in-place column scaling keeps them).
+// m must have passed csr_check.
 template <Backend B>
-CsrMatrix csr_scale_columns(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear);
+CsrMatrix csr_scale_columns(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear, bool drop_zeros);
 
 // Calls fn(T{}, I{}, P{}) for m's data, indices and indptr types (a host helper for both backends).
 template <class Fn>

@@ -75,7 +75,8 @@ std::vector<std::int64_t> csr_column_counts<Backend::cpu>(const Context& ctx, co
 }
 
 template <>
-CsrMatrix csr_scale_columns<Backend::cpu>(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear) {
+CsrMatrix csr_scale_columns<Backend::cpu>(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear,
+                                          bool drop_zeros) {
   return dispatch_csr(m, [&](auto tag, auto itag, auto ptag) {
     using T = decltype(tag);
     using I = decltype(itag);
@@ -89,13 +90,13 @@ CsrMatrix csr_scale_columns<Backend::cpu>(const Context& ctx, const CsrMatrix& m
     out.cols = m.cols;
     out.indptr = Array::empty(ctx, Device::cpu(), DType::int64, {m.rows + 1});
     std::int64_t* out_indptr = out.indptr.ptr<std::int64_t>();
-    // Counting first: only with idf may entries drop out.
+    // Counting first: entries may drop out.
     out_indptr[0] = 0;
     parallel_for(ctx, m.rows, kRowGrain, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t i = begin; i < end; ++i) {
         std::int64_t kept = 0;
         for (P k = indptr[i]; k < indptr[i + 1]; ++k)
-          kept += !w || tfidf_value(data[k], w, indices[k], sublinear) != T(0);
+          kept += !drop_zeros || tfidf_value(data[k], w, indices[k], sublinear) != T(0);
         out_indptr[i + 1] = kept;
       }
     });
@@ -109,7 +110,7 @@ CsrMatrix csr_scale_columns<Backend::cpu>(const Context& ctx, const CsrMatrix& m
         std::int64_t at = out_indptr[i];
         for (P k = indptr[i]; k < indptr[i + 1]; ++k) {
           const T v = tfidf_value(data[k], w, indices[k], sublinear);
-          if (w && v == T(0)) continue;
+          if (drop_zeros && v == T(0)) continue;
           out_indices[at] = indices[k];
           out_data[at++] = v;
         }

@@ -48,13 +48,13 @@ __global__ void column_counts_kernel(const I* indices, std::int64_t nnz, unsigne
 // Count (kept[i] = entries of row i that stay) or fill the scaled matrix.
 template <class T, class I, class P, bool Fill>
 __global__ void scale_kernel(const P* indptr, const I* indices, const T* data, std::int64_t rows, const double* idf,
-                             bool sublinear, std::int64_t* kept, const std::int64_t* out_indptr, I* out_indices,
-                             T* out_data) {
+                             bool sublinear, bool drop_zeros, std::int64_t* kept, const std::int64_t* out_indptr,
+                             I* out_indices, T* out_data) {
   for (std::int64_t i = cuda::grid_start(); i < rows; i += cuda::grid_stride()) {
     std::int64_t at = Fill ? out_indptr[i] : 0;
     for (P k = indptr[i]; k < indptr[i + 1]; ++k) {
       const T v = tfidf_value(data[k], idf, indices[k], sublinear);
-      if (idf && v == T(0)) continue;
+      if (drop_zeros && v == T(0)) continue;
       if (Fill) {
         out_indices[at] = indices[k];
         out_data[at] = v;
@@ -142,7 +142,8 @@ std::vector<std::int64_t> csr_column_counts<Backend::cuda>(const Context& ctx, c
 }
 
 template <>
-CsrMatrix csr_scale_columns<Backend::cuda>(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear) {
+CsrMatrix csr_scale_columns<Backend::cuda>(const Context& ctx, const CsrMatrix& m, const Array* idf, bool sublinear,
+                                           bool drop_zeros) {
   const Device device = m.data.device;
   cuda::DeviceGuard guard(device.id);
   auto stream = cuda::stream_of(ctx);
@@ -154,7 +155,7 @@ CsrMatrix csr_scale_columns<Backend::cuda>(const Context& ctx, const CsrMatrix& 
     const unsigned grid = cuda::blocks_for(m.rows);
     Array kept = Array::empty(ctx, device, DType::int64, {m.rows});
     scale_kernel<T, I, P, false><<<grid, cuda::kBlockThreads, 0, stream>>>(
-        m.indptr.ptr<const P>(), m.indices.ptr<const I>(), m.data.ptr<const T>(), m.rows, w, sublinear,
+        m.indptr.ptr<const P>(), m.indices.ptr<const I>(), m.data.ptr<const T>(), m.rows, w, sublinear, drop_zeros,
         kept.ptr<std::int64_t>(), nullptr, nullptr, nullptr);
     FRANCA_CUDA_CHECK_LAUNCH();
     CsrMatrix out;
@@ -173,8 +174,8 @@ CsrMatrix csr_scale_columns<Backend::cuda>(const Context& ctx, const CsrMatrix& 
     out.indices = Array::empty(ctx, device, m.indices.dtype, {nnz});
     out.data = Array::empty(ctx, device, m.data.dtype, {nnz});
     scale_kernel<T, I, P, true><<<grid, cuda::kBlockThreads, 0, stream>>>(
-        m.indptr.ptr<const P>(), m.indices.ptr<const I>(), m.data.ptr<const T>(), m.rows, w, sublinear, nullptr, indptr,
-        out.indices.ptr<I>(), out.data.ptr<T>());
+        m.indptr.ptr<const P>(), m.indices.ptr<const I>(), m.data.ptr<const T>(), m.rows, w, sublinear, drop_zeros,
+        nullptr, indptr, out.indices.ptr<I>(), out.data.ptr<T>());
     FRANCA_CUDA_CHECK_LAUNCH();
     return out;
   });

@@ -8,6 +8,8 @@
 #include "core/array.hpp"
 #include "core/context.hpp"
 #include "core/dispatch.hpp"
+#include "core/expects.hpp"
+#include "primitives/column_statistics.hpp"
 
 namespace franca {
 
@@ -17,9 +19,19 @@ struct ColumnMoments {
   std::vector<double> var;  // weighted population variance; empty unless asked for
 };
 
+// The moments of an X without NaN (its column statistics, every column of the same weight).
 // weights: NULL or a contiguous float64 vector of X's rows on X's device.
 template <Backend B>
-ColumnMoments column_moments(const Context& ctx, const Array& X, const Array* weights, bool with_var);
+ColumnMoments column_moments(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
+  ColumnStatistics stats = column_statistics<B>(ctx, X, weights, with_var);
+  ColumnMoments out;
+  out.weight_sum = stats.weight.empty() ? 0.0 : stats.weight.front();
+  FRANCA_EXPECTS(out.weight_sum > 0, "sample_weight: the weights sum to {}; they must sum to a positive value",
+                 out.weight_sum);
+  out.mean = std::move(stats.mean);
+  for (std::size_t j = 0; j < stats.m2.size(); ++j) out.var.push_back(stats.m2[j] / out.weight_sum);
+  return out;
+}
 
 struct CrossProducts {
   std::vector<double> xtx;  // d x d, row-major: sum_i w_i (x_i - x_mean)(x_i - x_mean)^T

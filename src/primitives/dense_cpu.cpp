@@ -9,57 +9,9 @@ namespace franca {
 
 namespace {
 
-// Rows per chunk: below about 64k elements, waking a second thread costs more than it saves.
-std::int64_t row_grain(std::int64_t cols) {
-  return std::max<std::int64_t>(16, (1 << 16) / std::max<std::int64_t>(cols, 1));
-}
-
 const double* weights_ptr(const Array* weights) { return weights ? weights->ptr<const double>() : nullptr; }
 
 }  // namespace
-
-template <>
-ColumnMoments column_moments<Backend::cpu>(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
-  return dispatch_floating(X.dtype, [&](auto tag) {
-    using T = decltype(tag);
-    const auto m = matrix_ref<const T>(X);
-    const double* w = weights_ptr(weights);
-    const auto d = static_cast<std::size_t>(m.cols);
-    // Slot d of each accumulator holds the weight sum.
-    auto sums = sum_partials(parallel_accumulate(ctx, m.rows, row_grain(m.cols), std::vector<double>(d + 1, 0.0),
-                                                 [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
-                                                   for (std::int64_t i = begin; i < end; ++i) {
-                                                     const double wi = w ? w[i] : 1.0;
-                                                     for (std::size_t j = 0; j < d; ++j)
-                                                       acc[j] +=
-                                                           wi * static_cast<double>(m(i, static_cast<std::int64_t>(j)));
-                                                     acc[d] += wi;
-                                                   }
-                                                 }));
-    ColumnMoments out;
-    out.weight_sum = sums[d];
-    FRANCA_EXPECTS(out.weight_sum > 0, "sample_weight: the weights sum to {}; they must sum to a positive value",
-                   out.weight_sum);
-    out.mean.assign(sums.begin(), sums.begin() + static_cast<std::ptrdiff_t>(d));
-    for (auto& v : out.mean) v /= out.weight_sum;
-    if (!with_var) return out;
-    // A second pass over the centred values: stabler than E[x^2] - E[x]^2.
-    auto squares = sum_partials(parallel_accumulate(
-        ctx, m.rows, row_grain(m.cols), std::vector<double>(d, 0.0),
-        [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
-          for (std::int64_t i = begin; i < end; ++i) {
-            const double wi = w ? w[i] : 1.0;
-            for (std::size_t j = 0; j < d; ++j) {
-              const double c = static_cast<double>(m(i, static_cast<std::int64_t>(j))) - out.mean[j];
-              acc[j] += wi * c * c;
-            }
-          }
-        }));
-    out.var = std::move(squares);
-    for (auto& v : out.var) v /= out.weight_sum;
-    return out;
-  });
-}
 
 template <>
 CrossProducts centered_cross_products<Backend::cpu>(const Context& ctx, const Array& X, const Array& Y,

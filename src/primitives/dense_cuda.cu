@@ -13,71 +13,6 @@ namespace franca {
 
 namespace {
 
-// sums[j] += sum_i w_i * f(x_ij - center_j), plus sums[d] += sum_i w_i when count_weights.
-// Each block (kTileColumns x kTileRows threads) owns a tile of 32 columns and strides over rows;
-// one atomicAdd per column per block.
-constexpr int kTileColumns = 32;
-constexpr int kTileRows = 8;
-
-template <class T, bool Square>
-__global__ void column_sums_kernel(MatrixRef<const T> m, const double* w, const double* center, double* sums,
-                                   bool count_weights) {
-  const std::int64_t j = blockIdx.y * static_cast<std::int64_t>(kTileColumns) + threadIdx.x;
-  double acc = 0, wacc = 0;
-  // A grid-stride loop over rows, kTileRows rows per block.
-  for (std::int64_t i = blockIdx.x * static_cast<std::int64_t>(kTileRows) + threadIdx.y; i < m.rows;
-       i += static_cast<std::int64_t>(gridDim.x) * kTileRows) {
-    const double wi = w ? w[i] : 1.0;
-    if (j < m.cols) {
-      double x = static_cast<double>(m(i, j));
-      if (center) x -= center[j];
-      acc += wi * (Square ? x * x : x);
-    }
-    wacc += wi;
-  }
-  __shared__ double tile[kTileRows][kTileColumns + 1];
-  __shared__ double wtile[kTileRows][kTileColumns + 1];
-  tile[threadIdx.y][threadIdx.x] = acc;
-  wtile[threadIdx.y][threadIdx.x] = wacc;
-  __syncthreads();
-  if (threadIdx.y == 0) {
-    double s = 0, ws = 0;
-    for (int r = 0; r < kTileRows; ++r) {
-      s += tile[r][threadIdx.x];
-      ws += wtile[r][threadIdx.x];
-    }
-    if (j < m.cols) atomicAdd(&sums[j], s);
-    if (count_weights && blockIdx.y == 0 && threadIdx.x == 0) atomicAdd(&sums[m.cols], ws);
-  }
-}
-
-template <class T>
-std::vector<double> column_sums(const Context& ctx, MatrixRef<const T> m, const double* w, const double* center,
-                                bool square, bool count_weights, Device device) {
-  const std::int64_t d = m.cols;
-  Array sums = Array::empty(ctx, device, DType::float64, {d + 1});
-  auto stream = cuda::stream_of(ctx);
-  FRANCA_CUDA_TRY(cudaMemsetAsync(sums.data, 0, sums.nbytes(), stream));
-  const dim3 block(kTileColumns, kTileRows);
-  // Up to 1024 row blocks per column tile: the column tiles multiply the grid already.
-  const dim3 grid(cuda::blocks_for(m.rows, kTileRows, 1024),
-                  static_cast<unsigned>((d + kTileColumns - 1) / kTileColumns));
-  if (square) {
-    column_sums_kernel<T, true><<<grid, block, 0, stream>>>(m, w, center, sums.ptr<double>(), count_weights);
-  } else {
-    column_sums_kernel<T, false><<<grid, block, 0, stream>>>(m, w, center, sums.ptr<double>(), count_weights);
-  }
-  FRANCA_CUDA_CHECK_LAUNCH();
-  std::vector<double> host(static_cast<std::size_t>(d + 1));
-  FRANCA_CUDA_TRY(cudaMemcpyAsync(host.data(), sums.data, sums.nbytes(), cudaMemcpyDeviceToHost, stream));
-  FRANCA_CUDA_TRY(cudaStreamSynchronize(stream));
-  return host;
-}
-
-Array device_vector(const Context& ctx, const std::vector<double>& values, Device device) {
-  return to_device(ctx, Array::from_host(values, {static_cast<std::int64_t>(values.size())}), device);
-}
-
 // Z (rows x d, column-major, ld = rows) = sqrt(w) * (X[row0:row0+rows] - mean), and likewise
 // for Y (rows x t), in float64.
 template <class T>
@@ -110,31 +45,6 @@ void scale_columns_typed(const Context& ctx, MatrixRef<const T> m, const double*
 }  // namespace
 
 template <>
-ColumnMoments column_moments<Backend::cuda>(const Context& ctx, const Array& X, const Array* weights, bool with_var) {
-  cuda::DeviceGuard guard(X.device.id);
-  return dispatch_floating(X.dtype, [&](auto tag) {
-    using T = decltype(tag);
-    const auto m = matrix_ref<const T>(X);
-    const double* w = weights ? weights->ptr<const double>() : nullptr;
-    const auto d = static_cast<std::size_t>(m.cols);
-    auto sums = column_sums<T>(ctx, m, w, nullptr, false, true, X.device);
-    ColumnMoments out;
-    out.weight_sum = sums[d];
-    if (!(out.weight_sum > 0)) {
-      throw_error(Status::invalid_argument, "sample_weight: the weights must sum to a positive value");
-    }
-    out.mean.assign(sums.begin(), sums.begin() + static_cast<std::ptrdiff_t>(d));
-    for (auto& v : out.mean) v /= out.weight_sum;
-    if (!with_var) return out;
-    Array mean = device_vector(ctx, out.mean, X.device);
-    auto squares = column_sums<T>(ctx, m, w, mean.ptr<const double>(), true, false, X.device);
-    out.var.assign(squares.begin(), squares.begin() + static_cast<std::ptrdiff_t>(d));
-    for (auto& v : out.var) v /= out.weight_sum;
-    return out;
-  });
-}
-
-template <>
 CrossProducts centered_cross_products<Backend::cuda>(const Context& ctx, const Array& X, const Array& Y,
                                                      const Array* weights, const std::vector<double>& x_mean,
                                                      const std::vector<double>& y_mean) {
@@ -150,7 +60,7 @@ CrossProducts centered_cross_products<Backend::cuda>(const Context& ctx, const A
     Array zy = Array::empty(ctx, X.device, DType::float64, {chunk * t});
     Array xtx = Array::empty(ctx, X.device, DType::float64, {d * d});
     Array xty = Array::empty(ctx, X.device, DType::float64, {d * t});
-    Array xm = device_vector(ctx, x_mean, X.device), ym = device_vector(ctx, y_mean, X.device);
+    Array xm = vector_on(ctx, x_mean, X.device), ym = vector_on(ctx, y_mean, X.device);
     auto stream = cuda::stream_of(ctx);
     cublasHandle_t h = cuda::cublas_handle(ctx, X.device.id);
     const double one = 1.0, zero = 0.0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace franca {
 
@@ -93,6 +94,73 @@ std::int64_t pseudo_inverse_solve(const std::vector<double>& a, const std::vecto
     }
   }
   return rank;
+}
+
+namespace {
+
+// The unconstrained minimiser of 1/2 x^T A x - b^T x over the coordinates `free` (zero elsewhere):
+// Cholesky on the free block, its minimum-norm solution where the block is singular.
+std::vector<double> solve_on(const std::vector<double>& a, const std::vector<double>& b, std::int64_t d,
+                             const std::vector<bool>& free) {
+  std::vector<std::int64_t> index;
+  for (std::int64_t j = 0; j < d; ++j)
+    if (free[static_cast<std::size_t>(j)]) index.push_back(j);
+  const auto k = static_cast<std::int64_t>(index.size());
+  std::vector<double> block(static_cast<std::size_t>(k * k)), rhs(static_cast<std::size_t>(k)), sub;
+  for (std::int64_t r = 0; r < k; ++r) {
+    rhs[static_cast<std::size_t>(r)] = b[static_cast<std::size_t>(index[r])];
+    for (std::int64_t c = 0; c < k; ++c)
+      block[static_cast<std::size_t>(r * k + c)] = a[static_cast<std::size_t>(index[r] * d + index[c])];
+  }
+  const double eps = std::numeric_limits<double>::epsilon();
+  if (!cholesky_solve(block, rhs, k, 1, sub, std::sqrt(eps))) {
+    pseudo_inverse_solve(block, rhs, k, 1, eps * static_cast<double>(k), sub);
+  }
+  std::vector<double> x(static_cast<std::size_t>(d), 0.0);
+  for (std::int64_t r = 0; r < k; ++r) x[static_cast<std::size_t>(index[r])] = sub[static_cast<std::size_t>(r)];
+  return x;
+}
+
+}  // namespace
+
+bool nonnegative_solve(const std::vector<double>& a, const std::vector<double>& b, std::int64_t d,
+                       std::vector<double>& x, std::int64_t max_steps) {
+  const auto size = static_cast<std::size_t>(d);
+  x.assign(size, 0.0);
+  std::vector<bool> free(size, false);
+  double scale = 0;
+  for (double v : b) scale = std::max(scale, std::fabs(v));
+  // The optimality test's slack: what rounding leaves of a gradient of b's size.
+  const double slack = 10.0 * static_cast<double>(d) * std::numeric_limits<double>::epsilon() * scale;
+  for (std::int64_t step = 0; step < max_steps; ++step) {
+    // The negative gradient b - A x: the most positive one among the bound coordinates enters.
+    std::int64_t entering = -1;
+    double best = slack;
+    for (std::int64_t j = 0; j < d; ++j) {
+      if (free[static_cast<std::size_t>(j)]) continue;
+      double g = b[static_cast<std::size_t>(j)];
+      for (std::int64_t c = 0; c < d; ++c) g -= a[static_cast<std::size_t>(j * d + c)] * x[static_cast<std::size_t>(c)];
+      if (g > best) best = g, entering = j;
+    }
+    if (entering < 0) return true;  // the KKT conditions hold
+    free[static_cast<std::size_t>(entering)] = true;
+    for (std::int64_t inner = 0; inner <= d; ++inner) {
+      const std::vector<double> s = solve_on(a, b, d, free);
+      // In exact arithmetic the entering coordinate grows; where rounding says otherwise its
+      // gradient was rounding too, and x is optimal.
+      if (inner == 0 && s[static_cast<std::size_t>(entering)] <= 0) return true;
+      // Move from x towards s until the first free coordinate reaches 0.
+      double t = 1.0;
+      for (std::size_t j = 0; j < size; ++j)
+        if (free[j] && s[j] <= 0) t = std::min(t, x[j] / (x[j] - s[j]));
+      for (std::size_t j = 0; j < size; ++j)
+        if (free[j]) x[j] += t * (s[j] - x[j]);
+      if (t == 1.0) break;
+      for (std::size_t j = 0; j < size; ++j)
+        if (free[j] && x[j] <= 0) free[j] = false, x[j] = 0;
+    }
+  }
+  return false;
 }
 
 }  // namespace franca

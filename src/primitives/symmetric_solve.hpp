@@ -19,4 +19,12 @@ bool cholesky_solve(const std::vector<double>& a, const std::vector<double>& b, 
 std::int64_t pseudo_inverse_solve(const std::vector<double>& a, const std::vector<double>& b, std::int64_t d,
                                   std::int64_t t, double rcond, std::vector<double>& x);
 
+// The minimiser x >= 0 of 1/2 x^T A x - b^T x for symmetric positive semi-definite A (d x d,
+// row-major): Lawson and Hanson's active-set method in the Gram form (scipy's nnls is the same on
+// A = X^T X, b = X^T y), each step an exact solve over the free coordinates. Returns false when
+// max_steps coordinates entering the free set did not end it (x then holds the last feasible
+// point).
+bool nonnegative_solve(const std::vector<double>& a, const std::vector<double>& b, std::int64_t d,
+                       std::vector<double>& x, std::int64_t max_steps);
+
 }  // namespace franca

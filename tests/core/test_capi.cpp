@@ -325,6 +325,44 @@ TEST_P(BadInput, SaveLoadRoundTripAndModelsMoveBetweenDevices) {
   }
 }
 
+// A written coef_ is what predict uses (cached device copies included); a value the model cannot
+// hold is refused by name and leaves the model as it was.
+TEST_P(BadInput, SetAttributeReplacesACheckedCopyOrNothing) {
+  const std::int64_t n = 40, d = 3;
+  const auto Xv = normal(static_cast<std::size_t>(n * d), 51);
+  Tensor X(device(), Xv, {n, d}), y(device(), normal(static_cast<std::size_t>(n), 52), {n});
+  auto m = dense(X.get());
+  auto ridge = estimator("Ridge");
+  franca_matrix before = nullptr, after = nullptr;
+  FRANCA_ASSERT_ERROR(franca_estimator_set_attribute(ridge.get(), "coef_", X.get()), FRANCA_ERROR_NOT_FITTED,
+                      "not fitted");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, ridge.get(), m.get(), y.get(), nullptr));
+  FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, ridge.get(), "predict", m.get(), &before));  // caches coef_
+  const std::vector<float> coef{0.5F, -2.0F, 0.0F};  // float32: converted to the model's float64
+  Tensor new_coef(device(), coef, {d}), intercept(device(), std::vector<double>{0.25}, {});
+  FRANCA_ASSERT_OK(franca_estimator_set_attribute(ridge.get(), "coef_", new_coef.get()));
+  FRANCA_ASSERT_OK(franca_estimator_set_attribute(ridge.get(), "intercept_", intercept.get()));
+  EXPECT_EQ(attribute_of(ridge.get(), "coef_"), std::vector<double>({0.5, -2.0, 0.0}));
+  FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, ridge.get(), "predict", m.get(), &after));
+  const auto predicted = values_of(after);
+  for (std::int64_t i = 0; i < n; ++i)
+    EXPECT_DOUBLE_EQ(predicted[i], 0.25 + 0.5 * Xv[i * d] - 2.0 * Xv[i * d + 1]) << i;
+  Tensor wrong_shape(device(), std::vector<double>(4, 1.0), {4});
+  FRANCA_ASSERT_ERROR(franca_estimator_set_attribute(ridge.get(), "coef_", wrong_shape.get()),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "coef_: expected shape (3,), got (4,)");
+  FRANCA_ASSERT_ERROR(franca_estimator_set_attribute(ridge.get(), "n_features_in_", intercept.get()),
+                      FRANCA_ERROR_NOT_FOUND, "no settable fitted attribute 'n_features_in_'");
+  auto scaler = estimator("StandardScaler");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, scaler.get(), m.get(), nullptr, nullptr));
+  Tensor negative(device(), std::vector<double>{1.0, -1.0, 1.0}, {d});
+  FRANCA_ASSERT_ERROR(franca_estimator_set_attribute(scaler.get(), "scale_", negative.get()),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "scale_: the value does not fit the model");
+  const auto scale = attribute_of(scaler.get(), "scale_");
+  EXPECT_TRUE(scale[1] > 0) << "the refused value left the previous one in place";
+  franca_matrix_free(before);
+  franca_matrix_free(after);
+}
+
 TEST_P(BadInput, ConcurrentPredictFromManyThreads) {
   const std::int64_t n = 2000, d = 8;
   Tensor X(device(), normal(static_cast<std::size_t>(n * d), 41), {n, d});

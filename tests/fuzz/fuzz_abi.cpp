@@ -43,6 +43,7 @@ struct EstimatorInfo {
   std::vector<std::string> inputs, methods, attributes;
   json params;
   bool multioutput = false;
+  bool partial_fit = false;
 };
 
 std::vector<EstimatorInfo> read_listing() {
@@ -59,6 +60,7 @@ std::vector<EstimatorInfo> read_listing() {
     e.attributes.push_back("n_features_in_");
     e.params = spec.at("params");
     e.multioutput = spec.value("multioutput", false);
+    e.partial_fit = spec.value("partial_fit", false);
     out.push_back(std::move(e));
   }
   franca_free(text);
@@ -524,6 +526,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   DLTensor* w = inputs.sample_weight(rows);
   if (X) {
     franca_estimator_fit(ctx, est, X, y, w);
+    if (e.partial_fit && in.ConsumeBool()) franca_estimator_partial_fit(ctx, est, X, y, w);
+    if (in.ConsumeProbability<float>() < 0.3f) {
+      // A fuzzed value for a fitted attribute, mostly of its own shape: refused, or a model that
+      // still answers, saves and loads as below (set_attribute checks what load checks).
+      const std::string& name = e.attributes[in.ConsumeIntegralInRange<std::size_t>(0, e.attributes.size() - 1)];
+      DLManagedTensor* current = nullptr;
+      std::vector<std::int64_t> shape;
+      if (franca_estimator_get_attribute(est, name.c_str(), &current) == FRANCA_OK) {
+        shape.assign(current->dl_tensor.shape, current->dl_tensor.shape + current->dl_tensor.ndim);
+        current->deleter(current);
+      }
+      if (in.ConsumeProbability<float>() < 0.2f) shape = {in.ConsumeIntegralInRange<std::int64_t>(0, 4)};
+      franca_estimator_set_attribute(est, name.c_str(),
+                                     inputs.tensor(shape, {{kDLFloat, 64, 1}, {kDLInt, 64, 1}, {kDLFloat, 32, 1}}));
+    }
     // A second X, of another shape sometimes, for the methods.
     franca_matrix X_new =
         in.ConsumeBool() ? inputs.matrix(e, in.ConsumeIntegralInRange<std::int64_t>(0, kMaxRows),

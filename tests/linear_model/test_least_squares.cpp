@@ -104,6 +104,67 @@ TEST_P(LeastSquares, RidgeSatisfiesWeightedNormalEquations) {
   }
 }
 
+// positive=True: at the optimum every coefficient is >= 0, the gradient vanishes on those above 0
+// and is >= 0 (no descent into the feasible set) on those at 0: the KKT conditions, checked in
+// long double on problems whose unconstrained solution has negative coefficients.
+TEST_P(LeastSquares, PositiveCoefficientsMeetTheKktConditionsOnDenseAndCsr) {
+  for (const char* layout : {"row-major", "csr"}) {
+    for (const char* name : {"LinearRegression", "Ridge"}) {
+      for (std::int64_t t : {1, 2}) {
+        auto p = make_problem(250, 9, t, 0.3, 70 + static_cast<std::uint64_t>(t));
+        for (std::size_t k = 0; k < p.X.size(); k += 4) p.X[k] = 0;  // sparse enough for CSR to matter
+        const double alpha = std::string(name) == "Ridge" ? 3.0 : 0.0;
+        LaidOutMatrix<double, std::int64_t> X(device(), p.X, p.n, p.d, layout);
+        Tensor w(device(), p.w, {p.n});
+        Tensor y(device(), p.y, t == 1 ? std::vector<std::int64_t>{p.n} : std::vector<std::int64_t>{p.n, t});
+        auto est = estimator(
+            name, std::string(name) == "Ridge" ? R"({"alpha": 3.0, "positive": true})" : R"({"positive": true})");
+        FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), X.get(), y.get(), w.get()));
+        const auto coef = attribute_of(est.get(), "coef_"), intercept = attribute_of(est.get(), "intercept_");
+        const auto g = ridge_gradient(p, p.w, alpha, coef, intercept, true);
+        std::int64_t at_zero = 0;
+        for (std::int64_t k = 0; k < t; ++k) {
+          EXPECT_NEAR(static_cast<double>(g[k * (p.d + 1) + p.d]), 0.0, 1e-8) << name << " intercept " << k;
+          for (std::int64_t j = 0; j < p.d; ++j) {
+            const double c = coef[k * p.d + j], gj = static_cast<double>(g[k * (p.d + 1) + j]);
+            SCOPED_TRACE(std::string(layout) + " " + name + " target " + std::to_string(k) + " coef " +
+                         std::to_string(j));
+            EXPECT_GE(c, 0.0);
+            if (c > 0) {
+              EXPECT_NEAR(gj, 0.0, 1e-8);
+            } else {
+              EXPECT_GE(gj, -1e-8);
+              ++at_zero;
+            }
+          }
+        }
+        EXPECT_GT(at_zero, 0) << "the problem must constrain some coefficient";
+      }
+    }
+  }
+}
+
+// Every scikit-learn solver name gives the exact solution; scikit-learn's rules on them hold.
+TEST_P(LeastSquares, RidgeSolverNamesGiveTheSameSolutionAndFollowScikitLearnsRules) {
+  const auto p = make_problem(120, 5, 1, 0.5, 90);
+  Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
+  auto m = dense(X.get());
+  auto reference = estimator("Ridge", R"({"solver": "cholesky"})");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, reference.get(), m.get(), y.get(), nullptr));
+  const auto expected = attribute_of(reference.get(), "coef_");
+  for (const char* solver : {"auto", "svd", "lsqr", "sparse_cg", "sag", "saga"}) {
+    auto est = estimator("Ridge", std::string(R"({"solver": ")") + solver + R"("})");
+    FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr));
+    EXPECT_EQ(attribute_of(est.get(), "coef_"), expected) << solver;
+  }
+  auto lbfgs = estimator("Ridge", R"({"solver": "lbfgs"})");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, lbfgs.get(), m.get(), y.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "'lbfgs' solver can be used only when positive=True");
+  auto sag_positive = estimator("Ridge", R"({"solver": "sag", "positive": true})");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, sag_positive.get(), m.get(), y.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "does not support positive fitting");
+}
+
 TEST_P(LeastSquares, Float32MatchesFloat64AndStridedLayoutsAgree) {
   const auto p = make_problem(500, 6, 1, 0.1, 77);
   Tensor X64(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});

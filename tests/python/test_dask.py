@@ -142,6 +142,33 @@ def test_standard_scaler_merges_moments_exactly(client, partitions, weighted):
     np.testing.assert_allclose(out.compute(), local.transform(X), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("partitions", PARTITIONS)
+def test_standard_scaler_leaves_nan_out_as_one_machine(client, partitions):
+    X, w, rng = dense_problem()
+    X[rng.random(X.shape) < 0.1] = np.nan
+    X[:, 4] = np.nan  # a column without a value
+    X[:170, 3] = np.nan  # a column without a value in the first partitions
+    model = fd.StandardScaler().fit(chunked(X, partitions), sample_weight=chunked(w, partitions))
+    local = fpre.StandardScaler().fit(X, sample_weight=w)
+    np.testing.assert_allclose(model.n_samples_seen_, local.n_samples_seen_, rtol=EXACT_RTOL)
+    np.testing.assert_allclose(model.mean_, local.mean_, rtol=1e-10)
+    np.testing.assert_allclose(model.var_, local.var_, rtol=1e-10)
+    np.testing.assert_allclose(model.transform(chunked(X, partitions)).compute(), local.transform(X), rtol=1e-9)
+
+
+@pytest.mark.parametrize("partitions", PARTITIONS)
+def test_standard_scaler_scales_csr_partitions(client, partitions):
+    X, _, rng = dense_problem()
+    X[rng.random(X.shape) < 0.5] = 0
+    csr = sp.csr_matrix(X)
+    dX = da.from_array(csr, chunks=(rows_per(len(X), partitions), -1), asarray=False)
+    model = fd.StandardScaler(with_mean=False).fit(dX)
+    local = fpre.StandardScaler(with_mean=False).fit(csr)
+    np.testing.assert_allclose(model.var_, local.var_, rtol=1e-10)
+    assert model.n_samples_seen_ == local.n_samples_seen_
+    assert_same_csr(model.transform(dX).compute(), local.transform(csr), 1e-12)
+
+
 # -------------------------------------------------------------- least squares
 
 @pytest.mark.parametrize("partitions", PARTITIONS)

@@ -392,18 +392,67 @@ def _looks_like_text(x):
         raise FrancaValueError("X: Iterable over raw text documents expected, string object received.")
     if isinstance(x, np.ndarray):
         return x.dtype.kind in "USO"
+    if type(x).__module__.split(".")[0] in ("pyarrow", "polars"):
+        return True  # _arrow_strings takes string columns and names any other
     if hasattr(x, "__dlpack__") or hasattr(x, "__cuda_array_interface__") or sp.issparse(x) or _is_torch(x):
         return False
     return True
 
 
 def _strings(docs, device):
-    docs = docs if isinstance(docs, list) else list(docs)
-    offsets, data = _utf8_column(docs)
+    arrow = _arrow_strings(docs)
+    if arrow is not None:
+        offsets, data = _arrow_buffers(arrow)
+    else:
+        docs = docs if isinstance(docs, list) else list(docs)
+        offsets, data = _utf8_column(docs)
     offsets_in = _place(offsets, device)
     bytes_in = _place(data, device)
     matrix = _new_matrix(_lib.lib.franca_matrix_strings, offsets_in.pointer, bytes_in.pointer)
-    return Input("numpy", offsets_in.device, (offsets_in, bytes_in), matrix=matrix)
+    return Input("numpy", offsets_in.device, (offsets_in, bytes_in, arrow), matrix=matrix)
+
+
+def _arrow_strings(docs):
+    """The Arrow string array holding `docs`, or None: a pyarrow string/large_string Array or
+    ChunkedArray, a pandas Series of Arrow-backed strings (pandas 3's default str dtype where pyarrow
+    is installed, ArrowDtype, StringDtype('pyarrow')), a polars string Series. Arrow's layout,
+    offsets then UTF-8 bytes, is franca's strings matrix: no document goes through Python."""
+    module = type(docs).__module__.split(".")[0]
+    if module == "polars":
+        docs = docs.to_arrow()  # polars' string views as one large_string array, in Rust
+    elif module == "pandas":
+        docs = getattr(docs, "array", docs)
+        if not hasattr(docs, "__arrow_array__"):
+            return None  # NumPy-backed strings: the list path
+        import pyarrow
+        docs = pyarrow.array(docs)  # the Series' own Arrow data (__arrow_array__), not a copy
+    elif module != "pyarrow":
+        return None
+    import pyarrow
+    if isinstance(docs, pyarrow.ChunkedArray):
+        docs = docs.combine_chunks() if docs.num_chunks != 1 else docs.chunk(0)  # one copy in C++ if chunked
+    if not isinstance(docs, pyarrow.Array):
+        return None
+    is_string_view = getattr(pyarrow.types, "is_string_view", None)  # pyarrow >= 16
+    if is_string_view is not None and is_string_view(docs.type):
+        docs = docs.cast(pyarrow.large_string())
+    if not (pyarrow.types.is_string(docs.type) or pyarrow.types.is_large_string(docs.type)):
+        raise FrancaTypeError(f"X: an Arrow array of {docs.type}, not of strings")
+    if docs.null_count:
+        first = int(np.argmax(docs.is_null().to_numpy(zero_copy_only=False)))
+        raise FrancaValueError(f"X: document {first}: np.nan is an invalid document, expected byte or unicode "
+                               "string.")
+    return docs
+
+
+def _arrow_buffers(array):
+    """(offsets, bytes): NumPy views of an Arrow string array's buffers (its slice's offsets, which
+    franca's strings matrix lets start above 0)."""
+    _, offsets, data = array.buffers()
+    dtype = np.int64 if str(array.type) == "large_string" else np.int32
+    offsets = np.frombuffer(offsets, dtype=dtype)[array.offset:array.offset + len(array) + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    return offsets, data
 
 
 def _utf8_column(docs):
@@ -506,6 +555,19 @@ def borrow(X, inputs, name, device):
 
 
 # ------------------------------------------------------------------ outputs
+
+def overwrite(X, result):
+    """X holding `result` (scikit-learn's copy=False), where X is a writable NumPy array or scipy
+    CSR matrix of result's dtype and shape (and, sparse, its stored entries); else `result`."""
+    if isinstance(X, np.ndarray) and X.flags.writeable and X.dtype == result.dtype and X.shape == result.shape:
+        X[...] = result
+        return X
+    if (sp.issparse(X) and X.format == "csr" and sp.issparse(result) and X.dtype == result.dtype
+            and X.shape == result.shape and X.nnz == result.nnz and X.data.flags.writeable):
+        X.data[...] = result.data  # franca's sparse transforms keep every stored entry in place
+        return X
+    return result
+
 
 def convert(matrix, family, output_type):
     """franca's result `matrix` as the type `output_type` asks for ('input': `family`)."""

@@ -27,7 +27,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from . import _config, _convert, _dlpack, _lib, _logging
-from .exceptions import FrancaValueError, NotFittedError
+from .exceptions import FrancaNotFoundError, FrancaValueError, NotFittedError
 
 __all__ = ["FrancaEstimator", "ESTIMATORS", "FUNCTION_CLASSES", "all_estimators", "module_namespace",
            "install_generated_modules"]
@@ -234,6 +234,12 @@ class FrancaEstimator(BaseEstimator):
         self._fit(X, y, sample_weight)
         return self
 
+    def _partial_fit(self, X, y=None, sample_weight=None):
+        """Fold one more batch of rows into the fitted state (a fit on the first call), as
+        scikit-learn's partial_fit; returns self."""
+        self._fit(X, y, sample_weight, incremental=self.__sklearn_is_fitted__())
+        return self
+
     def _fit_transform(self, X, y=None, sample_weight=None):
         """Fit to X, then transform it: X is borrowed once (documents are encoded and, with
         device='cuda', copied to the GPU once)."""
@@ -241,20 +247,20 @@ class FrancaEstimator(BaseEstimator):
         # None: scikit-learn's estimator ran, or a stateless one read no X
         return self._apply("transform", X, x)
 
-    def _fit(self, X, y, sample_weight):
-        """Fits; returns X as borrowed, or None when scikit-learn's estimator runs instead or the
+    def _fit(self, X, y, sample_weight, incremental=False):
+        """Fits (with `incremental`, updates the fitted state: partial_fit); returns X as borrowed, or None when scikit-learn's estimator runs instead or the
         estimator is stateless (its fit reads no X). A fit that fails (bad input, a parameter the
         library refuses, Ctrl-C) leaves the estimator as it was: a classifier keeps the classes_
         its model predicts, in Python and in the C model."""
         before = dict(self.__dict__)
         try:
-            return self._fit_or_raise(X, y, sample_weight)
+            return self._fit_or_raise(X, y, sample_weight, incremental)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
 
-    def _fit_or_raise(self, X, y, sample_weight):
+    def _fit_or_raise(self, X, y, sample_weight, incremental):
         spec = self._spec
         if spec["kind"] != "transformer" and y is None:
             raise FrancaValueError(f"{spec['name']} requires y to be passed, but the target y is None")
@@ -262,7 +268,10 @@ class FrancaEstimator(BaseEstimator):
         if fallback is not None:
             self.__dict__.pop("_handle", None)
             weights = {} if sample_weight is None else {"sample_weight": sample_weight}
-            self._fallback = fallback.fit(X, y, **weights)
+            if incremental:
+                self._fallback.partial_fit(X, y, **weights)
+            else:
+                self._fallback = fallback.fit(X, y, **weights)
             if spec["kind"] == "classifier":
                 self.classes_ = self._fallback.classes_  # kept in Python, as _encode_labels keeps franca's
             return None
@@ -280,7 +289,7 @@ class FrancaEstimator(BaseEstimator):
             _logging.raise_warnings(library_warnings)
             self._handle = handle
             return None
-        _check_feature_names(self, X, reset=True)
+        _check_feature_names(self, X, reset=not incremental)
         _logging.sync_level()
         device = _config.get_config()["device"]
         _config.context(device)  # a device this machine or build lacks is named before X is copied to it
@@ -301,11 +310,12 @@ class FrancaEstimator(BaseEstimator):
             if isinstance(sample_weight, numbers.Number):
                 sample_weight = np.full(_rows(X), sample_weight, dtype=np.float64)
             w_in = _convert.tensor(sample_weight, "sample_weight", device, ndims=(1,), like=x)
-        self._handle = self._fit_handle(x, y_in, w_in, self.__dict__.get("_handle"))
+        self._handle = self._fit_handle(x, y_in, w_in, self.__dict__.get("_handle"), incremental)
         return x
 
-    def _fit_handle(self, x, y_in, w_in, handle):
-        """Fits `handle` (a new one if None) on the borrowed x, y_in, w_in; returns it."""
+    def _fit_handle(self, x, y_in, w_in, handle, incremental=False):
+        """Fits `handle` (a new one if None) on the borrowed x, y_in, w_in, or with `incremental`
+        folds them into its fitted state; returns it."""
         spec = self._spec
         device = _config.get_config()["device"]
         if handle is None:
@@ -319,8 +329,9 @@ class FrancaEstimator(BaseEstimator):
         try:
             with _logging.capturing_warnings([]) as library_warnings:
                 _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
-                _interruptible(ctx, _lib.lib.franca_estimator_fit, ctx.value, handle.value, x.matrix.value,
-                               y_in and y_in.pointer, w_in and w_in.pointer)
+                fit = _lib.lib.franca_estimator_partial_fit if incremental else _lib.lib.franca_estimator_fit
+                _interruptible(ctx, fit, ctx.value, handle.value, x.matrix.value, y_in and y_in.pointer,
+                               w_in and w_in.pointer)
         except BaseException:
             _lib.lib.franca_estimator_set_params(handle.value, previous.encode())
             raise
@@ -559,9 +570,18 @@ def _rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
-def _make_method(method, doc):
-    def apply(self, X):
-        return self._apply(method, X)
+def _make_method(spec, method, doc):
+    sklearn_method = getattr(_sklearn_class(spec), method, None)
+    if sklearn_method is not None and "copy" in inspect.signature(sklearn_method).parameters:
+        def apply(self, X, copy=None):
+            # scikit-learn's copy (else the estimator's): False returns X itself, overwritten
+            # where it can hold the result (libfranca writes a new array, never X)
+            result = self._apply(method, X)
+            copy = getattr(self, "copy", True) if copy is None else copy
+            return result if copy else _convert.overwrite(X, result)
+    else:
+        def apply(self, X):
+            return self._apply(method, X)
     apply.__name__ = apply.__qualname__ = method
     apply.__doc__ = f"{doc}\n\nX: an array, sparse matrix or list of documents, as `fit` accepts."
     return apply
@@ -602,7 +622,12 @@ def _attribute(name):
         if "_fallback" in self.__dict__:
             return getattr(self._fallback, name)
         managed = ctypes.POINTER(_dlpack.DLManagedTensor)()
-        _lib.lib.franca_estimator_get_attribute(self._fitted_handle().value, name.encode(), ctypes.byref(managed))
+        try:
+            _lib.lib.franca_estimator_get_attribute(self._fitted_handle().value, name.encode(), ctypes.byref(managed))
+        except FrancaNotFoundError:
+            if name in self._spec.get("optional_attributes", ()):
+                return None  # this fit's parameters left it out, and scikit-learn's holds None
+            raise
         value = np.from_dlpack(_dlpack.Exported(managed))
         if value.ndim:
             return value
@@ -610,7 +635,20 @@ def _attribute(name):
         # (intercept_ of one target is y_offset - X_offset @ coef_ there: a float with a shape),
         # a count as a Python int.
         return value[()] if value.dtype.kind == "f" else value.item()
-    return property(get, doc=f"Fitted attribute {name} (NumPy, read from the fitted model).")
+
+    def set(self, value):
+        """Writes the attribute into the fitted model (franca_estimator_set_attribute: a copy in
+        the attribute's dtype, of its shape, checked with the whole model), as scikit-learn lets a
+        user write coef_."""
+        if "_fallback" in self.__dict__:
+            setattr(self._fallback, name, value)
+            return
+        handle = self._fitted_handle()
+        integral = np.asarray(value).dtype.kind in "iub" if not hasattr(value, "__dlpack__") else False
+        value_in = _convert.tensor(value, name, "cpu", dtypes=("int64",) if integral else _convert._FLOATS,
+                                   fallback=np.int64 if integral else np.float64, ndims=(0, 1, 2, 3))
+        _lib.lib.franca_estimator_set_attribute(handle.value, name.encode(), value_in.pointer)
+    return property(get, set, doc=f"Fitted attribute {name} (NumPy, read from the fitted model; writable).")
 
 
 def _make_init(signature):
@@ -650,7 +688,9 @@ def _make_class(spec):
     namespace = {"__init__": _make_init(inspect.Signature(parameters)), "__doc__": _docstring(spec),
                  "__module__": _franca_module(spec), "__qualname__": spec["name"], "_spec": spec}
     for m in spec["methods"]:
-        namespace[m["name"]] = _make_method(m["name"], m["doc"])
+        namespace[m["name"]] = _make_method(spec, m["name"], m["doc"])
+    if spec.get("partial_fit"):
+        namespace["partial_fit"] = FrancaEstimator._partial_fit
     if "tweedie_power" in spec:  # ahead of RegressorMixin's R^2
         namespace["score"] = _d2_score
     if "transform" in namespace:  # ahead of TransformerMixin's fit(X).transform(X)

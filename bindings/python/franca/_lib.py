@@ -121,6 +121,8 @@ _CHECKED = {
     "franca_estimator_set_params": [_vp, _cp],
     "franca_estimator_get_params": [_vp, _p(_vp)],
     "franca_estimator_fit": [_vp, _vp, _vp, _tensor, _tensor],
+    "franca_estimator_partial_fit": [_vp, _vp, _vp, _tensor, _tensor],
+    "franca_estimator_set_attribute": [_vp, _cp, _tensor],
     "franca_estimator_apply": [_vp, _vp, _cp, _vp, _p(_vp)],
     "franca_estimator_data_loss": [_vp, _vp, _vp, _tensor, _tensor, _tensor, _p(ctypes.c_double), _managed_out,
                                    _managed_out],

@@ -164,8 +164,8 @@ def _output(estimator, method, X):
     dtype = np.dtype(X.dtype) if isinstance(X, da.Array) and np.dtype(X.dtype).kind == "f" else np.dtype(np.float64)
     if name == "TfidfTransformer":
         return estimator.n_features_in_, dtype, True
-    if method == "transform" or method == "inverse_transform":
-        return estimator.n_features_in_, dtype, False
+    if method == "transform" or method == "inverse_transform":  # CSR in, CSR out
+        return estimator.n_features_in_, dtype, isinstance(getattr(X, "_meta", None), sp.spmatrix)
     if method == "predict":
         if is_classifier(estimator):
             return None, np.asarray(estimator.classes_).dtype, False
@@ -196,12 +196,19 @@ def _map_rows(estimator, method, X):
 def _mapped_method(name):
     """The estimator's method `name` over a dask collection (mapped over its partitions); on other
     input, the single-machine method."""
-    def method(self, X):
+    def method(self, X, *args, **kwargs):  # kwargs: copy, on the local methods that take it
         if _is_dask(X):
             return _map_rows(self, name, X)
-        return getattr(super(_DaskMethods, self), name)(X)
+        return getattr(super(_DaskMethods, self), name)(X, *args, **kwargs)
     method.__name__ = method.__qualname__ = name
     return method
+
+
+def _partial_fit(self, X, y=None, sample_weight=None):
+    if _is_dask(X):  # the single-machine partial_fit would gather the collection into this process
+        raise FrancaNotImplementedError(f"{self._spec['name']}: partial_fit of a dask collection is not distributed; "
+                                        "fit on the whole collection")
+    return super(_DaskMethods, self).partial_fit(X, y, sample_weight)
 
 
 def _fit_transform(self, X, y=None, sample_weight=None):
@@ -280,10 +287,9 @@ def _fit_tfidf(self, X, y, sample_weight):
 
 # -------------------------------------------------------------- moments
 
-def _weighted_moments(block, w, centre, second_moment):
-    """(weight sum, rows, column means (0 unless centre), sum of w (x - mean)^2 per column or the
-    centred Gram matrix of the columns) of one partition of X, in float64, computed where it lives."""
-    X = _host(block)
+def _centred_gram(X, w, centre):
+    """(weight sum, rows, column means (0 unless centre), the centred Gram matrix sum_i w_i (x_i - m)
+    (x_i - m)^T) of one partition of X (dense or CSR), in float64, computed where it lives."""
     xp = _array_module(X)
     n = X.shape[0]
     w = xp.ones(n) if w is None else xp.asarray(w, dtype=xp.float64).reshape(-1)
@@ -291,54 +297,81 @@ def _weighted_moments(block, w, centre, second_moment):
         raise FrancaValueError(f"sample_weight: a partition of {w.shape[0]} weights beside {n} rows of X")
     total = float(w.sum())
     if sp.issparse(X) or _convert._is_cupyx_sparse(X):
-        if not second_moment:
-            raise FrancaTypeError("X: StandardScaler takes dense partitions, got a sparse one")
         X = X.tocsr().astype(np.float64)
         sums = X.T @ w
         mean = sums / total if centre and total > 0 else xp.zeros(X.shape[1])
         gram = (X.T @ X.multiply(w[:, None]).tocsr()).toarray()
         # X^T W X - m s^T - s m^T + S m m^T, from the uncentred sums, as the library's CSR path.
-        spread = gram - xp.outer(mean, sums) - xp.outer(sums, mean) + total * xp.outer(mean, mean)
+        gram = gram - xp.outer(mean, sums) - xp.outer(sums, mean) + total * xp.outer(mean, mean)
     else:
-        X = xp.asarray(X, dtype=xp.float64)
-        X = X.reshape(n, -1)
+        X = xp.asarray(X, dtype=xp.float64).reshape(n, -1)
         mean = (w @ X) / total if centre and total > 0 else xp.zeros(X.shape[1])
         centred = X - mean
-        spread = centred.T @ (centred * w[:, None]) if second_moment else w @ (centred * centred)
-    return total, n, _to_numpy(mean), _to_numpy(spread)
+        gram = centred.T @ (centred * w[:, None])
+    return total, n, _to_numpy(mean), _to_numpy(gram)
 
 
-def _merge_moments(a, b):
-    """Chan, Golub and LeVeque's pairwise merge of weighted means and sums of squared deviations
-    (per column, or as Gram matrices): exact in exact arithmetic, so that the merged moments are
-    those of all the rows, whatever the partitioning."""
-    (wa, na, ma, sa), (wb, nb, mb, sb) = a, b
+def _merge_grams(a, b):
+    """Chan, Golub and LeVeque's pairwise merge of weighted means and centred Gram matrices: exact in
+    exact arithmetic, so that the merged ones are those of all the rows, whatever the partitioning."""
+    (wa, na, ma, ga), (wb, nb, mb, gb) = a, b
     if ma.shape != mb.shape:
         raise FrancaValueError(f"X: partitions of {ma.shape[0]} and {mb.shape[0]} columns")
     total = wa + wb
     if wa == 0 or wb == 0:
-        return (total, na + nb) + ((ma, sa + sb) if wb == 0 else (mb, sa + sb))
+        return total, na + nb, (ma if wb == 0 else mb), ga + gb
     delta = mb - ma
-    mean = ma + delta * (wb / total)
-    cross = np.outer(delta, delta) if sa.ndim == 2 else delta * delta
-    return total, na + nb, mean, sa + sb + cross * (wa * wb / total)
+    return total, na + nb, ma + delta * (wb / total), ga + gb + np.outer(delta, delta) * (wa * wb / total)
+
+
+def _column_statistics(block, w):
+    """(weight, mean, sum of w (x - mean)^2) per column of one partition, from the library's
+    StandardScaler fitted where the partition lives (NaN left out of each column, as it does; CSR
+    means over the implicit zeros too), and whether sample weights were given."""
+    _on_worker()
+    X = _host(block)
+    sparse = sp.issparse(X) or _convert._is_cupyx_sparse(X)
+    scaler = _estimator.ESTIMATORS["StandardScaler"](with_mean=not sparse, with_std=True)
+    scaler.fit(X, sample_weight=w)
+    d = X.shape[1]
+    weight = np.broadcast_to(np.asarray(scaler.n_samples_seen_, dtype=np.float64), (d,)).copy()
+    mean, var = np.asarray(scaler.mean_), np.asarray(scaler.var_)
+    # A column without a value (all NaN here) has weight 0 and a NaN mean: it adds nothing.
+    return weight, np.where(weight > 0, mean, 0.0), np.where(weight > 0, var * weight, 0.0), w is not None
+
+
+def _merge_column_statistics(a, b):
+    """_merge_grams per column, each with its own weight (the rows where it is not NaN)."""
+    (wa, ma, sa, weighted_a), (wb, mb, sb, weighted_b) = a, b
+    if ma.shape != mb.shape:
+        raise FrancaValueError(f"X: partitions of {ma.shape[0]} and {mb.shape[0]} columns")
+    total = wa + wb
+    share = np.divide(wb, total, out=np.zeros_like(total), where=total > 0)
+    delta = mb - ma
+    return total, ma + delta * share, sa + sb + delta * delta * wa * share, weighted_a or weighted_b
 
 
 def _fit_scaler(self, X, y, sample_weight):
-    centre_or_scale = self.with_mean or self.with_std
-    statistics = [dask.delayed(_weighted_moments)(block, dask.delayed(_column)(w), True, False)
+    statistics = [dask.delayed(_column_statistics)(block, dask.delayed(_column)(w))
                   for block, _, w in _aligned(X, None, sample_weight)]
-    total, n, mean, squares = _reduce(_merge_moments, statistics)
-    dtype = np.dtype(X.dtype) if isinstance(X, da.Array) else np.dtype(np.float64)
-    attributes = {"n_features_in_": np.int64(mean.shape[0]),
-                  "n_samples_seen_": np.int64(n) if sample_weight is None else np.asarray(total, dtype=dtype)}
-    if centre_or_scale:
+    weight, mean, squares, weighted = _reduce(_merge_column_statistics, statistics)
+    d = weight.shape[0]
+    empty = weight == 0  # a column of NaN only: NaN moments, as the library's
+    mean, squares = np.where(empty, np.nan, mean), np.where(empty, np.nan, squares)
+    # The library's record (src/preprocessing/standard_scaler.cpp, scikit-learn's): n_samples_seen_
+    # one number while every column has the same count, else one per column, integers unless weights
+    # were given (then in X's dtype); mean_ unless nothing is centred or scaled; a variance within
+    # the rounding error of the two-pass algorithm is a constant feature, scale 1.
+    seen = weight[0] if (weight == weight[0]).all() else weight
+    attributes = {"n_features_in_": np.int64(d),
+                  "n_samples_seen_": np.asarray(seen, dtype=np.dtype(_dtype(X)) if weighted else np.int64)}
+    sparse = isinstance(X, da.Array) and isinstance(X._meta, sp.spmatrix)
+    if self.with_std or (self.with_mean and not sparse):
         attributes["mean_"] = mean
     if self.with_std:
-        var = squares / total
-        # The library's rule (src/preprocessing/standard_scaler.cpp, scikit-learn's): a variance within
-        # the rounding error of the two-pass algorithm is a constant feature, scale 1.
-        bound = total * _EPS * var + (total * mean * _EPS) ** 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = squares / weight
+        bound = weight * _EPS * var + (weight * mean * _EPS) ** 2
         attributes["var_"] = var
         attributes["scale_"] = np.where(var <= bound, 1.0, np.sqrt(var))
     self._set_model(attributes)
@@ -347,8 +380,8 @@ def _fit_scaler(self, X, y, sample_weight):
 # -------------------------------------------------------------- least squares
 
 def _gram(block, y, w, centre):
-    """_weighted_moments of the columns of X beside those of y: the means and the centred Gram
-    matrix of [X, y]."""
+    """_centred_gram of the columns of X beside those of y: the means and the centred Gram matrix
+    of [X, y]."""
     X = _host(block)
     xp = _array_module(X)
     y = xp.asarray(y, dtype=xp.float64)
@@ -362,7 +395,7 @@ def _gram(block, y, w, centre):
         joined = cupyx.scipy.sparse.hstack([X, cupyx.scipy.sparse.csr_matrix(y)], format="csr")
     else:
         joined = xp.hstack([xp.asarray(X, dtype=xp.float64).reshape(X.shape[0], -1), y])
-    return _weighted_moments(joined, w, centre, True)
+    return _centred_gram(joined, w, centre)
 
 
 def _fit_least_squares(self, X, y, sample_weight):
@@ -370,7 +403,7 @@ def _fit_least_squares(self, X, y, sample_weight):
         raise FrancaNotImplementedError(f"{self._spec['name']}: positive=True is not distributed yet")
     statistics = [dask.delayed(_gram)(block, dask.delayed(_column)(yb), dask.delayed(_column)(w), self.fit_intercept)
                   for block, yb, w in _aligned(X, y, sample_weight)]
-    total, n, mean, gram = _reduce(_merge_moments, statistics)
+    total, n, mean, gram = _reduce(_merge_grams, statistics)
     if total <= 0:
         raise FrancaValueError(f"sample_weight: the weights sum to {total}; they must sum to a positive value")
     d = gram.shape[0] - (1 if y.ndim == 1 else y.shape[1])
@@ -556,6 +589,8 @@ def _class(name, fit_dask, doc):
     namespace = {method["name"]: _mapped_method(method["name"]) for method in base._spec["methods"]}
     if "transform" in namespace:
         namespace["fit_transform"] = _fit_transform
+    if hasattr(base, "partial_fit"):
+        namespace["partial_fit"] = _partial_fit
     namespace.update({"_fit_dask": fit_dask, "__module__": __name__, "__qualname__": name,
                       "__doc__": f"{doc}\n\n{base.__doc__}"})
     return type(name, (_DaskMethods, base), namespace)
@@ -568,8 +603,8 @@ TfidfTransformer = _class("TfidfTransformer", _fit_tfidf,
                           "franca.dask: the document frequencies of the partitions summed, then transform mapped over "
                           "them.")
 StandardScaler = _class("StandardScaler", _fit_scaler,
-                        "franca.dask: the partitions' weighted means and squared deviations merged exactly (Chan et "
-                        "al.), then transform mapped over them.")
+                        "franca.dask: each partition's weighted means and squared deviations (NaN left out) from the "
+                        "library where it lives, merged exactly (Chan et al.), then transform mapped over them.")
 LinearRegression = _class("LinearRegression", _fit_least_squares,
                           "franca.dask: the partitions' centred Gram matrices of [X, y] merged exactly, then the "
                           "minimum-norm least-squares solution on the client.")

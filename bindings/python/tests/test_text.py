@@ -44,6 +44,35 @@ def test_documents_as_arrays_bytes_and_generators():
     _same(vectorizer.transform(d for d in DOCS), expected)
 
 
+def test_arrow_string_columns_are_read_in_place():
+    """pyarrow string/large_string arrays (sliced, chunked), pandas Series of Arrow strings and
+    polars string Series give scikit-learn's matrix; a single-chunk column's bytes are the matrix's
+    bytes (no copy) and a null is scikit-learn's error for NaN."""
+    pyarrow = pytest.importorskip("pyarrow")  # in the newest stack (bootstrap), not Debian's
+    from franca import _convert
+    expected = reference.HashingVectorizer(n_features=256).transform(DOCS)
+    vectorizer = HashingVectorizer(n_features=256)
+    columns = [pyarrow.array(DOCS), pyarrow.array(DOCS, pyarrow.large_string()),
+               pyarrow.chunked_array([DOCS[:2], DOCS[2:]])]
+    pandas = pytest.importorskip("pandas")
+    columns += [pandas.Series(DOCS, dtype="string[pyarrow]"), pandas.Series(DOCS, dtype=pandas.ArrowDtype(pyarrow.string()))]
+    try:
+        import polars
+        columns.append(polars.Series(DOCS))
+    except ImportError:
+        pass
+    for column in columns:
+        _same(vectorizer.transform(column), expected)
+    _same(vectorizer.transform(pyarrow.array(DOCS)[2:5]), reference.HashingVectorizer(n_features=256).transform(DOCS[2:5]))
+    array = pyarrow.array(DOCS)
+    borrowed = _convert.borrow(array, ["strings"], "HashingVectorizer", "cpu")
+    assert borrowed.keep[1].tensor.data == array.buffers()[2].address, "the Arrow bytes are read in place"
+    with pytest.raises(ValueError, match="document 1: np.nan is an invalid document"):
+        vectorizer.transform(pyarrow.array(["a", None]))
+    with pytest.raises(TypeError, match="an Arrow array of int64, not of strings"):
+        vectorizer.transform(pyarrow.array([1, 2]))
+
+
 def test_stateless_transform_follows_set_params():
     vectorizer = HashingVectorizer(n_features=32)
     assert vectorizer.transform(DOCS).shape == (len(DOCS), 32)  # no fit needed, as in scikit-learn

@@ -1,0 +1,3 @@
+library(testthat)
+library(franca)
+test_check("franca")
