@@ -30,6 +30,7 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 
 void Estimator::check_fit_input(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const {
   const auto& s = spec();
+  check_params();
   FRANCA_EXPECTS_STATUS(std::find(s.inputs.begin(), s.inputs.end(), X.kind) != s.inputs.end(), Status::type,
                         "X: {} does not accept {} input", s.name, X.kind_name());
   ctx.resolve(X.device(), "X");
