@@ -212,6 +212,13 @@ int franca_context_set_threads(franca_context ctx, int n_threads) {
   });
 }
 
+int franca_context_set_progress(franca_context ctx, franca_progress_callback callback, void* user_data) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(ctx);
+    ctx->context.set_progress(callback, user_data);
+  });
+}
+
 int franca_context_synchronize(franca_context ctx) {
   return translate_exceptions([&] {
     const auto& context = context_of(ctx);

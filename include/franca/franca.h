@@ -121,6 +121,13 @@ FRANCA_API int franca_context_set_stream(franca_context ctx, void* cuda_stream);
 FRANCA_API int franca_context_set_seed(franca_context ctx, uint64_t seed);
 /* Number of CPU threads; 0 means all cores. */
 FRANCA_API int franca_context_set_threads(franca_context ctx, int n_threads);
+/* Progress of long work run with this context: `task` ("trees", "iterations", "sweeps",
+ * "folds"), the steps done and the most there can be (a solver may stop before). Called on
+ * the thread running the fit, between steps, at most ten times a second besides the last step;
+ * it must return quickly and call no franca function on this context. NULL (the default) turns
+ * it off, and then costs nothing. Since 0.2. */
+typedef void (*franca_progress_callback)(const char* task, int64_t done, int64_t total, void* user_data);
+FRANCA_API int franca_context_set_progress(franca_context ctx, franca_progress_callback callback, void* user_data);
 /* Waits for the context's CUDA stream (a no-op on the CPU). */
 FRANCA_API int franca_context_synchronize(franca_context ctx);
 

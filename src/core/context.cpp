@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 
 #include "core/cuda_backend.hpp"
@@ -46,7 +47,17 @@ Context::Context(const Context& other)
       seed_(other.seed_),
       threads_(other.threads_),
       cancelled_(other.cancelled_.load()),
-      cancelled_with_(other.cancelled_with_) {}
+      cancelled_with_(other.cancelled_with_),
+      progress_(other.progress_),
+      progress_user_data_(other.progress_user_data_) {}
+
+void Context::report_progress_throttled(const char* task, std::int64_t done, std::int64_t total) const {
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (done < total && now - last_report_ns_ < 100'000'000) return;
+  last_report_ns_ = now;
+  progress_(task, done, total, progress_user_data_);
+}
 
 Device Context::resolve(Device data_device, const char* argument) const {
   switch (placement_) {

@@ -40,7 +40,22 @@ class Context {
 
   std::string device_string() const;
 
+  // Progress of long work, reported between its steps (trees grown, solver iterations, folds) to
+  // a callback set by the caller: at most ten times a second besides the last step, and nothing
+  // at all (one test of a pointer) without one.
+  using ProgressCallback = void (*)(const char* task, std::int64_t done, std::int64_t total, void* user_data);
+  void set_progress(ProgressCallback callback, void* user_data) {
+    progress_ = callback;
+    progress_user_data_ = user_data;
+  }
+  bool reports_progress() const { return progress_ != nullptr; }
+  void report_progress(const char* task, std::int64_t done, std::int64_t total) const {
+    if (progress_) report_progress_throttled(task, done, total);
+  }
+
  private:
+  void report_progress_throttled(const char* task, std::int64_t done, std::int64_t total) const;
+
   Placement placement_ = Placement::automatic;
   int cuda_id_ = -1;  // -1: the current device
   void* stream_ = nullptr;
@@ -48,6 +63,9 @@ class Context {
   int threads_ = 0;
   std::atomic<bool> cancelled_{false};
   const Context* cancelled_with_ = nullptr;
+  ProgressCallback progress_ = nullptr;
+  void* progress_user_data_ = nullptr;
+  mutable std::int64_t last_report_ns_ = 0;
 };
 
 // The context used where the C API is given NULL.

@@ -457,7 +457,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     else
       tree_targets.values = to_device(ctx, tree_targets.values, device);
     // Batches only to report progress: every batch ends waiting for its largest tree.
-    const std::int64_t batch = p.verbose > 0 ? std::max<std::int64_t>(16, 4 * ctx.threads()) : p.n_estimators;
+    const std::int64_t batch =
+        p.verbose > 0 || ctx.reports_progress() ? std::max<std::int64_t>(16, 4 * ctx.threads()) : p.n_estimators;
     FRANCA_LOG_INFO("{}: growing {} trees on {} ({} X of {} x {}, {} bins per feature at most)", name,
                     p.n_estimators - static_cast<std::int64_t>(trees.size()), device.str(), X.kind_name(), n, d,
                     p.n_bins);
@@ -469,6 +470,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
           FRANCA_DISPATCH(device, forest::grow_trees, ctx, binned, tree_targets, s, first, count);
       for (auto& t : grown) trees.push_back(std::move(t));
       if (p.verbose > 0) FRANCA_LOG_INFO("{}: built tree {} of {}", name, trees.size(), p.n_estimators);
+      ctx.report_progress("trees", static_cast<std::int64_t>(trees.size()), p.n_estimators);
     }
 
     const FlatForest flat = flatten(trees, s);

@@ -54,6 +54,7 @@ CdResult sweep(const Context& ctx, std::vector<double>& w, const CdOptions& o, d
   std::uint64_t draw = 0;
   for (std::int64_t iter = 0; iter < o.max_iter; ++iter) {
     ctx.check_cancelled();
+    ctx.report_progress("sweeps", iter, o.max_iter);
     double w_max = 0.0, d_w_max = 0.0;
     for (std::int64_t f = 0; f < d; ++f) {
       const auto j = static_cast<std::size_t>(

@@ -289,7 +289,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       double xy_max = 0.0;
       for (const double v : xty) xy_max = std::max(xy_max, std::fabs(v));
       for (const double r : l1_ratios)
-        grids.push_back(alpha_grid(xy_max / (static_cast<double>(n) * r), p.eps, p.n_alphas));
+        grids.push_back(alpha_grid(xy_max / (static_cast<double>(n) * r), p.eps, p.alphas.automatic(p.n_alphas)));
     }
     const auto n_alphas = static_cast<std::int64_t>(grids[0].size());
     const auto n_l1 = static_cast<std::int64_t>(l1_ratios.size());
@@ -310,6 +310,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     std::vector<double> mse(static_cast<std::size_t>(n_l1 * n_alphas * k_folds));
     for (std::int64_t f = 0; f < k_folds; ++f) {
       ctx.check_cancelled();
+      ctx.report_progress("folds", f, k_folds);
       const std::int64_t begin = f * (n / k_folds) + std::min(f, n % k_folds);
       const std::int64_t end = begin + n / k_folds + (f < n % k_folds ? 1 : 0);
       std::vector<double> wv = sw;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,9 +47,14 @@ struct ParamCodec<Precompute> {
 };
 
 // alphas: None (the grid from eps and n_alphas) or a non-empty list of numbers >= 0.
+// alphas: a list of values (given), or None or an int (scikit-learn >= 1.7: the number of
+// alphas of the automatic grid, in place of n_alphas).
 struct AlphaGrid {
   bool given = false;
   std::vector<double> values;
+  std::optional<std::int64_t> count;
+  // The number of automatic alphas: `count` where alphas is an int, else `n_alphas`.
+  std::int64_t automatic(std::int64_t n_alphas) const { return count.value_or(n_alphas); }
 };
 // l1_ratio: a number or a non-empty list of numbers, each in [0, 1].
 struct L1Ratios {
@@ -143,12 +149,18 @@ inline json write_array(const NumberArray& a) {
 
 template <>
 struct ParamCodec<AlphaGrid> {
-  static std::string type_name() { return "list of float or None"; }
+  static std::string type_name() { return "list of float, int or None"; }
   static AlphaGrid read(const json& v, const ParamInfo& info) {
+    if (v.is_number_integer()) {
+      return {false, {}, params_detail::read_integer(v, info, 1, std::numeric_limits<std::int64_t>::max(), "int")};
+    }
     if (!cd_params_detail::given_list(v, info)) return {};
-    return {true, cd_params_detail::read_nonempty(v, info, 0.0, std::numeric_limits<double>::max())};
+    return {true, cd_params_detail::read_nonempty(v, info, 0.0, std::numeric_limits<double>::max()), std::nullopt};
   }
-  static json write(const AlphaGrid& a) { return a.given ? json(a.values) : json(nullptr); }
+  static json write(const AlphaGrid& a) {
+    if (a.count) return *a.count;
+    return a.given ? json(a.values) : json(nullptr);
+  }
 };
 
 template <>
@@ -219,7 +231,7 @@ void declare_alpha_grid_params(ParamTable<P>& t) {
   t.field("alphas", &P::alphas,
           "The alphas of the path (sorted in decreasing order); None: n_alphas on a log grid from alpha_max = "
           "max_j |x_j^T y| / (n l1_ratio) (the smallest alpha making every coefficient zero) down to eps "
-          "alpha_max.");
+          "alpha_max; an int: that many alphas on that grid (scikit-learn >= 1.7's form of n_alphas).");
 }
 
 // positive, random_state and selection.

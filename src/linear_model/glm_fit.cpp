@@ -124,6 +124,7 @@ LbfgsResult newton_cholesky_solve(const Context& ctx, const GlmData& data, std::
   bool converged = false, fallback = false;
   while (iteration <= options.max_iter && !converged) {
     ctx.check_cancelled();
+    ctx.report_progress("iterations", iteration - 1, options.max_iter);
     const GlmHessian hessian = hessian_at(x);
     if (hessian.nonpositive_fraction > 0.25) {
       FRANCA_LOG_WARN(

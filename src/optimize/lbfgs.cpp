@@ -113,6 +113,7 @@ class Minimizer {
       pg_norm = max_abs(pg_);
       FRANCA_LOG_DEBUG("{}: iteration {}, f = {:.10g}, max |gradient| = {:.3g}, step = {:.3g}", opt_.name,
                        result.n_iter, f_, pg_norm, next.a);
+      ctx_.report_progress("iterations", result.n_iter, opt_.max_iter);
       if (pg_norm <= opt_.gtol) {
         result.converged = true;
         result.message = "the projected gradient is below tol (CONVERGENCE: NORM_OF_PROJECTED_GRADIENT_<=_PGTOL)";

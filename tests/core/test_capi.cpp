@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -394,6 +395,47 @@ TEST_P(BadInput, ConcurrentPredictFromManyThreads) {
 }
 
 FRANCA_INSTANTIATE_DEVICE_TESTS(BadInput);
+
+// A forest reports its trees and a solver its iterations, on the fitting thread, ending with the
+// last step; a context without a callback reports nothing (it has nowhere to).
+TEST(CApi, ProgressReachesTheCallbackOfTheContext) {
+  struct Reports {
+    std::vector<std::tuple<std::string, std::int64_t, std::int64_t>> seen;
+    std::thread::id thread;
+    bool same_thread = true;
+  } reports;
+  reports.thread = std::this_thread::get_id();
+  auto record = [](const char* task, std::int64_t done, std::int64_t total, void* user_data) {
+    auto* r = static_cast<Reports*>(user_data);
+    r->seen.emplace_back(task, done, total);
+    r->same_thread = r->same_thread && std::this_thread::get_id() == r->thread;
+  };
+  franca_context ctx = nullptr;
+  FRANCA_ASSERT_OK(franca_context_create("cpu", &ctx));
+  FRANCA_ASSERT_OK(franca_context_set_progress(ctx, record, &reports));
+  const std::int64_t n = 300, d = 4;
+  auto Xv = normal(static_cast<std::size_t>(n * d), 61);
+  std::vector<double> labels(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) labels[i] = Xv[i * d] > 0 ? 1 : 0;
+  Tensor X("cpu", Xv, {n, d}), y("cpu", labels, {n});
+  auto m = dense(X.get());
+  auto forest = estimator("RandomForestClassifier", R"({"n_estimators": 40})");
+  FRANCA_ASSERT_OK(franca_estimator_fit(ctx, forest.get(), m.get(), y.get(), nullptr));
+  ASSERT_FALSE(reports.seen.empty());
+  EXPECT_EQ(reports.seen.back(), std::make_tuple(std::string("trees"), std::int64_t{40}, std::int64_t{40}));
+  reports.seen.clear();
+  auto logistic = estimator("LogisticRegression");
+  FRANCA_ASSERT_OK(franca_estimator_fit(ctx, logistic.get(), m.get(), y.get(), nullptr));
+  ASSERT_FALSE(reports.seen.empty());
+  EXPECT_EQ(std::get<0>(reports.seen.front()), "iterations");
+  EXPECT_EQ(std::get<2>(reports.seen.front()), 100) << "max_iter is the total";
+  EXPECT_TRUE(reports.same_thread);
+  FRANCA_ASSERT_OK(franca_context_set_progress(ctx, nullptr, nullptr));
+  reports.seen.clear();
+  FRANCA_ASSERT_OK(franca_estimator_fit(ctx, forest.get(), m.get(), y.get(), nullptr));
+  EXPECT_TRUE(reports.seen.empty());
+  franca_context_free(ctx);
+}
 
 TEST(CApi, ExportedOutputsOutliveTheirMatrix) {
   Tensor X("cpu", normal(40, 1), {20, 2}), y("cpu", normal(20, 2), {20});

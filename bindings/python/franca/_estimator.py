@@ -10,6 +10,7 @@ with no new Python code: the listing's "module" (scikit-learn's module of the cl
 name) places it (franca.<module>, a module made here if no file defines it) and names the
 scikit-learn class that runs parameter values libfranca leaves to the binding.
 """
+import contextlib
 import ctypes
 import importlib
 import inspect
@@ -321,13 +322,12 @@ class FrancaEstimator(BaseEstimator):
         if handle is None:
             handle = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
                                      spec["name"].encode())
-        ctx = _config.context(device)
         # A failed fit leaves the C model as it was; its parameters are put back too.
         previous = _lib.take_string(_lib.lib.franca_estimator_get_params, handle.value)
         # The library's warnings (a solver that did not converge, a parameter that is ignored) are
         # scikit-learn's warnings: raised as Python warnings from fit, not logged.
         try:
-            with _logging.capturing_warnings([]) as library_warnings:
+            with _logging.capturing_warnings([]) as library_warnings, _progress_context(self, device) as ctx:
                 _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
                 fit = _lib.lib.franca_estimator_partial_fit if incremental else _lib.lib.franca_estimator_fit
                 _interruptible(ctx, fit, ctx.value, handle.value, x.matrix.value, y_in and y_in.pointer,
@@ -438,6 +438,39 @@ class FrancaEstimator(BaseEstimator):
         buffer = (ctypes.c_uint8 * len(model)).from_buffer_copy(model)
         self._handle = _lib.new_handle(_lib.lib.franca_estimator_load, _lib.lib.franca_estimator_free, buffer,
                                        len(model))
+
+
+@contextlib.contextmanager
+def _progress_context(estimator, device):
+    """The context a fit runs with: the device's shared one, or, where the estimator's `verbose`
+    asks and tqdm is installed, one of its own whose progress (franca_context_set_progress: trees,
+    iterations, sweeps, folds) drives a tqdm bar. A fit that does not ask runs as before."""
+    verbose = getattr(estimator, "verbose", 0)
+    tqdm = None
+    if verbose is not None and verbose is not False and verbose != 0:
+        try:
+            import tqdm.auto as tqdm
+        except ImportError:
+            pass
+    if tqdm is None:
+        yield _config.context(device)
+        return
+    ctx = _lib.new_handle(_lib.lib.franca_context_create, _lib.lib.franca_context_free, device.encode())
+    bar = tqdm.tqdm(desc=type(estimator).__name__, leave=False)
+
+    def report(task, done, total, _user_data):
+        bar.set_description_str(f"{type(estimator).__name__}: {task.decode()}", refresh=False)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    callback = _lib.PROGRESS_CALLBACK(report)  # kept alive here until the fit has returned
+    _lib.lib.franca_context_set_progress(ctx.value, callback, None)
+    try:
+        yield ctx
+    finally:
+        _lib.lib.franca_context_set_progress(ctx.value, _lib.PROGRESS_CALLBACK(), None)
+        bar.close()
 
 
 def _interruptible(ctx, call, *args):

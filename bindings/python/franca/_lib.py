@@ -90,6 +90,7 @@ _vp, _cp = ctypes.c_void_p, ctypes.c_char_p
 _tensor = _p(_dlpack.DLTensor)
 _managed_out = _p(_p(_dlpack.DLManagedTensor))
 LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+PROGRESS_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)
 _doubles = _p(ctypes.c_double)
 DATA_LOSS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, _doubles, _i64, _doubles, _doubles, _doubles, ctypes.c_void_p)
 
@@ -105,6 +106,7 @@ _CHECKED = {
     "franca_context_set_stream": [_vp, _vp],
     "franca_context_set_seed": [_vp, ctypes.c_uint64],
     "franca_context_set_threads": [_vp, _int],
+    "franca_context_set_progress": [_vp, PROGRESS_CALLBACK, _vp],
     "franca_context_synchronize": [_vp],
     "franca_cancel": [_vp],
     "franca_context_reset_cancel": [_vp],

@@ -66,6 +66,38 @@ def test_library_warnings_are_python_warnings(rng, caplog):
         Lasso(alpha=0).fit(X, X[:, 0])
 
 
+def test_verbose_fits_show_progress_with_tqdm_and_others_do_not(rng, monkeypatch):
+    """verbose asks for a tqdm bar fed by the library's progress callback (trees here); a fit
+    without verbose runs on the shared context, with no callback."""
+    tqdm_auto = pytest.importorskip("tqdm.auto")
+    bars = []
+
+    class RecordingBar:
+        def __init__(self, **kwargs):
+            self.n, self.total, self.closed, self.descriptions = 0, None, False, []
+            bars.append(self)
+
+        def set_description_str(self, text, refresh=True):
+            self.descriptions.append(text)
+
+        def refresh(self):
+            pass
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(tqdm_auto, "tqdm", RecordingBar)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    from franca.ensemble import RandomForestClassifier
+    RandomForestClassifier(n_estimators=20, verbose=1).fit(X, y)
+    assert len(bars) == 1 and bars[0].closed
+    assert (bars[0].n, bars[0].total) == (20, 20)
+    assert bars[0].descriptions[-1] == "RandomForestClassifier: trees"
+    RandomForestClassifier(n_estimators=20).fit(X, y)
+    assert len(bars) == 1, "a fit that does not ask shows nothing"
+
+
 def test_set_config_and_config_context():
     assert franca.get_config() == {"device": "auto", "output_type": "input"}
     franca.set_config(output_type="numpy")
