@@ -4,8 +4,11 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <new>
 #include <shared_mutex>
@@ -435,6 +438,113 @@ int franca_estimator_apply(franca_context ctx, franca_estimator est, const char*
     *out = nullptr;
     *out = new franca_matrix_s{
         read_estimator(est, [&](const franca::Estimator& e) { return e.apply(context_of(ctx), method, X->matrix); })};
+  });
+}
+
+int franca_estimator_data_loss(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
+                               const DLTensor* sample_weight, const DLTensor* coef, double* loss,
+                               DLManagedTensor** gradient, DLManagedTensor** hessian) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(X);
+    FRANCA_NOT_NULL(y);
+    FRANCA_NOT_NULL(coef);
+    FRANCA_NOT_NULL(loss);
+    FRANCA_NOT_NULL(gradient);
+    *gradient = nullptr;
+    if (hessian) *hessian = nullptr;
+    const franca::Array y_array = franca::capi::from_dlpack(y, "y");
+    franca::Array w_array;
+    if (sample_weight) w_array = franca::capi::from_dlpack(sample_weight, "sample_weight");
+    const franca::Array coef_array = franca::capi::from_dlpack(coef, "coef");
+    FRANCA_EXPECTS(coef_array.ndim() == 1, "coef: expected a 1-D array, got {} dimensions", coef_array.ndim());
+    FRANCA_EXPECTS_STATUS(franca::is_floating(coef_array.dtype), franca::Status::type,
+                          "coef: expected float32 or float64, got {}", franca::dtype_name(coef_array.dtype));
+    const franca::Array coef_host =
+        franca::to(franca::default_context(), coef_array, franca::Device::cpu(), franca::DType::float64);
+    const std::vector<double> c(coef_host.ptr<const double>(), coef_host.ptr<const double>() + coef_host.size());
+    std::vector<double> g, h;
+    const double value = read_estimator(est, [&](const franca::Estimator& e) {
+      return e.data_loss(context_of(ctx), X->matrix, y_array, sample_weight ? &w_array : nullptr, c, g,
+                         hessian ? &h : nullptr);
+    });
+    const auto size = static_cast<std::int64_t>(c.size());
+    // Both outputs are made before either is handed out: a failure leaves the caller nothing to free.
+    const franca::Array g_array = franca::Array::from_host(g, {size});
+    franca::Array h_array;
+    if (hessian) h_array = franca::Array::from_host(h, {size, size});
+    *gradient = franca::capi::to_dlpack(g_array);
+    if (hessian) *hessian = franca::capi::to_dlpack(h_array);
+    *loss = value;
+  });
+}
+
+namespace {
+
+// The rows_json of franca_estimator_fit_external, every member checked by name.
+franca::ExternalRows external_rows(const char* rows_json) {
+  const franca::json rows = franca::parse_params_json(rows_json, "rows");
+  FRANCA_EXPECTS(rows.is_object(), "rows: expected a JSON object, got {}", rows.dump());
+  const auto number = [&](const char* name, bool required) {
+    const auto it = rows.find(name);
+    if (it == rows.end()) {
+      FRANCA_EXPECTS(!required, "rows: '{}' is missing", name);
+      return 0.0;
+    }
+    FRANCA_EXPECTS(it->is_number(), "rows: '{}' must be a number, got {}", name, it->dump());
+    return it->get<double>();
+  };
+  const auto count = [&](const char* name, bool required) {
+    const double value = number(name, required);
+    FRANCA_EXPECTS(value == std::floor(value) && value >= 0 && value < 9.2e18, "rows: '{}' must be a count, got {}",
+                   name, value);
+    return static_cast<std::int64_t>(value);
+  };
+  for (const auto& item : rows.items()) {
+    static const char* const kKnown[] = {"n_samples",         "n_features", "dtype",
+                                         "sample_weight_sum", "n_classes",  "target_mean"};
+    FRANCA_EXPECTS(std::find_if(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return item.key() == k; }) !=
+                       std::end(kKnown),
+                   "rows: unknown member '{}'", item.key());
+  }
+  franca::ExternalRows out;
+  out.n_samples = count("n_samples", true);
+  out.n_features = count("n_features", true);
+  out.weight_sum = number("sample_weight_sum", true);
+  out.n_classes = count("n_classes", false);
+  out.target_mean = number("target_mean", false);
+  const auto dtype = rows.find("dtype");
+  if (dtype != rows.end()) {
+    FRANCA_EXPECTS(*dtype == "float32" || *dtype == "float64",
+                   "rows: 'dtype' must be \"float32\" or \"float64\", got {}", dtype->dump());
+    out.dtype = *dtype == "float32" ? franca::DType::float32 : franca::DType::float64;
+  }
+  return out;
+}
+
+}  // namespace
+
+int franca_estimator_fit_external(franca_context ctx, franca_estimator est, const char* rows_json,
+                                  franca_data_loss_callback data_loss, void* user_data) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(rows_json);
+    FRANCA_NOT_NULL(data_loss);
+    franca::ExternalRows rows = external_rows(rows_json);
+    rows.data_loss = [&](const std::vector<double>& coef, std::vector<double>& gradient, std::vector<double>* hessian) {
+      const auto size = static_cast<std::int64_t>(coef.size());
+      // NaN where the callback writes nothing: an unwritten value cannot pass for a computed one.
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      gradient.assign(coef.size(), nan);
+      if (hessian) hessian->assign(coef.size() * coef.size(), nan);
+      double loss = nan;
+      const int status =
+          data_loss(coef.data(), size, &loss, gradient.data(), hessian ? hessian->data() : nullptr, user_data);
+      FRANCA_EXPECTS_STATUS(status == 0, franca::Status::cancelled,
+                            "data_loss: the caller's data term returned {}; the fit stopped", status);
+      return loss;
+    };
+    write_estimator(est, [&](franca::Estimator& e) { e.fit_external(context_of(ctx), rows); });
   });
 }
 

@@ -29,10 +29,11 @@ packages=(build-essential cmake ninja-build pkg-config git
   python3 python3-numpy python3-scipy python3-sklearn python3-pytest python3-venv)
 if [ "$mode" = test ]; then
   # torch for the zero-copy tests; clang and its runtimes for the libFuzzer targets; pandas and the
-  # real data sets of the parity tests (tests/python/_datasets.py).
+  # real data sets of the parity tests (tests/python/_datasets.py); dask and distributed for
+  # franca.dask (tests/python/test_dask.py, Debian 12's 2022.12).
   packages+=(python3-torch clang libclang-rt-14-dev libomp-14-dev clang-format
     python3-pandas python3-tqdm dataset-fashion-mnist r-cran-mlbench r-cran-aer r-cran-glmnet
-    r-base-core r-cran-testthat r-cran-jsonlite r-cran-matrix r-cran-randomforest)
+    r-base-core r-cran-testthat r-cran-jsonlite r-cran-matrix r-cran-randomforest python3-dask python3-distributed)
 fi
 
 missing=()
@@ -90,7 +91,7 @@ pip_build=(--no-build-isolation --config-settings=build-dir=build
 echo "== Python tests on the newest stack (build/venv-newest: NumPy 2, scikit-learn 1.9, pandas 3), scikit-learn's own suites too"
 echo "   on franca installed there with pip install . (its bundled libfranca; no FRANCA_LIBRARY, no PYTHONPATH)"
 venv=build/venv-newest
-requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" pyarrow polars tqdm pytest "dask[dataframe]"
+requirements=("numpy>=2" scipy "scikit-learn==1.9.*" "pandas>=3" pyarrow polars tqdm pytest "dask[dataframe,distributed]"
   "scikit-build-core>=0.10")
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/franca-requirements" 2>/dev/null)" != "${requirements[*]}" ]; then
   rm -rf "$venv"

@@ -223,6 +223,57 @@ FRANCA_API int franca_estimator_partial_fit(franca_context ctx, franca_estimator
 FRANCA_API int franca_estimator_apply(franca_context ctx, franca_estimator est, const char* method, franca_matrix X,
                                       franca_matrix* out);
 
+/* The data term of the objective that fitting `est` minimises, on the rows (X, y, sample_weight)
+ * at the coefficients `coef`, for fits that the caller runs over rows split into blocks (the
+ * partitions of a Dask cluster, MPI ranks): the data terms of the blocks, their gradients and their
+ * Hessians sum to those of all the rows, to which the caller's optimizer adds the estimator's
+ * penalty (its documented objective). The estimator need not be fitted; its parameters choose the
+ * loss. X, y and sample_weight are checked as franca_estimator_fit checks them.
+ *   loss: receives sum_i w_i loss_i, w_i = sample_weight[i] (1 without it), loss_i the estimator's
+ *         per-row loss of the scores z_i = W x_i + b, in float64.
+ *   coef: 1-D float32/float64, host or device: t rows of n_features coefficients (row-major), then
+ *         t intercepts when the estimator's fit_intercept is true.
+ *   gradient: receives a host float64 tensor of coef's length (the caller releases it).
+ *   hessian: NULL, or receives the host float64 (len(coef), len(coef)) Hessian in the same order
+ *         (scikit-learn's: |h_i| in place of a negative pointwise second derivative h_i of one score).
+ * LogisticRegression: t = 1 is the binomial log-loss, y in {0, 1}; t > 1 the multinomial one, y the
+ * class codes 0 .. t-1; class weights are not applied (fold them into sample_weight). GLM
+ * regressors (PoissonRegressor, GammaRegressor, TweedieRegressor): t = 1, scikit-learn's half
+ * deviance of the estimator's power and link. Other estimators: FRANCA_ERROR_NOT_IMPLEMENTED.
+ * Shares the estimator's lock with franca_estimator_apply. Since 0.2. */
+FRANCA_API int franca_estimator_data_loss(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
+                                          const DLTensor* sample_weight, const DLTensor* coef, double* loss,
+                                          DLManagedTensor** gradient, DLManagedTensor** hessian);
+
+/* The caller's data term for franca_estimator_fit_external: writes sum_i w_i loss_i at the n_coef
+ * coefficients `coef` (franca_estimator_data_loss's order) into *loss, its gradient into
+ * gradient[0 .. n_coef) and, when `hessian` is not NULL, its Hessian, row-major, into
+ * hessian[0 .. n_coef * n_coef); typically the sums of franca_estimator_data_loss over the blocks
+ * of the rows. Returns 0, or any other value to stop the fit. Called on the thread that called
+ * franca_estimator_fit_external, which holds the fitted estimator exclusively: the callback must
+ * not use that handle (a handle of the same estimator and parameters evaluates the data term). */
+typedef int (*franca_data_loss_callback)(const double* coef, int64_t n_coef, double* loss, double* gradient,
+                                         double* hessian, void* user_data);
+
+/* Fits `est` on rows it does not hold, as franca_estimator_fit fits it on rows it holds: the same
+ * objective (the estimator's penalty and weighting), solver, start (warm_start included) and
+ * stopping rule, with the data term of the rows given by `data_loss`. The fitted model is an
+ * ordinary one (apply, save, ...).
+ * rows_json: a JSON object describing the rows: "n_samples", "n_features" (counts, required),
+ *   "sample_weight_sum" (the sum of the weights the data term applies, class weights included;
+ *   required), "dtype" ("float32" or "float64", default "float64": the dtype fit would have seen,
+ *   which coef_ keeps), "n_classes" (classifiers: the data term's y are the class codes
+ *   0 .. n_classes - 1, and classes_ holds them), "target_mean" (GLM regressors: the weighted mean
+ *   of y, their starting intercept).
+ * Estimators with a data term only (those of franca_estimator_data_loss); LogisticRegression with
+ * multi_class='ovr' and more than 2 classes is FRANCA_ERROR_NOT_IMPLEMENTED (each class's problem
+ * has weights of its own). A data term's Hessian is its sum only: Newton-Cholesky cannot see how
+ * many pointwise second derivatives are negative, so it never falls back to L-BFGS for that reason.
+ * A non-zero return of `data_loss` fails the fit with FRANCA_ERROR_CANCELLED; the model is left as
+ * it was. Since 0.2. */
+FRANCA_API int franca_estimator_fit_external(franca_context ctx, franca_estimator est, const char* rows_json,
+                                             franca_data_loss_callback data_loss, void* user_data);
+
 /* 1 if fitted, else 0. */
 FRANCA_API int franca_estimator_is_fitted(franca_estimator est, int* fitted);
 

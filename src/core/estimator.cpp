@@ -84,11 +84,14 @@ void Estimator::check_fit_input(const Context& ctx, const Matrix& X, const Array
   }
 }
 
-// Runs update() (which records the new state with set_attribute) and makes its state the fitted
-// one, or on an exception leaves the previous state as it was.
 template <class Update>
 void Estimator::commit_fit(const Matrix& X, Update&& update) {
   FRANCA_LOG_DEBUG("{}: fit on {} ({} X of {} x {})", spec().name, X.device().str(), X.kind_name(), X.rows(), X.cols());
+  commit_fit(X.kind == Matrix::Kind::strings ? -1 : X.cols(), std::forward<Update>(update));
+}
+
+template <class Update>
+void Estimator::commit_fit(std::int64_t n_features_in, Update&& update) {
   pending_.clear();
   fitting_ = true;
   try {
@@ -99,8 +102,8 @@ void Estimator::commit_fit(const Matrix& X, Update&& update) {
     throw;
   }
   fitting_ = false;
-  if (X.kind != Matrix::Kind::strings) {
-    pending_["n_features_in_"] = Array::from_host(std::vector<std::int64_t>{X.cols()}, {});
+  if (n_features_in >= 0) {
+    pending_["n_features_in_"] = Array::from_host(std::vector<std::int64_t>{n_features_in}, {});
   }
   {
     std::lock_guard<std::mutex> lock(cache_mutex_);
@@ -131,6 +134,40 @@ void Estimator::partial_fit(const Context& ctx, const Matrix& X, const Array* y,
 
 void Estimator::partial_fit_impl(const Context&, const Matrix&, const Array*, const Array*) {
   FRANCA_FAIL(Status::not_implemented, "{} has no partial_fit; call fit", spec().name);
+}
+
+void Estimator::fit_external(const Context& ctx, const ExternalRows& rows) {
+  check_params();
+  FRANCA_EXPECTS(rows.n_samples > 0, "rows: n_samples must be positive, got {}", rows.n_samples);
+  FRANCA_EXPECTS(rows.n_features > 0, "rows: n_features must be positive, got {}", rows.n_features);
+  FRANCA_EXPECTS(rows.weight_sum > 0 && std::isfinite(rows.weight_sum),
+                 "rows: sample_weight_sum must be positive and finite, got {}", rows.weight_sum);
+  FRANCA_EXPECTS(std::isfinite(rows.target_mean), "rows: target_mean must be finite, got {}", rows.target_mean);
+  FRANCA_EXPECTS(static_cast<bool>(rows.data_loss), "data_loss: must not be empty");
+  FRANCA_LOG_DEBUG("{}: fit on {} x {} rows held elsewhere", spec().name, rows.n_samples, rows.n_features);
+  commit_fit(rows.n_features, [&] { fit_external_impl(ctx, rows); });
+}
+
+void Estimator::fit_external_impl(const Context&, const ExternalRows&) {
+  FRANCA_FAIL(Status::not_implemented,
+              "{} cannot fit on rows held elsewhere: only the estimators with a data term can "
+              "(LogisticRegression, PoissonRegressor, GammaRegressor, TweedieRegressor)",
+              spec().name);
+}
+
+double Estimator::data_loss(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                            const std::vector<double>& coef, std::vector<double>& gradient,
+                            std::vector<double>* hessian) const {
+  check_fit_input(ctx, X, &y, sample_weight);
+  return data_loss_impl(ctx, X, y, sample_weight, coef, gradient, hessian);
+}
+
+double Estimator::data_loss_impl(const Context&, const Matrix&, const Array&, const Array*, const std::vector<double>&,
+                                 std::vector<double>&, std::vector<double>*) const {
+  FRANCA_FAIL(Status::not_implemented,
+              "{} has no data term: only the estimators fitted by minimising a sum of per-row losses have one "
+              "(LogisticRegression, PoissonRegressor, GammaRegressor, TweedieRegressor)",
+              spec().name);
 }
 
 Matrix Estimator::apply(const Context& ctx, const std::string& method, const Matrix& X) const {

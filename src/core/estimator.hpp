@@ -22,6 +22,22 @@ namespace franca {
 
 class Estimator;
 
+// A data term evaluated by the caller (Estimator::data_loss's, summed over rows held elsewhere):
+// sum_i w_i loss_i at coef, its gradient into `gradient` and, when `hessian` is not null, its
+// Hessian, in data_loss's coefficient order.
+using DataLossFunction =
+    std::function<double(const std::vector<double>& coef, std::vector<double>& gradient, std::vector<double>* hessian)>;
+
+// What a fit over rows it does not hold knows of them (Estimator::fit_external).
+struct ExternalRows {
+  std::int64_t n_samples = 0, n_features = 0;
+  DType dtype = DType::float64;  // of X: the dtype of the fitted coefficients, as fit keeps it
+  double weight_sum = 0;         // of the weights the data term applies (class weights included)
+  std::int64_t n_classes = 0;    // classifiers: the data term's y are the codes 0 .. n_classes - 1
+  double target_mean = 0;        // regressors: the weighted mean of y
+  DataLossFunction data_loss;
+};
+
 enum class EstimatorKind { regressor, classifier, transformer };
 
 struct MethodSpec {
@@ -151,6 +167,18 @@ class Estimator {
   // Checks that the estimator is fitted, the method exists and X fits, then runs the method.
   // Safe to call from several threads at once.
   Matrix apply(const Context& ctx, const std::string& method, const Matrix& X) const;
+  // The data term of the objective fit minimises, on the rows (X, y, sample_weight), at the float64
+  // coefficients `coef` (in the order data_loss_impl documents), with its gradient and, when
+  // `hessian` is not null, its Hessian: what a fit over rows split into blocks (the partitions of
+  // a cluster) sums over the blocks, its optimizer adding the penalty. Checks the parameters, X, y
+  // and sample_weight as fit does; the estimator need not be fitted. Safe to call from several
+  // threads at once.
+  double data_loss(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                   const std::vector<double>& coef, std::vector<double>& gradient, std::vector<double>* hessian) const;
+  // Fits as fit does, on rows held elsewhere: their data term is rows.data_loss (the sum of
+  // data_loss over their blocks), with the estimator's penalty, solver and stopping rule. On
+  // failure the previous fitted state remains.
+  void fit_external(const Context& ctx, const ExternalRows& rows);
 
   bool fitted() const { return fitted_; }
   bool has_attribute(const std::string& name) const { return attributes_.count(name) != 0; }
@@ -177,6 +205,14 @@ class Estimator {
   // attribute() while the new one is recorded with set_attribute.
   virtual void partial_fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight);
   virtual Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X) const = 0;
+  // Estimators fitted by minimising a sum of per-row losses override this; the others have no
+  // data term (Status::not_implemented).
+  virtual double data_loss_impl(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                                const std::vector<double>& coef, std::vector<double>& gradient,
+                                std::vector<double>* hessian) const;
+  // The estimators with a data term override this; the others cannot fit on one
+  // (Status::not_implemented).
+  virtual void fit_external_impl(const Context& ctx, const ExternalRows& rows);
   // Throws unless the fitted state is consistent (shapes, dtypes): a loaded model is untrusted.
   virtual void check_state() const = 0;
 
@@ -189,8 +225,13 @@ class Estimator {
 
  private:
   void check_fit_input(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) const;
+  // Runs update() as a fit: the attributes it sets are pending until it returns, then replace the
+  // model's, with n_features_in_ (X's columns; none for a column of strings, or when negative); an
+  // exception leaves the model as it was.
   template <class Update>
   void commit_fit(const Matrix& X, Update&& update);
+  template <class Update>
+  void commit_fit(std::int64_t n_features_in, Update&& update);
 
   const EstimatorSpec* spec_;
   bool fitted_ = false;

@@ -1,6 +1,7 @@
 #include "linear_model/glm_fit.hpp"
 
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "core/expects.hpp"
@@ -23,6 +24,28 @@ GlmProblem glm_problem(const Context& ctx, const Matrix& X, bool fit_intercept, 
     FRANCA_LOG_DEBUG("{}: {} of the {} columns hold values", name, problem.data.X.cols(), problem.d);
   problem.data.fit_intercept = fit_intercept;
   return problem;
+}
+
+GlmProblem glm_external_problem(std::int64_t d, bool fit_intercept, DataLossFunction data_loss) {
+  GlmProblem problem;
+  problem.external = std::move(data_loss);
+  problem.d = d;
+  problem.data.fit_intercept = fit_intercept;
+  return problem;
+}
+
+double glm_data_loss(const Context& ctx, const Matrix& X, GlmData data, const std::vector<double>& coef,
+                     std::vector<double>& gradient, std::vector<double>* hessian) {
+  data.X = contiguous_checked(ctx, X);
+  const Device device = data.X.device();
+  const double loss = FRANCA_DISPATCH(device, glm_objective, ctx, data, coef, gradient);
+  if (hessian) *hessian = FRANCA_DISPATCH(device, glm_hessian, ctx, data, coef).matrix;
+  return loss;
+}
+
+Array glm_row_weights(const Context& ctx, const Array* sample_weight, std::int64_t n, Device device) {
+  if (sample_weight) return to(ctx, *sample_weight, device, DType::float64);
+  return to_device(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(n), 1.0), {n}), device);
 }
 
 namespace {
@@ -62,10 +85,13 @@ LbfgsResult lbfgs_solve(const Context& ctx, const Objective& objective, std::vec
 // smaller sum |g|) moves to x + a s; it stops when max |g| <= tol and s^T H s / 2 <= tol. A
 // pointwise Hessian mostly <= 0, a Hessian that is not numerically positive definite, an ascent
 // direction or a failed line search hand the rest of max_iter to L-BFGS (50 evaluations per line
-// search), with scikit-learn's warnings; n_iter counts the iterations of both.
-LbfgsResult newton_cholesky_solve(const Context& ctx, const GlmData& data, double l2, const Objective& objective,
+// search), with scikit-learn's warnings; n_iter counts the iterations of both. `data` says the loss
+// (n_scores, loss, fit_intercept) over d columns; `hessian_at` evaluates its (scaled) Hessian.
+LbfgsResult newton_cholesky_solve(const Context& ctx, const GlmData& data, std::int64_t d, double l2,
+                                  const Objective& objective,
+                                  const std::function<GlmHessian(const std::vector<double>&)>& hessian_at,
                                   std::vector<double> x, const GlmSolverOptions& options) {
-  const std::int64_t t = data.n_scores, d = data.X.cols(), n_coef = t * d;
+  const std::int64_t t = data.n_scores, n_coef = t * d;
   const auto size = static_cast<std::int64_t>(x.size());
   const std::string log_name = options.name + " (Newton-Cholesky)";
   // Adding a constant to one feature's coefficients of every class leaves the multinomial loss
@@ -99,7 +125,7 @@ LbfgsResult newton_cholesky_solve(const Context& ctx, const GlmData& data, doubl
   while (iteration <= options.max_iter && !converged) {
     ctx.check_cancelled();
     ctx.report_progress("iterations", iteration - 1, options.max_iter);
-    const GlmHessian hessian = FRANCA_DISPATCH(data.X.device(), glm_hessian, ctx, data, x);
+    const GlmHessian hessian = hessian_at(x);
     if (hessian.nonpositive_fraction > 0.25) {
       FRANCA_LOG_WARN(
           "{}: The inner solver of NewtonCholeskySolver detected a pointwise hessian with many negative values at "
@@ -211,12 +237,16 @@ LbfgsResult newton_cholesky_solve(const Context& ctx, const GlmData& data, doubl
 GlmSolution minimize_glm(const Context& ctx, const GlmProblem& problem, std::vector<double>& x,
                          const GlmSolverOptions& options) {
   const GlmData& data = problem.data;
-  const Device device = data.X.device();
-  const std::int64_t n_scores = data.n_scores, d = problem.d, d_fit = data.X.cols(), n_coef = n_scores * d_fit;
+  const bool external = static_cast<bool>(problem.external);
+  const std::int64_t n_scores = data.n_scores, d = problem.d, d_fit = external ? d : data.X.cols();
+  const std::int64_t n_coef = n_scores * d_fit;
   const bool compacted = d_fit != d;
-  const double l1 = problem.l1, l2 = problem.l2;
+  const double scale = problem.data_scale, l1 = problem.l1, l2 = problem.l2;
   const Objective objective = [&](const std::vector<double>& w, std::vector<double>& g) {
-    double f = FRANCA_DISPATCH(device, glm_objective, ctx, data, w, g);
+    double f =
+        external ? problem.external(w, g, nullptr) : FRANCA_DISPATCH(data.X.device(), glm_objective, ctx, data, w, g);
+    f *= scale;
+    for (double& v : g) v *= scale;
     for (std::int64_t j = 0; j < n_coef; ++j) {
       f += 0.5 * l2 * w[static_cast<std::size_t>(j)] * w[static_cast<std::size_t>(j)];
       g[static_cast<std::size_t>(j)] += l2 * w[static_cast<std::size_t>(j)];
@@ -246,7 +276,19 @@ GlmSolution minimize_glm(const Context& ctx, const GlmProblem& problem, std::vec
   }
   LbfgsResult result;
   if (newton) {
-    result = newton_cholesky_solve(ctx, data, l2, objective, std::move(x_fit), options);
+    // An external data term's pointwise Hessian is not seen: only its sum (nonpositive_fraction 0).
+    const auto hessian_at = [&](const std::vector<double>& w) {
+      GlmHessian h;
+      if (external) {
+        std::vector<double> g;
+        problem.external(w, g, &h.matrix);
+      } else {
+        h = FRANCA_DISPATCH(data.X.device(), glm_hessian, ctx, data, w);
+      }
+      for (double& v : h.matrix) v *= scale;
+      return h;
+    };
+    result = newton_cholesky_solve(ctx, data, d_fit, l2, objective, hessian_at, std::move(x_fit), options);
   } else {
     std::vector<double> l1_weights;
     if (l1 > 0) {

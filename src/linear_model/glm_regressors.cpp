@@ -108,6 +108,27 @@ const char* loss_class(const GlmRegressorParams<F>& p) {
   return p.log_link() ? "HalfTweedieLoss" : "HalfTweedieLossIdentity";
 }
 
+// Throws unless every target is in the domain of the loss of `power`, as scikit-learn's loss
+// intervals: any for power <= 0, >= 0 below 2, else > 0.
+template <Family F>
+void check_targets(const GlmRegressorParams<F>& p, const double* targets, std::int64_t n) {
+  const double power = p.tweedie_power();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double v = targets[i];
+    FRANCA_EXPECTS(
+        power <= 0 || (power < 2 ? v >= 0 : v > 0),
+        "y: Some value(s) of y are out of the valid range of the loss '{}' (y[{}] = {}; power {} needs y {})",
+        loss_class(p), i, v, power, power < 2 ? ">= 0" : "> 0");
+  }
+}
+
+// The per-row loss of the family and link.
+template <Family F>
+glm::Loss row_loss(const GlmRegressorParams<F>& p) {
+  if (p.log_link()) return glm::Loss::tweedie;
+  return p.tweedie_power() == 0 ? glm::Loss::squared_error : glm::Loss::tweedie_identity;
+}
+
 template <Family F>
 class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
   using Base = TypedEstimator<GlmRegressorParams<F>>;
@@ -127,17 +148,9 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     const double power = p.tweedie_power();
     const bool log_link = p.log_link();
 
-    // y's domain, by the power, as scikit-learn's loss intervals: any for power <= 0, >= 0 below 2,
-    // else > 0.
     const Array y_host = to(ctx, *y, Device::cpu(), DType::float64);
     const double* targets = y_host.ptr<const double>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      const double v = targets[i];
-      FRANCA_EXPECTS(power <= 0 || (power < 2 ? v >= 0 : v > 0),
-                     "y: Some value(s) of y are out of the valid range of the loss '{}' (y[{}] = {}; power {} needs y "
-                     "{})",
-                     loss_class(p), i, v, power, power < 2 ? ">= 0" : "> 0");
-    }
+    check_targets(p, targets, n);
     // scikit-learn rescales the weights to sum to 1: the objective is a weighted mean.
     std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
     if (sample_weight) {
@@ -160,39 +173,22 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     y_flat.strides = {1};
     data.targets = to_device(ctx, y_flat, device);
     data.weights = to_device(ctx, Array::from_host(weights, {n}), device);
-    data.n_scores = 1;
-    data.power = power;
-    data.loss = log_link ? glm::Loss::tweedie : power == 0 ? glm::Loss::squared_error : glm::Loss::tweedie_identity;
-    const double r = p.l1_ratio.value_or(0.0);
-    problem.l1 = p.alpha * r;
-    problem.l2 = p.alpha * (1.0 - r);
     FRANCA_LOG_INFO("{}: fit on {} ({} X of {} x {}), power={}, {} link, alpha={}, l1_ratio={}", name, device.str(),
                     X_in.kind_name(), n, d, power, log_link ? "log" : "identity", p.alpha,
                     this->get_params()["l1_ratio"].dump());
+    solve(ctx, problem, y_mean);
+  }
 
-    // As scikit-learn: zero coefficients and the intercept of the weighted mean of y, or the
-    // previous solution with warm_start.
-    std::vector<double> x(static_cast<std::size_t>(d), 0.0);
-    double intercept = log_link ? (y_mean > 0 ? std::log(y_mean) : 0.0) : y_mean;
-    if (p.warm_start && this->fitted()) {
-      x = previous_coef(ctx, *this, 1, d);
-      intercept = *this->attribute("intercept_").template ptr<const double>();
-    }
-    if (p.fit_intercept) x.push_back(intercept);
-
-    GlmSolverOptions options;
-    options.solver = p.solver;
-    options.max_iter = p.max_iter;
-    options.tol = p.tol;
-    options.max_linesearch = 50;  // scikit-learn passes maxls=50 to scipy (lbfgs)
-    options.name = name;
-    const GlmSolution solution = minimize_glm(ctx, problem, x, options);
-
-    const std::vector<double> coef(x.begin(), x.begin() + d);
-    const std::vector<double> b{p.fit_intercept ? x[static_cast<std::size_t>(d)] : 0.0};
-    this->set_attribute(ctx, "coef_", Array::from_host(coef, {d}));
-    this->set_attribute(ctx, "intercept_", Array::from_host(b, {}));
-    this->set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{solution.n_iter}, {}));
+  // The rows' data term is the unnormalised sum_i s_i loss_i (data_loss's): divided here by
+  // sum_i s_i.
+  void fit_external_impl(const Context& ctx, const ExternalRows& rows) override {
+    const auto& p = this->params();
+    FRANCA_LOG_INFO("{}: fit on {} x {} rows held elsewhere, power={}, {} link, alpha={}, l1_ratio={}",
+                    this->spec().name, rows.n_samples, rows.n_features, p.tweedie_power(),
+                    p.log_link() ? "log" : "identity", p.alpha, this->get_params()["l1_ratio"].dump());
+    GlmProblem problem = glm_external_problem(rows.n_features, p.fit_intercept, rows.data_loss);
+    problem.data_scale = 1.0 / rows.weight_sum;
+    solve(ctx, problem, rows.target_mean);
   }
 
   Matrix apply_impl(const Context& ctx, const std::string&, const Matrix& X_in) const override {
@@ -216,11 +212,76 @@ class GlmRegressor final : public TypedEstimator<GlmRegressorParams<F>> {
     return Matrix::from_dense(out);
   }
 
+  // The unweighted-sum data term sum_i s_i loss_i (the fit divides it by sum_i s_i over all the
+  // rows): coef holds n_features coefficients, then the intercept when fit_intercept.
+  double data_loss_impl(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                        const std::vector<double>& coef, std::vector<double>& gradient,
+                        std::vector<double>* hessian) const override {
+    const auto& p = this->params();
+    FRANCA_EXPECTS_STATUS(is_floating(value_dtype(X)), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(value_dtype(X)));
+    FRANCA_EXPECTS(y.ndim() == 1 || y.dim(1) == 1, "y: expected a 1-D array of targets, got shape ({}, {})", y.dim(0),
+                   y.dim(1));
+    const std::int64_t n = X.rows(), expected = X.cols() + (p.fit_intercept ? 1 : 0);
+    FRANCA_EXPECTS(static_cast<std::int64_t>(coef.size()) == expected,
+                   "coef: expected n_features + fit_intercept = {} values, got {}", expected, coef.size());
+    Array targets = to(ctx, y, Device::cpu(), DType::float64);
+    check_targets(p, targets.ptr<const double>(), n);
+    targets.shape = {n};
+    targets.strides = {1};
+    GlmData data;
+    data.targets = to_device(ctx, targets, X.device());
+    data.weights = glm_row_weights(ctx, sample_weight, n, X.device());
+    data.fit_intercept = p.fit_intercept;
+    data.power = p.tweedie_power();
+    data.loss = row_loss(p);
+    return glm_data_loss(ctx, X, std::move(data), coef, gradient, hessian);
+  }
+
   void check_state() const override {
     const std::int64_t d = this->n_features_in();
     this->expect_attribute("coef_", DType::float64, {d});
     this->expect_attribute("intercept_", DType::float64, {});
     this->expect_attribute("n_iter_", DType::int64, {});
+  }
+
+ private:
+  // Minimises the problem's objective (its rows' weights summing to 1, or data_scale making them
+  // so) and sets the fitted attributes; y_mean: the weighted mean of y.
+  void solve(const Context& ctx, GlmProblem& problem, double y_mean) {
+    const auto& p = this->params();
+    const std::int64_t d = problem.d;
+    GlmData& data = problem.data;
+    data.n_scores = 1;
+    data.power = p.tweedie_power();
+    data.loss = row_loss(p);
+    const double r = p.l1_ratio.value_or(0.0);
+    problem.l1 = p.alpha * r;
+    problem.l2 = p.alpha * (1.0 - r);
+
+    // As scikit-learn: zero coefficients and the intercept of the weighted mean of y, or the
+    // previous solution with warm_start.
+    std::vector<double> x(static_cast<std::size_t>(d), 0.0);
+    double intercept = p.log_link() ? (y_mean > 0 ? std::log(y_mean) : 0.0) : y_mean;
+    if (p.warm_start && this->fitted()) {
+      x = previous_coef(ctx, *this, 1, d);
+      intercept = *this->attribute("intercept_").template ptr<const double>();
+    }
+    if (p.fit_intercept) x.push_back(intercept);
+
+    GlmSolverOptions options;
+    options.solver = p.solver;
+    options.max_iter = p.max_iter;
+    options.tol = p.tol;
+    options.max_linesearch = 50;  // scikit-learn passes maxls=50 to scipy (lbfgs)
+    options.name = this->spec().name;
+    const GlmSolution solution = minimize_glm(ctx, problem, x, options);
+
+    const std::vector<double> coef(x.begin(), x.begin() + d);
+    const std::vector<double> b{p.fit_intercept ? x[static_cast<std::size_t>(d)] : 0.0};
+    this->set_attribute(ctx, "coef_", Array::from_host(coef, {d}));
+    this->set_attribute(ctx, "intercept_", Array::from_host(b, {}));
+    this->set_attribute(ctx, "n_iter_", Array::from_host(std::vector<std::int64_t>{solution.n_iter}, {}));
   }
 };
 

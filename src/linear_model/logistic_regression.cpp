@@ -214,7 +214,8 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
         }
         std::vector<double> x(coef.begin() + k * d, coef.begin() + (k + 1) * d);
         if (fit_intercept) x.push_back(intercept[static_cast<std::size_t>(k)]);
-        n_iter.push_back(solve(ctx, problem, binary, weights, 1, x));
+        set_rows(ctx, problem, binary, weights);
+        n_iter.push_back(solve(ctx, problem, 1, sum(weights), x));
         std::copy(x.begin(), x.begin() + d, coef.begin() + k * d);
         if (fit_intercept) intercept[static_cast<std::size_t>(k)] = x[static_cast<std::size_t>(d)];
       }
@@ -222,28 +223,34 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
       const std::vector<double> cw = class_weights(p.class_weight, classes, counts, n);
       for (std::int64_t i = 0; i < n; ++i)
         sample_weights[static_cast<std::size_t>(i)] *= cw[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
-      // A 2-class multinomial model is kept, as scikit-learn does, as its second row z; its two
-      // scores are -z and z.
-      const std::int64_t n_scores = multinomial ? K : 1;
-      const bool mirrored = n_scores == 2;
-      std::vector<double> x(static_cast<std::size_t>(n_scores * d + (fit_intercept ? n_scores : 0)));
-      for (std::int64_t k = 0; k < n_scores; ++k) {
-        const double sign = mirrored && k == 0 ? -1.0 : 1.0;
-        const std::int64_t src = mirrored ? 0 : k;
-        for (std::int64_t j = 0; j < d; ++j) x[static_cast<std::size_t>(k * d + j)] = sign * coef[src * d + j];
-        if (fit_intercept) x[static_cast<std::size_t>(n_scores * d + k)] = sign * intercept[src];
-      }
-      n_iter.push_back(solve(ctx, problem, codes, sample_weights, n_scores, x));
-      const std::int64_t first = mirrored ? 1 : 0;
-      std::copy(x.begin() + first * d, x.begin() + n_scores * d, coef.begin());
-      if (fit_intercept) std::copy(x.begin() + n_scores * d + first, x.end(), intercept.begin());
+      set_rows(ctx, problem, codes, sample_weights);
+      n_iter.push_back(solve_scores(ctx, problem, multinomial ? K : 1, sum(sample_weights), coef, intercept));
     }
-    set_attribute(ctx, "classes_", Array::from_host(classes, {K}));
     // In X's dtype, as scikit-learn >= 1.3 keeps float32 (the solver works in float64).
-    const DType dtype = value_dtype(X_in);
-    set_attribute(ctx, "coef_", to(ctx, Array::from_host(coef, {rows, d}), Device::cpu(), dtype));
-    set_attribute(ctx, "intercept_", to(ctx, Array::from_host(intercept, {rows}), Device::cpu(), dtype));
-    set_attribute(ctx, "n_iter_", Array::from_host(n_iter, {static_cast<std::int64_t>(n_iter.size())}));
+    set_fitted(ctx, classes, coef, intercept, n_iter, value_dtype(X_in));
+  }
+
+  // The rows' class codes 0 .. n_classes - 1 and weights (class weights included) are the data
+  // term's: every class is one problem, multinomial or binomial as fit_impl chooses.
+  void fit_external_impl(const Context& ctx, const ExternalRows& rows) override {
+    const auto& p = params();
+    const std::int64_t K = rows.n_classes, d = rows.n_features;
+    FRANCA_EXPECTS(K >= 2, "rows: n_classes must be at least 2, got {}", K);
+    FRANCA_EXPECTS_STATUS(p.multi_class != MultiClass::ovr || K == 2, Status::not_implemented,
+                          "LogisticRegression: multi_class='ovr' fits a problem of its own weights per class, which "
+                          "one data term over rows held elsewhere cannot give; use 'multinomial'");
+    const bool multinomial = K > 2 || p.multi_class == MultiClass::multinomial;
+    FRANCA_LOG_INFO("LogisticRegression: {} fit on {} x {} rows held elsewhere, {} classes, penalty={}, C={}",
+                    multinomial ? "multinomial" : "binomial", rows.n_samples, d, K, get_params()["penalty"].dump(),
+                    p.C);
+    GlmProblem problem = glm_external_problem(d, p.fit_intercept, rows.data_loss);
+    const std::int64_t n_rows = K == 2 ? 1 : K;
+    std::vector<double> coef(static_cast<std::size_t>(n_rows * d), 0.0), intercept(static_cast<std::size_t>(n_rows));
+    warm_start_from(ctx, n_rows, d, coef, intercept);
+    std::vector<double> classes(static_cast<std::size_t>(K));
+    for (std::int64_t k = 0; k < K; ++k) classes[static_cast<std::size_t>(k)] = static_cast<double>(k);
+    const std::int64_t n_iter = solve_scores(ctx, problem, multinomial ? K : 1, rows.weight_sum, coef, intercept);
+    set_fitted(ctx, classes, coef, intercept, {n_iter}, rows.dtype);
   }
 
   Matrix apply_impl(const Context& ctx, const std::string& method, const Matrix& X_in) const override {
@@ -285,6 +292,39 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     return Matrix::from_dense(out);
   }
 
+  // The unpenalised sum_i w_i log_loss_i: coef holds t rows of n_features coefficients, then t
+  // intercepts when fit_intercept; t = 1 is the binomial loss (y in {0, 1}), t > 1 the multinomial
+  // one (y the class codes 0 .. t-1). sample_weight must already include any class weight: the
+  // caller knows the classes of all the blocks, this call those of one.
+  double data_loss_impl(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
+                        const std::vector<double>& coef, std::vector<double>& gradient,
+                        std::vector<double>* hessian) const override {
+    FRANCA_EXPECTS_STATUS(is_floating(value_dtype(X)), Status::type, "X: expected float32 or float64, got {}",
+                          dtype_name(value_dtype(X)));
+    const std::int64_t n = X.rows(), per_score = X.cols() + (params().fit_intercept ? 1 : 0);
+    const auto size = static_cast<std::int64_t>(coef.size());
+    FRANCA_EXPECTS(size > 0 && size % per_score == 0,
+                   "coef: expected n_scores x (n_features + fit_intercept) = n_scores x {} values, got {}", per_score,
+                   size);
+    const std::int64_t n_scores = size / per_score, n_codes = std::max<std::int64_t>(n_scores, 2);
+    const Array y_host = to(ctx, y, Device::cpu(), DType::float64);
+    const double* labels = y_host.ptr<const double>();
+    std::vector<std::int32_t> codes(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      FRANCA_EXPECTS(labels[i] >= 0 && labels[i] < static_cast<double>(n_codes) && labels[i] == std::floor(labels[i]),
+                     "y: expected the class codes 0 to {} of {} score(s) per row, got y[{}] = {}", n_codes - 1,
+                     n_scores, i, labels[i]);
+      codes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(labels[i]);
+    }
+    GlmData data;
+    data.labels = to_device(ctx, Array::from_host(codes, {n}), X.device());
+    data.weights = glm_row_weights(ctx, sample_weight, n, X.device());
+    data.n_scores = n_scores;
+    data.fit_intercept = params().fit_intercept;
+    data.loss = n_scores == 1 ? glm::Loss::binomial : glm::Loss::multinomial;
+    return glm_data_loss(ctx, X, std::move(data), coef, gradient, hessian);
+  }
+
   void check_state() const override {
     const std::int64_t d = n_features_in();
     const Array& classes = expect_attribute("classes_", DType::float64, {-1});
@@ -305,16 +345,59 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
   }
 
  private:
-  // Minimises the objective for one set of labels (codes: {0, 1} for n_scores = 1, else class
-  // indices) and weights from x (n_scores * d coefficients, then the intercepts when fitted),
-  // which receives the solution; returns the iterations. The problem's X is shared
-  // by the binary problems of a one-vs-rest fit.
-  std::int64_t solve(const Context& ctx, GlmProblem& problem, const std::vector<std::int32_t>& codes,
-                     const std::vector<double>& weights, std::int64_t n_scores, std::vector<double>& x) const {
+  void set_fitted(const Context& ctx, const std::vector<double>& classes, const std::vector<double>& coef,
+                  const std::vector<double>& intercept, const std::vector<std::int64_t>& n_iter, DType dtype) {
+    const auto rows = static_cast<std::int64_t>(intercept.size()), d = static_cast<std::int64_t>(coef.size()) / rows;
+    set_attribute(ctx, "classes_", Array::from_host(classes, {static_cast<std::int64_t>(classes.size())}));
+    set_attribute(ctx, "coef_", to(ctx, Array::from_host(coef, {rows, d}), Device::cpu(), dtype));
+    set_attribute(ctx, "intercept_", to(ctx, Array::from_host(intercept, {rows}), Device::cpu(), dtype));
+    set_attribute(ctx, "n_iter_", Array::from_host(n_iter, {static_cast<std::int64_t>(n_iter.size())}));
+  }
+
+  // The labels (codes) and weights of the rows of problem's X, on X's device.
+  static void set_rows(const Context& ctx, GlmProblem& problem, const std::vector<std::int32_t>& codes,
+                       const std::vector<double>& weights) {
+    const auto n = static_cast<std::int64_t>(codes.size());
+    problem.data.labels = to_device(ctx, Array::from_host(codes, {n}), problem.data.X.device());
+    problem.data.weights = to_device(ctx, Array::from_host(weights, {n}), problem.data.X.device());
+  }
+
+  static double sum(const std::vector<double>& values) {
+    double total = 0;
+    for (double v : values) total += v;
+    return total;
+  }
+
+  // One problem over every class (binomial for n_scores = 1, else multinomial) from coef_ and
+  // intercept_ (coef_'s rows: 1 for 2 classes, else one per class), which receive the solution;
+  // returns the iterations. A 2-class multinomial model is kept, as scikit-learn does, as its second
+  // row z; its two scores are -z and z.
+  std::int64_t solve_scores(const Context& ctx, GlmProblem& problem, std::int64_t n_scores, double weight_sum,
+                            std::vector<double>& coef, std::vector<double>& intercept) const {
+    const std::int64_t d = problem.d;
+    const bool mirrored = n_scores == 2, fit_intercept = problem.data.fit_intercept;
+    std::vector<double> x(static_cast<std::size_t>(n_scores * d + (fit_intercept ? n_scores : 0)));
+    for (std::int64_t k = 0; k < n_scores; ++k) {
+      const double sign = mirrored && k == 0 ? -1.0 : 1.0;
+      const std::int64_t src = mirrored ? 0 : k;
+      for (std::int64_t j = 0; j < d; ++j) x[static_cast<std::size_t>(k * d + j)] = sign * coef[src * d + j];
+      if (fit_intercept) x[static_cast<std::size_t>(n_scores * d + k)] = sign * intercept[src];
+    }
+    const std::int64_t n_iter = solve(ctx, problem, n_scores, weight_sum, x);
+    const std::int64_t first = mirrored ? 1 : 0;
+    std::copy(x.begin() + first * d, x.begin() + n_scores * d, coef.begin());
+    if (fit_intercept) std::copy(x.begin() + n_scores * d + first, x.end(), intercept.begin());
+    return n_iter;
+  }
+
+  // Minimises the objective of problem's rows (their labels: {0, 1} for n_scores = 1, else class
+  // indices; their weights summing to weight_sum) from x (n_scores * d coefficients, then the
+  // intercepts when fitted), which receives the solution; returns the iterations. The problem's X
+  // is shared by the binary problems of a one-vs-rest fit.
+  std::int64_t solve(const Context& ctx, GlmProblem& problem, std::int64_t n_scores, double weight_sum,
+                     std::vector<double>& x) const {
     const auto& p = params();
     GlmData& data = problem.data;
-    const Device device = data.X.device();
-    const auto n = static_cast<std::int64_t>(codes.size());
     // scikit-learn 1.2's objective: sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1, with
     // r = 0 for 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'. Intercepts are
     // never penalised. scikit-learn's newton-cholesky minimises it divided by the summed weights
@@ -323,18 +406,13 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     const bool newton = p.solver == Solver::newton_cholesky;
     double scale = 1.0;
     if (newton) {
-      double total = 0;
-      for (double w : weights) total += w;
-      FRANCA_EXPECTS(total > 0, "sample_weight: the weights sum to {}; at least one must be positive", total);
-      scale = 1.0 / total;
+      FRANCA_EXPECTS(weight_sum > 0, "sample_weight: the weights sum to {}; at least one must be positive", weight_sum);
+      scale = 1.0 / weight_sum;
     }
-    std::vector<double> scaled(weights);
-    for (double& w : scaled) w *= scale;
+    problem.data_scale = scale;
     const double r = penalty == Penalty::l1 ? 1.0 : penalty == Penalty::elasticnet ? *p.l1_ratio : 0.0;
     problem.l2 = penalty == Penalty::none ? 0.0 : scale * (1.0 - r) / p.C;
     problem.l1 = penalty == Penalty::none ? 0.0 : scale * r / p.C;
-    data.labels = to_device(ctx, Array::from_host(codes, {n}), device);
-    data.weights = to_device(ctx, Array::from_host(scaled, {n}), device);
     data.n_scores = n_scores;
     data.loss = n_scores == 1 ? glm::Loss::binomial : glm::Loss::multinomial;
     GlmSolverOptions options;

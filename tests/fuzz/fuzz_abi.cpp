@@ -1,9 +1,11 @@
 // The whole C ABI driven by the fuzz input, as a hostile or careless caller would drive it: an
 // estimator from franca_estimator_list() with parameters built from its listing, a context, X as a
 // dense tensor (any dtype, rank, strides, byte_offset), CSR parts or a string column, y and
-// sample_weight, then fit, every method, every fitted attribute, save and load, and the method
-// again on the loaded model. Every call must succeed or fail with a status; every output must be
-// readable over the shape it claims. A newly registered estimator is fuzzed with no edit here.
+// sample_weight, then fit, every method, every fitted attribute, the data loss at fuzzed
+// coefficients, save and load, all of it again on the loaded model, and a fit on the same rows as
+// rows held elsewhere (franca_estimator_fit_external, its data term the data loss). Every call must succeed or fail
+// with a status; every output must be readable over the shape it claims. A newly registered estimator is fuzzed with no
+// edit here.
 //
 // The input decides sizes within small bounds (16 rows, 6 columns) and kCaps bounds what a fit
 // may cost whatever the parameters say, so that an execution takes milliseconds. Memory the caller
@@ -378,10 +380,36 @@ std::string consume(franca_matrix m) {
   return out;
 }
 
-// Every method (and one that does not exist) on X, every fitted attribute, the parameters: what
-// each call returned, its status or its output, so that a loaded model can be compared.
-std::vector<std::string> exercise(franca_context ctx, franca_estimator est, const EstimatorInfo& e, franca_matrix X) {
-  std::vector<std::string> results;
+// The data loss (an estimator without one answers with a status) at `coef` on (X, y, w): its status,
+// or its loss's bits, gradient and Hessian read over the shapes they claim.
+struct DataLossCall {
+  DLTensor *y, *w, *coef;
+  bool hessian;
+};
+
+std::string data_loss(franca_context ctx, franca_estimator est, franca_matrix X, const DataLossCall& call) {
+  double loss = 0;
+  DLManagedTensor *g = nullptr, *h = nullptr;
+  const int status =
+      franca_estimator_data_loss(ctx, est, X, call.y, call.w, call.coef, &loss, &g, call.hessian ? &h : nullptr);
+  if (status != FRANCA_OK) {
+    if (g || h) std::abort();  // a failed call hands out nothing
+    return franca_status_name(status);
+  }
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &loss, sizeof bits);
+  std::string out = std::to_string(bits) + contents(g->dl_tensor) + (h ? contents(h->dl_tensor) : "");
+  g->deleter(g);
+  if (h) h->deleter(h);
+  return out;
+}
+
+// Every method (and one that does not exist) on X, every fitted attribute, the data loss, the
+// parameters: what each call returned, its status or its output, so that a loaded model can be
+// compared.
+std::vector<std::string> exercise(franca_context ctx, franca_estimator est, const EstimatorInfo& e, franca_matrix X,
+                                  const DataLossCall& call) {
+  std::vector<std::string> results{data_loss(ctx, est, X, call)};
   for (const auto& method : e.methods) {
     franca_matrix out = nullptr;
     const int status = franca_estimator_apply(ctx, est, method.c_str(), X, &out);
@@ -402,6 +430,59 @@ std::vector<std::string> exercise(franca_context ctx, franca_estimator est, cons
   results.push_back(std::to_string(fitted) + params);
   franca_free(params);
   return results;
+}
+
+// The data term of franca_estimator_fit_external's fuzzed fits: franca_estimator_data_loss on the
+// fuzzed rows through another handle of the same estimator (the fitted one is held by the fit).
+struct ExternalTerm {
+  franca_context ctx;
+  franca_estimator evaluator;
+  franca_matrix X;
+  DLTensor *y, *w;
+};
+
+int external_term(const double* coef, std::int64_t n_coef, double* loss, double* gradient, double* hessian,
+                  void* user_data) {
+  const auto& term = *static_cast<const ExternalTerm*>(user_data);
+  std::int64_t shape[] = {n_coef};
+  DLTensor c{const_cast<double*>(coef), {kDLCPU, 0}, 1, {kDLFloat, 64, 1}, shape, nullptr, 0};
+  DLManagedTensor *g = nullptr, *h = nullptr;
+  const int status = franca_estimator_data_loss(term.ctx, term.evaluator, term.X, term.y, term.w, &c, loss, &g,
+                                                hessian ? &h : nullptr);
+  if (status != FRANCA_OK) return status;
+  std::memcpy(gradient, g->dl_tensor.data, static_cast<std::size_t>(n_coef) * sizeof(double));
+  g->deleter(g);
+  if (h) {
+    std::memcpy(hessian, h->dl_tensor.data, static_cast<std::size_t>(n_coef * n_coef) * sizeof(double));
+    h->deleter(h);
+  }
+  return 0;
+}
+
+// franca_estimator_fit_external of a copy of `est` (its parameters, capped) over the data term of
+// (X, y, w), the rows described by fuzzed values, sometimes wrong; a model it fits is exercised.
+void fit_external(FuzzedDataProvider& in, franca_context ctx, franca_estimator est, const EstimatorInfo& e,
+                  franca_matrix X, const DataLossCall& call, std::int64_t rows, std::int64_t cols) {
+  char* params = nullptr;
+  if (franca_estimator_get_params(est, &params) != FRANCA_OK) std::abort();
+  franca_estimator evaluator = nullptr, fitted = nullptr;
+  if (franca_estimator_create(e.name.c_str(), &evaluator) != FRANCA_OK) std::abort();
+  if (franca_estimator_create(e.name.c_str(), &fitted) != FRANCA_OK) std::abort();
+  franca_estimator_set_params(evaluator, params);
+  franca_estimator_set_params(fitted, params);
+  franca_free(params);
+  json description = {{"n_samples", in.ConsumeBool() ? rows : in.ConsumeIntegralInRange<std::int64_t>(-1, 32)},
+                      {"n_features", in.ConsumeBool() ? cols : in.ConsumeIntegralInRange<std::int64_t>(-1, 8)},
+                      {"sample_weight_sum", in.ConsumeFloatingPointInRange<double>(-1, 64)}};
+  if (in.ConsumeBool()) description["n_classes"] = in.ConsumeIntegralInRange(0, 4);
+  if (in.ConsumeBool()) description["target_mean"] = in.ConsumeFloatingPointInRange<double>(-4, 4);
+  if (in.ConsumeBool()) description["dtype"] = in.ConsumeBool() ? "float32" : "float16";
+  if (in.ConsumeProbability<float>() < 0.05f) description["n_rows"] = 1;
+  ExternalTerm term{ctx, evaluator, X, call.y, call.w};
+  if (franca_estimator_fit_external(ctx, fitted, description.dump().c_str(), external_term, &term) == FRANCA_OK)
+    exercise(ctx, fitted, e, X, call);
+  franca_estimator_free(fitted);
+  franca_estimator_free(evaluator);
 }
 
 // Warnings (unconverged fits on fuzzed data) go through the log callback, formatted, and nowhere.
@@ -466,7 +547,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                          in.ConsumeBool() ? cols : in.ConsumeIntegralInRange<std::int64_t>(0, kMaxCols))
                          : nullptr;
     franca_matrix X_apply = X_new ? X_new : X;
-    const std::vector<std::string> results = exercise(ctx, est, e, X_apply);
+    // Coefficients of any length: a linear model's t x (n_features + intercept), or not.
+    const DataLossCall call{
+        y, w, inputs.tensor({in.ConsumeIntegralInRange<std::int64_t>(0, 3 * (kMaxCols + 1))}, {{kDLFloat, 64, 1}}),
+        in.ConsumeBool()};
+    const std::vector<std::string> results = exercise(ctx, est, e, X_apply, call);
 
     std::uint8_t* bytes = nullptr;
     std::size_t n = 0;
@@ -475,8 +560,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (franca_estimator_load(bytes, n, &loaded) != FRANCA_OK) std::abort();  // what franca saves, it loads
     franca_free(bytes);
     // The loaded model answers every call as the saved one did, to the bit.
-    if (exercise(ctx, loaded, e, X_apply) != results) std::abort();
+    if (exercise(ctx, loaded, e, X_apply, call) != results) std::abort();
     franca_estimator_free(loaded);
+    fit_external(in, ctx, est, e, X, call, rows, cols);
     franca_matrix_free(X_new);
   }
   franca_matrix_free(X);

@@ -163,6 +163,71 @@ class FrancaEstimator(BaseEstimator):
             return self._decode_labels(result)  # the library predicts codes (see _encode_labels)
         return result
 
+    def _data_loss(self, X, y, coef, sample_weight=None, hessian=False):
+        """franca_estimator_data_loss: (sum_i w_i loss_i at `coef`, its gradient, its Hessian or None)
+        on the rows of X, the data term of this estimator's fit objective with its current parameters
+        (fitted or not), computed by the library where X lives. coef: t rows of n_features
+        coefficients, then t intercepts when fit_intercept, flattened; y: the library's targets (a
+        classifier's class codes, not its labels). What a fit over rows split into blocks sums over
+        the blocks (franca.dask)."""
+        _logging.sync_level()
+        device = _config.get_config()["device"]
+        ctx = _config.context(device)
+        x = _convert.borrow(X, self._spec["inputs"], self._spec["name"], device)
+        y_in = _convert.tensor(y, "y", device, like=x)
+        w_in = None if sample_weight is None else _convert.tensor(sample_weight, "sample_weight", device, ndims=(1,),
+                                                                   like=x)
+        coef_in = _convert.tensor(np.ascontiguousarray(coef, dtype=np.float64), "coef", "cpu", ndims=(1,))
+        handle = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
+                                 self._spec["name"].encode())
+        _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
+        loss = ctypes.c_double()
+        gradient, hess = ctypes.POINTER(_dlpack.DLManagedTensor)(), ctypes.POINTER(_dlpack.DLManagedTensor)()
+        _lib.lib.franca_estimator_data_loss(ctx.value, handle.value, x.matrix.value, y_in.pointer,
+                                            w_in and w_in.pointer, coef_in.pointer, ctypes.byref(loss),
+                                            ctypes.byref(gradient), ctypes.byref(hess) if hessian else None)
+        return (loss.value, np.from_dlpack(_dlpack.Exported(gradient)),
+                np.from_dlpack(_dlpack.Exported(hess)) if hessian else None)
+
+    def _fit_external(self, rows, data_loss):
+        """franca_estimator_fit_external: fits this estimator, as fit would, on rows it does not hold.
+        rows: {"n_samples", "n_features", "sample_weight_sum", "dtype", "n_classes", "target_mean"} (see
+        include/franca/franca.h); data_loss(coef, hessian) -> (sum_i w_i loss_i, gradient, Hessian or
+        None) of all the rows (the sums of _data_loss over their blocks). An exception it raises stops
+        the fit and is raised from here; the estimator is then left as it was."""
+        _logging.sync_level()
+        ctx = _config.context(_config.get_config()["device"])
+        raised = []
+
+        def callback(coef, n_coef, loss, gradient, hessian, _user_data):
+            try:
+                value, g, h = data_loss(np.ctypeslib.as_array(coef, (n_coef,)).copy(), bool(hessian))
+                loss[0] = value
+                np.ctypeslib.as_array(gradient, (n_coef,))[:] = g
+                if hessian:
+                    np.ctypeslib.as_array(hessian, (n_coef * n_coef,))[:] = np.asarray(h).reshape(-1)
+                return 0
+            except BaseException as e:  # noqa: BLE001 - raised again once the library has stopped
+                raised.append(e)
+                return 1
+
+        c_callback = _lib.DATA_LOSS_CALLBACK(callback)  # kept alive for the call
+        handle = self.__dict__.get("_handle") or _lib.new_handle(
+            _lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free, self._spec["name"].encode())
+        previous = _lib.take_string(_lib.lib.franca_estimator_get_params, handle.value)
+        try:
+            with _logging.capturing_warnings([]) as library_warnings:
+                _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
+                _interruptible(ctx, _lib.lib.franca_estimator_fit_external, ctx.value, handle.value,
+                               json.dumps(rows).encode(), c_callback, None)
+        except BaseException as e:
+            _lib.lib.franca_estimator_set_params(handle.value, previous.encode())
+            if raised:
+                raise raised[0] from e
+            raise
+        _logging.raise_warnings(library_warnings)
+        self._handle = handle
+
     # -------------------------------------------------------------- scikit-learn API
 
     def fit(self, X, y=None, sample_weight=None):

@@ -15,7 +15,8 @@ from pathlib import Path
 from . import _dlpack
 from .exceptions import BY_STATUS, FrancaError, FrancaLibraryNotFound, bind_status_codes
 
-__all__ = ["lib", "path", "STATUS", "take_string", "take_json", "Handle", "new_handle", "LOG_CALLBACK"]
+__all__ = ["lib", "path", "STATUS", "take_string", "take_json", "Handle", "new_handle", "LOG_CALLBACK",
+           "DATA_LOSS_CALLBACK"]
 
 _NAME = {"darwin": "libfranca.dylib", "win32": "franca.dll"}.get(sys.platform, "libfranca.so")
 
@@ -90,6 +91,8 @@ _tensor = _p(_dlpack.DLTensor)
 _managed_out = _p(_p(_dlpack.DLManagedTensor))
 LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
 PROGRESS_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)
+_doubles = _p(ctypes.c_double)
+DATA_LOSS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, _doubles, _i64, _doubles, _doubles, _doubles, ctypes.c_void_p)
 
 # name: argument types, for the functions that return a franca_status.
 _CHECKED = {
@@ -123,6 +126,9 @@ _CHECKED = {
     "franca_estimator_partial_fit": [_vp, _vp, _vp, _tensor, _tensor],
     "franca_estimator_set_attribute": [_vp, _cp, _tensor],
     "franca_estimator_apply": [_vp, _vp, _cp, _vp, _p(_vp)],
+    "franca_estimator_data_loss": [_vp, _vp, _vp, _tensor, _tensor, _tensor, _p(ctypes.c_double), _managed_out,
+                                   _managed_out],
+    "franca_estimator_fit_external": [_vp, _vp, _cp, DATA_LOSS_CALLBACK, _vp],
     "franca_estimator_is_fitted": [_vp, _p(_int)],
     "franca_estimator_get_attribute": [_vp, _cp, _managed_out],
     "franca_estimator_save": [_vp, _p(_p(ctypes.c_uint8)), _p(_size)],
