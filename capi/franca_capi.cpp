@@ -400,8 +400,14 @@ int franca_estimator_get_params(franca_estimator est, char** json) {
   });
 }
 
-int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
-                         const DLTensor* sample_weight) {
+namespace {
+
+// franca_estimator_fit and franca_estimator_partial_fit: the arguments checked and borrowed, then
+// (e.*fit)(...) under the estimator's write lock.
+using FitMember = void (franca::Estimator::*)(const franca::Context&, const franca::Matrix&, const franca::Array*,
+                                              const franca::Array*);
+int fit_with(FitMember fit, franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
+             const DLTensor* sample_weight) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);
     FRANCA_NOT_NULL(X);
@@ -409,23 +415,21 @@ int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix
     if (y) y_array = franca::capi::from_dlpack(y, "y");
     if (sample_weight) w_array = franca::capi::from_dlpack(sample_weight, "sample_weight");
     write_estimator(est, [&](franca::Estimator& e) {
-      e.fit(context_of(ctx), X->matrix, y ? &y_array : nullptr, sample_weight ? &w_array : nullptr);
+      (e.*fit)(context_of(ctx), X->matrix, y ? &y_array : nullptr, sample_weight ? &w_array : nullptr);
     });
   });
 }
 
+}  // namespace
+
+int franca_estimator_fit(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
+                         const DLTensor* sample_weight) {
+  return fit_with(&franca::Estimator::fit, ctx, est, X, y, sample_weight);
+}
+
 int franca_estimator_partial_fit(franca_context ctx, franca_estimator est, franca_matrix X, const DLTensor* y,
                                  const DLTensor* sample_weight) {
-  return translate_exceptions([&] {
-    FRANCA_NOT_NULL(est);
-    FRANCA_NOT_NULL(X);
-    franca::Array y_array, w_array;
-    if (y) y_array = franca::capi::from_dlpack(y, "y");
-    if (sample_weight) w_array = franca::capi::from_dlpack(sample_weight, "sample_weight");
-    write_estimator(est, [&](franca::Estimator& e) {
-      e.partial_fit(context_of(ctx), X->matrix, y ? &y_array : nullptr, sample_weight ? &w_array : nullptr);
-    });
-  });
+  return fit_with(&franca::Estimator::partial_fit, ctx, est, X, y, sample_weight);
 }
 
 int franca_estimator_apply(franca_context ctx, franca_estimator est, const char* method, franca_matrix X,

@@ -491,25 +491,21 @@ static franca_estimator estimator_of(SEXP state) {
 
 /* ------------------------------------------------------------------ estimators */
 
-static SEXP estimator_list(void) {
+/* The JSON text a franca call hands out (franca_estimator_list, franca_build_info) as an R string; the
+ * buffer is owned by an external pointer from the start, so an R error cannot leak it. */
+static SEXP json_text(int (*call)(char**)) {
   SEXP owner = PROTECT(new_owner(buffer_tag, R_NilValue, free_buffer));
   char* json = NULL;
-  check(franca_estimator_list(&json));
+  check(call(&json));
   R_SetExternalPtrAddr(owner, json);
   SEXP out = utf8_string(json);
   UNPROTECT(1);
   return out;
 }
 
-static SEXP build_info(void) {
-  SEXP owner = PROTECT(new_owner(buffer_tag, R_NilValue, free_buffer));
-  char* json = NULL;
-  check(franca_build_info(&json));
-  R_SetExternalPtrAddr(owner, json);
-  SEXP out = utf8_string(json);
-  UNPROTECT(1);
-  return out;
-}
+static SEXP estimator_list(void) { return json_text(franca_estimator_list); }
+
+static SEXP build_info(void) { return json_text(franca_build_info); }
 
 /* A new estimator `name` with the parameters `params_json`, owned by the returned external pointer. */
 static SEXP create_estimator(SEXP name, SEXP params_json) {
