@@ -54,8 +54,8 @@ Context::Context(const Context& other)
 void Context::report_progress_throttled(const char* task, std::int64_t done, std::int64_t total) const {
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  if (done < total && now - last_report_ns_ < 100'000'000) return;
-  last_report_ns_ = now;
+  if (done < total && now - last_report_ns_.load(std::memory_order_relaxed) < 100'000'000) return;
+  last_report_ns_.store(now, std::memory_order_relaxed);
   progress_(task, done, total, progress_user_data_);
 }
 

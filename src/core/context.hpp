@@ -65,7 +65,8 @@ class Context {
   const Context* cancelled_with_ = nullptr;
   ProgressCallback progress_ = nullptr;
   void* progress_user_data_ = nullptr;
-  mutable std::int64_t last_report_ns_ = 0;
+  // Atomic: a C caller may share one context between fits on several threads.
+  mutable std::atomic<std::int64_t> last_report_ns_{0};
 };
 
 // The context used where the C API is given NULL.
