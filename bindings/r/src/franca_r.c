@@ -524,14 +524,21 @@ static SEXP check_params(SEXP name, SEXP params_json) {
   return R_NilValue;
 }
 
-static SEXP get_params(SEXP name, SEXP params_json) {
-  SEXP handle = PROTECT(create_estimator(name, params_json));
+/* The parameters of `est` as JSON text (an R string), its buffer owned from the start as json_text's. */
+static SEXP params_text(franca_estimator est) {
   SEXP owner = PROTECT(new_owner(buffer_tag, R_NilValue, free_buffer));
   char* json = NULL;
-  check(franca_estimator_get_params(R_ExternalPtrAddr(handle), &json));
+  check(franca_estimator_get_params(est, &json));
   R_SetExternalPtrAddr(owner, json);
   SEXP out = utf8_string(json);
-  UNPROTECT(2);
+  UNPROTECT(1);
+  return out;
+}
+
+static SEXP get_params(SEXP name, SEXP params_json) {
+  SEXP handle = PROTECT(create_estimator(name, params_json));
+  SEXP out = params_text(R_ExternalPtrAddr(handle));
+  UNPROTECT(1);
   return out;
 }
 
@@ -696,15 +703,7 @@ static SEXP get_attribute(SEXP state, SEXP name) {
   return value;
 }
 
-static SEXP model_params(SEXP state) {
-  SEXP owner = PROTECT(new_owner(buffer_tag, R_NilValue, free_buffer));
-  char* json = NULL;
-  check(franca_estimator_get_params(estimator_of(state), &json));
-  R_SetExternalPtrAddr(owner, json);
-  SEXP out = utf8_string(json);
-  UNPROTECT(1);
-  return out;
-}
+static SEXP model_params(SEXP state) { return params_text(estimator_of(state)); }
 
 static SEXP set_threads(SEXP n_threads) {
   check(franca_context_set_threads(r_context, Rf_asInteger(n_threads)));
