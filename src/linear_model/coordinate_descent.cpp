@@ -218,14 +218,23 @@ GramStats recentred(const GramStats& g, const std::vector<double>& x_centre) {
   return r;
 }
 
+double alpha_max_of(double xy_max, std::int64_t n, double l1_ratio) {
+  double alpha = xy_max / (static_cast<double>(n) * l1_ratio);
+  while (alpha * l1_ratio * static_cast<double>(n) < xy_max) alpha = std::nextafter(alpha, HUGE_VAL);
+  return alpha;
+}
+
 std::vector<double> alpha_grid(double alpha_max, double eps, std::int64_t n_alphas) {
   std::vector<double> a(static_cast<std::size_t>(n_alphas), kAlphaResolution);
   if (alpha_max <= kAlphaResolution) return a;
-  // np.logspace(log10(alpha_max * eps), log10(alpha_max), n_alphas)[::-1]
+  // np.geomspace(alpha_max, alpha_max * eps, n_alphas) (scikit-learn >= 1.5; before, logspace,
+  // whose ends differ in the last bits): exact ends, so that the first fit is exactly zero.
   const double lo = std::log10(alpha_max * eps), hi = std::log10(alpha_max);
   const double step = n_alphas == 1 ? 0.0 : (hi - lo) / static_cast<double>(n_alphas - 1);
   for (std::int64_t i = 0; i < n_alphas; ++i)
-    a[static_cast<std::size_t>(n_alphas - 1 - i)] = std::pow(10.0, i == n_alphas - 1 ? hi : lo + step * i);
+    a[static_cast<std::size_t>(n_alphas - 1 - i)] = std::pow(10.0, lo + step * i);
+  if (n_alphas > 1) a.back() = alpha_max * eps;
+  a.front() = alpha_max;
   return a;
 }
 

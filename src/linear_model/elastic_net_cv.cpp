@@ -289,7 +289,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       double xy_max = 0.0;
       for (const double v : xty) xy_max = std::max(xy_max, std::fabs(v));
       for (const double r : l1_ratios)
-        grids.push_back(alpha_grid(xy_max / (static_cast<double>(n) * r), p.eps, p.alphas.automatic(p.n_alphas)));
+        grids.push_back(alpha_grid(alpha_max_of(xy_max, n, r), p.eps, p.alphas.automatic(p.n_alphas)));
     }
     const auto n_alphas = static_cast<std::int64_t>(grids[0].size());
     const auto n_l1 = static_cast<std::int64_t>(l1_ratios.size());

@@ -4,6 +4,7 @@
 #include "core/matrix_ref.hpp"
 #include "core/parallel.hpp"
 #include "primitives/dense.hpp"
+#include "primitives/gram_tiles_cpu.hpp"
 
 namespace franca {
 
@@ -24,46 +25,36 @@ CrossProducts centered_cross_products<Backend::cpu>(const Context& ctx, const Ar
     const double* w = weights_ptr(weights);
     const std::int64_t d = m.cols;
     const std::int64_t t = static_cast<std::int64_t>(y_mean.size());
-    constexpr std::int64_t kBlock = 32;
-    // Each chunk accumulates [xtx (d*d) | xty (d*t)] from blocks of kBlock centred, sqrt(w)-scaled
-    // rows stored feature-major, so that every inner product runs over contiguous memory.
-    auto totals = sum_partials(parallel_accumulate(
-        ctx, m.rows, std::max<std::int64_t>(kBlock, row_grain(d * d)),
-        std::vector<double>(static_cast<std::size_t>(d * d + d * t), 0.0),
-        [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
-          std::vector<double> zx(static_cast<std::size_t>(d * kBlock)), zy(static_cast<std::size_t>(t * kBlock));
-          for (std::int64_t b0 = begin; b0 < end; b0 += kBlock) {
-            const std::int64_t nb = std::min(kBlock, end - b0);
-            for (std::int64_t r = 0; r < nb; ++r) {
-              const std::int64_t i = b0 + r;
-              const double s = w ? std::sqrt(w[i]) : 1.0;
-              for (std::int64_t j = 0; j < d; ++j)
-                zx[static_cast<std::size_t>(j * kBlock + r)] =
-                    s * (static_cast<double>(m(i, j)) - x_mean[static_cast<std::size_t>(j)]);
-              for (std::int64_t k = 0; k < t; ++k)
-                zy[static_cast<std::size_t>(k * kBlock + r)] = s * (y[i * t + k] - y_mean[static_cast<std::size_t>(k)]);
-            }
-            for (std::int64_t r = nb; r < kBlock; ++r) {
-              for (std::int64_t j = 0; j < d; ++j) zx[static_cast<std::size_t>(j * kBlock + r)] = 0;
-              for (std::int64_t k = 0; k < t; ++k) zy[static_cast<std::size_t>(k * kBlock + r)] = 0;
-            }
-            for (std::int64_t a = 0; a < d; ++a) {
-              const double* za = &zx[static_cast<std::size_t>(a * kBlock)];
-              for (std::int64_t b = a; b < d; ++b) {
-                const double* zb = &zx[static_cast<std::size_t>(b * kBlock)];
-                double s = 0;
-                for (std::int64_t r = 0; r < kBlock; ++r) s += za[r] * zb[r];
-                acc[static_cast<std::size_t>(a * d + b)] += s;
-              }
-              for (std::int64_t k = 0; k < t; ++k) {
-                const double* zk = &zy[static_cast<std::size_t>(k * kBlock)];
-                double s = 0;
-                for (std::int64_t r = 0; r < kBlock; ++r) s += za[r] * zk[r];
-                acc[static_cast<std::size_t>(d * d + a * t + k)] += s;
-              }
-            }
-          }
-        }));
+    // Blocks of centred, sqrt(w)-scaled rows; each chunk accumulates [xtx (d*d) | xty (d*t)], of
+    // xtx the upper triangle.
+    const std::int64_t x_stride = gram_block_stride(d), y_stride = gram_block_stride(t);
+    std::vector<std::int64_t> xtx_row(static_cast<std::size_t>(d)), xty_row(static_cast<std::size_t>(d));
+    for (std::int64_t a = 0; a < d; ++a) {
+      xtx_row[static_cast<std::size_t>(a)] = a * d;
+      xty_row[static_cast<std::size_t>(a)] = a * t;
+    }
+    auto totals = sum_partials(
+        parallel_accumulate(ctx, m.rows, std::max<std::int64_t>(kGramBlockRows, row_grain(d * d)),
+                            std::vector<double>(static_cast<std::size_t>(d * d + d * t), 0.0),
+                            [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+                              std::vector<double> zx(static_cast<std::size_t>(kGramBlockRows * x_stride), 0.0),
+                                  zy(static_cast<std::size_t>(kGramBlockRows * y_stride), 0.0);
+                              for (std::int64_t b0 = begin; b0 < end; b0 += kGramBlockRows) {
+                                const std::int64_t nb = std::min(kGramBlockRows, end - b0);
+                                for (std::int64_t r = 0; r < nb; ++r) {
+                                  const std::int64_t i = b0 + r;
+                                  const double s = w ? std::sqrt(w[i]) : 1.0;
+                                  double* x = &zx[static_cast<std::size_t>(r * x_stride)];
+                                  for (std::int64_t j = 0; j < d; ++j)
+                                    x[j] = s * (static_cast<double>(m(i, j)) - x_mean[static_cast<std::size_t>(j)]);
+                                  double* yr = &zy[static_cast<std::size_t>(r * y_stride)];
+                                  for (std::int64_t k = 0; k < t; ++k)
+                                    yr[k] = s * (y[i * t + k] - y_mean[static_cast<std::size_t>(k)]);
+                                }
+                                add_cross_products(nb, zx.data(), d, zx.data(), d, true, acc.data(), xtx_row);
+                                add_cross_products(nb, zx.data(), d, zy.data(), t, false, acc.data() + d * d, xty_row);
+                              }
+                            }));
     CrossProducts out;
     out.xtx.assign(totals.begin(), totals.begin() + d * d);
     for (std::int64_t a = 0; a < d; ++a)

@@ -10,6 +10,7 @@
 #include "core/parallel.hpp"
 #include "primitives/csr_ops.hpp"
 #include "primitives/glm_objective.hpp"
+#include "primitives/gram_tiles_cpu.hpp"
 
 namespace franca {
 
@@ -198,45 +199,38 @@ void row_hessian(const GlmData& data, L loss_fn, const double* z, std::int64_t i
   h[0] = std::fabs(h[0]);
 }
 
-// Dense X, rows [begin, end): blocks of rows are copied feature-major (xb[a * kBlockRows + r] is
-// x~ of the block's row r; rows past the end are 0), so that each Gram entry adds a product over
-// kBlockRows contiguous values.
+// Dense X, rows [begin, end): blocks of rows x~ = [x | 1] are copied row-major, and each pair of
+// scores adds the cross products of the h-weighted block with the block (add_cross_products).
 template <class T, class L>
 void dense_hessian_rows(const GlmData& data, const std::vector<double>& coef, L loss_fn, const HessianLayout& layout,
                         std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
   const auto m = matrix_ref<const T>(data.X.dense);
-  const std::int64_t t = layout.t, d = layout.d, D = layout.D, R = kBlockRows;
-  std::vector<double> xb(static_cast<std::size_t>(D * R)), hb(static_cast<std::size_t>(layout.n_pairs * R));
+  const std::int64_t t = layout.t, d = layout.d, D = layout.D, R = kGramBlockRows, stride = gram_block_stride(D);
+  std::vector<double> xb(static_cast<std::size_t>(R * stride), 0.0), weighted(xb.size(), 0.0);
+  std::vector<double> hb(static_cast<std::size_t>(layout.n_pairs * R));
   std::vector<double> z(static_cast<std::size_t>(t)), h(static_cast<std::size_t>(layout.n_pairs));
-  std::vector<double> weighted(static_cast<std::size_t>(R));
+  std::vector<std::int64_t> row_start(static_cast<std::size_t>(D));
+  for (std::int64_t a = 0; a < D; ++a) row_start[static_cast<std::size_t>(a)] = glm::packed_upper_index(a, a, D) - a;
   for (std::int64_t i0 = begin; i0 < end; i0 += R) {
     const std::int64_t nb = std::min(R, end - i0);
-    std::fill(xb.begin(), xb.end(), 0.0);
-    std::fill(hb.begin(), hb.end(), 0.0);
-    for (std::int64_t j = 0; j < d; ++j)
-      for (std::int64_t r = 0; r < nb; ++r) xb[static_cast<std::size_t>(j * R + r)] = static_cast<double>(m(i0 + r, j));
-    if (D > d) std::fill(xb.begin() + d * R, xb.begin() + d * R + nb, 1.0);
     for (std::int64_t r = 0; r < nb; ++r) {
-      for (std::int64_t k = 0; k < t; ++k) {
-        double s = data.fit_intercept ? coef[static_cast<std::size_t>(t * d + k)] : 0.0;
-        for (std::int64_t j = 0; j < d; ++j)
-          s += coef[static_cast<std::size_t>(k * d + j)] * xb[static_cast<std::size_t>(j * R + r)];
-        z[static_cast<std::size_t>(k)] = s;
-      }
+      double* x = &xb[static_cast<std::size_t>(r * stride)];
+      for (std::int64_t j = 0; j < d; ++j) x[j] = static_cast<double>(m(i0 + r, j));
+      if (D > d) x[d] = 1.0;
+      for (std::int64_t k = 0; k < t; ++k)
+        z[static_cast<std::size_t>(k)] = (data.fit_intercept ? coef[static_cast<std::size_t>(t * d + k)] : 0.0) +
+                                         dot(&coef[static_cast<std::size_t>(k * d)], x, d);
       row_hessian(data, loss_fn, z.data(), i0 + r, layout, h.data(), acc);
       for (std::int64_t q = 0; q < layout.n_pairs; ++q)
         hb[static_cast<std::size_t>(q * R + r)] = h[static_cast<std::size_t>(q)];
     }
     for (std::int64_t q = 0; q < layout.n_pairs; ++q) {
-      double* G = acc.data() + q * layout.block_size;
-      for (std::int64_t a = 0; a < D; ++a) {
-        for (std::int64_t r = 0; r < R; ++r)
-          weighted[static_cast<std::size_t>(r)] =
-              hb[static_cast<std::size_t>(q * R + r)] * xb[static_cast<std::size_t>(a * R + r)];
-        double* row = G + glm::packed_upper_index(a, a, D);
-        for (std::int64_t b = a; b < D; ++b)
-          row[b - a] += dot(weighted.data(), &xb[static_cast<std::size_t>(b * R)], R);
+      for (std::int64_t r = 0; r < nb; ++r) {
+        const double hq = hb[static_cast<std::size_t>(q * R + r)];
+        for (std::int64_t a = 0; a < D; ++a)
+          weighted[static_cast<std::size_t>(r * stride + a)] = hq * xb[static_cast<std::size_t>(r * stride + a)];
       }
+      add_cross_products(nb, weighted.data(), D, xb.data(), D, true, acc.data() + q * layout.block_size, row_start);
     }
   }
 }
