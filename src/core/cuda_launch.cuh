@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cstdint>
 
+#include <vector>
+
+#include "core/array.hpp"
 #include "core/context.hpp"
 #include "core/cuda_check.cuh"
 #include "core/cuda_handles.cuh"
@@ -38,6 +41,21 @@ void for_each(const Context& ctx, std::int64_t n, F f) {
   if (n <= 0) return;
   for_each_kernel<<<blocks_for(n), kBlockThreads, 0, stream_of(ctx)>>>(n, f);
   FRANCA_CUDA_CHECK_LAUNCH();
+}
+
+// n float64 sums on `device`, zeroed, filled by launch(pointer) on ctx's stream, then copied to
+// the host: the shape of every kernel that reduces with atomicAdd into a small result.
+template <class Launch>
+std::vector<double> sums_on_device(const Context& ctx, Device device, std::int64_t n, Launch&& launch) {
+  Array sums = Array::empty(ctx, device, DType::float64, {n});
+  auto stream = stream_of(ctx);
+  FRANCA_CUDA_TRY(cudaMemsetAsync(sums.data, 0, sums.nbytes(), stream));
+  launch(sums.ptr<double>());
+  FRANCA_CUDA_CHECK_LAUNCH();
+  std::vector<double> host(static_cast<std::size_t>(n));
+  FRANCA_CUDA_TRY(cudaMemcpyAsync(host.data(), sums.data, sums.nbytes(), cudaMemcpyDeviceToHost, stream));
+  FRANCA_CUDA_TRY(cudaStreamSynchronize(stream));
+  return host;
 }
 
 }  // namespace franca::cuda

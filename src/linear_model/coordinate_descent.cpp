@@ -243,10 +243,6 @@ CdInput cd_input(const Context& ctx, const Matrix& X_in, const std::string& name
   FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}", dtype_name(dtype));
   CdInput in{contiguous_checked(ctx, X_in), X_in.cols() <= kMaxSparseGramFeatures};
   const Device device = in.X.device();
-  FRANCA_EXPECTS_STATUS(!(device.is_cuda() && in.X.kind == Matrix::Kind::csr), Status::not_implemented,
-                        "X: {} on a CUDA CSR matrix is not implemented yet; pass a dense CUDA array or a host CSR "
-                        "matrix",
-                        name);
   FRANCA_EXPECTS_STATUS(in.gram || device.is_cpu(), Status::not_implemented,
                         "X: {} on CUDA supports at most {} columns (the Gram form), got {}; pass host data", name,
                         kMaxSparseGramFeatures, in.X.cols());

@@ -85,18 +85,11 @@ __global__ void csr_sums_kernel(const P* indptr, const I* indices, const T* data
   if (!centre) atomicAdd(&sums[3 * cols], row_weights);
 }
 
-// A zeroed device vector of n sums, filled by launch(pointer), copied to the host in pieces of d.
+// cuda::sums_on_device in pieces of d.
 template <class Launch>
 std::vector<std::vector<double>> device_sums(const Context& ctx, Device device, std::int64_t n, std::int64_t d,
                                              Launch&& launch) {
-  Array sums = Array::empty(ctx, device, DType::float64, {n});
-  auto stream = cuda::stream_of(ctx);
-  FRANCA_CUDA_TRY(cudaMemsetAsync(sums.data, 0, sums.nbytes(), stream));
-  launch(sums.ptr<double>());
-  FRANCA_CUDA_CHECK_LAUNCH();
-  std::vector<double> host(static_cast<std::size_t>(n));
-  FRANCA_CUDA_TRY(cudaMemcpyAsync(host.data(), sums.data, sums.nbytes(), cudaMemcpyDeviceToHost, stream));
-  FRANCA_CUDA_TRY(cudaStreamSynchronize(stream));
+  const std::vector<double> host = cuda::sums_on_device(ctx, device, n, launch);
   std::vector<std::vector<double>> pieces;
   for (std::int64_t start = 0; start < n; start += std::max<std::int64_t>(d, 1))
     pieces.emplace_back(host.begin() + start, host.begin() + std::min(n, start + d));

@@ -20,9 +20,22 @@ struct SparseGram {
   std::vector<double> xty;    // d x t, row-major: sum_i w_i x_i y_i^T
 };
 
+// The SparseGram of both backends' accumulator: xtx (d*d) | xty (d*t) | x_sum (d) | y_sum (t) |
+// weight sum (1).
+inline SparseGram sparse_gram_from_sums(const std::vector<double>& total, std::int64_t d, std::int64_t t) {
+  const auto at = total.begin();
+  SparseGram out;
+  out.xtx.assign(at, at + d * d);
+  out.xty.assign(at + d * d, at + d * d + d * t);
+  out.x_sum.assign(at + d * d + d * t, at + d * d + d * t + d);
+  out.y_sum.assign(at + d * d + d * t + d, at + d * d + d * t + d + t);
+  out.weight_sum = total.back();
+  return out;
+}
+
 // X: CSR with contiguous parts that passed csr_check; Y: contiguous float64, rows x t (or 1-D),
 // on X's device; weights: NULL or contiguous float64 of X's rows on X's device. Call with
-// FRANCA_DISPATCH(X.data.device, csr_gram, ctx, ...); the CUDA backend throws not_implemented.
+// FRANCA_DISPATCH(X.data.device, csr_gram, ctx, ...).
 template <Backend B>
 SparseGram csr_gram(const Context& ctx, const CsrMatrix& X, const Array& Y, const Array* weights);
 

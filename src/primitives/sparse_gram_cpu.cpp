@@ -42,17 +42,7 @@ SparseGram csr_gram<Backend::cpu>(const Context& ctx, const CsrMatrix& X, const 
       });
     });
   });
-  std::vector<double> total(size, 0.0);
-  for (const auto& p : partial)
-    for (std::size_t k = 0; k < size; ++k) total[k] += p[k];
-  SparseGram out;
-  auto at = total.begin();
-  out.xtx.assign(at, at + d * d);
-  out.xty.assign(at + d * d, at + d * d + d * t);
-  out.x_sum.assign(at + d * d + d * t, at + d * d + d * t + d);
-  out.y_sum.assign(at + d * d + d * t + d, at + d * d + d * t + d + t);
-  out.weight_sum = total[size - 1];
-  return out;
+  return sparse_gram_from_sums(sum_partials(partial), d, t);
 }
 
 }  // namespace franca

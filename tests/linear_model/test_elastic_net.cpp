@@ -179,18 +179,6 @@ TEST_P(ElasticNet, CsrMatchesDenseAndFloat32IsClose) {
   expect_kkt(p, c, d, "dense");
   const Fit f32 = fit(device(), p, c, false, true);
   for (std::size_t j = 0; j < d.coef.size(); ++j) EXPECT_NEAR(f32.coef[j], d.coef[j], 1e-4) << "float32, " << j;
-  if (device() == "cuda") {
-    // CSR on CUDA needs a CUDA Gram primitive: a named error for now.
-    Tensor ip(device(), std::vector<std::int64_t>{0, 1, 2}, {3}), ix(device(), std::vector<std::int64_t>{0, 1}, {2});
-    Tensor xv(device(), std::vector<double>{1.0, 2.0}, {2}), y(device(), std::vector<double>{1.0, 2.0}, {2});
-    franca_matrix raw = nullptr;
-    FRANCA_ASSERT_OK(franca_matrix_csr(ip.get(), ix.get(), xv.get(), 2, 2, &raw));
-    MatrixPtr m(raw);
-    auto est = estimator("ElasticNet");
-    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr),
-                        FRANCA_ERROR_NOT_IMPLEMENTED, "CUDA CSR");
-    return;
-  }
   const Fit s = fit(device(), p, c, true);
   for (std::size_t j = 0; j < d.coef.size(); ++j) EXPECT_NEAR(s.coef[j], d.coef[j], 1e-8) << "csr, " << j;
   for (std::size_t i = 0; i < d.predictions.size(); ++i)

@@ -139,10 +139,6 @@ TEST_P(ElasticNetPath, CsrGivenGramAndXyAndCoefInitGiveTheComputedPath) {
   const LaidOutMatrix<double, std::int64_t> cm(device(), p.X, p.n, p.d, "csr");
   auto sparse = estimator("ElasticNetPath", base + "}");
   const int status = franca_estimator_fit(nullptr, sparse.get(), cm.get(), y.get(), nullptr);
-  if (device() == "cuda") {
-    EXPECT_EQ(status, FRANCA_ERROR_NOT_IMPLEMENTED) << "CUDA CSR";
-    return;
-  }
   FRANCA_ASSERT_OK(status);
   expect_same(computed.get(), sparse.get(), "CSR");
 }
