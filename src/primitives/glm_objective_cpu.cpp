@@ -138,31 +138,44 @@ std::vector<double> csr_pass(const Context& ctx, const GlmData& data, const std:
       WT[static_cast<std::size_t>(j * t + k)] = coef[static_cast<std::size_t>(k * d + j)];
   const std::int64_t nnz_per_row = std::max<std::int64_t>(1, X.nnz() / std::max<std::int64_t>(X.rows, 1));
   const std::int64_t grain = std::max<std::int64_t>(kBlockRows, (1 << 15) / (nnz_per_row * t));
-  auto total = sum_partials(
-      parallel_accumulate(ctx, X.rows, grain, std::vector<double>(static_cast<std::size_t>(t * d + t + 1), 0.0),
-                          [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
-                            std::vector<double> z(static_cast<std::size_t>(t));
-                            double* gWT = acc.data();
-                            double* gb = gWT + t * d;
-                            double loss = 0;
-                            for (std::int64_t i = begin; i < end; ++i) {
-                              for (std::int64_t k = 0; k < t; ++k)
-                                z[k] = data.fit_intercept ? coef[static_cast<std::size_t>(t * d + k)] : 0.0;
-                              for (P p = indptr[i]; p < indptr[i + 1]; ++p) {
-                                const double v = static_cast<double>(values[p]);
-                                const double* w = &WT[static_cast<std::size_t>(indices[p] * t)];
-                                for (std::int64_t k = 0; k < t; ++k) z[k] += v * w[k];
-                              }
-                              loss += loss_fn(z.data(), t, y[i], weights[i]);
-                              for (std::int64_t k = 0; k < t; ++k) gb[k] += z[k];
-                              for (P p = indptr[i]; p < indptr[i + 1]; ++p) {
-                                const double v = static_cast<double>(values[p]);
-                                double* g = gWT + static_cast<std::int64_t>(indices[p]) * t;
-                                for (std::int64_t k = 0; k < t; ++k) g[k] += z[k] * v;
-                              }
-                            }
-                            acc[static_cast<std::size_t>(t * d + t)] += loss;
-                          }));
+  // kScores > 0 fixes the number of scores at compile time (one, for every regressor and binary
+  // logistic regression): the scores then live in registers instead of being reloaded after each
+  // store to the gradient, which may alias them, about 2x faster per stored value.
+  const auto rows = [&](auto fixed_scores, std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+    constexpr std::int64_t kScores = decltype(fixed_scores)::value;
+    const std::int64_t n_scores = kScores > 0 ? kScores : t;
+    std::vector<double> z_heap(kScores > 0 ? 0 : static_cast<std::size_t>(t));
+    double z_fixed[kScores > 0 ? kScores : 1];
+    double* z = kScores > 0 ? z_fixed : z_heap.data();
+    double* gWT = acc.data();
+    double* gb = gWT + n_scores * d;
+    double loss = 0;
+    for (std::int64_t i = begin; i < end; ++i) {
+      for (std::int64_t k = 0; k < n_scores; ++k)
+        z[k] = data.fit_intercept ? coef[static_cast<std::size_t>(n_scores * d + k)] : 0.0;
+      for (P p = indptr[i]; p < indptr[i + 1]; ++p) {
+        const double v = static_cast<double>(values[p]);
+        const double* w = &WT[static_cast<std::size_t>(indices[p] * n_scores)];
+        for (std::int64_t k = 0; k < n_scores; ++k) z[k] += v * w[k];
+      }
+      loss += loss_fn(z, n_scores, y[i], weights[i]);
+      for (std::int64_t k = 0; k < n_scores; ++k) gb[k] += z[k];
+      for (P p = indptr[i]; p < indptr[i + 1]; ++p) {
+        const double v = static_cast<double>(values[p]);
+        double* g = gWT + static_cast<std::int64_t>(indices[p]) * n_scores;
+        for (std::int64_t k = 0; k < n_scores; ++k) g[k] += z[k] * v;
+      }
+    }
+    acc[static_cast<std::size_t>(n_scores * d + n_scores)] += loss;
+  };
+  auto total = sum_partials(parallel_accumulate(ctx, X.rows, grain,
+                                                std::vector<double>(static_cast<std::size_t>(t * d + t + 1), 0.0),
+                                                [&](std::int64_t begin, std::int64_t end, std::vector<double>& acc) {
+                                                  if (t == 1)
+                                                    rows(std::integral_constant<std::int64_t, 1>{}, begin, end, acc);
+                                                  else
+                                                    rows(std::integral_constant<std::int64_t, 0>{}, begin, end, acc);
+                                                }));
   if (t > 1) {
     std::vector<double> gW(static_cast<std::size_t>(t * d));
     for (std::int64_t j = 0; j < d; ++j)
