@@ -241,11 +241,17 @@ std::vector<double> alpha_grid(double alpha_max, double eps, std::int64_t n_alph
 CdInput cd_input(const Context& ctx, const Matrix& X_in, const std::string& name) {
   const DType dtype = value_dtype(X_in);
   FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::type, "X: expected float32 or float64, got {}", dtype_name(dtype));
-  CdInput in{contiguous_checked(ctx, X_in), X_in.cols() <= kMaxSparseGramFeatures};
-  const Device device = in.X.device();
+  const std::int64_t d = X_in.cols();
+  const Device device = X_in.device();
+  // A Gram sweep costs d^2 and a residual sweep the stored values (twice): the Gram form where it
+  // is the cheaper (scikit-learn's precompute='auto', n > d, for dense X; for TF-IDF X of a few
+  // thousand columns and tens of stored values a row, the residual form is about 50x faster), and
+  // always on CUDA, whose descent runs in Gram form only.
+  const std::int64_t stored = X_in.kind == Matrix::Kind::csr ? X_in.csr.nnz() : X_in.rows() * d;
+  CdInput in{contiguous_checked(ctx, X_in), d <= kMaxSparseGramFeatures && (device.is_cuda() || d * d <= stored)};
   FRANCA_EXPECTS_STATUS(in.gram || device.is_cpu(), Status::not_implemented,
                         "X: {} on CUDA supports at most {} columns (the Gram form), got {}; pass host data", name,
-                        kMaxSparseGramFeatures, in.X.cols());
+                        kMaxSparseGramFeatures, d);
   return in;
 }
 

@@ -52,9 +52,9 @@ struct CscColumns {
 };
 
 // X prepared for a coordinate-descent fit by the estimator `name`: float32/float64, CSR parts
-// contiguous and checked; `gram`: X has at most kMaxSparseGramFeatures columns, so the descent
-// runs over its Gram matrix (built where X lives), else over its columns on the host. Refuses
-// with not_implemented CUDA X wider than the Gram form.
+// contiguous and checked; `gram`: the descent runs over X's Gram matrix (built where X lives): X
+// has at most kMaxSparseGramFeatures columns and is on CUDA or has at least d^2 stored values;
+// else over its columns on the host. Refuses with not_implemented CUDA X wider than the Gram form.
 struct CdInput {
   Matrix X;
   bool gram;

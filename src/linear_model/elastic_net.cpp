@@ -1,10 +1,10 @@
 // ElasticNet and Lasso (scikit-learn's), by coordinate descent, on dense or CSR float32/float64 X
 // with sample_weight and one or several targets (fitted independently, as scikit-learn does).
-// Up to kMaxSparseGramFeatures columns the weighted centred Gram matrix X^T S X and X^T S y are
+// Where cd_input picks the Gram form, the weighted centred Gram matrix X^T S X and X^T S y are
 // built where X lives (the primitives least squares uses) and the covariance-update descent runs
-// on the host over that d x d matrix; wider X (TF-IDF) runs the residual-form descent on the CPU
+// on the host over that d x d matrix; other X (TF-IDF) runs the residual-form descent on the CPU
 // over a CSC copy of X, centred through the column means without densifying. Wide CUDA X is
-// not implemented yet.
+// not implemented.
 #include <cmath>
 #include <string>
 

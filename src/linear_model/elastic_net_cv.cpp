@@ -5,12 +5,12 @@
 // and a refit on all the data at the best pair.
 //
 // Every fold is the whole X with weights: zero on the held-out rows, so nothing is sliced or
-// copied. Up to kMaxSparseGramFeatures columns the weighted centred Gram matrices of all rows and
+// copied. Where cd_input picks the Gram form, the weighted centred Gram matrices of all rows and
 // of each fold's test rows are built once where X lives (centered_normal_equations; a fold's
 // training matrix is the first less the second, see `without`) and the whole path runs on the
 // host over them: the descent in Gram form, and each test MSE from the
 // test Gram as sum_i s_i r_i^2 = yy - 2 w^T q + w^T Q w + S (y_mean - b - x_mean^T w)^2 (the
-// centred cross terms vanish). Wider X (CSR, CPU) runs the residual form over one CSC copy shared
+// centred cross terms vanish). Other X (CPU) runs the residual form over one CSC copy shared
 // by every fold, and the test residuals from the columns of the nonzero coefficients.
 #include <algorithm>
 #include <cmath>

@@ -171,6 +171,9 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
         !csr && (given_gram.given() || flag == Precompute::Kind::yes || (flag == Precompute::Kind::automatic && n > d));
     const bool use_xy = gram_form && p.Xy.given();
     const bool use_gram = gram_form && given_gram.given();
+    // franca's own choice of form (cd_input) yields where scikit-learn's is the Gram form and X is
+    // narrow enough, so that a given Xy is used as scikit-learn uses it.
+    const bool gram = input.gram || (gram_form && d <= kMaxSparseGramFeatures);
     std::vector<double> centre(static_cast<std::size_t>(d), 0.0);
     if (csr && p.X_offset.given())
       for (std::size_t j = 0; j < centre.size(); ++j) {
@@ -194,7 +197,7 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
     CscColumns csc;
     std::vector<double> xty;
     double gram_element = 0.0;
-    if (input.gram) {
+    if (gram) {
       const GramStats plain = gram_stats(ctx, X, y64, nullptr, true);
       GramStats raw = recentred(plain, std::vector<double>(static_cast<std::size_t>(d), 0.0));
       xty = raw.q;
@@ -248,14 +251,13 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
 
     std::vector<double> w = p.coef_init.given() ? p.coef_init.values : std::vector<double>(static_cast<std::size_t>(d));
     std::vector<double> sw;
-    if (!input.gram && weights) {
+    if (!gram && weights) {
       const Array w_host = to(ctx, w64, Device::cpu(), DType::float64);
       sw.assign(w_host.ptr<const double>(), w_host.ptr<const double>() + n);
     }
     CdOptions o = cd_solver_options(ctx, p);
     FRANCA_LOG_INFO("{}: {} alphas by coordinate descent ({} form) on {} ({} X of {} x {}), l1_ratio={}", name,
-                    n_alphas, input.gram || use_gram ? "Gram" : "residual", device.str(), X.kind_name(), n, d,
-                    p.l1_ratio);
+                    n_alphas, gram || use_gram ? "Gram" : "residual", device.str(), X.kind_name(), n, d, p.l1_ratio);
     std::vector<double> coef_path(static_cast<std::size_t>(d * n_alphas)), gaps(static_cast<std::size_t>(n_alphas));
     std::vector<std::int64_t> n_iter(static_cast<std::size_t>(n_alphas));
     for (std::int64_t a = 0; a < n_alphas; ++a) {
@@ -264,9 +266,9 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
       o.l1 = alpha * p.l1_ratio * static_cast<double>(n);
       o.l2 = alpha * (1.0 - p.l1_ratio) * static_cast<double>(n);
       o.stream = static_cast<std::uint64_t>(a);
-      const CdResult r = input.gram || use_gram ? cd_gram(ctx, stats.Q, stats.q.data(), stats.yy, w, o)
-                                                : cd_sparse(ctx, csc, centre, y_host.ptr<const double>(),
-                                                            sw.empty() ? nullptr : sw.data(), w, o);
+      const CdResult r = gram || use_gram ? cd_gram(ctx, stats.Q, stats.q.data(), stats.yy, w, o)
+                                          : cd_sparse(ctx, csc, centre, y_host.ptr<const double>(),
+                                                      sw.empty() ? nullptr : sw.data(), w, o);
       if (!r.converged)
         FRANCA_LOG_WARN(
             "{}: Objective did not converge at alpha={}. You might want to increase the number of iterations. "

@@ -15,7 +15,7 @@
 namespace franca {
 
 // precompute: False, True or 'auto', all accepted (franca picks the Gram or the residual form by
-// X's width); a precomputed Gram matrix is a named not_implemented. A struct, not an enum, so
+// cost, cd_input); a precomputed Gram matrix is a named not_implemented. A struct, not an enum, so
 // that its ParamCodec reads booleans.
 struct Precompute {
   enum class Kind { no, yes, automatic };
@@ -217,9 +217,10 @@ void declare_cd_fit_params(ParamTable<P>& t, const char* max_iter_doc) {
   t.field("fit_intercept", &P::fit_intercept,
           "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised.");
   t.field("precompute", &P::precompute,
-          "True, False or 'auto', all accepted and all alike: franca uses the Gram matrix X^T X whenever X has at "
-          "most 4096 columns (the same iterations as scikit-learn's, in another form) and the residual form "
-          "otherwise. A precomputed Gram array is not implemented.");
+          "True, False or 'auto', all accepted and all alike: franca uses the Gram matrix X^T X (the same "
+          "iterations as scikit-learn's, in another form) where X has at most 4096 columns and at least as many "
+          "stored values as the Gram matrix has entries (dense X: n_samples >= n_features), or is on CUDA, and the "
+          "residual form otherwise. A precomputed Gram array is not implemented.");
   t.field("max_iter", &P::max_iter, max_iter_doc).minimum(1);
 }
 

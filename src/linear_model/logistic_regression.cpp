@@ -398,17 +398,15 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
                      std::vector<double>& x) const {
     const auto& p = params();
     GlmData& data = problem.data;
-    // scikit-learn 1.2's objective: sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1, with
-    // r = 0 for 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'. Intercepts are
-    // never penalised. scikit-learn's newton-cholesky minimises it divided by the summed weights
-    // (class weights included, as 1.9; 1.2 sums sample_weight alone), which is what its tol is on.
+    // scikit-learn's objective, sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1 (r = 0 for
+    // 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'; intercepts never
+    // penalised), divided by the summed weights (class weights included): scikit-learn >= 1.4
+    // minimises that mean with every solver franca runs (1.2 divided it for newton-cholesky only),
+    // and tol (the gradient's largest entry) is on it, so the iterations stop where 1.9's do.
     const Penalty penalty = p.penalty_or_none();
     const bool newton = p.solver == Solver::newton_cholesky;
-    double scale = 1.0;
-    if (newton) {
-      FRANCA_EXPECTS(weight_sum > 0, "sample_weight: the weights sum to {}; at least one must be positive", weight_sum);
-      scale = 1.0 / weight_sum;
-    }
+    FRANCA_EXPECTS(weight_sum > 0, "sample_weight: the weights sum to {}; at least one must be positive", weight_sum);
+    const double scale = 1.0 / weight_sum;
     problem.data_scale = scale;
     const double r = penalty == Penalty::l1 ? 1.0 : penalty == Penalty::elasticnet ? *p.l1_ratio : 0.0;
     problem.l2 = penalty == Penalty::none ? 0.0 : scale * (1.0 - r) / p.C;

@@ -314,7 +314,9 @@ def test_csr_matches_dense(n_classes, index_dtype, value_dtype):
     Xs.indptr = Xs.indptr.astype(index_dtype)
     dense = franca(X.astype(value_dtype), y)
     sparse = franca(Xs, y)
-    tol = 1e-9 if value_dtype == np.float64 else 1e-5
+    # Both fits stop at scikit-learn's relative reduction of the objective (64 eps), reached along
+    # iterates that differ in rounding: about 1e-8 apart in the coefficients.
+    tol = 1e-7 if value_dtype == np.float64 else 1e-5
     np.testing.assert_allclose(sparse.attribute("coef_"), dense.attribute("coef_"), rtol=tol, atol=tol)
     np.testing.assert_allclose(sparse.apply("predict_proba", Xs), dense.apply("predict_proba", X.astype(value_dtype)),
                                rtol=tol, atol=tol)
