@@ -218,9 +218,9 @@ GramStats recentred(const GramStats& g, const std::vector<double>& x_centre) {
   return r;
 }
 
-double alpha_max_of(double xy_max, std::int64_t n, double l1_ratio) {
-  double alpha = xy_max / (static_cast<double>(n) * l1_ratio);
-  while (alpha * l1_ratio * static_cast<double>(n) < xy_max) alpha = std::nextafter(alpha, HUGE_VAL);
+double alpha_max_of(double xy_max, double n, double l1_ratio) {
+  double alpha = xy_max / (n * l1_ratio);
+  while (alpha * l1_ratio * n < xy_max) alpha = std::nextafter(alpha, HUGE_VAL);
   return alpha;
 }
 

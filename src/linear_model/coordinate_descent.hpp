@@ -86,10 +86,11 @@ GramStats recentred(const GramStats& g, const std::vector<double>& x_centre);
 // numpy's finfo(float).resolution: the floor of the alpha grid.
 constexpr double kAlphaResolution = 1e-15;
 
-// The grid's first alpha, max_j |x_j^T y| / (n l1_ratio), rounded up where needed so that the L1
-// weight of the fits (alpha * l1_ratio * n, CdOptions::l1) is not below xy_max: the fit at the
+// The grid's first alpha, max_j |x_j^T y| / (n l1_ratio) (n: the rows or the weights' sum), rounded
+// up where needed so that the L1 weight of the fits (alpha * l1_ratio * n, CdOptions::l1) is not
+// below xy_max: the fit at the
 // first alpha is then exactly zero, as it is mathematically, whatever the rounding.
-double alpha_max_of(double xy_max, std::int64_t n, double l1_ratio);
+double alpha_max_of(double xy_max, double n, double l1_ratio);
 
 // scikit-learn's _alpha_grid from alpha_max: n_alphas values falling from alpha_max to
 // alpha_max * eps evenly on a log scale (all kAlphaResolution when alpha_max is not above it).

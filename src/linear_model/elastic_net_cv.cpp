@@ -268,7 +268,11 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       return te;
     };
 
-    // The grid: scikit-learn's _alpha_grid, unweighted, over all the rows.
+    // The grid: scikit-learn >= 1.8's _alpha_grid over all the rows: x_j^T S (y - mean_S(y)) (x_j
+    // centred by its weighted mean when fit_intercept; the centring term vanishes) over the
+    // weights' sum, of its largest absolute value, or with positive=True its largest value (no
+    // smaller alpha keeps every coefficient at zero). scikit-learn 1.2's ignored the weights and
+    // took |.| with positive too.
     std::vector<std::vector<double>> grids;
     if (p.alphas.given) {
       std::vector<double> a = p.alphas.values;
@@ -276,20 +280,27 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       grids.assign(l1_ratios.size(), a);
     } else {
       std::vector<double> xty(static_cast<std::size_t>(d), 0.0);
+      double weight_sum = 0.0;
       if (gram) {
-        xty = sample_weight ? gram_stats(ctx, X, y64, nullptr, p.fit_intercept).q : full.q;
+        xty = full.q;
+        weight_sum = full.weight_sum;
       } else {
         double y_mean = 0.0;
-        if (p.fit_intercept)
-          for (std::int64_t i = 0; i < n; ++i) y_mean += yv[i] / static_cast<double>(n);
+        for (std::int64_t i = 0; i < n; ++i) {
+          weight_sum += sw[static_cast<std::size_t>(i)];
+          y_mean += sw[static_cast<std::size_t>(i)] * yv[i];
+        }
+        y_mean = p.fit_intercept ? y_mean / weight_sum : 0.0;
         for (std::int64_t j = 0; j < d; ++j)
-          for (std::int64_t k = csc.indptr[j]; k < csc.indptr[j + 1]; ++k)
-            xty[static_cast<std::size_t>(j)] += csc.value[k] * (yv[csc.row[k]] - y_mean);
+          for (std::int64_t k = csc.indptr[j]; k < csc.indptr[j + 1]; ++k) {
+            const std::int64_t i = csc.row[k];
+            xty[static_cast<std::size_t>(j)] += csc.value[k] * sw[static_cast<std::size_t>(i)] * (yv[i] - y_mean);
+          }
       }
       double xy_max = 0.0;
-      for (const double v : xty) xy_max = std::max(xy_max, std::fabs(v));
+      for (const double v : xty) xy_max = std::max(xy_max, p.positive ? v : std::fabs(v));
       for (const double r : l1_ratios)
-        grids.push_back(alpha_grid(alpha_max_of(xy_max, n, r), p.eps, p.alphas.automatic(p.n_alphas)));
+        grids.push_back(alpha_grid(alpha_max_of(xy_max, weight_sum, r), p.eps, p.alphas.automatic(p.n_alphas)));
     }
     const auto n_alphas = static_cast<std::int64_t>(grids[0].size());
     const auto n_l1 = static_cast<std::int64_t>(l1_ratios.size());

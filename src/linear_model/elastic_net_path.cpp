@@ -245,7 +245,8 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
       const bool constrained = p.positive && p.positive_alpha_max == PositiveAlphaMax::constrained;
       double xy_max = 0.0;
       for (const double v : xty) xy_max = std::max(xy_max, constrained ? v : std::fabs(v));
-      alphas = alpha_grid(alpha_max_of(xy_max, n, p.l1_ratio), p.eps, p.alphas.automatic(p.n_alphas));
+      alphas =
+          alpha_grid(alpha_max_of(xy_max, static_cast<double>(n), p.l1_ratio), p.eps, p.alphas.automatic(p.n_alphas));
     }
     const auto n_alphas = static_cast<std::int64_t>(alphas.size());
 
