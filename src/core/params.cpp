@@ -130,7 +130,7 @@ std::int64_t read_integer(const json& value, const ParamInfo& info, std::int64_t
   bool fits = true;
   if (value.is_number_unsigned()) {
     const auto u = value.get<std::uint64_t>();
-    fits = u <= static_cast<std::uint64_t>(highest);
+    fits = u <= static_cast<std::uint64_t>(highest) && (lowest <= 0 || u >= static_cast<std::uint64_t>(lowest));
     x = fits ? static_cast<std::int64_t>(u) : 0;
   } else if (value.is_number_integer()) {
     x = value.get<std::int64_t>();

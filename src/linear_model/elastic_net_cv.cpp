@@ -42,7 +42,7 @@ struct EnetCvParams {
   Precompute precompute{Precompute::Kind::automatic};
   std::int64_t max_iter = 1000;
   double tol = 1e-4;
-  std::optional<std::int64_t> cv;
+  CvSplits cv;
   bool copy_X = true;
   Verbosity verbose;
   std::optional<std::int64_t> n_jobs;
@@ -61,9 +61,9 @@ struct EnetCvParams {
     t.field("tol", &P::tol, "The duality-gap tolerance of each fit, as ElasticNet's.").minimum(0);
     t.field("cv", &P::cv,
             "Number of folds (None: 5): contiguous folds in row order, scikit-learn's KFold without shuffling; the "
-            "first n % cv folds hold one row more. A splitter object or an iterable of splits is not accepted "
-            "(the Python binding refuses it with FrancaValueError).")
-        .minimum(2);
+            "first n % cv folds hold one row more. Or explicit splits, a list of [train rows, test rows] (a row "
+            "listed twice counts twice): the Python binding passes a splitter object or an iterable of (train, "
+            "test) splits so, split over the fit's X and y.");
     t.field("copy_X", &P::copy_X, "Accepted for scikit-learn compatibility: franca never modifies X.");
     t.field("verbose", &P::verbose, "Accepted for scikit-learn compatibility: franca logs through its logger.");
     t.field("n_jobs", &P::n_jobs, "Accepted for scikit-learn compatibility: franca uses the context's threads.");
@@ -99,6 +99,45 @@ GramStats without(const GramStats& A, const GramStats& B, bool fit_intercept) {
   }
   T.yy = A.yy - B.yy + A.weight_sum * eA * eA - B.weight_sum * eB * eB;
   return T;
+}
+
+// One split of the rows: the training rows and the test rows (an index may repeat);
+// `complement`: the training rows are exactly the rows not in the test set.
+struct Fold {
+  std::vector<std::int64_t> train, test;
+  bool complement = false;
+};
+
+// cv's folds over n rows: KFold's contiguous ones (the first n % k one row longer) or the given
+// splits, their rows checked.
+std::vector<Fold> make_folds(const CvSplits& cv, std::int64_t n) {
+  std::vector<Fold> folds;
+  if (cv.splits.empty()) {
+    const std::int64_t k = cv.folds.value_or(5);
+    FRANCA_EXPECTS(
+        k <= n, "cv: Cannot have number of splits n_splits={} greater than the number of samples: n_samples={}.", k, n);
+    for (std::int64_t f = 0; f < k; ++f) {
+      const std::int64_t begin = f * (n / k) + std::min(f, n % k), end = begin + n / k + (f < n % k ? 1 : 0);
+      Fold fold;
+      fold.complement = true;
+      for (std::int64_t i = 0; i < n; ++i) (i >= begin && i < end ? fold.test : fold.train).push_back(i);
+      folds.push_back(std::move(fold));
+    }
+    return folds;
+  }
+  for (std::size_t s = 0; s < cv.splits.size(); ++s) {
+    Fold fold{cv.splits[s][0], cv.splits[s][1], false};
+    std::vector<int> seen(static_cast<std::size_t>(n), 0);  // 1: in test, 2: in train
+    for (const auto* rows : {&fold.test, &fold.train})
+      for (const std::int64_t i : *rows) {
+        FRANCA_EXPECTS(i < n, "cv: split {} lists row {}, but X has {} rows", s, i, n);
+        seen[static_cast<std::size_t>(i)] |= rows == &fold.test ? 1 : 2;
+      }
+    fold.complement = fold.train.size() + fold.test.size() == static_cast<std::size_t>(n) &&
+                      std::all_of(seen.begin(), seen.end(), [](int v) { return v == 1 || v == 2; });
+    folds.push_back(std::move(fold));
+  }
+  return folds;
 }
 
 // One training set (the rows of positive weight) in the form the descent runs in.
@@ -181,10 +220,8 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     const bool gram = input.gram;
     const Device device = X.device();
     const std::int64_t n = X.rows(), d = X.cols();
-    const std::int64_t k_folds = p.cv.value_or(5);
-    FRANCA_EXPECTS(k_folds <= n,
-                   "cv: Cannot have number of splits n_splits={} greater than the number of samples: n_samples={}.",
-                   k_folds, n);
+    const std::vector<Fold> folds = make_folds(p.cv, n);
+    const auto k_folds = static_cast<std::int64_t>(folds.size());
     const std::vector<double>& l1_ratios = p.l1_ratio.values;
     if (!p.alphas.given)
       for (const double r : l1_ratios)
@@ -214,7 +251,8 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     }
 
     // The weights of a set of rows (zero elsewhere), and the trainer and tester over them.
-    const auto make_trainer = [&](const std::vector<double>& wv, std::int64_t rows, const GramStats* held_out) {
+    // stats: the training rows' Gram statistics (Gram form).
+    const auto make_trainer = [&](const std::vector<double>& wv, std::int64_t rows, const GramStats* stats) {
       Trainer tr;
       tr.n_train = static_cast<double>(rows);
       double S = 0.0;
@@ -224,7 +262,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       // scikit-learn rescales the training weights to sum to the training rows' count.
       const double scale = tr.n_train / S;
       if (gram) {
-        tr.gram = held_out ? without(full, *held_out, p.fit_intercept) : full;
+        tr.gram = *stats;
         for (auto* v : {&tr.gram.Q, &tr.gram.q})
           for (double& x : *v) x *= scale;
         tr.gram.yy *= scale;
@@ -249,18 +287,25 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       }
       return tr;
     };
-    const auto make_tester = [&](std::int64_t begin, std::int64_t end) {
+    // The sample weights of `rows` (a row listed twice weighs twice), zero elsewhere.
+    const auto weights_of = [&](const std::vector<std::int64_t>& rows) {
+      std::vector<double> wv(static_cast<std::size_t>(n), 0.0);
+      for (const std::int64_t i : rows) wv[static_cast<std::size_t>(i)] += sw[static_cast<std::size_t>(i)];
+      return wv;
+    };
+    const auto stats_of = [&](const std::vector<double>& wv) {
+      const Array w_dev = to(ctx, Array::from_host(wv, {n}), device, DType::float64);
+      return gram_stats(ctx, X, y64, &w_dev, p.fit_intercept);
+    };
+    const auto make_tester = [&](const std::vector<std::int64_t>& rows) {
       Tester te;
       if (gram) {
-        std::vector<double> wv(static_cast<std::size_t>(n), 0.0);
-        std::copy(sw.begin() + begin, sw.begin() + end, wv.begin() + begin);
-        const Array w_dev = to(ctx, Array::from_host(wv, {n}), device, DType::float64);
-        te.gram = gram_stats(ctx, X, y64, &w_dev, p.fit_intercept);
+        te.gram = stats_of(weights_of(rows));
         FRANCA_EXPECTS(te.gram.weight_sum > 0, "sample_weight: the weights of a test fold sum to 0");
       } else {
         te.csc = &csc;
         te.y = yv;
-        for (std::int64_t i = begin; i < end; ++i) {
+        for (const std::int64_t i : rows) {
           te.rows.push_back(i);
           te.weight.push_back(sw[static_cast<std::size_t>(i)]);
         }
@@ -322,12 +367,14 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     for (std::int64_t f = 0; f < k_folds; ++f) {
       ctx.check_cancelled();
       ctx.report_progress("folds", f, k_folds);
-      const std::int64_t begin = f * (n / k_folds) + std::min(f, n % k_folds);
-      const std::int64_t end = begin + n / k_folds + (f < n % k_folds ? 1 : 0);
-      std::vector<double> wv = sw;
-      std::fill(wv.begin() + begin, wv.begin() + end, 0.0);
-      const Tester te = make_tester(begin, end);
-      const Trainer tr = make_trainer(wv, n - (end - begin), &te.gram);
+      const Fold& fold = folds[static_cast<std::size_t>(f)];
+      const Tester te = make_tester(fold.test);
+      const std::vector<double> wv = weights_of(fold.train);
+      GramStats train_stats;
+      // The training rows the complement of the test rows: their statistics are all rows' less the
+      // test rows' (no pass over X); other splits take a pass of their own.
+      if (gram) train_stats = fold.complement ? without(full, te.gram, p.fit_intercept) : stats_of(wv);
+      const Trainer tr = make_trainer(wv, static_cast<std::int64_t>(fold.train.size()), &train_stats);
       for (std::int64_t l = 0; l < n_l1; ++l) {
         std::vector<double> w(static_cast<std::size_t>(d), 0.0);  // warm-started along the path
         for (std::int64_t a = 0; a < n_alphas; ++a) {
@@ -367,7 +414,7 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
     }
 
     // The refit on all the rows, from zero, as scikit-learn's ElasticNet.
-    const Trainer all = make_trainer(sw, n, nullptr);
+    const Trainer all = make_trainer(sw, n, &full);
     std::vector<double> coef(static_cast<std::size_t>(d), 0.0);
     const CdResult r = all.solve(ctx, coef, options(best_alpha, best_l1, all.n_train, 0));
     if (!r.converged)

@@ -2,6 +2,7 @@
 // and their cross-validated versions), declared once.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -77,6 +78,14 @@ struct NumberArray {
 struct PrecomputeOrGram {
   Precompute flag{Precompute::Kind::automatic};
   NumberArray gram;
+};
+
+// cv of the CV estimators: None (5 folds), a number of contiguous folds (at least 2), or explicit
+// splits, a list of [train rows, test rows] pairs: the Python binding's rendering of a splitter
+// object or an iterable of (train, test) splits. The rows are checked against X when a fit starts.
+struct CvSplits {
+  std::optional<std::int64_t> folds;
+  std::vector<std::array<std::vector<std::int64_t>, 2>> splits;
 };
 
 namespace cd_params_detail {
@@ -208,6 +217,48 @@ struct ParamCodec<PrecomputeOrGram> {
   }
   static json write(const PrecomputeOrGram& p) {
     return p.gram.given() ? cd_params_detail::write_array(p.gram) : ParamCodec<Precompute>::write(p.flag);
+  }
+};
+
+template <>
+struct ParamCodec<CvSplits> {
+  static std::string type_name() { return "int, None or a list of [train rows, test rows]"; }
+  static CvSplits read(const json& v, const ParamInfo& info) {
+    constexpr std::int64_t kMaxRow = std::numeric_limits<std::int64_t>::max();
+    if (v.is_null()) return {};
+    if (!v.is_array()) {
+      const std::int64_t folds =
+          params_detail::read_integer(v, info, std::numeric_limits<std::int64_t>::min(), kMaxRow, "int");
+      FRANCA_EXPECTS(folds >= 2, "parameter '{}': must be >= 2, got {}", info.name, folds);
+      return {folds, {}};
+    }
+    FRANCA_EXPECTS(!v.empty(), "parameter '{}': an empty list of splits", info.name);
+    CvSplits cv;
+    for (std::size_t s = 0; s < v.size(); ++s) {
+      FRANCA_EXPECTS_STATUS(v[s].is_array() && v[s].size() == 2, Status::type,
+                            "parameter '{}': split {} is {}, expected [train rows, test rows]", info.name, s,
+                            params_detail::describe(v[s]));
+      std::array<std::vector<std::int64_t>, 2> split;
+      for (std::size_t part = 0; part < 2; ++part) {
+        const char* which = part == 0 ? "train" : "test";
+        FRANCA_EXPECTS_STATUS(v[s][part].is_array(), Status::type,
+                              "parameter '{}': split {}'s {} rows are {}, expected "
+                              "a list of row indices",
+                              info.name, s, which, params_detail::describe(v[s][part]));
+        FRANCA_EXPECTS(!v[s][part].empty(), "parameter '{}': split {} has no {} rows", info.name, s, which);
+        for (const auto& row : v[s][part])
+          split[part].push_back(params_detail::read_integer(row, info, 0, kMaxRow, "int"));
+      }
+      cv.splits.push_back(std::move(split));
+    }
+    return cv;
+  }
+  static json write(const CvSplits& cv) {
+    if (cv.folds) return *cv.folds;
+    if (cv.splits.empty()) return nullptr;
+    json splits = json::array();
+    for (const auto& split : cv.splits) splits.push_back(json::array({split[0], split[1]}));
+    return splits;
   }
 };
 

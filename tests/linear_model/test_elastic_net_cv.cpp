@@ -98,10 +98,62 @@ TEST_P(ElasticNetCv, CsrMatchesDense) {
   }
 }
 
+// Explicit splits: KFold's written out give the int cv's fit; a split whose rows do not cover X
+// (its training rows not the complement of its test rows, a pass of their own) gives the fit of
+// the same split on X without the rows it leaves out, for the same alphas.
+TEST_P(ElasticNetCv, ExplicitSplitsAreTheirFolds) {
+  const auto p = make_path_problem(60, 5, 41);
+  Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
+  auto m = dense(X.get());
+  const std::string base = R"({"tol": 1e-12, "max_iter": 100000, "alphas": [0.5, 0.1, 0.02, 0.004], "l1_ratio": 0.7, )";
+  // The rows of the ranges [begin, end) as a JSON list.
+  const auto rows = [](std::vector<std::pair<std::int64_t, std::int64_t>> ranges) {
+    std::string s;
+    for (const auto& [begin, end] : ranges)
+      for (std::int64_t i = begin; i < end; ++i) s += (s.empty() ? "" : ", ") + std::to_string(i);
+    return "[" + s + "]";
+  };
+  const auto split = [&](std::vector<std::pair<std::int64_t, std::int64_t>> train,
+                         std::vector<std::pair<std::int64_t, std::int64_t>> test) {
+    return "[" + rows(std::move(train)) + ", " + rows(std::move(test)) + "]";
+  };
+  auto by_count = estimator("ElasticNetCV", base + R"("cv": 3})");
+  auto by_splits = estimator("ElasticNetCV", base + R"("cv": [)" + split({{20, 60}}, {{0, 20}}) + ", " +
+                                                 split({{0, 20}, {40, 60}}, {{20, 40}}) + ", " +
+                                                 split({{0, 40}}, {{40, 60}}) + "]}");
+  for (auto* est : {&by_count, &by_splits})
+    FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est->get(), m.get(), y.get(), nullptr));
+  for (const char* name : {"mse_path_", "coef_", "alpha_"}) {
+    const auto a = attribute_of(by_count.get(), name), b = attribute_of(by_splits.get(), name);
+    ASSERT_EQ(a.size(), b.size()) << name;
+    for (std::size_t k = 0; k < a.size(); ++k) EXPECT_NEAR(a[k], b[k], kTolerance * (1 + std::fabs(a[k]))) << name;
+  }
+
+  // Rows 50..59 in no set: the folds' MSEs equal those of the same splits on the first 50 rows.
+  const std::string partial_cv =
+      R"("cv": [)" + split({{10, 50}}, {{0, 10}}) + ", " + split({{0, 35}}, {{35, 50}}) + "]}";
+  auto partial = estimator("ElasticNetCV", base + partial_cv);
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, partial.get(), m.get(), y.get(), nullptr));
+  std::vector<double> head(p.X.begin(), p.X.begin() + 50 * p.d), y_head(p.y.begin(), p.y.begin() + 50);
+  Tensor X50(device(), head, {50, p.d}), y50(device(), y_head, {50});
+  auto m50 = dense(X50.get());
+  auto covered = estimator("ElasticNetCV", base + partial_cv);
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, covered.get(), m50.get(), y50.get(), nullptr));
+  const auto a = attribute_of(partial.get(), "mse_path_"), b = attribute_of(covered.get(), "mse_path_");
+  ASSERT_EQ(a.size(), 8U);
+  for (std::size_t k = 0; k < a.size(); ++k) EXPECT_NEAR(a[k], b[k], kTolerance * (1 + std::fabs(b[k]))) << k;
+
+  auto beyond = estimator("ElasticNetCV", R"({"cv": [[[0, 1], [2, 99]]]})");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, beyond.get(), m.get(), y.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "cv: split 0 lists row 99, but X has 60 rows");
+}
+
 TEST_P(ElasticNetCv, InvalidInputsAreNamed) {
   auto est = estimator("ElasticNetCV");
   for (const auto& [params, needle] : std::vector<std::pair<const char*, const char*>>{
            {"{\"cv\": 1}", "parameter 'cv'"},
+           {"{\"cv\": []}", "parameter 'cv'"},
+           {"{\"cv\": [[[0], []]]}", "parameter 'cv'"},
            {"{\"eps\": 0}", "parameter 'eps'"},
            {"{\"n_alphas\": 0}", "parameter 'n_alphas'"},
            {"{\"alphas\": [0.1, -1]}", "parameter 'alphas'"},

@@ -50,6 +50,25 @@ def _json_value(value):
     raise FrancaValueError(f"parameter value {value!r} of type {type(value).__name__} cannot be passed to franca")
 
 
+def _cv_splits(estimator, X, y):
+    """A `cv` that is neither None nor a number of folds (a splitter object such as KFold(shuffle=True)
+    or GroupKFold, or an iterable of (train, test) splits) as libfranca takes it: its splits of X and
+    y, as scikit-learn's check_cv makes them, each [train rows, test rows]; None otherwise."""
+    if not any(p["name"] == "cv" for p in estimator._spec["params"]):
+        return None
+    cv = estimator.get_params(deep=False)["cv"]
+    if cv is None or isinstance(cv, numbers.Integral):
+        return None
+    from sklearn.model_selection import check_cv
+
+    def rows(part):
+        part = np.asarray(part)
+        return (np.flatnonzero(part) if part.dtype == bool else part.astype(np.int64)).tolist()
+
+    splitter = check_cv(cv, y, classifier=estimator._spec["kind"] == "classifier")
+    return [[rows(train), rows(test)] for train, test in splitter.split(X, y)]
+
+
 def _is_default(value, default):
     try:
         return bool(value == default)
@@ -86,9 +105,12 @@ class FrancaEstimator(BaseEstimator):
                                  "appropriate arguments before using this estimator.")
         return handle
 
-    def _franca_params(self):
+    def _franca_params(self, cv_splits=None):
+        """The parameters as libfranca's JSON; cv_splits: a fit's cv as explicit splits (_cv_splits)."""
         params = self.get_params(deep=False)
         del params["output_type"]
+        if cv_splits is not None:
+            params["cv"] = cv_splits
         class_weight = params.get("class_weight")
         if isinstance(class_weight, (dict, list)) and "classes_" in self.__dict__:
             # The C library sees the codes of the labels (see _encode_labels), so the keys
@@ -311,12 +333,14 @@ class FrancaEstimator(BaseEstimator):
             if isinstance(sample_weight, numbers.Number):
                 sample_weight = np.full(_rows(X), sample_weight, dtype=np.float64)
             w_in = _convert.tensor(sample_weight, "sample_weight", device, ndims=(1,), like=x)
-        self._handle = self._fit_handle(x, y_in, w_in, self.__dict__.get("_handle"), incremental)
+        self._handle = self._fit_handle(x, y_in, w_in, self.__dict__.get("_handle"), incremental,
+                                        self._franca_params(_cv_splits(self, X, y)))
         return x
 
-    def _fit_handle(self, x, y_in, w_in, handle, incremental=False):
+    def _fit_handle(self, x, y_in, w_in, handle, incremental=False, params=None):
         """Fits `handle` (a new one if None) on the borrowed x, y_in, w_in, or with `incremental`
-        folds them into its fitted state; returns it."""
+        folds them into its fitted state; returns it. params: libfranca's JSON (default: the
+        estimator's)."""
         spec = self._spec
         device = _config.get_config()["device"]
         if handle is None:
@@ -328,7 +352,7 @@ class FrancaEstimator(BaseEstimator):
         # scikit-learn's warnings: raised as Python warnings from fit, not logged.
         try:
             with _logging.capturing_warnings([]) as library_warnings, _progress_context(self, device) as ctx:
-                _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
+                _lib.lib.franca_estimator_set_params(handle.value, (params or self._franca_params()).encode())
                 fit = _lib.lib.franca_estimator_partial_fit if incremental else _lib.lib.franca_estimator_fit
                 _interruptible(ctx, fit, ctx.value, handle.value, x.matrix.value, y_in and y_in.pointer,
                                w_in and w_in.pointer)

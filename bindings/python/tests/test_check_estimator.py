@@ -14,15 +14,6 @@ import franca
 
 # (estimator name or None for every estimator, check name) -> why the check cannot pass.
 EXPECTED_FAILURES = {}
-for _name in ("LassoCV", "ElasticNetCV"):
-    # The check's names over scikit-learn's versions: one kind of check_sample_weights_invariance up
-    # to 1.5, then check_sample_weight_equivalence(_on_dense_data, _on_sparse_data).
-    for _check in ("check_sample_weights_invariance(kind=zeros)", "check_sample_weight_equivalence_on_dense_data",
-                   "check_sample_weight_equivalence_on_sparse_data"):
-        EXPECTED_FAILURES[(_name, _check)] = (
-            "as scikit-learn's own (its _xfail_checks): the folds are contiguous row ranges, so a zero weight is "
-            "not the same as removing the row")
-
 for _name in ("RandomForestClassifier", "RandomForestRegressor"):
     for _check in ("check_sample_weights_invariance(kind=zeros)", "check_sample_weight_equivalence_on_dense_data",
                    "check_sample_weight_equivalence_on_sparse_data"):

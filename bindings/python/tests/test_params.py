@@ -3,10 +3,8 @@ from libfranca's listing (the test-only TestParamKinds, which no file of the pac
 proves it), and every bad value, including the ones Python makes easy (NaN, infinity, integers
 beyond 64 bits, JSON nested 100,000 levels deep), raises the right class with a message naming
 the parameter."""
-import ctypes
 import importlib
 import inspect
-import json
 
 import numpy as np
 import pytest
@@ -92,3 +90,42 @@ def test_values_the_binding_applies_are_marked_in_the_listing():
     from franca.testing import TestParamKinds
     with pytest.raises(franca.FrancaValueError, match="callback cannot be passed to libfranca"):
         TestParamKinds(callback="f").fit(np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("make_cv", [
+    lambda X, y: __import__("sklearn.model_selection").model_selection.KFold(4, shuffle=True, random_state=0),
+    lambda X, y: __import__("sklearn.model_selection").model_selection.ShuffleSplit(3, test_size=0.3, random_state=1),
+    lambda X, y: list(__import__("sklearn.model_selection").model_selection.GroupKFold(3).split(
+        X, y, groups=np.arange(len(y)) % 7)),
+], ids=["KFold-shuffled", "ShuffleSplit", "GroupKFold-splits"])
+def test_cv_splitters_and_iterables_of_splits_give_scikit_learns_path(make_cv):
+    """cv= a splitter object or an iterable of (train, test) splits: the binding passes its splits
+    of the fit's X and y to libfranca (ShuffleSplit's training rows are not the complement of its
+    test rows); mse_path_, alpha_ and coef_ are scikit-learn's, and get_params keeps the object."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import ElasticNetCV as SkElasticNetCV
+    from franca.linear_model import ElasticNetCV
+
+    from sklearn.linear_model import _coordinate_descent
+
+    X, y = load_diabetes(return_X_y=True)
+    # Weighted where the installed scikit-learn's alpha grid weighs (>= 1.8), as franca's does.
+    weighted_grid = "sample_weight" in inspect.signature(_coordinate_descent._alpha_grid).parameters
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y)) if weighted_grid else None
+    cv = make_cv(X, y)
+    params = dict(cv=cv, l1_ratio=[0.3, 0.9], tol=1e-12, max_iter=100000)
+    ours = ElasticNetCV(**params).fit(X, y, sample_weight=w)
+    ref = SkElasticNetCV(**params).fit(X, y, sample_weight=w)
+    assert ours.get_params()["cv"] is cv
+    np.testing.assert_allclose(ours.alphas_, ref.alphas_, rtol=1e-12)
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
+    assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12) and ours.l1_ratio_ == ref.l1_ratio_
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-6)
+
+
+def test_cv_splits_with_rows_beyond_x_are_named():
+    from franca.linear_model import LassoCV
+
+    X, y = np.random.default_rng(0).standard_normal((20, 3)), np.arange(20.0)
+    with pytest.raises(franca.FrancaValueError, match="cv: split 1 lists row 25, but X has 20 rows"):
+        LassoCV(cv=[(np.arange(10), np.arange(10, 20)), (np.arange(5), np.array([25]))]).fit(X, y)
