@@ -127,27 +127,29 @@ void check_range(double x, const ParamInfo& info) {
 std::int64_t read_integer(const json& value, const ParamInfo& info, std::int64_t lowest, std::int64_t highest,
                           const char* type_name) {
   std::int64_t x = 0;
-  bool fits = true;
+  bool fits = true;  // representable in int64
   if (value.is_number_unsigned()) {
     const auto u = value.get<std::uint64_t>();
-    fits = u <= static_cast<std::uint64_t>(highest) && (lowest <= 0 || u >= static_cast<std::uint64_t>(lowest));
+    fits = u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     x = fits ? static_cast<std::int64_t>(u) : 0;
   } else if (value.is_number_integer()) {
     x = value.get<std::int64_t>();
-    fits = x >= lowest && x <= highest;
   } else if (value.is_number_float()) {
     // 2.0 for an int parameter is what Python users write; a whole float is accepted.
     const double d = value.get<double>();
     if (d != std::floor(d)) wrong_type(info, "int", value);
     // 2^63 is the first double beyond int64; smaller whole doubles convert exactly.
-    fits = d >= static_cast<double>(lowest) && d < 9223372036854775808.0 && d <= static_cast<double>(highest);
+    fits = d >= -9223372036854775808.0 && d < 9223372036854775808.0;
     x = fits ? static_cast<std::int64_t>(d) : 0;
   } else {
     double nonfinite = 0;
     if (nonfinite_marker(value, nonfinite)) wrong_type(info, "int", value);
     wrong_type(info, info.type, value);
   }
-  FRANCA_EXPECTS(fits, "parameter '{}': {} does not fit {}", info.name, describe(value), type_name);
+  // A negative lowest is the type's bound (int32's), a non-negative one the parameter's minimum.
+  FRANCA_EXPECTS(fits && x <= highest && (lowest >= 0 || x >= lowest), "parameter '{}': {} does not fit {}", info.name,
+                 describe(value), type_name);
+  FRANCA_EXPECTS(x >= lowest, "parameter '{}': must be >= {}, got {}", info.name, lowest, x);
   check_range(static_cast<double>(x), info);
   return x;
 }

@@ -226,12 +226,7 @@ struct ParamCodec<CvSplits> {
   static CvSplits read(const json& v, const ParamInfo& info) {
     constexpr std::int64_t kMaxRow = std::numeric_limits<std::int64_t>::max();
     if (v.is_null()) return {};
-    if (!v.is_array()) {
-      const std::int64_t folds =
-          params_detail::read_integer(v, info, std::numeric_limits<std::int64_t>::min(), kMaxRow, "int");
-      FRANCA_EXPECTS(folds >= 2, "parameter '{}': must be >= 2, got {}", info.name, folds);
-      return {folds, {}};
-    }
+    if (!v.is_array()) return {params_detail::read_integer(v, info, 2, kMaxRow, "int"), {}};
     FRANCA_EXPECTS(!v.empty(), "parameter '{}': an empty list of splits", info.name);
     CvSplits cv;
     for (std::size_t s = 0; s < v.size(); ++s) {
