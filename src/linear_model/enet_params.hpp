@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/number_lists.hpp"
 #include "core/params.hpp"
 #include "core/random.hpp"
 #include "linear_model/coordinate_descent.hpp"
@@ -58,10 +59,7 @@ struct AlphaGrid {
   std::int64_t automatic(std::int64_t n_alphas) const { return count.value_or(n_alphas); }
 };
 // l1_ratio: a number or a non-empty list of numbers, each in [0, 1].
-struct L1Ratios {
-  std::vector<double> values{0.5};
-  bool list = false;
-};
+using L1Ratios = NumberOrList<UnitInterval>;
 // verbose: a bool or an integer (accepted; franca logs through its logger).
 struct Verbosity {
   json value = false;
@@ -90,36 +88,12 @@ struct CvSplits {
 
 namespace cd_params_detail {
 
-// The numbers of a JSON list, each in [lo, hi]; `where` names the list in errors.
-inline std::vector<double> read_numbers(const json& v, const ParamInfo& info, double lo, double hi,
-                                        const std::string& where) {
-  std::vector<double> out;
-  std::size_t i = 0;
-  for (const auto& e : v) {
-    FRANCA_EXPECTS_STATUS(e.is_number() || e.is_string(), Status::type,
-                          "parameter '{}': expected a list of numbers, got {} at index {}", info.name,
-                          params_detail::describe(e), i);
-    const double x = params_detail::read_float(e, info);
-    FRANCA_EXPECTS(x >= lo && x <= hi, "parameter '{}': {}[{}] == {}, must be in [{}, {}]", info.name, where, i, x, lo,
-                   hi);
-    out.push_back(x);
-    ++i;
-  }
-  return out;
-}
-
-inline std::vector<double> read_nonempty(const json& v, const ParamInfo& info, double lo, double hi) {
-  std::vector<double> out = read_numbers(v, info, lo, hi, info.name);
-  FRANCA_EXPECTS(!out.empty(), "parameter '{}': must not be an empty list", info.name);
-  return out;
-}
-
 // A list of finite numbers or a list of equally long such lists.
 inline NumberArray read_array(const json& v, const ParamInfo& info) {
   constexpr double kMax = std::numeric_limits<double>::max();
   NumberArray a;
   if (v.empty() || !v.front().is_array()) {
-    a.values = read_numbers(v, info, -kMax, kMax, info.name);
+    a.values = params_detail::read_numbers(v, info, -kMax, kMax, info.name);
     a.shape = {static_cast<std::int64_t>(a.values.size())};
     return a;
   }
@@ -129,7 +103,7 @@ inline NumberArray read_array(const json& v, const ParamInfo& info) {
                           info.name, r, params_detail::describe(v[r]));
     FRANCA_EXPECTS(v[r].size() == cols, "parameter '{}': row {} has {} values but row 0 has {}", info.name, r,
                    v[r].size(), cols);
-    const auto row = read_numbers(v[r], info, -kMax, kMax, fmt::format("{}[{}]", info.name, r));
+    const auto row = params_detail::read_numbers(v[r], info, -kMax, kMax, fmt::format("{}[{}]", info.name, r));
     a.values.insert(a.values.end(), row.begin(), row.end());
   }
   a.shape = {static_cast<std::int64_t>(v.size()), static_cast<std::int64_t>(cols)};
@@ -164,24 +138,12 @@ struct ParamCodec<AlphaGrid> {
       return {false, {}, params_detail::read_integer(v, info, 1, std::numeric_limits<std::int64_t>::max(), "int")};
     }
     if (!cd_params_detail::given_list(v, info)) return {};
-    return {true, cd_params_detail::read_nonempty(v, info, 0.0, std::numeric_limits<double>::max()), std::nullopt};
+    return {true, params_detail::read_nonempty(v, info, 0.0, std::numeric_limits<double>::max()), std::nullopt};
   }
   static json write(const AlphaGrid& a) {
     if (a.count) return *a.count;
     return a.given ? json(a.values) : json(nullptr);
   }
-};
-
-template <>
-struct ParamCodec<L1Ratios> {
-  static std::string type_name() { return "float or list of float"; }
-  static L1Ratios read(const json& v, const ParamInfo& info) {
-    if (v.is_array()) return {cd_params_detail::read_nonempty(v, info, 0.0, 1.0), true};
-    const double x = params_detail::read_float(v, info);
-    FRANCA_EXPECTS(x >= 0 && x <= 1, "parameter '{}': must be in [0, 1], got {}", info.name, x);
-    return {{x}, false};
-  }
-  static json write(const L1Ratios& r) { return r.list ? json(r.values) : json(r.values[0]); }
 };
 
 template <>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "core/expects.hpp"
 #include "core/logging.hpp"
@@ -160,14 +161,17 @@ NormalEquations centered_normal_equations(const Context& ctx, const Matrix& X, c
 }
 
 LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in, const Array& y,
-                                         const Array* sample_weight, double alpha, bool fit_intercept, bool positive,
-                                         const std::string& name) {
+                                         const Array* sample_weight, const std::vector<double>& alphas,
+                                         bool fit_intercept, bool positive, const std::string& name) {
   const Matrix X = contiguous_checked(ctx, X_in);
   const DType dtype = floating_value_dtype(X);
   const Device device = X.device();
   const std::int64_t n = X.rows(), d = X.cols();
   const bool one_target = y.ndim() == 1;
   const std::int64_t t = one_target ? 1 : y.dim(1);
+  FRANCA_EXPECTS(alphas.size() == 1 || static_cast<std::int64_t>(alphas.size()) == t,
+                 "alpha: Number of targets and number of penalties do not correspond: {} != {}", alphas.size(), t);
+  const auto alpha_of = [&](std::int64_t k) { return alphas[alphas.size() == 1 ? 0 : static_cast<std::size_t>(k)]; };
   const Array y64 = to(ctx, y, device, DType::float64);
   Array w64;
   if (sample_weight) w64 = to(ctx, *sample_weight, device, DType::float64);
@@ -178,7 +182,9 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
                           std::vector<int>(static_cast<std::size_t>(t), 0)};
   // A column whose sum of squares overflowed or underflowed to 0 has an unknown magnitude, known
   // after one rescaling: two rescalings at most.
-  for (int pass = 0; pass < 2 && rescale(eq, alpha, dtype == DType::float32, scaling); ++pass) {
+  // The largest penalty bounds how far a column may be scaled up (rescale).
+  const double alpha_max = *std::max_element(alphas.begin(), alphas.end());
+  for (int pass = 0; pass < 2 && rescale(eq, alpha_max, dtype == DType::float32, scaling); ++pass) {
     FRANCA_LOG_DEBUG("{}: X or y over- or underflows the normal equations; its columns are rescaled", name);
     eq = centered_normal_equations(ctx, scaled_columns(ctx, X, scaling.x_exponent),
                                    scaled_columns(ctx, y64, scaling.y_exponent), w, fit_intercept);
@@ -189,32 +195,47 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
   FRANCA_EXPECTS(all_finite(cp.xtx) && all_finite(cp.xty) && all_finite(y_mean),
                  "X: its normal equations with y overflow float64 even with the columns of X and y rescaled; "
                  "scale X, y or sample_weight");
-  for (std::int64_t j = 0; j < d; ++j)
-    cp.xtx[static_cast<std::size_t>(j * d + j)] += std::ldexp(alpha, 2 * scaling.x_exponent[j]);
-
-  std::vector<double> beta;  // d x t
-  if (positive) {
-    beta.assign(static_cast<std::size_t>(d * t), 0.0);
-    for (std::int64_t k = 0; k < t; ++k) {
-      std::vector<double> b(static_cast<std::size_t>(d)), x;
-      for (std::int64_t j = 0; j < d; ++j) b[static_cast<std::size_t>(j)] = cp.xty[static_cast<std::size_t>(j * t + k)];
-      if (!nonnegative_solve(cp.xtx, b, d, x, 3 * d)) {
-        FRANCA_LOG_WARN("{}: the non-negative least squares did not converge in {} steps (target {})", name, 3 * d, k);
+  // Targets sharing a penalty are solved together, over one factorisation of X^T X + alpha I.
+  std::map<double, std::vector<std::int64_t>> targets_of_alpha;
+  for (std::int64_t k = 0; k < t; ++k) targets_of_alpha[alpha_of(k)].push_back(k);
+  std::vector<double> beta(static_cast<std::size_t>(d * t));  // d x t
+  for (const auto& [alpha, targets] : targets_of_alpha) {
+    std::vector<double> Q = cp.xtx;
+    for (std::int64_t j = 0; j < d; ++j)
+      Q[static_cast<std::size_t>(j * d + j)] += std::ldexp(alpha, 2 * scaling.x_exponent[static_cast<std::size_t>(j)]);
+    const auto m = static_cast<std::int64_t>(targets.size());
+    std::vector<double> rhs(static_cast<std::size_t>(d * m)), part;  // d x m
+    for (std::int64_t j = 0; j < d; ++j)
+      for (std::int64_t c = 0; c < m; ++c)
+        rhs[static_cast<std::size_t>(j * m + c)] =
+            cp.xty[static_cast<std::size_t>(j * t + targets[static_cast<std::size_t>(c)])];
+    if (positive) {
+      part.assign(rhs.size(), 0.0);
+      for (std::int64_t c = 0; c < m; ++c) {
+        std::vector<double> b(static_cast<std::size_t>(d)), x;
+        for (std::int64_t j = 0; j < d; ++j) b[static_cast<std::size_t>(j)] = rhs[static_cast<std::size_t>(j * m + c)];
+        if (!nonnegative_solve(Q, b, d, x, 3 * d))
+          FRANCA_LOG_WARN("{}: the non-negative least squares did not converge in {} steps (target {})", name, 3 * d,
+                          targets[static_cast<std::size_t>(c)]);
+        for (std::int64_t j = 0; j < d; ++j) part[static_cast<std::size_t>(j * m + c)] = x[static_cast<std::size_t>(j)];
       }
-      for (std::int64_t j = 0; j < d; ++j) beta[static_cast<std::size_t>(j * t + k)] = x[static_cast<std::size_t>(j)];
+    } else {
+      // Cholesky when the system is well conditioned: a pivot above sqrt(eps) of the largest
+      // diagonal bounds cond(X)^2 near 1e8, so the normal equations lose at most ~1e-8. Otherwise
+      // the eigendecomposition gives scipy lstsq's minimum-norm answer.
+      const double min_pivot_ratio = alpha > 0 ? 0.0 : std::sqrt(std::numeric_limits<double>::epsilon());
+      if (!cholesky_solve(Q, rhs, d, m, part, min_pivot_ratio)) {
+        // As scipy's lstsq: singular values below eps * max(n, d) * the largest are dropped; the
+        // eigenvalues of X^T X are their squares.
+        const double rcond = std::numeric_limits<double>::epsilon() * static_cast<double>(std::max(n, d));
+        const auto rank = pseudo_inverse_solve(Q, rhs, d, m, rcond, part);
+        FRANCA_LOG_DEBUG("{}: least squares of rank {} of {}", name, rank, d);
+      }
     }
-  }
-  // Cholesky when the system is well conditioned: a pivot above sqrt(eps) of the largest
-  // diagonal bounds cond(X)^2 near 1e8, so the normal equations lose at most ~1e-8. Otherwise
-  // the eigendecomposition gives scipy lstsq's minimum-norm answer.
-  const double min_pivot_ratio = alpha > 0 ? 0.0 : std::sqrt(std::numeric_limits<double>::epsilon());
-  const bool solved = positive || cholesky_solve(cp.xtx, cp.xty, d, t, beta, min_pivot_ratio);
-  if (!solved) {
-    // As scipy's lstsq: singular values below eps * max(n, d) * the largest are dropped; the
-    // eigenvalues of X^T X are their squares.
-    const double rcond = std::numeric_limits<double>::epsilon() * static_cast<double>(std::max(n, d));
-    const auto rank = pseudo_inverse_solve(cp.xtx, cp.xty, d, t, rcond, beta);
-    FRANCA_LOG_DEBUG("{}: least squares of rank {} of {}", name, rank, d);
+    for (std::int64_t j = 0; j < d; ++j)
+      for (std::int64_t c = 0; c < m; ++c)
+        beta[static_cast<std::size_t>(j * t + targets[static_cast<std::size_t>(c)])] =
+            part[static_cast<std::size_t>(j * m + c)];
   }
 
   std::vector<double> coef(static_cast<std::size_t>(t * d)), intercept(static_cast<std::size_t>(t));

@@ -30,13 +30,14 @@ NormalEquations centered_normal_equations(const Context& ctx, const Matrix& X, c
                                           bool fit_intercept);
 
 // The minimiser of ||y - Xw - b||^2_W + alpha ||w||^2 (the minimum-norm one when singular), over
-// w >= 0 when `positive` (an exact active-set solve of the same normal equations).
+// w >= 0 when `positive` (an exact active-set solve of the same normal equations). alphas: one
+// alpha for every target, or one per target (y's columns).
 // Columns of X or y whose normal equations over- or underflow float64 are rescaled by powers of
 // two in a copy (twice at most); coefficients beyond float64 are an error naming X. `name` is the
 // estimator's, for the log.
 LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X, const Array& y,
-                                         const Array* sample_weight, double alpha, bool fit_intercept, bool positive,
-                                         const std::string& name);
+                                         const Array* sample_weight, const std::vector<double>& alphas,
+                                         bool fit_intercept, bool positive, const std::string& name);
 // X coef_^T + intercept_ with the fitted attributes of `model`, in X's dtype on X's device.
 Matrix predict_linear(const Context& ctx, const Estimator& model, const Matrix& X);
 // X's value dtype, which fit and predict both require to be floating (else a type error naming X).
@@ -60,8 +61,8 @@ class LinearModel : public TypedEstimator<P> {
 
  protected:
   void fit_least_squares(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
-                         double alpha) {
-    const auto solution = solve_least_squares(ctx, X, y, sample_weight, alpha, this->params().fit_intercept,
+                         const std::vector<double>& alphas) {
+    const auto solution = solve_least_squares(ctx, X, y, sample_weight, alphas, this->params().fit_intercept,
                                               this->params().positive, this->spec().name);
     this->set_attribute(ctx, "coef_", solution.coef);
     this->set_attribute(ctx, "intercept_", solution.intercept);

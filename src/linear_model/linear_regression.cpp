@@ -1,5 +1,6 @@
 // LinearRegression and Ridge (scikit-learn's), dense or CSR float32/float64, with sample_weight.
 #include "core/expects.hpp"
+#include "core/number_lists.hpp"
 #include "core/registry.hpp"
 #include "linear_model/least_squares.hpp"
 
@@ -28,7 +29,7 @@ class LinearRegression final : public LinearModel<LinearRegressionParams> {
 
  protected:
   void fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) override {
-    fit_least_squares(ctx, X, *y, sample_weight, 0.0);
+    fit_least_squares(ctx, X, *y, sample_weight, {0.0});
   }
 };
 
@@ -38,7 +39,7 @@ class LinearRegression final : public LinearModel<LinearRegressionParams> {
 enum class RidgeSolver { automatic, cholesky, svd, lsqr, sparse_cg, sag, saga, lbfgs };
 
 struct RidgeParams {
-  double alpha = 1.0;
+  NumberOrList<NonNegative> alpha{{1.0}, false};
   bool fit_intercept = true;
   bool copy_X = true;
   std::optional<std::int64_t> max_iter;
@@ -49,7 +50,9 @@ struct RidgeParams {
 
   static void declare(ParamTable<RidgeParams>& t) {
     using P = RidgeParams;
-    t.field("alpha", &P::alpha, "L2 penalty strength; must be >= 0.").minimum(0);
+    t.field("alpha", &P::alpha,
+            "L2 penalty strength, >= 0; or one per target (a list as long as y's columns), each target then "
+            "solved with its own.");
     declare_least_squares_params(t);
     t.field("max_iter", &P::max_iter, "Unused: the solve is direct.").minimum(1);
     t.field("tol", &P::tol, "Unused: the solve is direct.").minimum(0);
@@ -82,7 +85,7 @@ class Ridge final : public LinearModel<RidgeParams> {
 
  protected:
   void fit_impl(const Context& ctx, const Matrix& X, const Array* y, const Array* sample_weight) override {
-    fit_least_squares(ctx, X, *y, sample_weight, params().alpha);
+    fit_least_squares(ctx, X, *y, sample_weight, params().alpha.values);
   }
 };
 

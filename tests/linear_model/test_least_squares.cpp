@@ -104,6 +104,41 @@ TEST_P(LeastSquares, RidgeSatisfiesWeightedNormalEquations) {
   }
 }
 
+// alpha per target (scikit-learn's array alpha): each target meets the normal equations of its
+// own penalty, with and without positive=True (then on the coefficients left free), on dense and
+// CSR X; a list of another length than y's columns is refused naming alpha.
+TEST_P(LeastSquares, RidgeTakesOneAlphaPerTarget) {
+  const std::vector<double> alphas = {0.01, 5.0, 300.0};
+  const auto p = make_problem(200, 6, 3, 0.5, 77);
+  for (const char* layout : {"row-major", "csr"}) {
+    for (const bool positive : {false, true}) {
+      LaidOutMatrix<double, std::int64_t> X(device(), p.X, p.n, p.d, layout);
+      Tensor w(device(), p.w, {p.n}), y(device(), p.y, {p.n, p.t});
+      auto est = estimator(
+          "Ridge", std::string(R"({"alpha": [0.01, 5.0, 300.0], "positive": )") + (positive ? "true" : "false") + "}");
+      FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, est.get(), X.get(), y.get(), w.get()));
+      const auto coef = attribute_of(est.get(), "coef_"), intercept = attribute_of(est.get(), "intercept_");
+      for (std::int64_t k = 0; k < p.t; ++k) {
+        const auto g = ridge_gradient(p, p.w, alphas[static_cast<std::size_t>(k)], coef, intercept, true);
+        for (std::int64_t j = 0; j <= p.d; ++j) {
+          const bool free = j == p.d || !positive || coef[static_cast<std::size_t>(k * p.d + j)] > 0;
+          if (free)
+            EXPECT_NEAR(static_cast<double>(g[static_cast<std::size_t>(k * (p.d + 1) + j)]), 0.0, 1e-8)
+                << layout << " positive=" << positive << " target " << k << " component " << j;
+        }
+      }
+    }
+  }
+  Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n, p.t});
+  auto m = dense(X.get());
+  auto two = estimator("Ridge", R"({"alpha": [1.0, 2.0]})");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, two.get(), m.get(), y.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT,
+                      "alpha: Number of targets and number of penalties do not correspond: 2 != 3");
+  FRANCA_ASSERT_ERROR(franca_estimator_set_params(two.get(), R"({"alpha": [1.0, -2.0]})"),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "parameter 'alpha'");
+}
+
 // positive=True: at the optimum every coefficient is >= 0, the gradient vanishes on those above 0
 // and is >= 0 (no descent into the feasible set) on those at 0: the KKT conditions, checked in
 // long double on problems whose unconstrained solution has negative coefficients.
