@@ -41,8 +41,8 @@ double duality_gap(const std::vector<double>& XtA, const std::vector<double>& w,
 }
 
 // The sweeps both forms share: update(j) moves coordinate j to its minimum (false when the column
-// is all zeros and is skipped); gap() is evaluated once the largest update of a sweep is below
-// tol times the largest coefficient, and on the last sweep.
+// is all zeros and is skipped); gap() is evaluated before the first sweep, once the largest update
+// of a sweep is at most tol times the largest coefficient, and on the last sweep.
 template <class Update, class Gap>
 CdResult sweep(const Context& ctx, std::vector<double>& w, const CdOptions& o, double gap_tol, Update&& update,
                Gap&& gap) {
@@ -50,6 +50,13 @@ CdResult sweep(const Context& ctx, std::vector<double>& w, const CdOptions& o, d
   CdResult r;
   r.tol = gap_tol;
   r.gap = gap_tol + 1.0;
+  // scikit-learn >= 1.8 checks the gap before the first sweep: a start within tol already (a warm
+  // start at the solution, zeros at alpha_max) costs no sweep, n_iter 0.
+  r.gap = gap();
+  if (r.gap <= gap_tol) {
+    r.converged = true;
+    return r;
+  }
   const CounterRandom rng(o.seed, o.stream);
   std::uint64_t draw = 0;
   for (std::int64_t iter = 0; iter < o.max_iter; ++iter) {
@@ -64,9 +71,9 @@ CdResult sweep(const Context& ctx, std::vector<double>& w, const CdOptions& o, d
       d_w_max = std::max(d_w_max, std::fabs(w[j] - before));
       w_max = std::max(w_max, std::fabs(w[j]));
     }
-    if (w_max == 0.0 || d_w_max / w_max < o.tol || iter == o.max_iter - 1) {
+    if (w_max == 0.0 || d_w_max / w_max <= o.tol || iter == o.max_iter - 1) {
       r.gap = gap();
-      if (r.gap < gap_tol) {
+      if (r.gap <= gap_tol) {
         r.n_iter = iter + 1;
         r.converged = true;
         return r;

@@ -1,8 +1,8 @@
 // Coordinate descent for the elastic net, scikit-learn's _cd_fast algorithms in float64 on the
 // host: min_w 1/2 ||y - Xw||^2_S + l1 ||w||_1 + l2/2 ||w||^2 (S: the sample weights, normalised by
-// the caller), one target at a time, with scikit-learn's stopping rule (a duality-gap check once
-// the largest coordinate update is below tol times the largest coefficient; the gap compared with
-// tol * ||y||^2_S). Two forms of the same iterations:
+// the caller), one target at a time, with scikit-learn >= 1.8's stopping rule (a duality-gap check
+// before the first sweep and once the largest coordinate update is at most tol times the largest
+// coefficient; the gap compared with tol * ||y||^2_S). Two forms of the same iterations:
 //  - cd_gram: the covariance update over the centred Gram matrix Q = X^T S X and q = X^T S y
 //    (enet_coordinate_descent_gram); each sweep costs O(d^2) whatever n.
 //  - cd_sparse: the residual update over the columns of X kept as CSC, centred through the column
