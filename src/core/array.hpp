@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/device.hpp"
@@ -42,6 +43,8 @@ struct Array {
 };
 
 std::vector<std::int64_t> c_strides(const std::vector<std::int64_t>& shape);
+// A shape as Python writes it, for messages: (3,), (2, 5), ().
+std::string shape_text(const std::vector<std::int64_t>& shape);
 
 // The same elements in a C-contiguous array on `device` with `dtype`; returns `a` itself when it
 // already is one (no copy).

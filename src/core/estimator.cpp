@@ -19,13 +19,6 @@ void check_finite(const Context& ctx, const Array& values, const char* argument,
                  dtype_name(values.dtype));
 }
 
-// A shape as Python writes it: (3,), (2, 5), ().
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string text = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + (shape.size() == 1 ? ",)" : ")");
-}
-
 // Throws, naming the attribute, unless every value of `value` is one the integer dtype `dtype`
 // holds exactly: converting anything else (1.5, inf, 2^40 into int32) is undefined or wrong.
 void expect_integers_of(const Context& ctx, const std::string& name, const Array& value, DType dtype) {

@@ -35,7 +35,7 @@ struct EnetParams {
   double alpha = 1.0;
   double l1_ratio = kLasso ? 1.0 : 0.5;
   bool fit_intercept = true;
-  Precompute precompute;
+  PrecomputeOrGram precompute;
   std::int64_t max_iter = 1000;
   bool copy_X = true;
   double tol = 1e-4;
@@ -85,9 +85,19 @@ class ElasticNetModel final : public LinearModel<EnetParams<kLasso>> {
           name);
     const CdInput input = cd_input(ctx, X_in, name);
     const Matrix& X = input.X;
-    const bool gram = input.gram;
     const Device device = X.device();
     const std::int64_t n = X.rows(), d = X.cols();
+    // A given Gram matrix (dense X only: scikit-learn's sparse fit ignores it) is the Q of the Gram
+    // form, which it then takes whatever franca's choice by cost.
+    const NumberArray& given_gram = p.precompute.gram;
+    const bool use_given_gram = given_gram.given() && X.kind == Matrix::Kind::dense;
+    if (use_given_gram) {
+      check_gram_shape(given_gram, d);
+      FRANCA_EXPECTS_STATUS(d <= kMaxSparseGramFeatures, Status::not_implemented,
+                            "precompute: a given Gram matrix for X of more than {} columns is not implemented",
+                            kMaxSparseGramFeatures);
+    }
+    const bool gram = input.gram || use_given_gram;
     const bool one_target = y->ndim() == 1;
     const std::int64_t t = one_target ? 1 : y->dim(1);
 
@@ -127,6 +137,20 @@ class ElasticNetModel final : public LinearModel<EnetParams<kLasso>> {
       // The weights rescaled to sum to n, as scikit-learn does.
       const double scale = static_cast<double>(n) / ym.weight_sum;
       for (auto& v : eq.cp.xtx) v *= scale;
+      if (use_given_gram) {
+        // scikit-learn uses a given Gram matrix only for X it does not centre (allclose to zero
+        // means); otherwise it warns and computes its own.
+        const bool centred = !p.fit_intercept ||
+                             std::all_of(x_mean.begin(), x_mean.end(), [](double m) { return std::fabs(m) <= 1e-8; });
+        if (centred) {
+          const auto [f1, f2] = gram_check_element(d);
+          check_gram_element(given_gram, d, dtype, eq.cp.xtx[static_cast<std::size_t>(f1 * d + f2)]);
+          eq.cp.xtx = given_gram.values;
+        } else {
+          FRANCA_LOG_WARN("{}: Gram matrix was provided but X was centered to fit intercept: recomputing Gram matrix.",
+                          name);
+        }
+      }
       std::vector<double> q(static_cast<std::size_t>(d));
       run([&](std::int64_t k, std::vector<double>& wk) {
         const auto ks = static_cast<std::size_t>(k);

@@ -109,12 +109,6 @@ struct EnetPathParams {
   }
 };
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string s = "(";
-  for (std::size_t k = 0; k < shape.size(); ++k) s += (k ? ", " : "") + std::to_string(shape[k]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
-
 // x_f1^T x_f2 over CSC columns (rows ascending within a column).
 double column_dot(const CscColumns& c, std::int64_t f1, std::int64_t f2) {
   double sum = 0.0;
@@ -160,9 +154,7 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
     FRANCA_EXPECTS(!p.X_offset.given() || p.X_scale.given(),
                    "X_scale: X_offset is given without X_scale (CSR columns are centred at X_offset / X_scale)");
     const NumberArray& given_gram = p.precompute.gram;
-    FRANCA_EXPECTS(!given_gram.given() || given_gram.shape == (std::vector<std::int64_t>{d, d}),
-                   "precompute: a Gram matrix of shape {} for X of {} columns, expected ({}, {})",
-                   shape_text(given_gram.shape), d, d, d);
+    if (given_gram.given()) check_gram_shape(given_gram, d);
 
     // scikit-learn's choices: CSR X runs the sparse descent (weights and centring, no Gram matrix,
     // no Xy); dense X runs the Gram form (using Xy) or the residual form (dropping it).
@@ -192,7 +184,7 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
 
     // The fits' statistics (Gram form) or columns (residual form), X^T y of the grid, and X^T X at
     // scikit-learn's check element of a given Gram matrix.
-    const std::int64_t f1 = d / 2, f2 = std::min(f1 + 1, d - 1);
+    const auto [f1, f2] = gram_check_element(d);
     GramStats stats;
     CscColumns csc;
     std::vector<double> xty;
@@ -217,15 +209,7 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
       if (use_gram) gram_element = column_dot(csc, f1, f2);
     }
     if (use_gram) {
-      if (p.check_input) {
-        const double actual = given_gram.values[static_cast<std::size_t>(f1 * d + f2)];
-        const double rtol = dtype == DType::float32 ? 1e-4 : 1e-7;
-        FRANCA_EXPECTS(std::fabs(gram_element - actual) <= 1e-5 + rtol * std::fabs(actual),
-                       "precompute: Gram matrix passed in via 'precompute' parameter did not pass validation when a "
-                       "single element was checked - please check that it was computed properly. For element ({},{}) "
-                       "we computed {} but the user-supplied value was {}.",
-                       f1, f2, gram_element, actual);
-      }
+      if (p.check_input) check_gram_element(given_gram, d, dtype, gram_element);
       double yy = 0.0;
       for (std::int64_t i = 0; i < n; ++i) yy += y_host.ptr<const double>()[i] * y_host.ptr<const double>()[i];
       stats.Q = given_gram.values;

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/number_lists.hpp"
@@ -219,16 +222,51 @@ struct ParamCodec<CvSplits> {
   }
 };
 
+// A given Gram matrix must be d x d for X of d columns.
+inline void check_gram_shape(const NumberArray& gram, std::int64_t d) {
+  FRANCA_EXPECTS(gram.shape == (std::vector<std::int64_t>{d, d}),
+                 "precompute: a Gram matrix of shape {} for X of {} columns, expected ({}, {})", shape_text(gram.shape),
+                 d, d, d);
+}
+
+// The element at which scikit-learn checks a given Gram matrix against X: (d/2, d/2 + 1).
+inline std::pair<std::int64_t, std::int64_t> gram_check_element(std::int64_t d) {
+  const std::int64_t f1 = d / 2;
+  return {f1, std::min(f1 + 1, d - 1)};
+}
+
+// scikit-learn's check of a given Gram matrix at that element against `computed`, from X: within
+// 1e-5 plus 1e-7 relative (1e-4 for float32 X), else its error.
+inline void check_gram_element(const NumberArray& gram, std::int64_t d, DType dtype, double computed) {
+  const auto [f1, f2] = gram_check_element(d);
+  const double actual = gram.values[static_cast<std::size_t>(f1 * d + f2)];
+  const double rtol = dtype == DType::float32 ? 1e-4 : 1e-7;
+  FRANCA_EXPECTS(std::fabs(computed - actual) <= 1e-5 + rtol * std::fabs(actual),
+                 "precompute: Gram matrix passed in via 'precompute' parameter did not pass validation when a single "
+                 "element was checked - please check that it was computed properly. For element ({},{}) we computed "
+                 "{} but the user-supplied value was {}.",
+                 f1, f2, computed, actual);
+}
+
 // fit_intercept, precompute and max_iter (whose doc says what one iteration is).
 template <class P>
 void declare_cd_fit_params(ParamTable<P>& t, const char* max_iter_doc) {
   t.field("fit_intercept", &P::fit_intercept,
           "Whether to fit an intercept; if False the data are assumed centred. The intercept is not penalised.");
+  constexpr bool kTakesGram = std::is_same_v<decltype(P::precompute), PrecomputeOrGram>;
   t.field("precompute", &P::precompute,
-          "True, False or 'auto', all accepted and all alike: franca uses the Gram matrix X^T X (the same "
-          "iterations as scikit-learn's, in another form) where X has at most 4096 columns and at least as many "
-          "stored values as the Gram matrix has entries (dense X: n_samples >= n_features), or is on CUDA, and the "
-          "residual form otherwise. A precomputed Gram array is not implemented.");
+          kTakesGram
+              ? "True, False or 'auto', all alike: franca uses the Gram matrix X^T X (the same iterations as "
+                "scikit-learn's, in another form) where X has at most 4096 columns and at least as many stored "
+                "values as the Gram matrix has entries (dense X: n_samples >= n_features), or is on CUDA, and the "
+                "residual form otherwise. Or a precomputed Gram matrix (d x d) of X as scikit-learn uses it: rows "
+                "scaled by the square roots of the weights normalised to sum to n_samples; used for dense X whose "
+                "(weighted) column means are 0 within 1e-8 or without fit_intercept (else, as scikit-learn, a "
+                "warning and the Gram matrix recomputed), checked at one element; CSR X ignores it."
+              : "True, False or 'auto', all accepted and all alike: franca uses the Gram matrix X^T X (the same "
+                "iterations as scikit-learn's, in another form) where X has at most 4096 columns and at least as many "
+                "stored values as the Gram matrix has entries (dense X: n_samples >= n_features), or is on CUDA, and "
+                "the residual form otherwise. A precomputed Gram array is not implemented.");
   t.field("max_iter", &P::max_iter, max_iter_doc).minimum(1);
 }
 

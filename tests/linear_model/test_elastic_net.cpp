@@ -254,8 +254,6 @@ TEST_P(ElasticNet, InvalidInputsAreNamed) {
                       FRANCA_ERROR_INVALID_ARGUMENT, "parameter 'selection'");
   FRANCA_ASSERT_ERROR(franca_estimator_set_params(est.get(), "{\"max_iter\": 0}"), FRANCA_ERROR_INVALID_ARGUMENT,
                       "parameter 'max_iter'");
-  FRANCA_ASSERT_ERROR(franca_estimator_set_params(est.get(), "{\"precompute\": [[1.0]]}"), FRANCA_ERROR_NOT_IMPLEMENTED,
-                      "Gram matrix");
   FRANCA_ASSERT_ERROR(franca_estimator_set_params(est.get(), "{\"precompute\": \"always\"}"),
                       FRANCA_ERROR_INVALID_ARGUMENT, "parameter 'precompute'");
   FRANCA_ASSERT_OK(franca_estimator_set_params(est.get(), "{\"precompute\": \"auto\"}"));
@@ -270,6 +268,68 @@ TEST_P(ElasticNet, InvalidInputsAreNamed) {
   FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, warm.get(), m3.get(), y.get(), nullptr));
   FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, warm.get(), m4.get(), y.get(), nullptr),
                       FRANCA_ERROR_INVALID_ARGUMENT, "warm_start");
+}
+
+// precompute=<Gram matrix>, scikit-learn's way: the weighted centred X^T S X (S summing to n) of X
+// whose columns are centred gives the fit without it, and is the one the descent uses (a change
+// away from the checked element changes the fit); a Gram matrix of other X fails the check; with
+// X not centred and fit_intercept it is recomputed (with a warning); a wrong shape is named.
+TEST_P(ElasticNet, GivenGramMatrixIsUsedForCentredX) {
+  auto p = make_problem(120, 4, 1, 0.5, 61);
+  std::vector<double> mean(static_cast<std::size_t>(p.d), 0.0);
+  for (std::int64_t i = 0; i < p.n; ++i)
+    for (std::int64_t j = 0; j < p.d; ++j)
+      mean[static_cast<std::size_t>(j)] += p.X[static_cast<std::size_t>(i * p.d + j)] / p.n;
+  for (std::int64_t i = 0; i < p.n; ++i)
+    for (std::int64_t j = 0; j < p.d; ++j)
+      p.X[static_cast<std::size_t>(i * p.d + j)] -= mean[static_cast<std::size_t>(j)];
+  std::vector<double> gram(static_cast<std::size_t>(p.d * p.d), 0.0);
+  for (std::int64_t i = 0; i < p.n; ++i)
+    for (std::int64_t a = 0; a < p.d; ++a)
+      for (std::int64_t b = 0; b < p.d; ++b)
+        gram[static_cast<std::size_t>(a * p.d + b)] +=
+            p.X[static_cast<std::size_t>(i * p.d + a)] * p.X[static_cast<std::size_t>(i * p.d + b)];
+  const auto rows = [&](const std::vector<double>& g, double scale) {
+    std::ostringstream s;
+    s.precision(17);
+    s << "[";
+    for (std::int64_t a = 0; a < p.d; ++a) {
+      s << (a ? ", [" : "[");
+      for (std::int64_t b = 0; b < p.d; ++b) s << (b ? ", " : "") << g[static_cast<std::size_t>(a * p.d + b)] * scale;
+      s << "]";
+    }
+    return s.str() + "]";
+  };
+  Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
+  auto m = dense(X.get());
+  const auto fitted = [&](const std::string& precompute) {
+    auto est = estimator("ElasticNet", R"({"alpha": 0.05, "tol": 1e-12, "precompute": )" + precompute + "}");
+    EXPECT_EQ(franca_estimator_fit(nullptr, est.get(), m.get(), y.get(), nullptr), FRANCA_OK) << franca_last_error();
+    return attribute_of(est.get(), "coef_");
+  };
+  const auto own = fitted("false"), given = fitted(rows(gram, 1.0));
+  for (std::int64_t j = 0; j < p.d; ++j) EXPECT_NEAR(given[j], own[j], 1e-10) << j;
+  std::vector<double> changed = gram;
+  changed[0] *= 1.5;  // element (0, 0); the check reads (2, 3)
+  const auto other = fitted(rows(changed, 1.0));
+  EXPECT_GT(std::fabs(other[0] - own[0]), 1e-3) << "the given matrix is the one the descent uses";
+
+  auto garbage = estimator("ElasticNet", R"({"precompute": )" + rows(gram, 3.0) + "}");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, garbage.get(), m.get(), y.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "did not pass validation when a single element was checked");
+  auto shape = estimator("ElasticNet", R"({"precompute": [[1.0]]})");
+  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, shape.get(), m.get(), y.get(), nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "precompute: a Gram matrix of shape (1, 1) for X of 4 columns");
+
+  // X shifted off zero means: the given matrix is not X's centred Gram matrix, so it is recomputed.
+  std::vector<double> shifted = p.X;
+  for (double& v : shifted) v += 1.0;
+  Tensor Xs(device(), shifted, {p.n, p.d});
+  auto ms = dense(Xs.get());
+  auto recomputed = estimator("ElasticNet", R"({"alpha": 0.05, "tol": 1e-12, "precompute": )" + rows(gram, 3.0) + "}");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, recomputed.get(), ms.get(), y.get(), nullptr));
+  const auto coef = attribute_of(recomputed.get(), "coef_");
+  for (std::int64_t j = 0; j < p.d; ++j) EXPECT_NEAR(coef[j], own[j], 1e-10) << j;
 }
 
 FRANCA_INSTANTIATE_DEVICE_TESTS(ElasticNet);

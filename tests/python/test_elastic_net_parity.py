@@ -199,5 +199,6 @@ def test_invalid_parameters():
         Estimator("ElasticNet", l1_ratio=1.5)
     assert info.value.status == _capi.INVALID_ARGUMENT and "l1_ratio" in info.value.message
     with pytest.raises(FrancaError) as info:
-        Estimator("Lasso", precompute=np.eye(3).tolist())
-    assert info.value.status == _capi.NOT_IMPLEMENTED
+        Estimator("Lasso", precompute=np.eye(3).tolist()).fit(np.ones((4, 2)), np.arange(4.0))
+    assert info.value.status == _capi.INVALID_ARGUMENT and "precompute: a Gram matrix of shape (3, 3)" in \
+        info.value.message
