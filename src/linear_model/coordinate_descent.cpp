@@ -24,8 +24,20 @@ double coordinate_minimum(double tmp, double norm2, const CdOptions& o) {
 }
 
 // scikit-learn's duality gap from XtA = X^T R - l2 w (R the weighted residual), ||R||^2 and R^T y.
+// Without an L1 term, scikit-learn >= 1.8's: the ridge dual's gap (its formulation B), or with no
+// penalty at all ||X^T R||^2, the first-order condition (formulation A's dual point degenerates).
 double duality_gap(const std::vector<double>& XtA, const std::vector<double>& w, double R_norm2, double R_dot_y,
                    const CdOptions& o) {
+  if (o.l1 == 0) {
+    double xtr_norm2 = 0.0, w_norm2 = 0.0;
+    for (std::size_t j = 0; j < w.size(); ++j) {
+      const double xr = XtA[j] + o.l2 * w[j];
+      xtr_norm2 += xr * xr;
+      w_norm2 += w[j] * w[j];
+    }
+    if (o.l2 == 0) return xtr_norm2;
+    return R_norm2 + 0.5 * o.l2 * w_norm2 - R_dot_y + xtr_norm2 / (2.0 * o.l2);
+  }
   double dual_norm = o.positive ? -HUGE_VAL : 0.0, l1_norm = 0.0, w_norm2 = 0.0;
   for (std::size_t j = 0; j < w.size(); ++j) {
     dual_norm = o.positive ? std::max(dual_norm, XtA[j]) : std::max(dual_norm, std::fabs(XtA[j]));

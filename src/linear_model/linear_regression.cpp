@@ -15,11 +15,17 @@ struct LinearRegressionParams {
   bool copy_X = true;
   std::optional<std::int64_t> n_jobs;
   bool positive = false;
+  double tol = 1e-6;
 
   static void declare(ParamTable<LinearRegressionParams>& t) {
     using P = LinearRegressionParams;
     declare_least_squares_params(t);
     t.field("n_jobs", &P::n_jobs, "Accepted for scikit-learn compatibility; threads come from the context.");
+    t.field("tol", &P::tol,
+            "Accepted, unused (scikit-learn >= 1.7's: the tolerance of its iterative solve on sparse X and the "
+            "cutoff of its dense lstsq): franca's solve is direct, and drops the same small singular values as "
+            "scipy's lstsq whatever tol says.")
+        .minimum(0);
   }
 };
 

@@ -14,6 +14,13 @@ import franca
 
 # (estimator name or None for every estimator, check name) -> why the check cannot pass.
 EXPECTED_FAILURES = {}
+for _name in ("LassoCV", "ElasticNetCV"):
+    # scikit-learn up to 1.5 checks a zero weight against a removed row with the default cv; later
+    # versions (check_sample_weight_equivalence_on_*_data) pass explicit splits, which franca takes.
+    EXPECTED_FAILURES[(_name, "check_sample_weights_invariance(kind=zeros)")] = (
+        "as scikit-learn's own (its _xfail_checks): the folds are contiguous row ranges, so a zero weight is "
+        "not the same as removing the row")
+
 for _name in ("RandomForestClassifier", "RandomForestRegressor"):
     for _check in ("check_sample_weights_invariance(kind=zeros)", "check_sample_weight_equivalence_on_dense_data",
                    "check_sample_weight_equivalence_on_sparse_data"):
