@@ -157,7 +157,13 @@ class FrancaEstimator(BaseEstimator):
                                    f"which has no {', '.join(unknown)}")
         _logging.logger.info("%s: %s left to Python: running scikit-learn's %s", self._spec["name"],
                              ", ".join(left), self._spec["name"])
-        return cls(**{name: value for name, value in params.items() if name in accepted})
+        return self._sklearn_twin()
+
+    def _sklearn_twin(self):
+        """scikit-learn's estimator of this name with these parameters (those it takes)."""
+        cls = _sklearn_class(self._spec)
+        accepted = inspect.signature(cls).parameters
+        return cls(**{name: value for name, value in self.get_params(deep=False).items() if name in accepted})
 
     def _apply(self, method, X, x=None):
         """Runs `method` on X; x: X already borrowed (by fit_transform), if so."""
@@ -675,6 +681,21 @@ def _one_to_one_feature_names_out(self, input_features=None):
     return _check_feature_names_in(self, input_features)
 
 
+# Text vectorizers' analysis helpers: franca's analyzer runs in C++ and hands no tokens back, and it
+# computes scikit-learn's tokens (tests/python/test_text_parity.py), so these are scikit-learn's own
+# over the same parameters.
+_ANALYSIS_HELPERS = ("build_analyzer", "build_preprocessor", "build_tokenizer", "get_stop_words", "decode")
+
+
+def _analysis_helper(name):
+    def helper(self, *args, **kwargs):
+        return getattr(self._sklearn_twin(), name)(*args, **kwargs)
+    helper.__name__ = name
+    helper.__doc__ = (f"scikit-learn's {name} over these parameters (franca's C++ analyzer computes the same "
+                      "tokens but gives none back).")
+    return helper
+
+
 def _sparse_coef(self):
     """coef_ as a scipy CSR matrix, (1, n_features) or (n_targets, n_features): scikit-learn's
     sparse_coef_, for the estimators whose scikit-learn class has it (ElasticNet, Lasso)."""
@@ -767,6 +788,10 @@ def _make_class(spec):
             namespace[name] = _attribute(name)
     if "coef_" in spec["attributes"]:
         namespace["sparse_coef_"] = property(_sparse_coef, doc=_sparse_coef.__doc__)
+    sklearn_class = _sklearn_class(spec)
+    for name in _ANALYSIS_HELPERS:
+        if sklearn_class is not None and hasattr(sklearn_class, name):
+            namespace[name] = _analysis_helper(name)
     if spec.get("one_to_one_features"):  # also makes scikit-learn's set_output available (TransformerMixin)
         namespace["get_feature_names_out"] = _one_to_one_feature_names_out
     bases = ((_MIXINS[kind],) if kind in _MIXINS else ()) + (FrancaEstimator,)

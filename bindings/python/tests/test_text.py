@@ -165,3 +165,21 @@ def test_documents_on_the_gpu_give_the_cpu_matrix():
     assert gpu.franca_matrix is not None  # still unread
     _same(gpu, cpu)  # reading it copies it to the host
     _same(tfidf, TfidfTransformer().fit_transform(cpu))
+
+
+def test_analysis_helpers_are_scikit_learns_over_the_same_parameters():
+    """build_analyzer and its kin (franca's analyzer gives no tokens back) are scikit-learn's for the
+    same parameters, and tokenize as franca hashes: the hashed counts of the analyzer's tokens are
+    franca's transform."""
+    SkHashingVectorizer = reference.HashingVectorizer
+    params = dict(ngram_range=(1, 2), stop_words="english", lowercase=False, n_features=2**10,
+                  alternate_sign=False, norm=None)
+    ours, ref = HashingVectorizer(**params), SkHashingVectorizer(**params)
+    doc = "The Quick brown fox, the QUICK dog"
+    assert ours.build_analyzer()(doc) == ref.build_analyzer()(doc)
+    assert ours.build_tokenizer()(doc) == ref.build_tokenizer()(doc)
+    assert ours.build_preprocessor()(doc) == ref.build_preprocessor()(doc)
+    assert ours.get_stop_words() == ref.get_stop_words()
+    counts = SkHashingVectorizer(analyzer=lambda d: ours.build_analyzer()(d), n_features=2**10,
+                                 alternate_sign=False, norm=None).transform([doc])
+    assert (ours.transform([doc]) != counts).nnz == 0
