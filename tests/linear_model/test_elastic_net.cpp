@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/franca_test.hpp"
+#include "linear_model/path_problem.hpp"
 
 namespace franca::test {
 namespace {
@@ -283,22 +284,11 @@ TEST_P(ElasticNet, GivenGramMatrixIsUsedForCentredX) {
   for (std::int64_t i = 0; i < p.n; ++i)
     for (std::int64_t j = 0; j < p.d; ++j)
       p.X[static_cast<std::size_t>(i * p.d + j)] -= mean[static_cast<std::size_t>(j)];
-  std::vector<double> gram(static_cast<std::size_t>(p.d * p.d), 0.0);
-  for (std::int64_t i = 0; i < p.n; ++i)
-    for (std::int64_t a = 0; a < p.d; ++a)
-      for (std::int64_t b = 0; b < p.d; ++b)
-        gram[static_cast<std::size_t>(a * p.d + b)] +=
-            p.X[static_cast<std::size_t>(i * p.d + a)] * p.X[static_cast<std::size_t>(i * p.d + b)];
+  const std::vector<double> gram = gram_of(p.n, p.d, p.X);
   const auto rows = [&](const std::vector<double>& g, double scale) {
-    std::ostringstream s;
-    s.precision(17);
-    s << "[";
-    for (std::int64_t a = 0; a < p.d; ++a) {
-      s << (a ? ", [" : "[");
-      for (std::int64_t b = 0; b < p.d; ++b) s << (b ? ", " : "") << g[static_cast<std::size_t>(a * p.d + b)] * scale;
-      s << "]";
-    }
-    return s.str() + "]";
+    std::vector<double> scaled = g;
+    for (double& v : scaled) v *= scale;
+    return json_rows(scaled, p.d);
   };
   Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
   auto m = dense(X.get());

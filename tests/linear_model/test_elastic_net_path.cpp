@@ -24,31 +24,7 @@ std::vector<double> xty(const PathProblem& p) {
       v[static_cast<std::size_t>(j)] += p.X[static_cast<std::size_t>(i * p.d + j)] * p.y[static_cast<std::size_t>(i)];
   return v;
 }
-std::vector<double> xtx(const PathProblem& p) {
-  std::vector<double> g(static_cast<std::size_t>(p.d * p.d), 0.0);
-  for (std::int64_t i = 0; i < p.n; ++i)
-    for (std::int64_t a = 0; a < p.d; ++a)
-      for (std::int64_t b = 0; b < p.d; ++b)
-        g[static_cast<std::size_t>(a * p.d + b)] +=
-            p.X[static_cast<std::size_t>(i * p.d + a)] * p.X[static_cast<std::size_t>(i * p.d + b)];
-  return g;
-}
-
-std::string json_list(const std::vector<double>& v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << "[";
-  for (std::size_t k = 0; k < v.size(); ++k) s << (k ? ", " : "") << v[k];
-  s << "]";
-  return s.str();
-}
-std::string json_rows(const std::vector<double>& v, std::int64_t d) {
-  std::string s = "[";
-  for (std::int64_t r = 0; r < d; ++r)
-    s += (r ? ", " : "") + json_list(std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(r * d),
-                                                         v.begin() + static_cast<std::ptrdiff_t>((r + 1) * d)));
-  return s + "]";
-}
+std::vector<double> xtx(const PathProblem& p) { return gram_of(p.n, p.d, p.X); }
 
 void expect_same(franca_estimator a, franca_estimator b, const std::string& what) {
   for (const char* name : {"alphas_", "coef_path_"}) {
