@@ -61,8 +61,9 @@ struct EnetCvParams {
     t.field("tol", &P::tol, "The duality-gap tolerance of each fit, as ElasticNet's.").minimum(0);
     t.field("cv", &P::cv,
             "Number of folds (None: 5): contiguous folds in row order, scikit-learn's KFold without shuffling; the "
-            "first n % cv folds hold one row more. Or explicit splits, a list of [train rows, test rows] (a row "
-            "listed twice counts twice): the Python binding passes a splitter object or an iterable of (train, "
+            "first n % cv folds hold one row more. Or explicit splits, a list of [train rows, test rows] (row "
+            "indices from 0, as in Python, also from R; a row listed twice counts twice): the Python binding passes a "
+            "splitter object or an iterable of (train, "
             "test) splits so, split over the fit's X and y.");
     t.field("copy_X", &P::copy_X, "Accepted for scikit-learn compatibility: franca never modifies X.");
     t.field("verbose", &P::verbose, "Accepted for scikit-learn compatibility: franca logs through its logger.");
