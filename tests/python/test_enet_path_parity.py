@@ -135,11 +135,14 @@ def test_dual_gaps_and_sweeps_at_the_default_tolerance():
     X, y = diabetes()
     ours = enet_path(X, y, l1_ratio=0.7, return_n_iter=True, **grid(20))
     ref = sklearn.linear_model.enet_path(X, y, l1_ratio=0.7, return_n_iter=True, **grid(20))
-    # The same cyclic iterations in another form: the sweep counts agree up to rounding, but for
-    # scikit-learn >= 1.8 checking the gap before the first sweep (0 sweeps where the warm start
-    # is already optimal, at alpha_max; franca's descent, ElasticNet's, always sweeps).
-    for a, b in zip(ours[3], ref[3]):
-        assert abs(a - b) <= 1 or (GAP_BEFORE_FIRST_SWEEP and b == 0), (ours[3], ref[3])
+    # The same cyclic iterations in another form: the sweep counts agree up to rounding. At
+    # alpha_max the zeros are the solution: franca checks the gap before the first sweep (as
+    # scikit-learn >= 1.8) and reports 0 sweeps; scikit-learn 1.2 sweeps once or twice there,
+    # depending on its BLAS's rounding.
+    assert ours[3][0] == 0
+    first = 0 if GAP_BEFORE_FIRST_SWEEP else 1
+    for a, b in zip(ours[3][first:], ref[3][first:]):
+        assert abs(a - b) <= 1, (ours[3], ref[3])
     np.testing.assert_allclose(ours[2], ref[2], rtol=1e-3, atol=1e-12)
 
 
