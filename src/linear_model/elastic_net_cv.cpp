@@ -102,8 +102,9 @@ GramStats without(const GramStats& A, const GramStats& B, bool fit_intercept) {
   return T;
 }
 
-// One split of the rows: the training rows and the test rows (an index may repeat);
-// `complement`: the training rows are exactly the rows not in the test set.
+// One split of the rows: the test rows and the training rows (an index may repeat); `complement`:
+// the training rows are exactly the rows not in the test set, and `train` is left empty (KFold's
+// folds of n rows would hold k n indices).
 struct Fold {
   std::vector<std::int64_t> train, test;
   bool complement = false;
@@ -121,7 +122,7 @@ std::vector<Fold> make_folds(const CvSplits& cv, std::int64_t n) {
       const std::int64_t begin = f * (n / k) + std::min(f, n % k), end = begin + n / k + (f < n % k ? 1 : 0);
       Fold fold;
       fold.complement = true;
-      for (std::int64_t i = 0; i < n; ++i) (i >= begin && i < end ? fold.test : fold.train).push_back(i);
+      for (std::int64_t i = begin; i < end; ++i) fold.test.push_back(i);
       folds.push_back(std::move(fold));
     }
     return folds;
@@ -136,6 +137,7 @@ std::vector<Fold> make_folds(const CvSplits& cv, std::int64_t n) {
       }
     fold.complement = fold.train.size() + fold.test.size() == static_cast<std::size_t>(n) &&
                       std::all_of(seen.begin(), seen.end(), [](int v) { return v == 1 || v == 2; });
+    if (fold.complement) fold.train.clear();
     folds.push_back(std::move(fold));
   }
   return folds;
@@ -370,12 +372,19 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       ctx.report_progress("folds", f, k_folds);
       const Fold& fold = folds[static_cast<std::size_t>(f)];
       const Tester te = make_tester(fold.test);
-      const std::vector<double> wv = weights_of(fold.train);
+      std::vector<double> wv = sw;
+      if (fold.complement) {
+        for (const std::int64_t i : fold.test) wv[static_cast<std::size_t>(i)] = 0.0;
+      } else {
+        wv = weights_of(fold.train);
+      }
+      const std::int64_t n_train = fold.complement ? n - static_cast<std::int64_t>(fold.test.size())
+                                                   : static_cast<std::int64_t>(fold.train.size());
       GramStats train_stats;
       // The training rows the complement of the test rows: their statistics are all rows' less the
       // test rows' (no pass over X); other splits take a pass of their own.
       if (gram) train_stats = fold.complement ? without(full, te.gram, p.fit_intercept) : stats_of(wv);
-      const Trainer tr = make_trainer(wv, static_cast<std::int64_t>(fold.train.size()), &train_stats);
+      const Trainer tr = make_trainer(wv, n_train, &train_stats);
       for (std::int64_t l = 0; l < n_l1; ++l) {
         std::vector<double> w(static_cast<std::size_t>(d), 0.0);  // warm-started along the path
         for (std::int64_t a = 0; a < n_alphas; ++a) {
