@@ -200,7 +200,8 @@ LeastSquaresSolution solve_least_squares(const Context& ctx, const Matrix& X_in,
   for (std::int64_t k = 0; k < t; ++k) targets_of_alpha[alpha_of(k)].push_back(k);
   std::vector<double> beta(static_cast<std::size_t>(d * t));  // d x t
   for (const auto& [alpha, targets] : targets_of_alpha) {
-    std::vector<double> Q = cp.xtx;
+    // One penalty (the usual case): X^T X itself takes it, no d x d copy.
+    std::vector<double> Q = targets_of_alpha.size() == 1 ? std::move(cp.xtx) : cp.xtx;
     for (std::int64_t j = 0; j < d; ++j)
       Q[static_cast<std::size_t>(j * d + j)] += std::ldexp(alpha, 2 * scaling.x_exponent[static_cast<std::size_t>(j)]);
     const auto m = static_cast<std::int64_t>(targets.size());
