@@ -400,7 +400,7 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     GlmData& data = problem.data;
     // scikit-learn's objective, sum_i w_i loss_i + (1 - r) / (2C) ||W||^2 + r / C ||W||_1 (r = 0 for
     // 'l2', 1 for 'l1', l1_ratio for 'elasticnet'; no penalty for 'none'; intercepts never
-    // penalised), divided by the summed weights (class weights included): scikit-learn >= 1.4
+    // penalised), divided by the summed weights (class weights included): scikit-learn 1.9
     // minimises that mean with every solver franca runs (1.2 divided it for newton-cholesky only),
     // and tol (the gradient's largest entry) is on it, so the iterations stop where 1.9's do.
     const Penalty penalty = p.penalty_or_none();
