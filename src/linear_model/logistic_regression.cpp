@@ -63,8 +63,8 @@ struct LogisticRegressionParams {
             "solver.");
     t.field("tol", &P::tol,
             "lbfgs (and the solvers it stands for): stop when the largest absolute (pseudo-)gradient entry of the "
-            "objective is <= tol (scipy's pgtol). newton-cholesky: when that entry and half the squared Newton "
-            "decrement of the objective divided by the summed weights are both <= tol, as scikit-learn.")
+            "objective divided by the summed weights is <= tol (scipy's pgtol), as scikit-learn 1.9. newton-cholesky: "
+            "when that entry and half the squared Newton decrement are both <= tol, as scikit-learn.")
         .minimum(0);
     t.field("C", &P::C,
             "Inverse of the regularisation strength; must be > 0. inf: no penalty (scikit-learn >= 1.8's spelling "
@@ -441,9 +441,9 @@ const EstimatorSpec& logistic_regression_spec() {
   static const EstimatorSpec spec =
       EstimatorSpec::of<LogisticRegression>("LogisticRegression", EstimatorKind::classifier, "linear_model")
           .doc(
-              "Logistic regression (binary, or multinomial for more than 2 classes) minimising scikit-learn 1.2's "
-              "objective sum_i w_i log_loss_i + (1 - r)/(2C) ||W||^2 + r/C ||W||_1 with L-BFGS (OWL-QN when r > 0) or "
-              "Newton-Cholesky.")
+              "Logistic regression (binary, or multinomial for more than 2 classes) minimising scikit-learn's "
+              "objective sum_i w_i log_loss_i + (1 - r)/(2C) ||W||^2 + r/C ||W||_1, divided by sum_i w_i as "
+              "scikit-learn 1.9 does (the same minimiser), with L-BFGS (OWL-QN when r > 0) or Newton-Cholesky.")
           .method("predict", "Class labels (float64, 1-D): classes_ of the largest score.")
           .method("predict_proba", "Class probabilities, n_samples x n_classes, in X's dtype.")
           .method("predict_log_proba", "Logarithms of the class probabilities, computed stably, in X's dtype.")
