@@ -464,9 +464,9 @@ int franca_estimator_data_loss(franca_context ctx, franca_estimator est, franca_
     FRANCA_EXPECTS(coef_array.ndim() == 1, "coef: expected a 1-D array, got {} dimensions", coef_array.ndim());
     FRANCA_EXPECTS_STATUS(franca::is_floating(coef_array.dtype), franca::Status::type,
                           "coef: expected float32 or float64, got {}", franca::dtype_name(coef_array.dtype));
-    const franca::Array coef_host =
-        franca::to(franca::default_context(), coef_array, franca::Device::cpu(), franca::DType::float64);
-    const std::vector<double> c(coef_host.ptr<const double>(), coef_host.ptr<const double>() + coef_host.size());
+    const franca::Context& host = franca::default_context();
+    const std::vector<double> c =
+        franca::host_values_f64(host, franca::to(host, coef_array, franca::Device::cpu(), coef_array.dtype));
     std::vector<double> g, h;
     const double value = read_estimator(est, [&](const franca::Estimator& e) {
       return e.data_loss(context_of(ctx), X->matrix, y_array, sample_weight ? &w_array : nullptr, c, g,

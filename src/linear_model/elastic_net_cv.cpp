@@ -63,8 +63,7 @@ struct EnetCvParams {
             "Number of folds (None: 5): contiguous folds in row order, scikit-learn's KFold without shuffling; the "
             "first n % cv folds hold one row more. Or explicit splits, a list of [train rows, test rows] (row "
             "indices from 0, as in Python, also from R; a row listed twice counts twice): the Python binding passes a "
-            "splitter object or an iterable of (train, "
-            "test) splits so, split over the fit's X and y.");
+            "splitter object or an iterable of (train, test) splits so, split over the fit's X and y.");
     t.field("copy_X", &P::copy_X, "Accepted for scikit-learn compatibility: franca never modifies X.");
     t.field("verbose", &P::verbose, "Accepted for scikit-learn compatibility: franca logs through its logger.");
     t.field("n_jobs", &P::n_jobs, "Accepted for scikit-learn compatibility: franca uses the context's threads.");
@@ -372,12 +371,9 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       ctx.report_progress("folds", f, k_folds);
       const Fold& fold = folds[static_cast<std::size_t>(f)];
       const Tester te = make_tester(fold.test);
-      std::vector<double> wv = sw;
-      if (fold.complement) {
+      std::vector<double> wv = fold.complement ? sw : weights_of(fold.train);
+      if (fold.complement)
         for (const std::int64_t i : fold.test) wv[static_cast<std::size_t>(i)] = 0.0;
-      } else {
-        wv = weights_of(fold.train);
-      }
       const std::int64_t n_train = fold.complement ? n - static_cast<std::int64_t>(fold.test.size())
                                                    : static_cast<std::int64_t>(fold.train.size());
       GramStats train_stats;

@@ -7,6 +7,7 @@
 // (OWL-QN for saga's L1 and elastic-net penalties).
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include "core/class_weight.hpp"
@@ -215,7 +216,7 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
         std::vector<double> x(coef.begin() + k * d, coef.begin() + (k + 1) * d);
         if (fit_intercept) x.push_back(intercept[static_cast<std::size_t>(k)]);
         set_rows(ctx, problem, binary, weights);
-        n_iter.push_back(solve(ctx, problem, 1, sum(weights), x));
+        n_iter.push_back(solve(ctx, problem, 1, std::accumulate(weights.begin(), weights.end(), 0.0), x));
         std::copy(x.begin(), x.begin() + d, coef.begin() + k * d);
         if (fit_intercept) intercept[static_cast<std::size_t>(k)] = x[static_cast<std::size_t>(d)];
       }
@@ -224,7 +225,9 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
       for (std::int64_t i = 0; i < n; ++i)
         sample_weights[static_cast<std::size_t>(i)] *= cw[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
       set_rows(ctx, problem, codes, sample_weights);
-      n_iter.push_back(solve_scores(ctx, problem, multinomial ? K : 1, sum(sample_weights), coef, intercept));
+      n_iter.push_back(solve_scores(ctx, problem, multinomial ? K : 1,
+                                    std::accumulate(sample_weights.begin(), sample_weights.end(), 0.0), coef,
+                                    intercept));
     }
     // In X's dtype, as scikit-learn >= 1.3 keeps float32 (the solver works in float64).
     set_fitted(ctx, classes, coef, intercept, n_iter, value_dtype(X_in));
@@ -360,12 +363,6 @@ class LogisticRegression final : public TypedEstimator<LogisticRegressionParams>
     const auto n = static_cast<std::int64_t>(codes.size());
     problem.data.labels = to_device(ctx, Array::from_host(codes, {n}), problem.data.X.device());
     problem.data.weights = to_device(ctx, Array::from_host(weights, {n}), problem.data.X.device());
-  }
-
-  static double sum(const std::vector<double>& values) {
-    double total = 0;
-    for (double v : values) total += v;
-    return total;
   }
 
   // One problem over every class (binomial for n_scores = 1, else multinomial) from coef_ and
