@@ -5,6 +5,7 @@
 // computing the same function; the maths they share is in tree_ops.hpp.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -86,10 +87,32 @@ struct TreeNodes {
   std::int64_t size() const { return static_cast<std::int64_t>(left.size()); }
 };
 
-// Bootstrap draw counts of tree `tree` (into counts, rows): n_draws rows drawn with replacement,
-// with probability proportional to the (host) weights, as scikit-learn 1.9.
-void bootstrap_counts(const TreeSettings& s, const double* weights, std::int64_t rows, std::int64_t tree,
-                      std::vector<std::int32_t>& counts);
+// Where a block of rows sits among the rows a forest draws its bootstrap samples from (the whole
+// of them: first_row 0, every row). With equal weights the draws pick rows uniformly; otherwise
+// each row's weight is taken in fixed point (weight_scale, a power of two that keeps the total
+// within 2^61), so that the cumulative weights, and with them the draws, are exact integers that
+// a block finds from its own rows and the weight of the rows before it.
+struct DrawFrame {
+  std::int64_t total_rows = 0;
+  std::int64_t first_row = 0;
+  bool equal_weights = true;
+  double weight_scale = 1;
+  std::int64_t weight_before = 0;  // fixed-point weight of the rows before the block
+  std::int64_t weight_total = 0;   // of every row
+};
+
+// A row's fixed-point weight in a frame.
+inline std::int64_t fixed_weight(double weight, double scale) { return std::llround(weight * scale); }
+// The fixed-point scale of n rows whose largest weight is max_weight.
+double draw_weight_scale(std::int64_t n, double max_weight);
+// The frame of all n rows of these (host) weights.
+DrawFrame whole_rows_frame(const double* weights, std::int64_t n);
+
+// Bootstrap draw counts of tree `tree` (into counts, the frame's `rows` rows from its first): n_draws
+// rows of the frame's total drawn with replacement, with probability proportional to the (host)
+// weights, as scikit-learn 1.9.
+void bootstrap_counts(const TreeSettings& s, const DrawFrame& frame, const double* weights, std::int64_t rows,
+                      std::int64_t tree, std::vector<std::int32_t>& counts);
 
 // Grows trees first_tree .. first_tree + n_trees - 1.
 template <Backend B>

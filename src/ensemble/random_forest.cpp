@@ -861,6 +861,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     std::vector<std::int64_t> counted(static_cast<std::size_t>(n), 0);
     constexpr std::int64_t kTreesPerPass = 32;  // bounds the leaves held: rows x 32
     std::vector<std::int32_t> drawn;
+    const forest::DrawFrame frame = forest::whole_rows_frame(weights.data(), n);
     for (std::int64_t t0 = 0; t0 < v.n_trees; t0 += kTreesPerPass) {
       forest::ForestView part = v;
       part.offsets = v.offsets + t0;
@@ -869,7 +870,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       forest::forest_leaves<Backend::cpu>(ctx, X_host, part, leaves);
       const auto* leaf = leaves.ptr<const std::int64_t>();
       for (std::int64_t j = 0; j < part.n_trees; ++j) {
-        forest::bootstrap_counts(s, weights.data(), n, t0 + j, drawn);
+        forest::bootstrap_counts(s, frame, weights.data(), n, t0 + j, drawn);
         for (std::int64_t i = 0; i < n; ++i) {
           if (drawn[static_cast<std::size_t>(i)] != 0) continue;
           const double* value = v.value + (part.offsets[j] + leaf[i * part.n_trees + j]) * width;

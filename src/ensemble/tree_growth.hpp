@@ -13,15 +13,40 @@
 
 namespace franca::forest {
 
+// Sums over a tree's drawn rows from which its fixed-point scales follow: the weights, and for
+// regression the weighted |y|, y^2 and |y log y| over the outputs.
+struct TreeSums {
+  double w = 0, y = 0, y2 = 0, ylogy = 0;
+};
+
+inline Scales scales_of(const TreeSums& sums) {
+  Scales scales;
+  scales.w = fixed_point_scale(sums.w);
+  scales.wy = fixed_point_scale(sums.y);
+  scales.wy2 = fixed_point_scale(sums.y2);
+  scales.wylogy = fixed_point_scale(sums.ylogy);
+  return scales;
+}
+
 // A tree's rows (those of positive weight, ascending) and what each adds to a histogram cell:
 // classification, its fixed-point weight on its label's class of each output; regression, its
-// statistics (StatLayout) in fixed point, at the scales the tree's totals call for.
+// statistics (StatLayout) in fixed point, at the scales the tree's totals call for. The rows are
+// the forest's, or a block of them (DrawFrame): a block's tree draws its share of the forest's
+// draws, and its scales come from the sums of every block.
 class TreeRows {
  public:
   // Draws tree `tree`'s rows (bootstrap, or every row of positive weight) from n rows' host
   // weights, labels (classification, n x outputs) or values (regression, n x outputs).
   void prepare(const TreeSettings& s, std::int64_t n, const double* weights, const std::int32_t* labels,
                const double* values, std::int64_t tree) {
+    draw(s, whole_rows_frame(weights, n), n, weights, labels, tree);
+    fix(s.layout, scales_of(sums(values)), values);
+  }
+
+  // The tree's weights of the frame's n rows (their host weights and labels): bootstrap draw
+  // counts (times the balanced_subsample class weights) or the weights themselves.
+  void draw(const TreeSettings& s, const DrawFrame& frame, std::int64_t n, const double* weights,
+            const std::int32_t* labels, std::int64_t tree) {
     const StatLayout& layout = s.layout;
     labels_ = labels;
     layout_ = layout;
@@ -31,7 +56,7 @@ class TreeRows {
     w.resize(static_cast<std::size_t>(n));
     if (s.bootstrap) {
       std::vector<std::int32_t>& counts = counts_;
-      bootstrap_counts(s, weights, n, tree, counts);
+      bootstrap_counts(s, frame, weights, n, tree, counts);
       for (std::int64_t i = 0; i < n; ++i) w[static_cast<std::size_t>(i)] = counts[static_cast<std::size_t>(i)];
       if (s.balanced_subsample) {
         // scikit-learn's compute_sample_weight('balanced', y, indices): per output, over the drawn
@@ -54,15 +79,32 @@ class TreeRows {
       w.assign(weights, weights + n);
     }
     rows_.clear();
-    double total = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      if (w[static_cast<std::size_t>(i)] > 0) {
-        rows_.push_back(static_cast<std::int32_t>(i));
-        total += w[static_cast<std::size_t>(i)];
+    for (std::int64_t i = 0; i < n; ++i)
+      if (w[static_cast<std::size_t>(i)] > 0) rows_.push_back(static_cast<std::int32_t>(i));
+  }
+
+  // The drawn rows' sums (values: regression's, n x outputs; null for classification).
+  TreeSums sums(const double* values) const {
+    TreeSums out;
+    for (const std::int32_t r : rows_) out.w += tree_weights_[static_cast<std::size_t>(r)];
+    if (layout_.classification()) return out;
+    const int O = layout_.n_outputs;
+    for (const std::int32_t r : rows_) {
+      for (int o = 0; o < O; ++o) {
+        const double v = values[r * O + o], wr = tree_weights_[static_cast<std::size_t>(r)];
+        out.y += wr * std::fabs(v);
+        out.y2 += wr * v * v;
+        out.ylogy += wr * std::fabs(ylogy(v));
       }
     }
-    scales_ = Scales{};
-    scales_.w = fixed_point_scale(total);
+    return out;
+  }
+
+  // The drawn rows' fixed-point weights (classification) or statistics (regression) at `scales`.
+  void fix(const StatLayout& layout, const Scales& scales, const double* values) {
+    const auto n = static_cast<std::int64_t>(tree_weights_.size());
+    const std::vector<double>& w = tree_weights_;
+    scales_ = scales;
     if (layout.classification()) {
       row_weight_.assign(static_cast<std::size_t>(n), 0);
       for (const std::int32_t r : rows_)
@@ -70,19 +112,6 @@ class TreeRows {
       return;
     }
     const int O = layout.n_outputs;
-    double sum_y = 0, sum_y2 = 0, sum_ylogy = 0;
-    auto ylogy = [](double v) { return v > 0 ? v * std::log(v) : 0.0; };
-    for (const std::int32_t r : rows_) {
-      for (int o = 0; o < O; ++o) {
-        const double v = values[r * O + o], wr = w[static_cast<std::size_t>(r)];
-        sum_y += wr * std::fabs(v);
-        sum_y2 += wr * v * v;
-        sum_ylogy += wr * std::fabs(ylogy(v));
-      }
-    }
-    scales_.wy = fixed_point_scale(sum_y);
-    scales_.wy2 = fixed_point_scale(sum_y2);
-    scales_.wylogy = fixed_point_scale(sum_ylogy);
     row_stats_.assign(static_cast<std::size_t>(n * m_), 0);
     const int per = layout.per_output();
     for (const std::int32_t r : rows_) {
@@ -146,6 +175,8 @@ class TreeRows {
   std::vector<std::int64_t> row_weight_, row_stats_;
   std::vector<double> tree_weights_;
   std::vector<std::int32_t> counts_;
+
+  static double ylogy(double v) { return v > 0 ? v * std::log(v) : 0.0; }
 };
 
 // A node's split: rows whose code of `feature` is <= bin (missing ones when missing_left) go left.

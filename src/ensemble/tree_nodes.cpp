@@ -5,26 +5,47 @@
 #include <limits>
 
 #include "ensemble/forest.hpp"
+#include "ensemble/level_growth.hpp"
 
 namespace franca::forest {
 
-void bootstrap_counts(const TreeSettings& s, const double* weights, std::int64_t rows, std::int64_t tree,
-                      std::vector<std::int32_t>& counts) {
+double draw_weight_scale(std::int64_t n, double max_weight) {
+  return fixed_point_scale(static_cast<double>(n) * max_weight);
+}
+
+DrawFrame whole_rows_frame(const double* weights, std::int64_t n) {
+  DrawFrame frame;
+  frame.total_rows = n;
+  frame.equal_weights = std::all_of(weights, weights + n, [&](double w) { return w == weights[0]; });
+  if (frame.equal_weights) return frame;
+  frame.weight_scale = draw_weight_scale(n, *std::max_element(weights, weights + n));
+  for (std::int64_t i = 0; i < n; ++i) frame.weight_total += fixed_weight(weights[i], frame.weight_scale);
+  return frame;
+}
+
+void bootstrap_counts(const TreeSettings& s, const DrawFrame& frame, const double* weights, std::int64_t rows,
+                      std::int64_t tree, std::vector<std::int32_t>& counts) {
   counts.assign(static_cast<std::size_t>(rows), 0);
   const CounterRandom rng(tree_key(s.seed, tree), 0x626f6f74ull);
-  if (std::all_of(weights, weights + rows, [&](double w) { return w == weights[0]; })) {
-    for (std::int64_t j = 0; j < s.n_draws; ++j)
-      ++counts[rng.below(static_cast<std::uint64_t>(j), static_cast<std::uint64_t>(rows))];
+  if (frame.equal_weights) {
+    for (std::int64_t j = 0; j < s.n_draws; ++j) {
+      const auto r = static_cast<std::int64_t>(
+                         rng.below(static_cast<std::uint64_t>(j), static_cast<std::uint64_t>(frame.total_rows))) -
+                     frame.first_row;
+      if (r >= 0 && r < rows) ++counts[static_cast<std::size_t>(r)];
+    }
     return;
   }
-  std::vector<double> cumulative(static_cast<std::size_t>(rows));
-  double total = 0;
-  for (std::int64_t i = 0; i < rows; ++i) cumulative[static_cast<std::size_t>(i)] = total += weights[i];
+  // Row i holds the draws u in [cumulative before it, cumulative through it).
+  std::vector<std::int64_t> cumulative(static_cast<std::size_t>(rows));
+  std::int64_t total = frame.weight_before;
+  for (std::int64_t i = 0; i < rows; ++i)
+    cumulative[static_cast<std::size_t>(i)] = total += fixed_weight(weights[i], frame.weight_scale);
   for (std::int64_t j = 0; j < s.n_draws; ++j) {
-    const double u = rng.uniform(static_cast<std::uint64_t>(j)) * total;
-    auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
-    // u rounded up to the total: the first row reaching it (a row of non-zero weight).
-    if (it == cumulative.end()) it = std::lower_bound(cumulative.begin(), cumulative.end(), total);
+    const auto u = static_cast<std::int64_t>(
+        rng.below(static_cast<std::uint64_t>(j), static_cast<std::uint64_t>(frame.weight_total)));
+    if (u < frame.weight_before || u >= total) continue;
+    const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
     ++counts[static_cast<std::size_t>(it - cumulative.begin())];
   }
 }
@@ -99,6 +120,42 @@ TreeNodes prune_and_order(const TreeNodes& grown, double ccp_alpha, int value_wi
     out.impurity.push_back(grown.impurity[i]);
     out.value.insert(out.value.end(), grown.value.begin() + k * value_width,
                      grown.value.begin() + (k + 1) * value_width);
+  }
+  return out;
+}
+
+TreeNodes in_depth_first_creation_order(const TreeNodes& grown, int value_width) {
+  const auto size = static_cast<std::size_t>(grown.size());
+  std::vector<std::int64_t> order{0}, stack{0};  // order: old ids, by new id
+  order.reserve(size);
+  while (!stack.empty()) {
+    const auto k = static_cast<std::size_t>(stack.back());
+    stack.pop_back();
+    if (grown.left[k] == kLeaf) continue;
+    order.push_back(grown.left[k]);
+    order.push_back(grown.right[k]);
+    stack.push_back(grown.right[k]);
+    stack.push_back(grown.left[k]);
+  }
+  std::vector<std::int64_t> new_id(size);
+  for (std::size_t i = 0; i < order.size(); ++i)
+    new_id[static_cast<std::size_t>(order[i])] = static_cast<std::int64_t>(i);
+  auto renumbered = [&](std::int64_t child) {
+    return child == kLeaf ? kLeaf : new_id[static_cast<std::size_t>(child)];
+  };
+  TreeNodes out;
+  for (const std::int64_t old : order) {
+    const auto k = static_cast<std::size_t>(old);
+    out.left.push_back(renumbered(grown.left[k]));
+    out.right.push_back(renumbered(grown.right[k]));
+    out.feature.push_back(grown.feature[k]);
+    out.threshold.push_back(grown.threshold[k]);
+    out.missing_left.push_back(grown.missing_left[k]);
+    out.n_samples.push_back(grown.n_samples[k]);
+    out.weighted_n.push_back(grown.weighted_n[k]);
+    out.impurity.push_back(grown.impurity[k]);
+    out.value.insert(out.value.end(), grown.value.begin() + old * value_width,
+                     grown.value.begin() + (old + 1) * value_width);
   }
   return out;
 }
