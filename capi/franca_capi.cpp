@@ -552,6 +552,73 @@ int franca_estimator_fit_external(franca_context ctx, franca_estimator est, cons
   });
 }
 
+namespace {
+
+// A question or answer: a 1-D uint8 host tensor's bytes.
+franca::ByteSpan bytes_of(const DLTensor* tensor, const char* name) {
+  const franca::Array array = franca::capi::from_dlpack(tensor, name);
+  FRANCA_EXPECTS(array.ndim() == 1 && array.dtype == franca::DType::uint8 && array.device.is_cpu(),
+                 "{}: expected a 1-D uint8 host tensor, got {}-D {} on {}", name, array.ndim(),
+                 franca::dtype_name(array.dtype), array.device.str());
+  return {static_cast<const std::uint8_t*>(array.data), static_cast<std::size_t>(array.dim(0))};
+}
+
+}  // namespace
+
+int franca_estimator_fit_blocks(franca_context ctx, franca_estimator est, int64_t n_blocks, franca_blocks_callback ask,
+                                void* user_data) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(ask);
+    franca::BlockRows rows;
+    rows.n_blocks = n_blocks;
+    rows.ask = [&](franca::BlockQuestion kind, const std::vector<std::uint8_t>& question) {
+      DLTensor tensor{};
+      std::int64_t size = static_cast<std::int64_t>(question.size());
+      tensor.data = const_cast<std::uint8_t*>(question.data());
+      tensor.device = {kDLCPU, 0};
+      tensor.ndim = 1;
+      tensor.dtype = {kDLUInt, 8, 1};
+      tensor.shape = &size;
+      std::vector<const DLTensor*> answers(static_cast<std::size_t>(n_blocks), nullptr);
+      const int status = ask(static_cast<int>(kind), &tensor, answers.data(), user_data);
+      FRANCA_EXPECTS_STATUS(status == 0, franca::Status::cancelled,
+                            "ask: the caller's blocks returned {}; the fit stopped", status);
+      std::vector<franca::ByteSpan> spans;
+      if (kind == franca::BlockQuestion::keep) return spans;
+      for (std::size_t b = 0; b < answers.size(); ++b) {
+        FRANCA_EXPECTS(answers[b] != nullptr, "ask: set no answer for block {}", b);
+        spans.push_back(bytes_of(answers[b], "answer"));
+      }
+      return spans;
+    };
+    write_estimator(est, [&](franca::Estimator& e) { e.fit_blocks(context_of(ctx), rows); });
+  });
+}
+
+int franca_estimator_block_answer(franca_context ctx, franca_estimator est, const DLTensor* question,
+                                  int64_t block_index, franca_matrix X, const DLTensor* y,
+                                  const DLTensor* sample_weight, const DLTensor* kept, DLManagedTensor** answer) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(est);
+    FRANCA_NOT_NULL(question);
+    FRANCA_NOT_NULL(answer);
+    *answer = nullptr;
+    FRANCA_EXPECTS((X == nullptr) == (y == nullptr), "X, y: pass both (a question of the rows) or neither");
+    FRANCA_EXPECTS(X != nullptr || sample_weight == nullptr, "sample_weight: given without X and y");
+    franca::Array y_array, w_array;
+    if (y) y_array = franca::capi::from_dlpack(y, "y");
+    if (sample_weight) w_array = franca::capi::from_dlpack(sample_weight, "sample_weight");
+    const franca::ByteSpan kept_bytes = kept ? bytes_of(kept, "kept") : franca::ByteSpan{};
+    std::vector<std::uint8_t> bytes = read_estimator(est, [&](const franca::Estimator& e) {
+      return e.block_answer(context_of(ctx), bytes_of(question, "question"), block_index, X ? &X->matrix : nullptr,
+                            y ? &y_array : nullptr, sample_weight ? &w_array : nullptr, kept_bytes);
+    });
+    const auto size = static_cast<std::int64_t>(bytes.size());
+    *answer = franca::capi::to_dlpack(franca::Array::from_host(bytes, {size}));
+  });
+}
+
 int franca_estimator_is_fitted(franca_estimator est, int* fitted) {
   return translate_exceptions([&] {
     FRANCA_NOT_NULL(est);

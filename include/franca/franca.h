@@ -274,6 +274,47 @@ typedef int (*franca_data_loss_callback)(const double* coef, int64_t n_coef, dou
 FRANCA_API int franca_estimator_fit_external(franca_context ctx, franca_estimator est, const char* rows_json,
                                              franca_data_loss_callback data_loss, void* user_data);
 
+/* Fits by questions to blocks of rows (random forests): the estimator fitting the model asks every
+ * block of the rows questions of three kinds, which the caller carries to the blocks (the partitions
+ * of a Dask cluster, MPI ranks) and answers there with franca_estimator_block_answer:
+ *   FRANCA_BLOCKS_ROWS: answered from the block's rows (X, y, sample_weight);
+ *   FRANCA_BLOCKS_KEEP: the block makes its own form of its rows (franca_estimator_block_answer from
+ *     the rows) and keeps it where it lives, in place of any it kept before; nothing comes back;
+ *   FRANCA_BLOCKS_KEPT: answered from that kept form.
+ * Questions and answers are opaque bytes (1-D uint8 host tensors) that the caller only moves; a block
+ * recomputed elsewhere answers the same, so the caller may hold its blocks where it likes. Since 0.3. */
+#define FRANCA_BLOCKS_ROWS 0
+#define FRANCA_BLOCKS_KEEP 1
+#define FRANCA_BLOCKS_KEPT 2
+
+/* The caller's side of franca_estimator_fit_blocks: carries `question` (kind: FRANCA_BLOCKS_*) to
+ * every block and, except for FRANCA_BLOCKS_KEEP, sets answers[b] (n_blocks slots) to block b's
+ * answer: a 1-D uint8 host tensor that the caller keeps valid until it is called again or
+ * franca_estimator_fit_blocks returns. Returns 0, or any other value to stop the fit. Called on the
+ * thread that called franca_estimator_fit_blocks, which holds the fitted estimator exclusively: the
+ * answers come from other handles (of the same estimator and parameters). */
+typedef int (*franca_blocks_callback)(int kind, const DLTensor* question, const DLTensor** answers, void* user_data);
+
+/* Fits `est` on n_blocks blocks of rows it does not hold (in order: block 0's rows first), by the
+ * questions its fit needs, and gives the model franca_estimator_fit gives on all the rows at once,
+ * whatever the blocks: RandomForestClassifier and RandomForestRegressor (histograms of integer sums,
+ * so identical trees; docs/dask.md says what is left out). Other estimators:
+ * FRANCA_ERROR_NOT_IMPLEMENTED. A non-zero return of `ask` fails the fit with FRANCA_ERROR_CANCELLED;
+ * on any failure the model is left as it was. Since 0.3. */
+FRANCA_API int franca_estimator_fit_blocks(franca_context ctx, franca_estimator est, int64_t n_blocks,
+                                           franca_blocks_callback ask, void* user_data);
+
+/* Block `block_index`'s answer to a question of franca_estimator_fit_blocks, where the block lives:
+ * from its rows (X, y and sample_weight, checked as franca_estimator_fit checks them; kept NULL) for
+ * FRANCA_BLOCKS_ROWS and FRANCA_BLOCKS_KEEP, from its kept form (X and y NULL) for
+ * FRANCA_BLOCKS_KEPT. `est`: a handle of the fitting estimator's class and parameters (fitted or
+ * not). *answer receives a 1-D uint8 host tensor (the caller releases it). Shares the estimator's
+ * lock with franca_estimator_apply. Since 0.3. */
+FRANCA_API int franca_estimator_block_answer(franca_context ctx, franca_estimator est, const DLTensor* question,
+                                             int64_t block_index, franca_matrix X, const DLTensor* y,
+                                             const DLTensor* sample_weight, const DLTensor* kept,
+                                             DLManagedTensor** answer);
+
 /* 1 if fitted, else 0. */
 FRANCA_API int franca_estimator_is_fitted(franca_estimator est, int* fitted);
 

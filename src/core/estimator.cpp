@@ -148,6 +148,35 @@ void Estimator::fit_external_impl(const Context&, const ExternalRows&) {
               spec().name);
 }
 
+void Estimator::fit_blocks(const Context& ctx, const BlockRows& rows) {
+  check_params();
+  FRANCA_EXPECTS(rows.n_blocks > 0, "n_blocks: must be positive, got {}", rows.n_blocks);
+  FRANCA_EXPECTS(static_cast<bool>(rows.ask), "ask: must not be empty");
+  FRANCA_LOG_DEBUG("{}: fit on {} blocks of rows held elsewhere", spec().name, rows.n_blocks);
+  commit_fit(-1, [&] { fit_blocks_impl(ctx, rows); });
+}
+
+void Estimator::fit_blocks_impl(const Context&, const BlockRows&) {
+  FRANCA_FAIL(Status::not_implemented,
+              "{} cannot fit on blocks of rows held elsewhere by asking them: only the random forests can "
+              "(the estimators with a data term fit through franca_estimator_fit_external)",
+              spec().name);
+}
+
+std::vector<std::uint8_t> Estimator::block_answer(const Context& ctx, ByteSpan question, std::int64_t block_index,
+                                                  const Matrix* X, const Array* y, const Array* sample_weight,
+                                                  ByteSpan kept) const {
+  FRANCA_EXPECTS(block_index >= 0, "block_index: must be >= 0, got {}", block_index);
+  if (X) check_fit_input(ctx, *X, y, sample_weight);
+  return block_answer_impl(ctx, question, block_index, X, y, sample_weight, kept);
+}
+
+std::vector<std::uint8_t> Estimator::block_answer_impl(const Context&, ByteSpan, std::int64_t, const Matrix*,
+                                                       const Array*, const Array*, ByteSpan) const {
+  FRANCA_FAIL(Status::not_implemented,
+              "{} asks no questions of blocks of rows: only the random forests fit that way", spec().name);
+}
+
 double Estimator::data_loss(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,
                             const std::vector<double>& coef, std::vector<double>& gradient,
                             std::vector<double>* hessian) const {

@@ -38,6 +38,23 @@ struct ExternalRows {
   DataLossFunction data_loss;
 };
 
+// A fit over rows held in blocks elsewhere (Estimator::fit_blocks) asks every block questions: of
+// its rows (rows), to make and keep its own form of them (keep: no answer comes back), or of that
+// kept form (kept). The numbers are the C ABI's FRANCA_BLOCKS_*.
+enum class BlockQuestion { rows = 0, keep = 1, kept = 2 };
+
+struct ByteSpan {
+  const std::uint8_t* data = nullptr;
+  std::size_t size = 0;
+};
+
+// The blocks of rows a fit asks: ask(kind, question) returns every block's answer, in block order
+// (none for keep), valid until the next ask.
+struct BlockRows {
+  std::int64_t n_blocks = 0;
+  std::function<std::vector<ByteSpan>(BlockQuestion, const std::vector<std::uint8_t>& question)> ask;
+};
+
 enum class EstimatorKind { regressor, classifier, transformer };
 
 struct MethodSpec {
@@ -179,6 +196,17 @@ class Estimator {
   // data_loss over their blocks), with the estimator's penalty, solver and stopping rule. On
   // failure the previous fitted state remains.
   void fit_external(const Context& ctx, const ExternalRows& rows);
+  // Fits as fit does, on rows held in blocks elsewhere, by asking them the questions its fit needs
+  // (rows.ask), each block answering through block_answer. On failure the previous fitted state
+  // remains.
+  void fit_blocks(const Context& ctx, const BlockRows& rows);
+  // Block `block_index`'s answer to a question of fit_blocks: from its rows (X, y, sample_weight,
+  // checked as fit checks them) for BlockQuestion::rows and keep, or from `kept`, its answer to the
+  // keep question, for BlockQuestion::kept. The question says which. Safe to call from several
+  // threads at once; the estimator need not be fitted.
+  std::vector<std::uint8_t> block_answer(const Context& ctx, ByteSpan question, std::int64_t block_index,
+                                         const Matrix* X, const Array* y, const Array* sample_weight,
+                                         ByteSpan kept) const;
 
   bool fitted() const { return fitted_; }
   bool has_attribute(const std::string& name) const { return attributes_.count(name) != 0; }
@@ -213,6 +241,12 @@ class Estimator {
   // The estimators with a data term override this; the others cannot fit on one
   // (Status::not_implemented).
   virtual void fit_external_impl(const Context& ctx, const ExternalRows& rows);
+  // The estimators fitted from blocks' answers (random forests) override both; the others cannot
+  // (Status::not_implemented). fit_blocks_impl records n_features_in_ itself.
+  virtual void fit_blocks_impl(const Context& ctx, const BlockRows& rows);
+  virtual std::vector<std::uint8_t> block_answer_impl(const Context& ctx, ByteSpan question, std::int64_t block_index,
+                                                      const Matrix* X, const Array* y, const Array* sample_weight,
+                                                      ByteSpan kept) const;
   // Throws unless the fitted state is consistent (shapes, dtypes): a loaded model is untrusted.
   virtual void check_state() const = 0;
 

@@ -33,7 +33,10 @@ class ByteWriter {
 
 class ByteReader {
  public:
-  ByteReader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  // source: what the bytes are, for errors ("model bytes"), which have status `status`.
+  ByteReader(const std::uint8_t* data, std::size_t size, const char* source = "model bytes",
+             Status status = Status::corrupt_model)
+      : data_(data), size_(size), source_(source), status_(status) {}
 
   template <class T>
   T get(const char* what) {
@@ -43,7 +46,7 @@ class ByteReader {
   }
   const std::uint8_t* take(std::size_t n, const char* what) {
     if (n > size_ - pos_) {
-      throw_error(Status::corrupt_model, std::string("model bytes: truncated while reading ") + what + " (needs " +
+      throw_error(status_, std::string(source_) + ": truncated while reading " + what + " (needs " +
                                              std::to_string(n) + " bytes at offset " + std::to_string(pos_) + ", " +
                                              std::to_string(size_ - pos_) + " left)");
     }
@@ -62,6 +65,8 @@ class ByteReader {
   const std::uint8_t* data_;
   std::size_t size_;
   std::size_t pos_ = 0;
+  const char* source_;
+  Status status_;
 };
 
 // FNV-1a, 64 bits: detects corrupted bytes (not an adversary, which the bounds checks handle).

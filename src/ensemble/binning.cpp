@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_map>
 
 #include "core/parallel.hpp"
 #include "core/random.hpp"
@@ -15,22 +16,6 @@ namespace franca::forest {
 namespace {
 
 constexpr std::int64_t kSampleRows = 200000;
-
-// Rows [0, n) or kSampleRows of them drawn without replacement, ascending.
-std::vector<std::int64_t> sample_rows(std::int64_t n, std::uint64_t seed) {
-  std::vector<std::int64_t> rows(static_cast<std::size_t>(n));
-  std::iota(rows.begin(), rows.end(), 0);
-  if (n <= kSampleRows) return rows;
-  const CounterRandom rng(seed, 0x62696e73ull);
-  for (std::int64_t i = 0; i < kSampleRows; ++i) {
-    const auto j =
-        i + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(n - i)));
-    std::swap(rows[static_cast<std::size_t>(i)], rows[static_cast<std::size_t>(j)]);
-  }
-  rows.resize(kSampleRows);
-  std::sort(rows.begin(), rows.end());
-  return rows;
-}
 
 // The cuts of one feature from its sorted non-missing sample values.
 std::vector<float> cuts_of(const std::vector<float>& sorted, int max_bins) {
@@ -53,15 +38,39 @@ std::vector<float> cuts_of(const std::vector<float>& sorted, int max_bins) {
 
 }  // namespace
 
-BinCuts find_bin_cuts(const Context& ctx, const Matrix& X_in, int max_bins, std::uint64_t seed) {
-  const Matrix X = X_in;  // host: the caller brings a copy of device data
-  const std::int64_t d = X.cols();
-  const std::vector<std::int64_t> rows = sample_rows(X.rows(), seed);
-  const auto s = static_cast<std::int64_t>(rows.size());
-  std::vector<float> sample(static_cast<std::size_t>(s * d));
-  parallel_for(ctx, s, 1024, [&](std::int64_t begin, std::int64_t end) {
-    read_rows_as_float(X, rows.data(), begin, end, sample.data() + begin * d);
-  });
+std::vector<std::int64_t> bin_sample_rows(std::int64_t n, std::uint64_t seed) {
+  std::vector<std::int64_t> rows;
+  if (n <= kSampleRows) {
+    rows.resize(static_cast<std::size_t>(n));
+    std::iota(rows.begin(), rows.end(), 0);
+    return rows;
+  }
+  // A partial Fisher-Yates shuffle of [0, n) that holds only the positions it displaced.
+  const CounterRandom rng(seed, 0x62696e73ull);
+  std::unordered_map<std::int64_t, std::int64_t> displaced;
+  auto take = [&](std::int64_t position) {
+    const auto it = displaced.find(position);
+    if (it == displaced.end()) return position;
+    const std::int64_t row = it->second;
+    displaced.erase(it);
+    return row;
+  };
+  for (std::int64_t i = 0; i < kSampleRows; ++i) {
+    const auto j =
+        i + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(n - i)));
+    const std::int64_t at_i = take(i);
+    if (j == i) {
+      rows.push_back(at_i);
+      continue;
+    }
+    rows.push_back(take(j));
+    displaced[j] = at_i;
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+BinCuts cuts_from_sample(const Context& ctx, const float* sample, std::int64_t s, std::int64_t d, int max_bins) {
   std::vector<std::vector<float>> per_feature(static_cast<std::size_t>(d));
   parallel_for(ctx, d, 1, [&](std::int64_t f0, std::int64_t f1) {
     std::vector<float> column;
@@ -82,6 +91,18 @@ BinCuts find_bin_cuts(const Context& ctx, const Matrix& X_in, int max_bins, std:
     out.offsets.push_back(static_cast<std::int64_t>(out.cuts.size()));
   }
   return out;
+}
+
+BinCuts find_bin_cuts(const Context& ctx, const Matrix& X_in, int max_bins, std::uint64_t seed) {
+  const Matrix X = X_in;  // host: the caller brings a copy of device data
+  const std::int64_t d = X.cols();
+  const std::vector<std::int64_t> rows = bin_sample_rows(X.rows(), seed);
+  const auto s = static_cast<std::int64_t>(rows.size());
+  std::vector<float> sample(static_cast<std::size_t>(s * d));
+  parallel_for(ctx, s, 1024, [&](std::int64_t begin, std::int64_t end) {
+    read_rows_as_float(X, rows.data(), begin, end, sample.data() + begin * d);
+  });
+  return cuts_from_sample(ctx, sample.data(), s, d, max_bins);
 }
 
 BinnedFeatures bin_features(const Context& ctx, const Matrix& X, const BinCuts& cuts) {

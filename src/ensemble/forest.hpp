@@ -41,6 +41,10 @@ struct BinnedFeatures {
 };
 
 BinCuts find_bin_cuts(const Context& ctx, const Matrix& X, int max_bins, std::uint64_t seed);
+// The rows find_bin_cuts reads of n (ascending): all, or a random sample of 200,000 beyond that.
+std::vector<std::int64_t> bin_sample_rows(std::int64_t n, std::uint64_t seed);
+// find_bin_cuts from the sample's rows (s x d float32, row-major).
+BinCuts cuts_from_sample(const Context& ctx, const float* sample, std::int64_t s, std::int64_t d, int max_bins);
 BinnedFeatures bin_features(const Context& ctx, const Matrix& X, const BinCuts& cuts);
 
 // Writes codes (uint8, allocated on X's device in its layout, see BinnedFeatures) and the per-bin value ranges

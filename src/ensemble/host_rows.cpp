@@ -7,6 +7,19 @@
 
 namespace franca::forest {
 
+Matrix host_matrix(const Context& ctx, const Matrix& X) {
+  if (X.device().is_cpu()) return X;
+  Matrix h = X;
+  if (X.kind == Matrix::Kind::csr) {
+    h.csr.indptr = to_device(ctx, X.csr.indptr, Device::cpu());
+    h.csr.indices = to_device(ctx, X.csr.indices, Device::cpu());
+    h.csr.data = to_device(ctx, X.csr.data, Device::cpu());
+  } else {
+    h.dense = to_device(ctx, X.dense, Device::cpu());
+  }
+  return h;
+}
+
 void read_rows_as_float(const Matrix& X, const std::int64_t* index, std::int64_t begin, std::int64_t end, float* out) {
   const std::int64_t d = X.cols();
   if (X.kind == Matrix::Kind::csr) {

@@ -16,7 +16,7 @@
 // histogram (integer sums: any order of rows gives the CPU's) and its best split; the host walks
 // the pairs in visiting order as the CPU does and stops where the CPU stops, so features drawn past
 // that point change nothing. A round's pairs go to the engine in requests bounded by
-// kHistogramCells.
+// the engine's request_cells().
 #pragma once
 
 #include <algorithm>
@@ -33,9 +33,8 @@
 
 namespace franca::forest {
 
-// Bounds of one request: histogram cells and pair scratch, and the nodes searched together (host
-// memory of their searches). Larger requests only save requests.
-constexpr std::int64_t kHistogramCells = std::int64_t{1} << 26;
+// Bounds of one request: pair scratch, and the nodes searched together (host memory of their
+// searches); the engine bounds its histogram cells. Larger requests only save requests.
 constexpr std::int64_t kScratchCells = std::int64_t{1} << 24;
 constexpr std::int64_t kPairsPerRequest = std::int64_t{1} << 18;
 constexpr std::int64_t kPairsPerSearch = std::int64_t{1} << 20;
@@ -186,6 +185,7 @@ struct TreeStart {
 };
 
 // Engine: where the batch's rows are counted.
+//   std::int64_t request_cells(): the histogram cells of a request, at most (one pair at least).
 //   std::vector<TreeStart> start(first_tree, n_trees): each tree's rows drawn, its scales and totals.
 //   void place(roots, min_weight_leaf): each tree's rows in its root's node (handle, -1: a leaf),
 //     and each tree's min_weight_leaf, for the searches to come.
@@ -443,7 +443,7 @@ class LevelGrower {
     while (end < pairs.size() && static_cast<std::int64_t>(end - begin) < kPairsPerRequest) {
       const std::int64_t pair_cells = (n_bins_[static_cast<std::size_t>(pairs[end].feature)] + 1) * std::int64_t{m_};
       const std::int64_t scratch = static_cast<std::int64_t>(end - begin + 1) * 3 * m_;
-      if (end > begin && (cells + pair_cells > kHistogramCells || scratch > kScratchCells)) break;
+      if (end > begin && (cells + pair_cells > engine_.request_cells() || scratch > kScratchCells)) break;
       cells += pair_cells;
       ++end;
     }

@@ -14,6 +14,8 @@
 #include "core/random.hpp"
 #include "core/registry.hpp"
 #include "ensemble/forest.hpp"
+#include "ensemble/forest_blocks.hpp"
+#include "ensemble/host_rows.hpp"
 #include "primitives/matrix_input.hpp"
 
 namespace franca {
@@ -289,6 +291,8 @@ struct ForestParams {
 // bootstrap draws of a tree (counts are int32).
 constexpr double kSmallestWeightSum = 1e-250, kLargestSum = 1e300;
 constexpr double kMostDraws = 2147483647.0;
+// The trees a forest fitted on blocks grows together (they share every question).
+constexpr std::int64_t kTreesPerBlockBatch = 64;
 
 // The names of the fitted tree arrays, in the order flatten writes them.
 constexpr const char* kTreeArrays[] = {"tree_offsets_",        "tree_children_left_",
@@ -316,7 +320,6 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     const Device device = X.device();
 
     // Targets, on the host.
-    forest::TreeSettings s;
     const Array y_host = to(ctx, *y, Device::cpu(), DType::float64);
     const double* targets = y_host.ptr<const double>();
     const std::int64_t n_outputs = y->ndim() == 1 ? 1 : y->dim(1);
@@ -327,128 +330,55 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     }
     forest::TreeTargets tree_targets;
     std::vector<std::vector<double>> classes;  // per output
+    forest::StatLayout layout;
     if constexpr (kClassifier) {
       // Each output (column of y) has its own classes, as scikit-learn's classes_ list; the trees
       // count every output's classes in K columns, K the most classes of an output. Class weights
       // multiply across outputs, as compute_sample_weight's.
       std::vector<std::int32_t> codes(static_cast<std::size_t>(n * n_outputs));
       std::vector<double> column(static_cast<std::size_t>(n));
-      const ClassWeight& cw_spec = p.class_weight;
-      s.balanced_subsample = cw_spec.kind == ClassWeight::Kind::balanced_subsample && p.bootstrap;
-      std::int64_t K = 0;
+      std::vector<std::vector<std::int64_t>> counts;
       for (std::int64_t o = 0; o < n_outputs; ++o) {
         for (std::int64_t i = 0; i < n; ++i) column[static_cast<std::size_t>(i)] = targets[i * n_outputs + o];
         const ClassLabels encoded = encode_class_labels(column.data(), n);
         for (std::int64_t i = 0; i < n; ++i)
           codes[static_cast<std::size_t>(i * n_outputs + o)] = encoded.codes[static_cast<std::size_t>(i)];
-        K = std::max(K, encoded.size());
-        const ClassWeight output_spec = cw_spec.for_output(o, n_outputs);
-        if (cw_spec.kind != ClassWeight::Kind::none && !s.balanced_subsample) {
-          const std::vector<double> cw = class_weights(output_spec, encoded.classes, encoded.counts, n);
-          for (std::int64_t i = 0; i < n; ++i)
-            weights[static_cast<std::size_t>(i)] *=
-                cw[static_cast<std::size_t>(encoded.codes[static_cast<std::size_t>(i)])];
-        }
         classes.push_back(encoded.classes);
+        counts.push_back(encoded.counts);
       }
+      const std::vector<std::vector<double>> multipliers = output_class_weights(classes, counts, n);
+      for (std::size_t o = 0; o < multipliers.size(); ++o)
+        for (std::int64_t i = 0; i < n; ++i)
+          weights[static_cast<std::size_t>(i)] *=
+              multipliers[o][static_cast<std::size_t>(codes[static_cast<std::size_t>(i * n_outputs) + o])];
       if (p.oob_score && n_outputs > 1) check_oob_targets(targets, n * n_outputs);
       tree_targets.labels = Array::from_host(codes, {n, n_outputs});
-      s.layout = {p.tree_criterion(), static_cast<int>(n_outputs), static_cast<int>(K)};
+      layout = classifier_layout(classes);
     } else {
-      if (p.tree_criterion() == Criterion::poisson) {
-        double sum = 0;
+      if (p.tree_criterion() == forest::Criterion::poisson) {
+        double sum = 0, least = std::numeric_limits<double>::infinity();
         for (std::int64_t i = 0; i < n * n_outputs; ++i) {
-          FRANCA_EXPECTS(targets[i] >= 0,
-                         "y: Some value(s) of y are negative which is not allowed for Poisson "
-                         "regression.");
+          least = std::min(least, targets[i]);
           sum += targets[i];
         }
-        FRANCA_EXPECTS(sum > 0, "y: Sum of y is not strictly positive which is necessary for Poisson regression.");
+        check_poisson_targets(least, sum);
       }
       tree_targets.values = y_host;
-      s.layout = {p.tree_criterion(), static_cast<int>(n_outputs), 0};
+      layout = {p.tree_criterion(), static_cast<int>(n_outputs), 0};
     }
     const double total_weight = std::accumulate(weights.begin(), weights.end(), 0.0);
-    FRANCA_EXPECTS(total_weight > 0,
-                   "sample_weight: the weights (times the class weights) sum to {}; at least one "
-                   "must be positive",
-                   total_weight);
-    // The trees sum weights, w y and w y^2 in fixed point scaled from float64 totals: those must
-    // be finite, and the weights' not so small that a row's weight rounds to nothing.
-    FRANCA_EXPECTS(total_weight >= kSmallestWeightSum && total_weight <= kLargestSum,
-                   "sample_weight: the weights (times the class weights) sum to {}, outside [{}, {}]: rescale them "
-                   "(a forest depends on their ratios only)",
-                   total_weight, kSmallestWeightSum, kLargestSum);
-    if constexpr (!kClassifier) {
-      double squares = 0;
+    double squares = 0;
+    if constexpr (!kClassifier)
       for (std::int64_t i = 0; i < n; ++i)
         for (std::int64_t o = 0; o < n_outputs; ++o)
           squares += weights[static_cast<std::size_t>(i)] * targets[i * n_outputs + o] * targets[i * n_outputs + o];
-      FRANCA_EXPECTS(squares <= kLargestSum, "y: the weighted sum of the squared targets is {}, beyond {}: rescale y",
-                     squares, kLargestSum);
-    }
+    check_weight_sums(total_weight, squares);
     tree_targets.weights = Array::from_host(weights, {n});
+    const forest::TreeSettings s = tree_settings(ctx, layout, n, d, total_weight, sample_weight != nullptr);
+    std::vector<forest::TreeNodes> trees = kept_trees(d, classes, n_outputs);
 
-    // The trees' settings.
-    s.max_depth = p.max_depth.value_or(-1);
-    s.min_samples_split = count_of(p.min_samples_split, n);
-    s.min_samples_leaf = count_of(p.min_samples_leaf, n);
-    s.min_samples_split = std::max(s.min_samples_split, 2 * s.min_samples_leaf);
-    s.min_weight_fraction_leaf = p.min_weight_fraction_leaf;
-    s.max_features = resolve_max_features(p.max_features, d);
-    s.max_leaf_nodes = p.max_leaf_nodes.value_or(-1);
-    s.min_impurity_decrease = p.min_impurity_decrease;
-    s.ccp_alpha = p.ccp_alpha;
-    s.bootstrap = p.bootstrap;
-    s.seed = seed_for(ctx, p.random_state);
-    if (p.bootstrap) {
-      const double draws = !p.max_samples ? static_cast<double>(n)
-                           : p.max_samples->fraction
-                               ? std::max(1.0, std::floor(p.max_samples->value * (sample_weight ? total_weight : n)))
-                               : p.max_samples->value;
-      FRANCA_EXPECTS(draws <= kMostDraws, "max_samples: asks for {} bootstrap draws a tree, more than {}", draws,
-                     kMostDraws);
-      s.n_draws = static_cast<std::int64_t>(draws);
-    }
-    if (p.monotonic_cst.given) {
-      const auto& cst = p.monotonic_cst.values;
-      FRANCA_EXPECTS(static_cast<std::int64_t>(cst.size()) == d,
-                     "monotonic_cst: has shape ({},) but the input data X has {} features.", cst.size(), d);
-      FRANCA_EXPECTS(n_outputs == 1,
-                     "monotonic_cst: Monotonicity constraints are not supported with multiple outputs.");
-      FRANCA_EXPECTS(s.layout.n_classes <= 2,
-                     "monotonic_cst: Monotonicity constraints are not supported with multiclass classification");
-      s.monotonic = cst;
-      // As scikit-learn: a classifier's constraint is on the positive class's probability, the
-      // trees bound the negative class's fraction.
-      if (kClassifier)
-        for (int& c : s.monotonic) c = -c;
-    }
-
-    // Warm start keeps the trees and adds the rest.
-    std::vector<forest::TreeNodes> trees;
-    if (p.warm_start && this->fitted()) {
-      FRANCA_EXPECTS(this->n_features_in() == d, "X: has {} features, but {} is expecting {} features as input", d,
-                     name, this->n_features_in());
-      trees = unflatten();
-      const auto kept = static_cast<std::int64_t>(trees.size());
-      FRANCA_EXPECTS(p.n_estimators >= kept,
-                     "n_estimators: n_estimators={} must be larger or equal to len(estimators_)={} when "
-                     "warm_start==True",
-                     p.n_estimators, kept);
-      // The kept trees' values are fractions of the fitted classes (or means of the fitted outputs):
-      // scikit-learn would keep them beside the new y's classes_ and predict wrong labels.
-      const bool same_targets = kClassifier ? fitted_classes() == classes : fitted_outputs() == n_outputs;
-      FRANCA_EXPECTS(same_targets,
-                     "y: warm_start keeps the trees of a forest fitted on other {}; fit with warm_start=False to "
-                     "start again",
-                     kClassifier ? "classes or outputs" : "outputs");
-      if (p.n_estimators == kept)
-        FRANCA_LOG_WARN("{}: Warm-start fitting without increasing n_estimators does not fit new trees.", name);
-    }
-
-    // Bin once, grow in batches (progress between them).
-    const Matrix X_host = device.is_cpu() ? X : host_copy(ctx, X);
+    // Bin once, grow in batches.
+    const Matrix X_host = forest::host_matrix(ctx, X);
     const forest::BinCuts cuts = forest::find_bin_cuts(ctx, X_host, static_cast<int>(p.n_bins), s.seed);
     const forest::BinnedFeatures binned = forest::bin_features(ctx, X, cuts);
     tree_targets.weights = to_device(ctx, tree_targets.weights, device);
@@ -456,29 +386,69 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       tree_targets.labels = to_device(ctx, tree_targets.labels, device);
     else
       tree_targets.values = to_device(ctx, tree_targets.values, device);
-    // Batches only to report progress: every batch ends waiting for its largest tree.
-    const std::int64_t batch =
-        p.verbose > 0 || ctx.reports_progress() ? std::max<std::int64_t>(16, 4 * ctx.threads()) : p.n_estimators;
     FRANCA_LOG_INFO("{}: growing {} trees on {} ({} X of {} x {}, {} bins per feature at most)", name,
                     p.n_estimators - static_cast<std::int64_t>(trees.size()), device.str(), X.kind_name(), n, d,
                     p.n_bins);
-    while (static_cast<std::int64_t>(trees.size()) < p.n_estimators) {
-      ctx.check_cancelled();
-      const auto first = static_cast<std::int64_t>(trees.size());
-      const std::int64_t count = std::min(batch, p.n_estimators - first);
-      std::vector<forest::TreeNodes> grown =
-          FRANCA_DISPATCH(device, forest::grow_trees, ctx, binned, tree_targets, s, first, count);
-      for (auto& t : grown) trees.push_back(std::move(t));
-      if (p.verbose > 0) FRANCA_LOG_INFO("{}: built tree {} of {}", name, trees.size(), p.n_estimators);
-      ctx.report_progress("trees", static_cast<std::int64_t>(trees.size()), p.n_estimators);
-    }
-
-    const FlatForest flat = flatten(trees, s);
-    set_tree_attributes(ctx, flat);
-    this->set_attribute(ctx, "n_outputs_", Array::from_host(std::vector<std::int64_t>{n_outputs}, {}));
-    if constexpr (kClassifier) set_classes(ctx, classes);
-    this->set_attribute(ctx, "feature_importances_", Array::from_host(feature_importances(trees, d), {d}));
+    // Batches only to report progress: every batch ends waiting for its largest tree.
+    const std::int64_t batch =
+        p.verbose > 0 || ctx.reports_progress() ? std::max<std::int64_t>(16, 4 * ctx.threads()) : p.n_estimators;
+    grow_in_batches(ctx, trees, batch, [&](std::int64_t first, std::int64_t count) {
+      return FRANCA_DISPATCH(device, forest::grow_trees, ctx, binned, tree_targets, s, first, count);
+    });
+    const FlatForest flat = record_forest(ctx, trees, s, d, n_outputs, classes);
     if (p.oob_score) out_of_bag(ctx, X_host, flat.view(d), s, weights, targets, n_outputs, classes);
+  }
+
+  // The same forest from rows held in blocks elsewhere (forest_blocks.hpp): the client's side.
+  void fit_blocks_impl(const Context& base_ctx, const BlockRows& rows) override {
+    const auto& p = this->params();
+    const char* name = this->spec().name.c_str();
+    const Context ctx = base_ctx.with_jobs(p.n_jobs.value_or(0));
+    FRANCA_EXPECTS_STATUS(!p.oob_score, Status::not_implemented,
+                          "oob_score: {} on blocks of rows held elsewhere has no out-of-bag score yet; fit with "
+                          "oob_score=False",
+                          name);
+    FRANCA_EXPECTS_STATUS(p.class_weight.kind != ClassWeight::Kind::balanced_subsample || !p.bootstrap,
+                          Status::not_implemented,
+                          "class_weight: 'balanced_subsample' is not available on blocks of rows held elsewhere "
+                          "(each tree's class counts would take one more question per tree); use 'balanced'");
+    const forest::BlockFacts facts = forest::describe_blocks(rows, kClassifier);
+    const std::int64_t n = facts.n, d = facts.d, n_outputs = facts.n_outputs;
+    forest::StatLayout layout;
+    std::vector<std::vector<double>> multipliers;
+    if constexpr (kClassifier) {
+      multipliers = output_class_weights(facts.classes, facts.counts, n);
+      layout = classifier_layout(facts.classes);
+    } else {
+      if (p.tree_criterion() == forest::Criterion::poisson) check_poisson_targets(facts.y_min, facts.y_sum);
+      layout = {p.tree_criterion(), static_cast<int>(n_outputs), 0};
+    }
+    const std::uint64_t seed = seed_for(ctx, p.random_state);
+    forest::BinnedFeatures binned;
+    binned.rows = n;
+    binned.cuts = forest::block_bin_cuts(ctx, rows, facts, static_cast<int>(p.n_bins), seed);
+    forest::keep_binned_blocks(rows, facts, binned.cuts, layout, multipliers);
+    const forest::BlockSummary summary = forest::summarize_blocks(rows, facts);
+    binned.bin_low = summary.bin_low;
+    binned.bin_high = summary.bin_high;
+    check_weight_sums(summary.weight_sum, summary.weighted_squares);
+    const forest::TreeSettings s = tree_settings(ctx, layout, n, d, summary.weight_sum, facts.weighted);
+    std::vector<forest::TreeNodes> trees = kept_trees(d, facts.classes, n_outputs);
+    FRANCA_LOG_INFO("{}: growing {} trees on {} blocks of {} x {} rows held elsewhere", name,
+                    p.n_estimators - static_cast<std::int64_t>(trees.size()), rows.n_blocks, n, d);
+    forest::BlockForestGrower grower(ctx, rows, facts, summary, binned, s);
+    // A batch's trees share every question: larger batches ask fewer.
+    grow_in_batches(ctx, trees, kTreesPerBlockBatch,
+                    [&](std::int64_t first, std::int64_t count) { return grower.grow(first, count); });
+    record_forest(ctx, trees, s, d, n_outputs, facts.classes);
+    this->set_attribute(ctx, "n_features_in_", Array::from_host(std::vector<std::int64_t>{d}, {}));
+  }
+
+  std::vector<std::uint8_t> block_answer_impl(const Context& base_ctx, ByteSpan question, std::int64_t block_index,
+                                              const Matrix* X, const Array* y, const Array* sample_weight,
+                                              ByteSpan kept) const override {
+    const Context ctx = base_ctx.with_jobs(this->params().n_jobs.value_or(0));
+    return forest::forest_block_answer(ctx, question, block_index, X, y, sample_weight, kept);
   }
 
   Matrix apply_impl(const Context& base_ctx, const std::string& method, const Matrix& X_in) const override {
@@ -649,6 +619,135 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
                    "multilabel-indicator.");
   }
 
+  // Per output, each class's weight (class_weight), or none.
+  std::vector<std::vector<double>> output_class_weights(const std::vector<std::vector<double>>& classes,
+                                                        const std::vector<std::vector<std::int64_t>>& counts,
+                                                        std::int64_t n) const {
+    const ClassWeight& spec = this->params().class_weight;
+    std::vector<std::vector<double>> out;
+    // balanced_subsample weighs each tree's draws instead (TreeRows); without bootstrap, as balanced.
+    if (spec.kind == ClassWeight::Kind::none ||
+        (spec.kind == ClassWeight::Kind::balanced_subsample && this->params().bootstrap))
+      return out;
+    const auto n_outputs = static_cast<std::int64_t>(classes.size());
+    for (std::int64_t o = 0; o < n_outputs; ++o)
+      out.push_back(class_weights(spec.for_output(o, n_outputs), classes[static_cast<std::size_t>(o)],
+                                  counts[static_cast<std::size_t>(o)], n));
+    return out;
+  }
+
+  forest::StatLayout classifier_layout(const std::vector<std::vector<double>>& classes) const {
+    std::size_t K = 0;
+    for (const auto& c : classes) K = std::max(K, c.size());
+    return {this->params().tree_criterion(), static_cast<int>(classes.size()), static_cast<int>(K)};
+  }
+
+  static void check_poisson_targets(double least, double sum) {
+    FRANCA_EXPECTS(least >= 0, "y: Some value(s) of y are negative which is not allowed for Poisson regression.");
+    FRANCA_EXPECTS(sum > 0, "y: Sum of y is not strictly positive which is necessary for Poisson regression.");
+  }
+
+  // The trees sum weights, w y and w y^2 in fixed point scaled from float64 totals: those must be
+  // finite, and the weights' not so small that a row's weight rounds to nothing.
+  static void check_weight_sums(double total_weight, double squares) {
+    FRANCA_EXPECTS(total_weight > 0,
+                   "sample_weight: the weights (times the class weights) sum to {}; at least one "
+                   "must be positive",
+                   total_weight);
+    FRANCA_EXPECTS(total_weight >= kSmallestWeightSum && total_weight <= kLargestSum,
+                   "sample_weight: the weights (times the class weights) sum to {}, outside [{}, {}]: rescale them "
+                   "(a forest depends on their ratios only)",
+                   total_weight, kSmallestWeightSum, kLargestSum);
+    FRANCA_EXPECTS(squares <= kLargestSum, "y: the weighted sum of the squared targets is {}, beyond {}: rescale y",
+                   squares, kLargestSum);
+  }
+
+  // The trees' settings for n x d rows of this layout and total weight.
+  forest::TreeSettings tree_settings(const Context& ctx, const forest::StatLayout& layout, std::int64_t n,
+                                     std::int64_t d, double total_weight, bool weighted) const {
+    const auto& p = this->params();
+    forest::TreeSettings s;
+    s.layout = layout;
+    s.balanced_subsample = p.class_weight.kind == ClassWeight::Kind::balanced_subsample && p.bootstrap;
+    s.max_depth = p.max_depth.value_or(-1);
+    s.min_samples_split = count_of(p.min_samples_split, n);
+    s.min_samples_leaf = count_of(p.min_samples_leaf, n);
+    s.min_samples_split = std::max(s.min_samples_split, 2 * s.min_samples_leaf);
+    s.min_weight_fraction_leaf = p.min_weight_fraction_leaf;
+    s.max_features = resolve_max_features(p.max_features, d);
+    s.max_leaf_nodes = p.max_leaf_nodes.value_or(-1);
+    s.min_impurity_decrease = p.min_impurity_decrease;
+    s.ccp_alpha = p.ccp_alpha;
+    s.bootstrap = p.bootstrap;
+    s.seed = seed_for(ctx, p.random_state);
+    if (p.bootstrap) {
+      const double draws = !p.max_samples ? static_cast<double>(n)
+                           : p.max_samples->fraction
+                               ? std::max(1.0, std::floor(p.max_samples->value * (weighted ? total_weight : n)))
+                               : p.max_samples->value;
+      FRANCA_EXPECTS(draws <= kMostDraws, "max_samples: asks for {} bootstrap draws a tree, more than {}", draws,
+                     kMostDraws);
+      s.n_draws = static_cast<std::int64_t>(draws);
+    }
+    if (p.monotonic_cst.given) {
+      const auto& cst = p.monotonic_cst.values;
+      FRANCA_EXPECTS(static_cast<std::int64_t>(cst.size()) == d,
+                     "monotonic_cst: has shape ({},) but the input data X has {} features.", cst.size(), d);
+      FRANCA_EXPECTS(layout.n_outputs == 1,
+                     "monotonic_cst: Monotonicity constraints are not supported with multiple outputs.");
+      FRANCA_EXPECTS(layout.n_classes <= 2,
+                     "monotonic_cst: Monotonicity constraints are not supported with multiclass classification");
+      s.monotonic = cst;
+      // As scikit-learn: a classifier's constraint is on the positive class's probability, the
+      // trees bound the negative class's fraction.
+      if (kClassifier)
+        for (int& c : s.monotonic) c = -c;
+    }
+    return s;
+  }
+
+  // Warm start keeps the fitted trees (checked against the new rows' features and targets).
+  std::vector<forest::TreeNodes> kept_trees(std::int64_t d, const std::vector<std::vector<double>>& classes,
+                                            std::int64_t n_outputs) const {
+    const auto& p = this->params();
+    const char* name = this->spec().name.c_str();
+    if (!p.warm_start || !this->fitted()) return {};
+    FRANCA_EXPECTS(this->n_features_in() == d, "X: has {} features, but {} is expecting {} features as input", d, name,
+                   this->n_features_in());
+    std::vector<forest::TreeNodes> trees = unflatten();
+    const auto kept = static_cast<std::int64_t>(trees.size());
+    FRANCA_EXPECTS(p.n_estimators >= kept,
+                   "n_estimators: n_estimators={} must be larger or equal to len(estimators_)={} when "
+                   "warm_start==True",
+                   p.n_estimators, kept);
+    // The kept trees' values are fractions of the fitted classes (or means of the fitted outputs):
+    // scikit-learn would keep them beside the new y's classes_ and predict wrong labels.
+    const bool same_targets = kClassifier ? fitted_classes() == classes : fitted_outputs() == n_outputs;
+    FRANCA_EXPECTS(same_targets,
+                   "y: warm_start keeps the trees of a forest fitted on other {}; fit with warm_start=False to "
+                   "start again",
+                   kClassifier ? "classes or outputs" : "outputs");
+    if (p.n_estimators == kept)
+      FRANCA_LOG_WARN("{}: Warm-start fitting without increasing n_estimators does not fit new trees.", name);
+    return trees;
+  }
+
+  // Grows the trees up to n_estimators, `batch` at a time (grow(first, count)), reporting progress
+  // between batches.
+  template <class Grow>
+  void grow_in_batches(const Context& ctx, std::vector<forest::TreeNodes>& trees, std::int64_t batch,
+                       const Grow& grow) const {
+    const auto& p = this->params();
+    while (static_cast<std::int64_t>(trees.size()) < p.n_estimators) {
+      ctx.check_cancelled();
+      const auto first = static_cast<std::int64_t>(trees.size());
+      const std::int64_t count = std::min(batch, p.n_estimators - first);
+      for (auto& t : grow(first, count)) trees.push_back(std::move(t));
+      if (p.verbose > 0) FRANCA_LOG_INFO("{}: built tree {} of {}", this->spec().name, trees.size(), p.n_estimators);
+      ctx.report_progress("trees", static_cast<std::int64_t>(trees.size()), p.n_estimators);
+    }
+  }
+
   static std::int64_t count_of(const CountOrFraction& c, std::int64_t n) {
     return c.fraction ? static_cast<std::int64_t>(std::ceil(c.value * static_cast<double>(n)))
                       : static_cast<std::int64_t>(c.value);
@@ -669,18 +768,6 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
         break;
     }
     return d;
-  }
-
-  static Matrix host_copy(const Context& ctx, const Matrix& X) {
-    Matrix h = X;
-    if (X.kind == Matrix::Kind::csr) {
-      h.csr.indptr = to_device(ctx, X.csr.indptr, Device::cpu());
-      h.csr.indices = to_device(ctx, X.csr.indices, Device::cpu());
-      h.csr.data = to_device(ctx, X.csr.data, Device::cpu());
-    } else {
-      h.dense = to_device(ctx, X.dense, Device::cpu());
-    }
-    return h;
   }
 
   // The trees' arrays concatenated, as the fitted attributes hold them.
@@ -706,6 +793,18 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
       return v;
     }
   };
+
+  // The fitted attributes of these trees.
+  FlatForest record_forest(const Context& ctx, const std::vector<forest::TreeNodes>& trees,
+                           const forest::TreeSettings& s, std::int64_t d, std::int64_t n_outputs,
+                           const std::vector<std::vector<double>>& classes) {
+    FlatForest flat = flatten(trees, s);
+    set_tree_attributes(ctx, flat);
+    this->set_attribute(ctx, "n_outputs_", Array::from_host(std::vector<std::int64_t>{n_outputs}, {}));
+    if constexpr (kClassifier) set_classes(ctx, classes);
+    this->set_attribute(ctx, "feature_importances_", Array::from_host(feature_importances(trees, d), {d}));
+    return flat;
+  }
 
   static FlatForest flatten(const std::vector<forest::TreeNodes>& trees, const forest::TreeSettings& s) {
     FlatForest f;

@@ -32,8 +32,10 @@ namespace franca::forest {
 
 namespace {
 
-// Bounds the entries of a batch of trees on the device; larger batches only save launches.
+// Bounds the entries of a batch of trees and the histograms of a launch on the device; larger
+// batches and launches only save launches.
 constexpr std::int64_t kEntryBytes = std::int64_t{1} << 30;
+constexpr std::int64_t kHistogramCells = std::int64_t{1} << 26;
 
 // What each entry is and where it is.
 struct Entries {
@@ -148,6 +150,8 @@ class DeviceRows {
         2 * std::int64_t{sizeof(std::int32_t)} + std::int64_t{sizeof(std::int64_t)} * statistics;
     return std::max<std::int64_t>(1, kEntryBytes / std::max<std::int64_t>(1, n_ * entry_bytes));
   }
+
+  std::int64_t request_cells() const { return kHistogramCells; }
 
   std::vector<TreeStart> start(std::int64_t first_tree, std::int64_t n_trees) {
     rows_.clear();

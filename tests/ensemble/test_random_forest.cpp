@@ -359,5 +359,181 @@ TEST_P(RandomForest, AnAllMissingColumnIsNeverSplitOn) {
 
 FRANCA_INSTANTIATE_DEVICE_TESTS(RandomForest);
 
+
+// ---- Fits on blocks of rows held elsewhere (franca_estimator_fit_blocks), blocks answered in process. ----
+
+// The rows [first, end) of the data.
+Data rows_of(const Data& data, std::int64_t first, std::int64_t end) {
+  Data part = data;
+  part.n = end - first;
+  part.X.assign(data.X.begin() + first * data.d, data.X.begin() + end * data.d);
+  part.y.assign(data.y.begin() + first * data.outputs, data.y.begin() + end * data.outputs);
+  return part;
+}
+
+// Blocks of a data set at the given first rows, each answering through its own estimator handle,
+// keeping its kept form as a caller would.
+struct Blocks {
+  struct Block {
+    Data data;
+    std::vector<double> weights;
+    std::unique_ptr<LaidOutMatrix<double, std::int64_t>> X;
+    std::unique_ptr<Tensor> y, w;
+    DLManagedTensor* kept = nullptr;
+  };
+  std::vector<Block> blocks;
+  EstimatorPtr answering;
+  std::vector<DLManagedTensor*> answers;  // held until the next question, as the ABI asks
+  int questions = 0;
+
+  Blocks(const std::string& name, const std::string& params, const Data& data, const std::vector<std::int64_t>& firsts,
+         const std::vector<double>* weights)
+      : answering(estimator(name, params)) {
+    for (std::size_t b = 0; b < firsts.size(); ++b) {
+      const std::int64_t end = b + 1 < firsts.size() ? firsts[b + 1] : data.n;
+      Block block;
+      block.data = rows_of(data, firsts[b], end);
+      block.X = std::make_unique<LaidOutMatrix<double, std::int64_t>>("cpu", block.data.X, block.data.n, data.d,
+                                                                       b % 2 ? "csr" : "row-major");
+      block.y = std::make_unique<Tensor>("cpu", block.data.y,
+                                         data.outputs == 1 ? std::vector<std::int64_t>{block.data.n}
+                                                           : std::vector<std::int64_t>{block.data.n, data.outputs});
+      if (weights) {
+        block.weights.assign(weights->begin() + firsts[b], weights->begin() + end);
+        block.w = std::make_unique<Tensor>("cpu", block.weights, std::vector<std::int64_t>{block.data.n});
+      }
+      blocks.push_back(std::move(block));
+    }
+  }
+  ~Blocks() {
+    release_answers();
+    for (Block& b : blocks)
+      if (b.kept) b.kept->deleter(b.kept);
+  }
+  void release_answers() {
+    for (DLManagedTensor* a : answers) a->deleter(a);
+    answers.clear();
+  }
+
+  static int ask(int kind, const DLTensor* question, const DLTensor** out, void* user_data) {
+    auto& self = *static_cast<Blocks*>(user_data);
+    self.release_answers();
+    ++self.questions;
+    for (std::size_t b = 0; b < self.blocks.size(); ++b) {
+      Block& block = self.blocks[b];
+      const bool of_rows = kind != FRANCA_BLOCKS_KEPT;
+      DLManagedTensor* answer = nullptr;
+      const int status = franca_estimator_block_answer(
+          nullptr, self.answering.get(), question, static_cast<std::int64_t>(b), of_rows ? block.X->get() : nullptr,
+          of_rows ? block.y->get() : nullptr, of_rows && block.w ? block.w->get() : nullptr,
+          of_rows ? nullptr : &block.kept->dl_tensor, &answer);
+      EXPECT_EQ(status, FRANCA_OK) << franca_last_error();
+      if (status != FRANCA_OK) return 1;
+      if (kind == FRANCA_BLOCKS_KEEP) {
+        if (block.kept) block.kept->deleter(block.kept);
+        block.kept = answer;
+        continue;
+      }
+      self.answers.push_back(answer);
+      out[b] = &answer->dl_tensor;
+    }
+    return 0;
+  }
+};
+
+Fitted fit_on_blocks(const std::string& name, const std::string& params, const Data& data,
+                     const std::vector<std::int64_t>& firsts, const std::vector<double>* weights = nullptr,
+                     int* questions = nullptr) {
+  Blocks blocks(name, params, data, firsts, weights);
+  Fitted f{estimator(name, params), {}};
+  EXPECT_EQ(franca_estimator_fit_blocks(nullptr, f.model.get(), static_cast<std::int64_t>(firsts.size()), Blocks::ask,
+                                        &blocks),
+            FRANCA_OK)
+      << franca_last_error() << " (" << name << " " << params << ")";
+  for (const char* a : kTreeArrays) f.arrays[a] = attribute_of(f.model.get(), a);
+  f.arrays["feature_importances_"] = attribute_of(f.model.get(), "feature_importances_");
+  if (questions) *questions = blocks.questions;
+  return f;
+}
+
+TEST(RandomForestOnBlocks, GrowsTheForestOfAllTheRowsWhateverTheBlocks) {
+  struct Case {
+    std::string name, params;
+    Data data;
+    bool weighted;
+  };
+  const std::vector<Case> cases = {
+      {"RandomForestClassifier", R"({"n_estimators": 6, "random_state": 3, "max_features": 2})",
+       make_data(700, 6, 3, 21, true), false},
+      {"RandomForestClassifier",
+       R"({"n_estimators": 5, "random_state": 4, "class_weight": "balanced", "max_samples": 0.6,
+           "min_samples_leaf": 3, "max_depth": 7})",
+       make_data(600, 5, 4, 22, true), true},
+      {"RandomForestClassifier", R"({"n_estimators": 4, "random_state": 5, "max_leaf_nodes": 12, "bootstrap": false})",
+       with_second_output(make_data(500, 5, 3, 23)), false},
+      {"RandomForestRegressor", R"({"n_estimators": 5, "random_state": 6})", make_data(500, 5, 0, 24, true), true},
+      {"RandomForestRegressor", R"({"n_estimators": 4, "random_state": 7, "criterion": "poisson", "max_depth": 6})",
+       [] {
+         Data d = make_data(400, 4, 0, 25);
+         for (double& v : d.y) v = std::exp(v / 3);
+         return d;
+       }(),
+       false},
+      {"RandomForestRegressor",
+       R"({"n_estimators": 3, "random_state": 8, "monotonic_cst": [1, 0, 0, 0, -1], "max_leaf_nodes": 20})",
+       make_data(500, 5, 0, 26), false},
+  };
+  for (const Case& c : cases) {
+    std::vector<double> weights;
+    std::mt19937_64 rng(9);
+    std::uniform_real_distribution<double> uniform(0.2, 3.0);
+    for (std::int64_t i = 0; i < c.data.n; ++i) weights.push_back(uniform(rng));
+    const std::vector<double>* w = c.weighted ? &weights : nullptr;
+    const Fitted whole = fit<double, std::int32_t>("cpu", c.name, c.data, "row-major", c.params, 2, w);
+    for (const std::vector<std::int64_t>& firsts :
+         {std::vector<std::int64_t>{0}, std::vector<std::int64_t>{0, 1, 250, 251},
+          std::vector<std::int64_t>{0, 70, 140, 300, 390}})
+      expect_same_trees(whole, fit_on_blocks(c.name, c.params, c.data, firsts, w), 0,
+                        c.name + " " + c.params + " on " + std::to_string(firsts.size()) + " blocks");
+  }
+}
+
+TEST(RandomForestOnBlocks, BinsFromTheSameSampleBeyondTwoHundredThousandRows) {
+  const Data data = make_data(230000, 3, 2, 27);
+  const std::string params = R"({"n_estimators": 2, "random_state": 1, "max_depth": 4, "n_bins": 31})";
+  const Fitted whole = fit<double, std::int32_t>("cpu", "RandomForestClassifier", data, "row-major", params, 2);
+  int questions = 0;
+  expect_same_trees(whole,
+                    fit_on_blocks("RandomForestClassifier", params, data, {0, 100000, 100001, 180000}, nullptr,
+                                  &questions),
+                    0, "230,000 rows on 4 blocks");
+  EXPECT_LT(questions, 40);  // a level's nodes share a question
+}
+
+TEST(RandomForestOnBlocks, WhatItCannotDoIsANamedError) {
+  const Data data = make_data(200, 4, 2, 28);
+  Blocks blocks("RandomForestClassifier", "{}", data, {0, 100}, nullptr);
+  const EstimatorPtr oob = estimator("RandomForestClassifier", R"({"oob_score": true})");
+  EXPECT_EQ(franca_estimator_fit_blocks(nullptr, oob.get(), 2, Blocks::ask, &blocks), FRANCA_ERROR_NOT_IMPLEMENTED);
+  EXPECT_NE(std::string(franca_last_error()).find("oob_score"), std::string::npos) << franca_last_error();
+  const EstimatorPtr ridge = estimator("Ridge");
+  EXPECT_EQ(franca_estimator_fit_blocks(nullptr, ridge.get(), 2, Blocks::ask, &blocks), FRANCA_ERROR_NOT_IMPLEMENTED);
+
+  // Bytes that are no question, and a kept form that is not one, are errors naming them.
+  const std::vector<std::uint8_t> junk = {7, 1, 2, 3};
+  Tensor question("cpu", junk, {4});
+  DLManagedTensor* answer = nullptr;
+  EXPECT_EQ(franca_estimator_block_answer(nullptr, blocks.answering.get(), question.get(), 0, nullptr, nullptr,
+                                          nullptr, question.get(), &answer),
+            FRANCA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(answer, nullptr);
+  const std::vector<std::uint8_t> summary = {4};
+  Tensor summary_question("cpu", summary, {1});
+  EXPECT_NE(franca_estimator_block_answer(nullptr, blocks.answering.get(), summary_question.get(), 0, nullptr, nullptr,
+                                          nullptr, question.get(), &answer),
+            FRANCA_OK);
+  EXPECT_NE(std::string(franca_last_error()).find("kept"), std::string::npos) << franca_last_error();
+}
+
 }  // namespace
 }  // namespace franca::test

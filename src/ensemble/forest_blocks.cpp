@@ -1,0 +1,733 @@
+// The questions of a forest fitted on blocks of rows, both sides: what the client asks and merges
+// (describe_blocks .. BlockForestGrower), and what a block answers (forest_block_answer). Questions
+// and answers are little-endian byte images (core/serialize.hpp), read with bounds checks: they
+// cross process boundaries through the caller.
+#include "ensemble/forest_blocks.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "core/class_weight.hpp"
+#include "core/expects.hpp"
+#include "core/parallel.hpp"
+#include "core/serialize.hpp"
+#include "ensemble/host_rows.hpp"
+#include "ensemble/level_growth.hpp"
+#include "primitives/matrix_input.hpp"
+
+namespace franca::forest {
+
+namespace {
+
+enum class Kind : std::uint8_t { describe = 1, sample, keep, summary, draw_totals, tree_sums, grow };
+
+constexpr std::uint64_t kKeptMagic = 0x6b6f6c4274736572ull;  // "rstBlok"
+// A grow question's histograms, at most (int64 cells, dense on the client while it merges them).
+constexpr std::int64_t kBlockRequestCells = std::int64_t{1} << 22;
+
+template <class T>
+void put_vector(ByteWriter& w, const std::vector<T>& v) {
+  w.put<std::uint64_t>(v.size());
+  w.put_bytes(v.data(), v.size() * sizeof(T));
+}
+
+template <class T>
+std::vector<T> get_vector(ByteReader& r, const char* what) {
+  const auto n = r.get<std::uint64_t>(what);
+  FRANCA_EXPECTS_STATUS(n <= r.remaining() / sizeof(T), Status::invalid_argument,
+                        "question: {} claims {} items, more than its {} bytes hold", what, n, r.remaining());
+  std::vector<T> v(static_cast<std::size_t>(n));
+  if (n > 0) std::memcpy(v.data(), r.take(static_cast<std::size_t>(n) * sizeof(T), what), v.size() * sizeof(T));
+  return v;
+}
+
+ByteWriter question_of(Kind kind) {
+  ByteWriter w;
+  w.put<std::uint8_t>(static_cast<std::uint8_t>(kind));
+  return w;
+}
+
+ByteReader reader_of(ByteSpan bytes, const char* source) {
+  return ByteReader(bytes.data, bytes.size, source, Status::invalid_argument);
+}
+
+// The answers to a question, each checked to be there.
+std::vector<ByteSpan> ask(const BlockRows& rows, BlockQuestion kind, ByteWriter& question) {
+  std::vector<ByteSpan> answers = rows.ask(kind, question.bytes());
+  if (kind == BlockQuestion::keep) return answers;
+  FRANCA_EXPECTS(static_cast<std::int64_t>(answers.size()) == rows.n_blocks,
+                 "ask: returned {} answers for {} blocks", answers.size(), rows.n_blocks);
+  return answers;
+}
+
+// ---- The client's questions, and the blocks' answers to them. ----
+
+// The layout and draw settings a block needs to draw and weigh a tree's rows.
+void put_draw(ByteWriter& w, const TreeSettings& s, const DrawFrame& frame, const std::vector<std::int64_t>& first_rows,
+              const std::vector<std::int64_t>& weight_before) {
+  w.put<std::int32_t>(static_cast<std::int32_t>(s.layout.criterion));
+  w.put<std::int32_t>(s.layout.n_outputs);
+  w.put<std::int32_t>(s.layout.n_classes);
+  w.put<std::uint8_t>(s.bootstrap);
+  w.put<std::int64_t>(s.n_draws);
+  w.put<std::uint64_t>(s.seed);
+  w.put<std::uint8_t>(frame.equal_weights);
+  w.put<double>(frame.weight_scale);
+  w.put<std::int64_t>(frame.weight_total);
+  w.put<std::int64_t>(frame.total_rows);
+  put_vector(w, first_rows);
+  put_vector(w, weight_before);
+}
+
+struct BlockDraw {
+  TreeSettings s;
+  DrawFrame frame;  // this block's
+};
+
+BlockDraw get_draw(ByteReader& r, std::int64_t block_index) {
+  BlockDraw out;
+  const auto criterion = r.get<std::int32_t>("criterion");
+  FRANCA_EXPECTS(criterion >= 0 && criterion <= static_cast<std::int32_t>(Criterion::poisson),
+                 "question: criterion {} is none of the forest's", criterion);
+  out.s.layout.criterion = static_cast<Criterion>(criterion);
+  out.s.layout.n_outputs = r.get<std::int32_t>("n_outputs");
+  out.s.layout.n_classes = r.get<std::int32_t>("n_classes");
+  out.s.bootstrap = r.get<std::uint8_t>("bootstrap") != 0;
+  out.s.n_draws = r.get<std::int64_t>("n_draws");
+  out.s.seed = r.get<std::uint64_t>("seed");
+  out.frame.equal_weights = r.get<std::uint8_t>("equal_weights") != 0;
+  out.frame.weight_scale = r.get<double>("weight_scale");
+  out.frame.weight_total = r.get<std::int64_t>("weight_total");
+  out.frame.total_rows = r.get<std::int64_t>("total_rows");
+  const auto first_rows = get_vector<std::int64_t>(r, "first_rows");
+  const auto weight_before = get_vector<std::int64_t>(r, "weight_before");
+  FRANCA_EXPECTS(block_index < static_cast<std::int64_t>(weight_before.size()) &&
+                     weight_before.size() + 1 == first_rows.size(),
+                 "block_index: {} is not among the question's {} blocks", block_index, first_rows.size());
+  FRANCA_EXPECTS(out.s.n_draws >= 0 && out.frame.total_rows > 0 && out.frame.weight_total >= 0 &&
+                     out.s.layout.n_outputs > 0 && out.s.layout.n_classes >= 0,
+                 "question: the draw settings are out of range");
+  out.frame.first_row = first_rows[static_cast<std::size_t>(block_index)];
+  out.frame.weight_before = weight_before[static_cast<std::size_t>(block_index)];
+  return out;
+}
+
+// A block's kept form: its rows binned, their labels (or targets) and weights, and the bin ranges.
+// Sections in order of alignment (the header's int64, then float64, int32, float32, bytes), so
+// that an 8-byte aligned image is read in place.
+struct KeptBlock {
+  std::int64_t first_row = 0, n = 0, d = 0, n_outputs = 1;
+  bool classification = false;
+  const double* weights = nullptr;
+  const double* values = nullptr;         // regression: n x outputs
+  const std::int32_t* labels = nullptr;   // classification: n x outputs
+  const std::int32_t* n_bins = nullptr;   // per feature
+  const float* bin_low = nullptr;         // features x kCodes
+  const float* bin_high = nullptr;
+  const std::uint8_t* codes = nullptr;    // n x features
+  std::vector<std::uint64_t> aligned;     // a copy, when the image was not aligned
+};
+
+std::vector<std::uint8_t> keep_rows(const Context& ctx, ByteReader& q, std::int64_t block_index, const Matrix& X,
+                                    const Array& y, const Array* sample_weight) {
+  const auto classification = q.get<std::uint8_t>("classification") != 0;
+  BinCuts cuts;
+  cuts.offsets = get_vector<std::int64_t>(q, "cut offsets");
+  cuts.cuts = get_vector<float>(q, "cuts");
+  const auto first_rows = get_vector<std::int64_t>(q, "first_rows");
+  const auto n_outputs = q.get<std::int64_t>("n_outputs");
+  FRANCA_EXPECTS(block_index < static_cast<std::int64_t>(first_rows.size()), "block_index: {} is not among the {} blocks",
+                 block_index, first_rows.size());
+  FRANCA_EXPECTS(cuts.features() == X.cols() && !cuts.offsets.empty() && cuts.offsets.front() == 0 &&
+                     cuts.offsets.back() == static_cast<std::int64_t>(cuts.cuts.size()) &&
+                     std::is_sorted(cuts.offsets.begin(), cuts.offsets.end()),
+                 "question: its bin cuts are not those of X's {} features", X.cols());
+  for (std::int64_t f = 0; f < cuts.features(); ++f)
+    FRANCA_EXPECTS(cuts.n_bins(f) <= kMaxBins, "question: feature {} has more than {} bins", f, kMaxBins);
+  const std::int64_t n = X.rows(), d = X.cols();
+  const std::int64_t y_outputs = y.ndim() == 1 ? 1 : y.dim(1);
+  FRANCA_EXPECTS(y_outputs == n_outputs, "y: has {} outputs, the other blocks {}", y_outputs, n_outputs);
+  const Array y_host = to(ctx, y, Device::cpu(), DType::float64);
+  const double* targets = y_host.ptr<const double>();
+  std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
+  if (sample_weight) {
+    const Array w = to(ctx, *sample_weight, Device::cpu(), DType::float64);
+    weights.assign(w.ptr<const double>(), w.ptr<const double>() + n);
+  }
+  std::vector<std::int32_t> labels;
+  if (classification) {
+    labels.resize(static_cast<std::size_t>(n * n_outputs));
+    for (std::int64_t o = 0; o < n_outputs; ++o) {
+      const auto classes = get_vector<double>(q, "classes");
+      const auto multipliers = get_vector<double>(q, "class weights");
+      FRANCA_EXPECTS(multipliers.empty() || multipliers.size() == classes.size(),
+                     "question: {} class weights for {} classes", multipliers.size(), classes.size());
+      for (std::int64_t i = 0; i < n; ++i) {
+        const double label = targets[i * n_outputs + o];
+        const auto it = std::lower_bound(classes.begin(), classes.end(), label);
+        FRANCA_EXPECTS(it != classes.end() && *it == label, "y: label {} of row {} is not among the classes", label, i);
+        const auto code = static_cast<std::int32_t>(it - classes.begin());
+        labels[static_cast<std::size_t>(i * n_outputs + o)] = code;
+        if (!multipliers.empty()) weights[static_cast<std::size_t>(i)] *= multipliers[static_cast<std::size_t>(code)];
+      }
+    }
+  }
+  Array codes;
+  std::vector<float> bin_low, bin_high;
+  encode_bins<Backend::cpu>(ctx, X, cuts, codes, bin_low, bin_high);
+  ByteWriter w;
+  w.put<std::uint64_t>(kKeptMagic);
+  w.put<std::int64_t>(first_rows[static_cast<std::size_t>(block_index)]);
+  w.put<std::int64_t>(n);
+  w.put<std::int64_t>(d);
+  w.put<std::int64_t>(n_outputs);
+  w.put<std::int64_t>(classification);
+  w.put_bytes(weights.data(), weights.size() * sizeof(double));
+  if (classification) {
+    w.put_bytes(labels.data(), labels.size() * sizeof(std::int32_t));
+  } else {
+    w.put_bytes(targets, static_cast<std::size_t>(n * n_outputs) * sizeof(double));
+  }
+  for (std::int64_t f = 0; f < d; ++f) w.put<std::int32_t>(cuts.n_bins(f));
+  w.put_bytes(bin_low.data(), bin_low.size() * sizeof(float));
+  w.put_bytes(bin_high.data(), bin_high.size() * sizeof(float));
+  w.put_bytes(codes.data, static_cast<std::size_t>(n * d));
+  return std::move(w.bytes());
+}
+
+KeptBlock read_kept(ByteSpan kept) {
+  FRANCA_EXPECTS(kept.data != nullptr, "kept: a question of the kept blocks needs the block's kept form");
+  KeptBlock b;
+  const std::uint8_t* base = kept.data;
+  if (reinterpret_cast<std::uintptr_t>(base) % alignof(std::uint64_t) != 0) {
+    b.aligned.resize((kept.size + 7) / 8);
+    std::memcpy(b.aligned.data(), kept.data, kept.size);
+    base = reinterpret_cast<const std::uint8_t*>(b.aligned.data());
+  }
+  ByteReader r(base, kept.size, "kept", Status::invalid_argument);
+  FRANCA_EXPECTS(r.get<std::uint64_t>("magic") == kKeptMagic, "kept: not a forest block's kept form");
+  b.first_row = r.get<std::int64_t>("first_row");
+  b.n = r.get<std::int64_t>("rows");
+  b.d = r.get<std::int64_t>("features");
+  b.n_outputs = r.get<std::int64_t>("outputs");
+  b.classification = r.get<std::int64_t>("classification") != 0;
+  FRANCA_EXPECTS(b.n >= 0 && b.n < (std::int64_t{1} << 31) && b.d > 0 && b.d < (std::int64_t{1} << 31) &&
+                     b.n_outputs > 0 && b.n_outputs < (std::int64_t{1} << 20),
+                 "kept: its sizes are out of range");
+  const auto n = static_cast<std::size_t>(b.n), d = static_cast<std::size_t>(b.d),
+             O = static_cast<std::size_t>(b.n_outputs);
+  b.weights = reinterpret_cast<const double*>(r.take(n * sizeof(double), "weights"));
+  if (b.classification) {
+    b.labels = reinterpret_cast<const std::int32_t*>(r.take(n * O * sizeof(std::int32_t), "labels"));
+  } else {
+    b.values = reinterpret_cast<const double*>(r.take(n * O * sizeof(double), "targets"));
+  }
+  b.n_bins = reinterpret_cast<const std::int32_t*>(r.take(d * sizeof(std::int32_t), "n_bins"));
+  b.bin_low = reinterpret_cast<const float*>(r.take(d * kCodes * sizeof(float), "bin_low"));
+  b.bin_high = reinterpret_cast<const float*>(r.take(d * kCodes * sizeof(float), "bin_high"));
+  b.codes = r.take(n * d, "codes");
+  for (std::size_t f = 0; f < d; ++f)
+    FRANCA_EXPECTS(b.n_bins[f] >= 1 && b.n_bins[f] <= kMaxBins, "kept: feature {} has {} bins", f, b.n_bins[f]);
+  for (std::size_t i = 0; i < n * d; ++i)
+    FRANCA_EXPECTS(b.codes[i] <= b.n_bins[i % d], "kept: code {} of row {} is out of its feature's range", b.codes[i],
+                   i / d);
+  return b;
+}
+
+// The trees of a grow or tree-sums question, drawn and weighed on this block.
+struct GrowQuestion {
+  BlockDraw draw;
+  std::int64_t first_tree = 0, n_trees = 0;
+};
+
+GrowQuestion get_trees(ByteReader& q, std::int64_t block_index, const KeptBlock& b) {
+  GrowQuestion g;
+  g.draw = get_draw(q, block_index);
+  g.first_tree = q.get<std::int64_t>("first_tree");
+  g.n_trees = q.get<std::int64_t>("n_trees");
+  FRANCA_EXPECTS(g.first_tree >= 0 && g.n_trees >= 0 && g.n_trees <= (std::int64_t{1} << 20),
+                 "question: trees {} .. +{} out of range", g.first_tree, g.n_trees);
+  const StatLayout& layout = g.draw.s.layout;
+  FRANCA_EXPECTS(layout.classification() == b.classification && layout.n_outputs == b.n_outputs,
+                 "question: asks for {} outputs of {}, the block keeps {} of {}", layout.n_outputs,
+                 layout.classification() ? "classes" : "targets", b.n_outputs,
+                 b.classification ? "classes" : "targets");
+  if (b.classification)
+    for (std::int64_t i = 0; i < b.n * b.n_outputs; ++i)
+      FRANCA_EXPECTS(b.labels[i] >= 0 && b.labels[i] < layout.n_classes, "kept: label code {} out of range",
+                     b.labels[i]);
+  FRANCA_EXPECTS(b.first_row == g.draw.frame.first_row, "kept: the block starts at row {}, the question says {}",
+                 b.first_row, g.draw.frame.first_row);
+  return g;
+}
+
+std::vector<std::uint8_t> tree_sums_answer(const Context& ctx, ByteReader& q, std::int64_t block_index,
+                                           const KeptBlock& b) {
+  const GrowQuestion g = get_trees(q, block_index, b);
+  std::vector<TreeSums> sums(static_cast<std::size_t>(g.n_trees));
+  parallel_for(ctx, g.n_trees, 1, [&](std::int64_t t0, std::int64_t t1) {
+    TreeRows tree_rows;
+    for (std::int64_t t = t0; t < t1; ++t) {
+      tree_rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t);
+      sums[static_cast<std::size_t>(t)] = tree_rows.sums(b.values);
+    }
+  });
+  ByteWriter w;
+  put_vector(w, sums);
+  return std::move(w.bytes());
+}
+
+std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteReader& q, std::int64_t block_index, const KeptBlock& b) {
+  const GrowQuestion g = get_trees(q, block_index, b);
+  const StatLayout& layout = g.draw.s.layout;
+  const int m = layout.width();
+  const auto scales = get_vector<Scales>(q, "scales");
+  const auto roots = get_vector<std::int32_t>(q, "roots");
+  FRANCA_EXPECTS(static_cast<std::int64_t>(scales.size()) == g.n_trees &&
+                     static_cast<std::int64_t>(roots.size()) == g.n_trees,
+                 "question: scales and roots for {} and {} trees, of {}", scales.size(), roots.size(), g.n_trees);
+  const auto n_levels = q.get<std::uint64_t>("levels");
+  FRANCA_EXPECTS(n_levels <= q.remaining(), "question: claims {} levels", n_levels);
+  std::vector<std::vector<NodeMove>> levels;
+  for (std::uint64_t l = 0; l < n_levels; ++l) {
+    levels.push_back(get_vector<NodeMove>(q, "moves"));
+    for (const NodeMove& move : levels.back())
+      FRANCA_EXPECTS(move.feature < b.d, "question: a move splits feature {} of {}", move.feature, b.d);
+  }
+  const bool totals_only = q.get<std::uint8_t>("totals_only") != 0;
+  const auto tasks = get_vector<NodeTask>(q, "tasks");
+  const auto pairs = get_vector<PairTask>(q, "pairs");
+  const auto cells = q.get<std::int64_t>("cells");
+  FRANCA_EXPECTS(cells >= 0 && cells <= kBlockRequestCells * 2, "question: {} histogram cells", cells);
+  for (const NodeTask& task : tasks)
+    FRANCA_EXPECTS(task.tree >= 0 && task.tree < g.n_trees && task.first_pair >= 0 && task.first_pair <= task.end_pair &&
+                       task.end_pair <= static_cast<std::int32_t>(pairs.size()),
+                   "question: a node's pairs are out of range");
+  for (const PairTask& pair : pairs)
+    FRANCA_EXPECTS(pair.feature >= 0 && pair.feature < b.d && pair.cells >= 0 &&
+                       pair.cells + (b.n_bins[pair.feature] + 1) * std::int64_t{m} <= cells,
+                   "question: a pair's histogram is out of range");
+
+  std::vector<std::int64_t> sums(static_cast<std::size_t>(totals_only ? g.n_trees * m : cells), 0);
+  // Trees own disjoint pairs (a node belongs to one tree): the threads write disjoint cells.
+  parallel_for(ctx, g.n_trees, 1, [&](std::int64_t t0, std::int64_t t1) {
+    TreeRows tree_rows;
+    std::vector<std::int32_t> node;
+    for (std::int64_t t = t0; t < t1; ++t) {
+      tree_rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t);
+      tree_rows.fix(layout, scales[static_cast<std::size_t>(t)], b.values);
+      const std::vector<std::int32_t>& rows = tree_rows.rows();
+      if (totals_only) {
+        for (const std::int32_t r : rows) tree_rows.add_row(sums.data() + t * m, r);
+        continue;
+      }
+      node.assign(rows.size(), roots[static_cast<std::size_t>(t)]);
+      for (const auto& moves : levels) {
+        const auto count = static_cast<std::int32_t>(moves.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          if (node[i] < 0) continue;
+          const std::uint8_t* row = b.codes + static_cast<std::int64_t>(rows[i]) * b.d;
+          node[i] = moved_handle(moves.data(), count, b.n_bins, node[i], [&](std::int32_t f) { return row[f]; });
+        }
+      }
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (node[i] < 0) continue;
+        const std::int32_t k = find_handle(tasks.data(), static_cast<std::int32_t>(tasks.size()), node[i]);
+        if (k < 0 || tasks[static_cast<std::size_t>(k)].tree != t) continue;
+        const std::uint8_t* row = b.codes + static_cast<std::int64_t>(rows[i]) * b.d;
+        for (std::int32_t p = tasks[static_cast<std::size_t>(k)].first_pair; p < tasks[static_cast<std::size_t>(k)].end_pair;
+             ++p) {
+          const PairTask& pair = pairs[static_cast<std::size_t>(p)];
+          tree_rows.add_row(sums.data() + pair.cells + std::int64_t{row[pair.feature]} * m, rows[i]);
+        }
+      }
+    }
+  });
+  ByteWriter w;
+  if (totals_only) {
+    put_vector(w, sums);
+    return std::move(w.bytes());
+  }
+  // The non-empty cells only: deep nodes hold few rows.
+  std::vector<std::int64_t> compact;
+  for (std::int64_t c = 0; c < cells; c += m) {
+    if (sums[static_cast<std::size_t>(c)] == 0) continue;
+    compact.push_back(c);
+    compact.insert(compact.end(), sums.begin() + c, sums.begin() + c + m);
+  }
+  put_vector(w, compact);
+  return std::move(w.bytes());
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> forest_block_answer(const Context& ctx, ByteSpan question, std::int64_t block_index,
+                                              const Matrix* X, const Array* y, const Array* sample_weight,
+                                              ByteSpan kept) {
+  ByteReader q = reader_of(question, "question");
+  const auto kind = static_cast<Kind>(q.get<std::uint8_t>("kind"));
+  const bool of_rows = kind == Kind::describe || kind == Kind::sample || kind == Kind::keep;
+  FRANCA_EXPECTS(!of_rows || (X && y), "X, y: the question asks of the block's rows; pass them");
+  ByteWriter w;
+  switch (kind) {
+    case Kind::describe: {
+      const auto classification = q.get<std::uint8_t>("classification") != 0;
+      const Array y_host = to(ctx, *y, Device::cpu(), DType::float64);
+      const std::int64_t n = X->rows(), outputs = y->ndim() == 1 ? 1 : y->dim(1);
+      const double* targets = y_host.ptr<const double>();
+      w.put<std::int64_t>(n);
+      w.put<std::int64_t>(X->cols());
+      w.put<std::int64_t>(outputs);
+      w.put<std::uint8_t>(sample_weight != nullptr);
+      if (classification) {
+        std::vector<double> column(static_cast<std::size_t>(n));
+        for (std::int64_t o = 0; o < outputs; ++o) {
+          for (std::int64_t i = 0; i < n; ++i) column[static_cast<std::size_t>(i)] = targets[i * outputs + o];
+          const ClassLabels encoded = encode_class_labels(column.data(), n);
+          put_vector(w, encoded.classes);
+          put_vector(w, encoded.counts);
+        }
+      } else {
+        double y_min = std::numeric_limits<double>::infinity(), y_sum = 0;
+        for (std::int64_t i = 0; i < n * outputs; ++i) {
+          y_min = std::min(y_min, targets[i]);
+          y_sum += targets[i];
+        }
+        w.put<double>(y_min);
+        w.put<double>(y_sum);
+      }
+      return std::move(w.bytes());
+    }
+    case Kind::sample: {
+      const auto n = q.get<std::int64_t>("rows");
+      const auto seed = q.get<std::uint64_t>("seed");
+      const auto first_rows = get_vector<std::int64_t>(q, "first_rows");
+      FRANCA_EXPECTS(block_index + 1 < static_cast<std::int64_t>(first_rows.size()),
+                     "block_index: {} is not among the {} blocks", block_index, first_rows.size());
+      const std::int64_t first = first_rows[static_cast<std::size_t>(block_index)];
+      FRANCA_EXPECTS(first_rows[static_cast<std::size_t>(block_index) + 1] - first == X->rows() && n > 0,
+                     "X: has {} rows, the blocks' description {}", X->rows(),
+                     first_rows[static_cast<std::size_t>(block_index) + 1] - first);
+      std::vector<std::int64_t> rows;
+      for (const std::int64_t r : bin_sample_rows(n, seed))
+        if (r >= first && r < first + X->rows()) rows.push_back(r - first);
+      const Matrix X_host = host_matrix(ctx, *X);
+      std::vector<float> values(rows.size() * static_cast<std::size_t>(X->cols()));
+      read_rows_as_float(X_host, rows.data(), 0, static_cast<std::int64_t>(rows.size()), values.data());
+      put_vector(w, values);
+      return std::move(w.bytes());
+    }
+    case Kind::keep:
+      return keep_rows(ctx, q, block_index, host_matrix(ctx, contiguous_checked(ctx, *X)), *y, sample_weight);
+    case Kind::summary: {
+      const KeptBlock b = read_kept(kept);
+      w.put_bytes(b.bin_low, static_cast<std::size_t>(b.d) * kCodes * sizeof(float));
+      w.put_bytes(b.bin_high, static_cast<std::size_t>(b.d) * kCodes * sizeof(float));
+      double sum = 0, squares = 0, least = std::numeric_limits<double>::infinity(), most = 0;
+      for (std::int64_t i = 0; i < b.n; ++i) {
+        const double wi = b.weights[i];
+        sum += wi;
+        least = std::min(least, wi);
+        most = std::max(most, wi);
+        if (!b.classification)
+          for (std::int64_t o = 0; o < b.n_outputs; ++o) squares += wi * b.values[i * b.n_outputs + o] * b.values[i * b.n_outputs + o];
+      }
+      w.put<double>(sum);
+      w.put<double>(squares);
+      w.put<double>(least);
+      w.put<double>(most);
+      return std::move(w.bytes());
+    }
+    case Kind::draw_totals: {
+      const KeptBlock b = read_kept(kept);
+      const auto scale = q.get<double>("weight_scale");
+      std::int64_t total = 0;
+      for (std::int64_t i = 0; i < b.n; ++i) total += fixed_weight(b.weights[i], scale);
+      w.put<std::int64_t>(total);
+      return std::move(w.bytes());
+    }
+    case Kind::tree_sums:
+      return tree_sums_answer(ctx, q, block_index, read_kept(kept));
+    case Kind::grow:
+      return grow_answer(ctx, q, block_index, read_kept(kept));
+  }
+  FRANCA_FAIL(Status::invalid_argument, "question: kind {} is none of a forest's questions",
+              static_cast<int>(kind));
+}
+
+BlockFacts describe_blocks(const BlockRows& rows, bool classifier) {
+  ByteWriter q = question_of(Kind::describe);
+  q.put<std::uint8_t>(classifier);
+  const std::vector<ByteSpan> answers = ask(rows, BlockQuestion::rows, q);
+  BlockFacts facts;
+  facts.first_rows.push_back(0);
+  facts.y_min = std::numeric_limits<double>::infinity();
+  for (std::size_t b = 0; b < answers.size(); ++b) {
+    ByteReader r = reader_of(answers[b], "answer");
+    const auto n = r.get<std::int64_t>("rows"), d = r.get<std::int64_t>("features"),
+               outputs = r.get<std::int64_t>("outputs");
+    facts.weighted = r.get<std::uint8_t>("weighted") != 0 || facts.weighted;
+    if (b == 0) {
+      facts.d = d;
+      facts.n_outputs = outputs;
+      facts.classes.resize(classifier ? static_cast<std::size_t>(outputs) : 0);
+      facts.counts.resize(facts.classes.size());
+    }
+    FRANCA_EXPECTS(d == facts.d, "X: block {} has {} features, block 0 has {}", b, d, facts.d);
+    FRANCA_EXPECTS(outputs == facts.n_outputs, "y: block {} has {} outputs, block 0 has {}", b, outputs,
+                   facts.n_outputs);
+    facts.n += n;
+    facts.first_rows.push_back(facts.n);
+    if (classifier) {
+      for (std::int64_t o = 0; o < outputs; ++o) {
+        const auto classes = get_vector<double>(r, "classes");
+        const auto counts = get_vector<std::int64_t>(r, "counts");
+        FRANCA_EXPECTS(classes.size() == counts.size(), "answer: {} classes and {} counts", classes.size(),
+                       counts.size());
+        auto& merged = facts.classes[static_cast<std::size_t>(o)];
+        auto& merged_counts = facts.counts[static_cast<std::size_t>(o)];
+        for (std::size_t c = 0; c < classes.size(); ++c) {
+          const auto it = std::lower_bound(merged.begin(), merged.end(), classes[c]);
+          const auto at = it - merged.begin();
+          if (it == merged.end() || *it != classes[c]) {
+            merged.insert(it, classes[c]);
+            merged_counts.insert(merged_counts.begin() + at, 0);
+          }
+          merged_counts[static_cast<std::size_t>(at)] += counts[c];
+        }
+      }
+    } else {
+      facts.y_min = std::min(facts.y_min, r.get<double>("y_min"));
+      facts.y_sum += r.get<double>("y_sum");
+    }
+  }
+  FRANCA_EXPECTS(facts.n > 0, "X: the blocks hold no rows");
+  return facts;
+}
+
+BinCuts block_bin_cuts(const Context& ctx, const BlockRows& rows, const BlockFacts& facts, int max_bins,
+                       std::uint64_t seed) {
+  ByteWriter q = question_of(Kind::sample);
+  q.put<std::int64_t>(facts.n);
+  q.put<std::uint64_t>(seed);
+  put_vector(q, facts.first_rows);
+  std::vector<float> sample;
+  for (const ByteSpan& answer : ask(rows, BlockQuestion::rows, q)) {
+    ByteReader r = reader_of(answer, "answer");
+    const auto values = get_vector<float>(r, "sample");
+    sample.insert(sample.end(), values.begin(), values.end());
+  }
+  const auto s = static_cast<std::int64_t>(sample.size()) / facts.d;
+  FRANCA_EXPECTS(s == static_cast<std::int64_t>(bin_sample_rows(facts.n, seed).size()),
+                 "answer: the blocks sent {} rows of the bin sample", s);
+  return cuts_from_sample(ctx, sample.data(), s, facts.d, max_bins);
+}
+
+void keep_binned_blocks(const BlockRows& rows, const BlockFacts& facts, const BinCuts& cuts, const StatLayout& layout,
+                        const std::vector<std::vector<double>>& class_weights) {
+  ByteWriter q = question_of(Kind::keep);
+  q.put<std::uint8_t>(layout.classification());
+  put_vector(q, cuts.offsets);
+  put_vector(q, cuts.cuts);
+  put_vector(q, facts.first_rows);
+  q.put<std::int64_t>(facts.n_outputs);
+  for (std::size_t o = 0; o < facts.classes.size(); ++o) {
+    put_vector(q, facts.classes[o]);
+    put_vector(q, class_weights.empty() ? std::vector<double>{} : class_weights[o]);
+  }
+  ask(rows, BlockQuestion::keep, q);
+}
+
+BlockSummary summarize_blocks(const BlockRows& rows, const BlockFacts& facts) {
+  ByteWriter q = question_of(Kind::summary);
+  BlockSummary out;
+  const auto cells = static_cast<std::size_t>(facts.d) * kCodes;
+  out.bin_low.assign(cells, std::numeric_limits<float>::infinity());
+  out.bin_high.assign(cells, -std::numeric_limits<float>::infinity());
+  out.min_weight = std::numeric_limits<double>::infinity();
+  for (const ByteSpan& answer : ask(rows, BlockQuestion::kept, q)) {
+    ByteReader r = reader_of(answer, "answer");
+    const auto* low = reinterpret_cast<const std::uint8_t*>(r.take(cells * sizeof(float), "bin_low"));
+    const auto* high = reinterpret_cast<const std::uint8_t*>(r.take(cells * sizeof(float), "bin_high"));
+    for (std::size_t k = 0; k < cells; ++k) {
+      float lo, hi;
+      std::memcpy(&lo, low + k * sizeof(float), sizeof(float));
+      std::memcpy(&hi, high + k * sizeof(float), sizeof(float));
+      out.bin_low[k] = std::min(out.bin_low[k], lo);
+      out.bin_high[k] = std::max(out.bin_high[k], hi);
+    }
+    out.weight_sum += r.get<double>("weight_sum");
+    out.weighted_squares += r.get<double>("squares");
+    out.min_weight = std::min(out.min_weight, r.get<double>("min_weight"));
+    out.max_weight = std::max(out.max_weight, r.get<double>("max_weight"));
+  }
+  return out;
+}
+
+namespace {
+
+// LevelGrower's engine over the blocks: every request a grow question.
+class BlockEngine {
+ public:
+  BlockEngine(const Context& ctx, const BlockRows& rows, const TreeSettings& s, const DrawFrame& frame,
+              const std::vector<std::int64_t>& first_rows, const std::vector<std::int64_t>& weight_before,
+              const std::vector<std::int32_t>& n_bins)
+      : ctx_(ctx), rows_(rows), s_(s), m_(s.layout.width()), n_bins_(n_bins) {
+    ByteWriter draw;
+    put_draw(draw, s, frame, first_rows, weight_before);
+    draw_ = std::move(draw.bytes());
+  }
+
+  std::int64_t request_cells() const { return kBlockRequestCells; }
+
+  std::vector<TreeStart> start(std::int64_t first_tree, std::int64_t n_trees) {
+    first_tree_ = first_tree;
+    n_trees_ = n_trees;
+    levels_.clear();
+    ByteWriter q = trees_question(Kind::tree_sums);
+    std::vector<TreeSums> sums(static_cast<std::size_t>(n_trees));
+    for (const ByteSpan& answer : ask(rows_, BlockQuestion::kept, q)) {
+      ByteReader r = reader_of(answer, "answer");
+      const auto block = get_vector<TreeSums>(r, "tree sums");
+      FRANCA_EXPECTS(block.size() == sums.size(), "answer: sums of {} trees, of {}", block.size(), sums.size());
+      for (std::size_t t = 0; t < sums.size(); ++t) {
+        sums[t].w += block[t].w;
+        sums[t].y += block[t].y;
+        sums[t].y2 += block[t].y2;
+        sums[t].ylogy += block[t].ylogy;
+      }
+    }
+    scales_.clear();
+    for (const TreeSums& t : sums) scales_.push_back(scales_of(t));
+    roots_.assign(static_cast<std::size_t>(n_trees), -1);
+    const std::vector<std::int64_t> totals = grow_question(true, {}, {}, 0);
+    std::vector<TreeStart> starts;
+    for (std::int64_t t = 0; t < n_trees; ++t)
+      starts.push_back({scales_[static_cast<std::size_t>(t)],
+                        std::vector<std::int64_t>(totals.begin() + t * m_, totals.begin() + (t + 1) * m_)});
+    return starts;
+  }
+
+  void place(const std::vector<std::int32_t>& roots, const std::vector<double>& min_weight_leaf) {
+    roots_ = roots;
+    min_weight_leaf_ = min_weight_leaf;
+  }
+
+  void evaluate(const std::vector<NodeTask>& tasks, const std::vector<PairTask>& pairs,
+                const std::vector<std::int64_t>& totals, std::int64_t cells, std::vector<PairResult>& results,
+                std::vector<std::int64_t>& left_sides) {
+    ctx_.check_cancelled();
+    const std::vector<std::int64_t> hist = grow_question(false, tasks, pairs, cells);
+    PairLimits limits;
+    limits.layout = s_.layout;
+    limits.min_samples_leaf = s_.min_samples_leaf;
+    limits.tree_scales = scales_.data();
+    limits.tree_min_weight_leaf = min_weight_leaf_.data();
+    limits.n_bins = n_bins_.data();
+    const std::vector<std::int32_t> monotonic(s_.monotonic.begin(), s_.monotonic.end());
+    limits.monotonic = monotonic.empty() ? nullptr : monotonic.data();
+    results.resize(pairs.size());
+    left_sides.assign(pairs.size() * static_cast<std::size_t>(m_), 0);
+    parallel_for(ctx_, static_cast<std::int64_t>(pairs.size()), 64, [&](std::int64_t p0, std::int64_t p1) {
+      std::vector<std::int64_t> scratch(static_cast<std::size_t>(2 * m_));
+      for (std::int64_t p = p0; p < p1; ++p) {
+        const PairTask& pair = pairs[static_cast<std::size_t>(p)];
+        results[static_cast<std::size_t>(p)] =
+            evaluate_pair(limits, tasks[static_cast<std::size_t>(pair.task)], pair,
+                          totals.data() + static_cast<std::int64_t>(pair.task) * m_, hist.data(), scratch.data(),
+                          left_sides.data() + p * m_);
+      }
+    });
+  }
+
+  void apply(const std::vector<NodeMove>& moves) {
+    ctx_.check_cancelled();
+    levels_.push_back(moves);
+  }
+
+ private:
+  ByteWriter trees_question(Kind kind) const {
+    ByteWriter q = question_of(kind);
+    q.put_bytes(draw_.data(), draw_.size());
+    q.put<std::int64_t>(first_tree_);
+    q.put<std::int64_t>(n_trees_);
+    return q;
+  }
+
+  // The blocks' summed histograms of the pairs (cells), or the trees' totals (trees x m).
+  std::vector<std::int64_t> grow_question(bool totals_only, const std::vector<NodeTask>& tasks,
+                                          const std::vector<PairTask>& pairs, std::int64_t cells) {
+    ByteWriter q = trees_question(Kind::grow);
+    put_vector(q, scales_);
+    put_vector(q, roots_);
+    q.put<std::uint64_t>(levels_.size());
+    for (const auto& moves : levels_) put_vector(q, moves);
+    q.put<std::uint8_t>(totals_only);
+    put_vector(q, tasks);
+    put_vector(q, pairs);
+    q.put<std::int64_t>(cells);
+    const std::size_t size = totals_only ? static_cast<std::size_t>(n_trees_ * m_) : static_cast<std::size_t>(cells);
+    std::vector<std::int64_t> sums(size, 0);
+    for (const ByteSpan& answer : ask(rows_, BlockQuestion::kept, q)) {
+      ByteReader r = reader_of(answer, "answer");
+      const auto block = get_vector<std::int64_t>(r, "sums");
+      if (totals_only) {
+        FRANCA_EXPECTS(block.size() == size, "answer: {} totals, of {}", block.size(), size);
+        for (std::size_t k = 0; k < size; ++k) sums[k] += block[k];
+        continue;
+      }
+      const auto step = static_cast<std::size_t>(m_) + 1;
+      FRANCA_EXPECTS(block.size() % step == 0, "answer: {} values are not whole cells", block.size());
+      for (std::size_t k = 0; k < block.size(); k += step) {
+        const std::int64_t at = block[k];
+        FRANCA_EXPECTS(at >= 0 && at + m_ <= cells && at % m_ == 0, "answer: cell {} out of range", at);
+        for (int j = 0; j < m_; ++j) sums[static_cast<std::size_t>(at + j)] += block[k + 1 + static_cast<std::size_t>(j)];
+      }
+    }
+    return sums;
+  }
+
+  const Context& ctx_;
+  const BlockRows& rows_;
+  const TreeSettings& s_;
+  int m_;
+  const std::vector<std::int32_t>& n_bins_;
+  std::vector<std::uint8_t> draw_;  // put_draw's bytes
+  std::int64_t first_tree_ = 0, n_trees_ = 0;
+  std::vector<Scales> scales_;
+  std::vector<std::int32_t> roots_;
+  std::vector<double> min_weight_leaf_;
+  std::vector<std::vector<NodeMove>> levels_;
+};
+
+}  // namespace
+
+BlockForestGrower::BlockForestGrower(const Context& ctx, const BlockRows& rows, const BlockFacts& facts,
+                                     const BlockSummary& summary, const BinnedFeatures& X, const TreeSettings& s)
+    : ctx_(ctx), rows_(rows), facts_(facts), X_(X), s_(s) {
+  frame_.total_rows = facts.n;
+  frame_.equal_weights = summary.min_weight == summary.max_weight;
+  weight_before_.assign(static_cast<std::size_t>(rows.n_blocks), 0);
+  if (frame_.equal_weights || !s.bootstrap) return;
+  frame_.weight_scale = draw_weight_scale(facts.n, summary.max_weight);
+  ByteWriter q = question_of(Kind::draw_totals);
+  q.put<double>(frame_.weight_scale);
+  std::size_t b = 0;
+  for (const ByteSpan& answer : ask(rows, BlockQuestion::kept, q)) {
+    ByteReader r = reader_of(answer, "answer");
+    weight_before_[b++] = frame_.weight_total;
+    frame_.weight_total += r.get<std::int64_t>("weight_total");
+  }
+}
+
+std::vector<TreeNodes> BlockForestGrower::grow(std::int64_t first_tree, std::int64_t n_trees) {
+  std::vector<std::int32_t> n_bins;
+  for (std::int64_t f = 0; f < X_.cuts.features(); ++f) n_bins.push_back(X_.cuts.n_bins(f));
+  BlockEngine engine(ctx_, rows_, s_, frame_, facts_.first_rows, weight_before_, n_bins);
+  LevelGrower<BlockEngine> grower(engine, X_, s_);
+  return grower.grow(first_tree, n_trees);
+}
+
+}  // namespace franca::forest
