@@ -223,8 +223,6 @@ class FrancaEstimator(BaseEstimator):
         include/franca/franca.h); data_loss(coef, hessian) -> (sum_i w_i loss_i, gradient, Hessian or
         None) of all the rows (the sums of _data_loss over their blocks). An exception it raises stops
         the fit and is raised from here; the estimator is then left as it was."""
-        _logging.sync_level()
-        ctx = _config.context(_config.get_config()["device"])
         raised = []
 
         def callback(coef, n_coef, loss, gradient, hessian, _user_data):
@@ -240,14 +238,79 @@ class FrancaEstimator(BaseEstimator):
                 return 1
 
         c_callback = _lib.DATA_LOSS_CALLBACK(callback)  # kept alive for the call
+        self._fit_elsewhere(lambda ctx, handle: _interruptible(
+            ctx, _lib.lib.franca_estimator_fit_external, ctx.value, handle.value, json.dumps(rows).encode(),
+            c_callback, None), raised)
+
+    def _fit_blocks(self, n_blocks, ask):
+        """franca_estimator_fit_blocks: fits this estimator, as fit would, on n_blocks blocks of rows it
+        does not hold, by asking them questions: ask(kind, question) carries the question's bytes to
+        every block and returns their answers (1-D uint8 arrays, in block order; None for
+        _lib.BLOCKS_KEEP), each block's from _block_answer. An exception it raises stops the fit and is
+        raised from here; the estimator is then left as it was."""
+        raised = []
+        held = []  # the last answers, which the library reads until it asks again
+
+        def callback(kind, question, answers, _user_data):
+            try:
+                tensor = question.contents
+                data = ctypes.string_at(tensor.data + tensor.byte_offset, tensor.shape[0])
+                replies = ask(kind, np.frombuffer(data, dtype=np.uint8))
+                held.clear()
+                if kind != _lib.BLOCKS_KEEP:
+                    for b, reply in enumerate(replies):
+                        held.append(_convert.tensor(np.ascontiguousarray(reply, dtype=np.uint8), "answer", "cpu",
+                                                    ("uint8",), np.uint8, (1,)))
+                        answers[b] = ctypes.pointer(held[-1].tensor)
+                return 0
+            except BaseException as e:  # noqa: BLE001 - raised again once the library has stopped
+                raised.append(e)
+                return 1
+
+        c_callback = _lib.BLOCKS_CALLBACK(callback)  # kept alive for the call
+        self._fit_elsewhere(lambda ctx, handle: _interruptible(
+            ctx, _lib.lib.franca_estimator_fit_blocks, ctx.value, handle.value, n_blocks, c_callback, None), raised)
+
+    def _block_answer(self, question, block_index, X=None, y=None, sample_weight=None, kept=None):
+        """franca_estimator_block_answer: a block's answer (a 1-D uint8 array) to a question of
+        _fit_blocks, from its rows (X, y, sample_weight) or from `kept`, its answer to a
+        _lib.BLOCKS_KEEP question."""
+        _logging.sync_level()
+        device = _config.get_config()["device"]
+        ctx = _config.context(device)
+        x = y_in = w_in = None
+        if X is not None:
+            x = _convert.borrow(X, self._spec["inputs"], self._spec["name"], device)
+            y_in = _convert.tensor(y, "y", device, like=x)
+            if sample_weight is not None:
+                w_in = _convert.tensor(sample_weight, "sample_weight", device, ndims=(1,), like=x)
+        as_bytes = (lambda a, name: _convert.tensor(np.ascontiguousarray(a, dtype=np.uint8), name, "cpu", ("uint8",),
+                                                    np.uint8, (1,)))
+        question_in = as_bytes(question, "question")
+        kept_in = None if kept is None else as_bytes(kept, "kept")
+        handle = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free,
+                                 self._spec["name"].encode())
+        answer = ctypes.POINTER(_dlpack.DLManagedTensor)()
+        _lib.lib.franca_estimator_block_answer(ctx.value, handle.value, question_in.pointer, block_index,
+                                               None if x is None else x.matrix.value,
+                                               None if y_in is None else y_in.pointer,
+                                               None if w_in is None else w_in.pointer,
+                                               None if kept_in is None else kept_in.pointer, ctypes.byref(answer))
+        return np.from_dlpack(_dlpack.Exported(answer))
+
+    def _fit_elsewhere(self, fit, raised):
+        """Runs fit(ctx, handle), a fit of rows this process does not hold, on this estimator's handle
+        with its current parameters; on failure the handle keeps its previous parameters and model, and
+        the first exception a callback put in `raised` is raised."""
+        _logging.sync_level()
+        ctx = _config.context(_config.get_config()["device"])
         handle = self.__dict__.get("_handle") or _lib.new_handle(
             _lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free, self._spec["name"].encode())
         previous = _lib.take_string(_lib.lib.franca_estimator_get_params, handle.value)
         try:
             with _logging.capturing_warnings([]) as library_warnings:
                 _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
-                _interruptible(ctx, _lib.lib.franca_estimator_fit_external, ctx.value, handle.value,
-                               json.dumps(rows).encode(), c_callback, None)
+                fit(ctx, handle)
         except BaseException as e:
             _lib.lib.franca_estimator_set_params(handle.value, previous.encode())
             if raised:

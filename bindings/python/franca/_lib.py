@@ -16,7 +16,7 @@ from . import _dlpack
 from .exceptions import BY_STATUS, FrancaError, FrancaLibraryNotFound, bind_status_codes
 
 __all__ = ["lib", "path", "STATUS", "take_string", "take_json", "Handle", "new_handle", "LOG_CALLBACK",
-           "DATA_LOSS_CALLBACK"]
+           "DATA_LOSS_CALLBACK", "BLOCKS_CALLBACK", "BLOCKS_ROWS", "BLOCKS_KEEP", "BLOCKS_KEPT"]
 
 _NAME = {"darwin": "libfranca.dylib", "win32": "franca.dll"}.get(sys.platform, "libfranca.so")
 
@@ -93,6 +93,8 @@ LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_vo
 PROGRESS_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)
 _doubles = _p(ctypes.c_double)
 DATA_LOSS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, _doubles, _i64, _doubles, _doubles, _doubles, ctypes.c_void_p)
+BLOCKS_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, _tensor, _p(_tensor), ctypes.c_void_p)
+BLOCKS_ROWS, BLOCKS_KEEP, BLOCKS_KEPT = 0, 1, 2
 
 # name: argument types, for the functions that return a franca_status.
 _CHECKED = {
@@ -129,6 +131,8 @@ _CHECKED = {
     "franca_estimator_data_loss": [_vp, _vp, _vp, _tensor, _tensor, _tensor, _p(ctypes.c_double), _managed_out,
                                    _managed_out],
     "franca_estimator_fit_external": [_vp, _vp, _cp, DATA_LOSS_CALLBACK, _vp],
+    "franca_estimator_fit_blocks": [_vp, _vp, _i64, BLOCKS_CALLBACK, _vp],
+    "franca_estimator_block_answer": [_vp, _vp, _tensor, _i64, _vp, _tensor, _tensor, _tensor, _managed_out],
     "franca_estimator_is_fitted": [_vp, _p(_int)],
     "franca_estimator_get_attribute": [_vp, _cp, _managed_out],
     "franca_estimator_save": [_vp, _p(_p(ctypes.c_uint8)), _p(_size)],

@@ -37,7 +37,8 @@ from . import _config, _convert, _estimator, _lib, _model
 from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueError
 
 __all__ = ["HashingVectorizer", "TfidfTransformer", "StandardScaler", "LinearRegression", "Ridge",
-           "LogisticRegression", "PoissonRegressor", "GammaRegressor", "TweedieRegressor"]
+           "LogisticRegression", "PoissonRegressor", "GammaRegressor", "TweedieRegressor", "RandomForestClassifier",
+           "RandomForestRegressor"]
 
 _EPS = np.finfo(np.float64).eps
 
@@ -232,8 +233,9 @@ class _DaskMethods:
                                             "cannot run on a dask collection")
         before = dict(self.__dict__)
         try:
-            for key in [key for key in self.__dict__ if key.endswith("_") and not key.startswith("_")]:
-                del self.__dict__[key]  # classes_, feature_names_in_ of an earlier fit
+            if not getattr(self, "warm_start", False):  # a warm start compares the new classes_ with the fitted
+                for key in [key for key in self.__dict__ if key.endswith("_") and not key.startswith("_")]:
+                    del self.__dict__[key]  # classes_, feature_names_in_ of an earlier fit
             if isinstance(X, dd.DataFrame):
                 _estimator._check_feature_names(self, X._meta, reset=True)
             self._fit_dask(X, y, sample_weight)
@@ -581,6 +583,97 @@ def _fit_glm(self, X, y, sample_weight):
     self.n_function_evaluations_ = data_term.evaluations
 
 
+# -------------------------------------------------------------- forests
+
+def _output_labels(y):
+    """A partition's distinct labels, per output (column of y)."""
+    y = _to_numpy(y)
+    y = y.reshape(len(y), -1)
+    return [np.unique(y[:, output]) for output in range(y.shape[1])]
+
+
+def _merge_output_labels(a, b):
+    return [np.union1d(p, q) for p, q in zip(a, b)]
+
+
+def _forest_partition(X, y, w, classes):
+    """A partition as its block answers from it: (X, y as the library takes it, w); a classifier's
+    labels become their codes into each output's classes, as the single-machine fit codes them."""
+    y = _to_numpy(y)
+    if classes is not None:
+        columns = y.reshape(len(y), -1)
+        codes = np.column_stack([np.searchsorted(output, columns[:, o]) for o, output in enumerate(classes)])
+        y = (codes[:, 0] if len(classes) == 1 else codes).astype(np.float64)
+    return _host(X), y, None if w is None else _to_numpy(w).reshape(-1)
+
+
+def _rows(partition):
+    return partition[0].shape[0]
+
+
+def _block_answer(estimator, question, index, partition=None, kept=None):
+    """A block's answer to a question of the library's fit, where the block lives."""
+    _on_worker()
+    if partition is None:
+        return estimator._block_answer(question, index, kept=kept)
+    X, y, w = partition
+    return estimator._block_answer(question, index, X, y, w)
+
+
+class _BlockQuestions:
+    """The blocks of franca_estimator_fit_blocks: the persisted partitions, each question one task per
+    partition on the worker holding it; the blocks' kept forms stay there, as futures."""
+
+    def __init__(self, estimator, partitions):
+        self.client = _client()
+        # The answers depend on the question and the block only: an estimator of the same class answers.
+        self.estimator = _estimator.ESTIMATORS[estimator._spec["name"]]()
+        self.partitions = partitions
+        self.kept = None
+        self.questions = 0
+
+    def __call__(self, kind, question):
+        from distributed import wait
+        self.questions += 1
+        sources = self.kept if kind == _lib.BLOCKS_KEPT else self.partitions
+        holders = self.client.who_has(sources)
+        futures = [self.client.submit(_block_answer, self.estimator, question, index,
+                                      **({"kept": source} if kind == _lib.BLOCKS_KEPT else {"partition": source}),
+                                      pure=False, workers=list(holders.get(source.key, ())) or None,
+                                      allow_other_workers=True)
+                   for index, source in enumerate(sources)]
+        if kind != _lib.BLOCKS_KEEP:
+            return self.client.gather(futures)
+        wait(futures)
+        for future in futures:
+            if future.status == "error":
+                future.result()  # raises the block's error
+        self.kept = futures
+        return None
+
+
+def _fit_forest(self, X, y, sample_weight):
+    client = _client()
+    blocks = _aligned(X, y, sample_weight)
+    classes = None
+    if is_classifier(self):
+        classes = _reduce(_merge_output_labels, [dask.delayed(_output_labels)(yb) for _, yb, _ in blocks])
+        previous = self.__dict__.get("classes_") if self.__sklearn_is_fitted__() else None
+        self.classes_ = classes[0] if len(classes) == 1 else classes
+        if self.warm_start and previous is not None:
+            as_list = (lambda c: [np.asarray(o).tolist() for o in (c if isinstance(c, list) else [c])])
+            if as_list(previous) != as_list(self.classes_):
+                raise FrancaValueError("y: warm_start keeps the trees of a forest fitted on other classes or outputs; "
+                                       "fit with warm_start=False to start again")
+    persisted = _persisted(client, [dask.delayed(_forest_partition)(Xb, yb, w, classes) for Xb, yb, w in blocks])
+    rows = client.gather([client.submit(_rows, partition, pure=False) for partition in persisted])
+    persisted = [partition for partition, n in zip(persisted, rows) if n > 0]  # an empty block adds nothing
+    questions = _BlockQuestions(self, persisted)
+    self.__dict__.pop("_estimators", None)  # the scikit-learn trees of the previous fit
+    self._fit_blocks(len(persisted), questions)
+    self.n_block_questions_ = questions.questions
+
+
 # -------------------------------------------------------------- the classes
 
 def _class(name, fit_dask, doc):
@@ -618,3 +711,8 @@ LogisticRegression = _class("LogisticRegression", _fit_logistic,
 PoissonRegressor = _class("PoissonRegressor", _fit_glm, LogisticRegression.__doc__.split("\n\n")[0])
 GammaRegressor = _class("GammaRegressor", _fit_glm, PoissonRegressor.__doc__.split("\n\n")[0])
 TweedieRegressor = _class("TweedieRegressor", _fit_glm, PoissonRegressor.__doc__.split("\n\n")[0])
+RandomForestClassifier = _class("RandomForestClassifier", _fit_forest,
+                                "franca.dask: the library's forest fit on the client (franca_estimator_fit_blocks), "
+                                "whose histograms are the sums of the partitions' (integer sums, each computed by the "
+                                "library where its partition lives): the forest of all the rows on one machine.")
+RandomForestRegressor = _class("RandomForestRegressor", _fit_forest, RandomForestClassifier.__doc__.split("\n\n")[0])
