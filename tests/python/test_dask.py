@@ -30,7 +30,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 import franca  # noqa: E402
 import franca.dask as fd  # noqa: E402
 from franca.feature_extraction import text as ftext  # noqa: E402
-from franca import linear_model as flinear, preprocessing as fpre  # noqa: E402
+from franca import ensemble as fensemble, linear_model as flinear, preprocessing as fpre  # noqa: E402
 
 PARTITIONS = (1, 2, 5)
 EXACT_RTOL = 1e-12      # moments, document frequencies: the same sums in another order
@@ -400,6 +400,97 @@ def test_randomized_search_with_joblibs_dask_backend(client):
     assert distributed_search.best_params_ == local_search.best_params_
     np.testing.assert_allclose(distributed_search.cv_results_["mean_test_score"],
                                local_search.cv_results_["mean_test_score"], rtol=1e-12)
+
+
+# -------------------------------------------------------------- forests
+
+TREE_ARRAYS = ("tree_offsets_", "tree_children_left_", "tree_children_right_", "tree_feature_", "tree_threshold_",
+               "tree_missing_go_to_left_", "tree_n_node_samples_", "tree_weighted_n_node_samples_", "tree_impurity_",
+               "tree_value_", "feature_importances_")
+
+
+def assert_same_forest(mine, single):
+    """The same trees, to the bit: a distributed forest sums integer histograms."""
+    for name in TREE_ARRAYS:
+        np.testing.assert_array_equal(getattr(mine, name), getattr(single, name), err_msg=name)
+
+
+def forest_problem(n=900, d=7, seed=3):
+    X, w, rng = dense_problem(n=n, d=d, seed=seed)
+    X[rng.random(X.shape) < 0.05] = np.nan  # missing values have a bin of their own
+    X[:, 3] = np.round(X[:, 3])  # few distinct values: a bin each
+    score = np.nan_to_num(X[:, 0]) / 4 + np.nan_to_num(X[:, 1]) ** 2 / 20 + rng.normal(size=n)
+    return X, w, score, rng
+
+
+@pytest.mark.parametrize("partitions", PARTITIONS)
+@pytest.mark.parametrize("params", [{"n_estimators": 8, "random_state": 0},
+                                    {"n_estimators": 5, "random_state": 1, "class_weight": "balanced",
+                                     "max_samples": 0.7, "min_samples_leaf": 2, "max_features": 3},
+                                    {"n_estimators": 4, "random_state": 2, "bootstrap": False, "max_leaf_nodes": 15,
+                                     "criterion": "entropy"}],
+                         ids=["default", "balanced-max-samples", "best-first"])
+def test_random_forest_classifier_is_the_single_machine_forest(client, partitions, params):
+    X, w, score, rng = forest_problem()
+    labels = np.array(["low", "mid", "high"])[np.digitize(score, np.quantile(score, [0.3, 0.7]))]
+    single = fensemble.RandomForestClassifier(**params).fit(X, labels, sample_weight=w)
+    mine = fd.RandomForestClassifier(**params).fit(chunked(X, partitions), chunked(labels, partitions),
+                                                    sample_weight=chunked(w, partitions))
+    assert_same_forest(mine, single)
+    np.testing.assert_array_equal(mine.classes_, single.classes_)
+    np.testing.assert_array_equal(mine.predict(chunked(X, partitions)).compute(), single.predict(X))
+    np.testing.assert_allclose(mine.predict_proba(chunked(X, partitions)).compute(), single.predict_proba(X),
+                               rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("partitions", PARTITIONS)
+@pytest.mark.parametrize("params", [{"n_estimators": 6, "random_state": 4},
+                                    {"n_estimators": 4, "random_state": 5, "criterion": "poisson", "max_depth": 6}],
+                         ids=["squared-error", "poisson"])
+def test_random_forest_regressor_is_the_single_machine_forest(client, partitions, params):
+    X, w, score, rng = forest_problem(seed=4)
+    y = np.exp(score / 2) if params.get("criterion") == "poisson" else score
+    single = fensemble.RandomForestRegressor(**params).fit(X, y, sample_weight=w)
+    mine = fd.RandomForestRegressor(**params).fit(chunked(X, partitions), chunked(y, partitions),
+                                                   sample_weight=chunked(w, partitions))
+    assert_same_forest(mine, single)
+    np.testing.assert_array_equal(mine.predict(chunked(X, partitions)).compute(), single.predict(X))
+
+
+def test_random_forest_on_dataframes_and_two_outputs(client):
+    X, w, score, rng = forest_problem(n=600, d=5, seed=5)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(5)])
+    y = np.column_stack([np.where(score > 0, 1, 7), np.where(np.nan_to_num(X[:, 2]) > 0, 5, -1)])
+    params = {"n_estimators": 4, "random_state": 6}
+    single = fensemble.RandomForestClassifier(**params).fit(frame, y)
+    mine = fd.RandomForestClassifier(**params).fit(dd.from_pandas(frame, npartitions=3),
+                                                    dd.from_pandas(pd.DataFrame(y), npartitions=3))
+    assert_same_forest(mine, single)
+    assert list(mine.feature_names_in_) == list(frame.columns)
+    for a, b in zip(mine.classes_, single.classes_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(mine.predict(frame), single.predict(frame))
+
+
+def test_random_forest_warm_start_adds_the_single_machine_trees(client):
+    X, w, score, rng = forest_problem(n=500, d=5, seed=6)
+    y = (score > 0).astype(int)
+    single = fensemble.RandomForestClassifier(n_estimators=6, random_state=7).fit(X, y)
+    mine = fd.RandomForestClassifier(n_estimators=3, random_state=7, warm_start=True).fit(chunked(X, 2), chunked(y, 2))
+    mine.set_params(n_estimators=6).fit(chunked(X, 5), chunked(y, 5))
+    assert_same_forest(mine, single)
+    with pytest.raises(franca.FrancaValueError, match="warm_start"):
+        mine.set_params(n_estimators=8).fit(chunked(X, 2), chunked(np.where(y > 0, 5, 9), 2))
+    assert len(mine.tree_offsets_) == 7  # the failed fit kept the forest
+
+
+def test_random_forest_says_what_is_not_distributed(client):
+    X, w, score, rng = forest_problem(n=200, d=4, seed=7)
+    y = (score > 0).astype(int)
+    with pytest.raises(franca.FrancaNotImplementedError, match="oob_score"):
+        fd.RandomForestClassifier(oob_score=True).fit(chunked(X, 2), chunked(y, 2))
+    with pytest.raises(franca.FrancaNotImplementedError, match="balanced_subsample"):
+        fd.RandomForestClassifier(class_weight="balanced_subsample").fit(chunked(X, 2), chunked(y, 2))
 
 
 def test_estimators_pickle_and_predict_anywhere(client):
