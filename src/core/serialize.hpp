@@ -60,6 +60,7 @@ class ByteReader {
     return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
   }
   std::size_t remaining() const { return size_ - pos_; }
+  std::size_t position() const { return pos_; }
 
  private:
   const std::uint8_t* data_;

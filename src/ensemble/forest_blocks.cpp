@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <list>
+#include <mutex>
 
 #include "core/class_weight.hpp"
 #include "core/expects.hpp"
@@ -127,6 +129,7 @@ struct KeptBlock {
   const float* bin_low = nullptr;         // features x kCodes
   const float* bin_high = nullptr;
   const std::uint8_t* codes = nullptr;    // n x features
+  ByteSpan image;                         // the whole kept form
   std::vector<std::uint64_t> aligned;     // a copy, when the image was not aligned
 };
 
@@ -206,6 +209,7 @@ KeptBlock read_kept(ByteSpan kept) {
     std::memcpy(b.aligned.data(), kept.data, kept.size);
     base = reinterpret_cast<const std::uint8_t*>(b.aligned.data());
   }
+  b.image = {base, kept.size};
   ByteReader r(base, kept.size, "kept", Status::invalid_argument);
   FRANCA_EXPECTS(r.get<std::uint64_t>("magic") == kKeptMagic, "kept: not a forest block's kept form");
   b.first_row = r.get<std::int64_t>("first_row");
@@ -263,6 +267,88 @@ GrowQuestion get_trees(ByteReader& q, std::int64_t block_index, const KeptBlock&
   return g;
 }
 
+// A 64-bit digest of bytes, eight at a time in four lanes: the identity of a kept block or a level
+// of moves for TreeMemo (a collision would need equal sizes and a 2^-64 chance).
+std::uint64_t digest(const void* data, std::size_t n) {
+  const auto* bytes = static_cast<const std::uint8_t*>(data);
+  std::uint64_t lanes[4] = {0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull, 0x27d4eb2f165667c5ull};
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    for (int k = 0; k < 4; ++k) {
+      std::uint64_t word;
+      std::memcpy(&word, bytes + i + 8 * k, 8);
+      lanes[k] = (lanes[k] ^ word) * 0x100000001b3ull;
+      lanes[k] ^= lanes[k] >> 29;
+    }
+  }
+  std::uint64_t h = n;
+  for (; i < n; ++i) h = (h ^ bytes[i]) * 0x100000001b3ull;
+  for (const std::uint64_t lane : lanes) h = (h ^ lane) * 0x9e3779b97f4a7c15ull ^ (h >> 31);
+  return h;
+}
+
+// A block's trees as the last grow question of their batch left them (drawn rows, fixed-point
+// statistics, each row's node after the levels replayed so far), kept between questions so that the
+// next one replays its new level only: the answer is the same with or without it (a question whose
+// block, batch, scales, roots or earlier levels differ starts afresh). Bounded: the blocks least
+// recently asked are dropped past kMemoBytes.
+class TreeMemo {
+ public:
+  struct Tree {
+    bool drawn = false;
+    TreeRows rows;
+    std::vector<std::int32_t> node;
+    std::int32_t root = -1;
+    Scales scales;
+    std::vector<std::uint64_t> levels;  // digests of the levels replayed
+  };
+  struct Batch {
+    std::uint64_t key = 0;
+    std::vector<Tree> trees;
+    std::size_t bytes = 0;
+  };
+
+  static TreeMemo& instance() {
+    static TreeMemo memo;
+    return memo;
+  }
+
+  // The batch of `key` (taken out: a question uses it alone), or a fresh one of n_trees trees.
+  Batch take(std::uint64_t key, std::int64_t n_trees) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = batches_.begin(); it != batches_.end(); ++it) {
+      if (it->key != key) continue;
+      Batch batch = std::move(*it);
+      bytes_ -= batch.bytes;
+      batches_.erase(it);
+      if (static_cast<std::int64_t>(batch.trees.size()) == n_trees) return batch;
+      break;
+    }
+    Batch fresh;
+    fresh.key = key;
+    fresh.trees.resize(static_cast<std::size_t>(n_trees));
+    return fresh;
+  }
+
+  void put(Batch batch, std::size_t bytes) {
+    constexpr std::size_t kMemoBytes = std::size_t{512} << 20;
+    if (bytes > kMemoBytes) return;
+    batch.bytes = bytes;
+    std::lock_guard<std::mutex> lock(mutex_);
+    batches_.push_front(std::move(batch));
+    bytes_ += bytes;
+    while (bytes_ > kMemoBytes) {
+      bytes_ -= batches_.back().bytes;
+      batches_.pop_back();
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::list<Batch> batches_;  // most recently used first
+  std::size_t bytes_ = 0;
+};
+
 std::vector<std::uint8_t> tree_sums_answer(const Context& ctx, ByteReader& q, std::int64_t block_index,
                                            const KeptBlock& b) {
   const GrowQuestion g = get_trees(q, block_index, b);
@@ -279,8 +365,76 @@ std::vector<std::uint8_t> tree_sums_answer(const Context& ctx, ByteReader& q, st
   return std::move(w.bytes());
 }
 
-std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteReader& q, std::int64_t block_index, const KeptBlock& b) {
+// Histogram cells as a grow answer sends them: the non-empty ones only (deep nodes hold few rows),
+// each as the distance from the previous one and its m sums, as zigzag varints after dropping the
+// trailing zero bits that every sum of its column shares (fixed-point weights are multiples of a
+// power of two: a bootstrap count times the tree's unit). Sums of ten and more bytes shrink to a
+// few.
+void put_cells(ByteWriter& w, const std::vector<std::int64_t>& sums, int m) {
+  std::vector<int> shift(static_cast<std::size_t>(m), 63);
+  std::uint64_t count = 0;
+  for (std::size_t c = 0; c < sums.size(); c += static_cast<std::size_t>(m)) {
+    if (sums[c] == 0) continue;
+    ++count;
+    for (int k = 0; k < m; ++k)
+      if (sums[c + static_cast<std::size_t>(k)] != 0)
+        shift[static_cast<std::size_t>(k)] = std::min(
+            shift[static_cast<std::size_t>(k)], __builtin_ctzll(static_cast<std::uint64_t>(sums[c + static_cast<std::size_t>(k)])));
+  }
+  w.put<std::uint64_t>(count);
+  for (const int b : shift) w.put<std::uint8_t>(static_cast<std::uint8_t>(b));
+  std::vector<std::uint8_t>& out = w.bytes();
+  auto varint = [&](std::uint64_t v) {
+    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<std::uint8_t>(v | 0x80));
+    out.push_back(static_cast<std::uint8_t>(v));
+  };
+  std::size_t previous = 0;
+  for (std::size_t c = 0; c < sums.size(); c += static_cast<std::size_t>(m)) {
+    if (sums[c] == 0) continue;
+    varint(c - previous);
+    previous = c;
+    for (int k = 0; k < m; ++k) {
+      const std::int64_t v = sums[c + static_cast<std::size_t>(k)] >> shift[static_cast<std::size_t>(k)];
+      varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+    }
+  }
+}
+
+// Adds the cells of a put_cells answer into sums (`cells` long, m per cell).
+void add_cells(ByteReader& r, std::vector<std::int64_t>& sums, int m) {
+  const auto count = r.get<std::uint64_t>("cell count");
+  std::vector<int> shift;
+  for (int k = 0; k < m; ++k) {
+    shift.push_back(r.get<std::uint8_t>("shift"));
+    FRANCA_EXPECTS(shift.back() < 64, "answer: a column shift of {}", shift.back());
+  }
+  auto varint = [&] {
+    std::uint64_t v = 0;
+    for (int bits = 0;; bits += 7) {
+      FRANCA_EXPECTS(bits < 64, "answer: a varint of more than 64 bits");
+      const auto byte = r.get<std::uint8_t>("varint");
+      v |= static_cast<std::uint64_t>(byte & 0x7f) << bits;
+      if (!(byte & 0x80)) return v;
+    }
+  };
+  std::uint64_t at = 0;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    at += varint();
+    FRANCA_EXPECTS(at % static_cast<std::uint64_t>(m) == 0 && at + static_cast<std::uint64_t>(m) <= sums.size(),
+                   "answer: cell {} out of range", at);
+    for (int k = 0; k < m; ++k) {
+      const std::uint64_t z = varint();
+      const auto v = static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
+      sums[static_cast<std::size_t>(at) + static_cast<std::size_t>(k)] +=
+          static_cast<std::int64_t>(static_cast<std::uint64_t>(v) << shift[static_cast<std::size_t>(k)]);
+    }
+  }
+}
+
+std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, ByteReader& q, std::int64_t block_index,
+                                      const KeptBlock& b) {
   const GrowQuestion g = get_trees(q, block_index, b);
+  const std::size_t batch_end = q.position();
   const StatLayout& layout = g.draw.s.layout;
   const int m = layout.width();
   const auto scales = get_vector<Scales>(q, "scales");
@@ -291,73 +445,112 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteReader& q, std::in
   const auto n_levels = q.get<std::uint64_t>("levels");
   FRANCA_EXPECTS(n_levels <= q.remaining(), "question: claims {} levels", n_levels);
   std::vector<std::vector<NodeMove>> levels;
+  // A grower numbers a batch's nodes from its roots, two per split at most: handles beyond are no
+  // node's, and bound the tables below.
+  std::int64_t handles = g.n_trees + 1;
   for (std::uint64_t l = 0; l < n_levels; ++l) {
     levels.push_back(get_vector<NodeMove>(q, "moves"));
-    for (const NodeMove& move : levels.back())
-      FRANCA_EXPECTS(move.feature < b.d, "question: a move splits feature {} of {}", move.feature, b.d);
+    handles += 2 * static_cast<std::int64_t>(levels.back().size());
   }
   const bool totals_only = q.get<std::uint8_t>("totals_only") != 0;
   const auto tasks = get_vector<NodeTask>(q, "tasks");
   const auto pairs = get_vector<PairTask>(q, "pairs");
   const auto cells = q.get<std::int64_t>("cells");
   FRANCA_EXPECTS(cells >= 0 && cells <= kBlockRequestCells * 2, "question: {} histogram cells", cells);
+  const auto is_handle = [&](std::int32_t h) { return h >= -1 && h < handles; };
+  for (const std::int32_t root : roots) FRANCA_EXPECTS(is_handle(root), "question: root handle {} out of range", root);
+  for (const auto& moves : levels)
+    for (const NodeMove& move : moves)
+      FRANCA_EXPECTS(move.handle >= 0 && is_handle(move.handle) && is_handle(move.left) && is_handle(move.right) &&
+                         move.feature < b.d,
+                     "question: a move of node {} is out of range", move.handle);
   for (const NodeTask& task : tasks)
-    FRANCA_EXPECTS(task.tree >= 0 && task.tree < g.n_trees && task.first_pair >= 0 && task.first_pair <= task.end_pair &&
+    FRANCA_EXPECTS(task.handle >= 0 && is_handle(task.handle) && task.tree >= 0 && task.tree < g.n_trees &&
+                       task.first_pair >= 0 && task.first_pair <= task.end_pair &&
                        task.end_pair <= static_cast<std::int32_t>(pairs.size()),
                    "question: a node's pairs are out of range");
   for (const PairTask& pair : pairs)
     FRANCA_EXPECTS(pair.feature >= 0 && pair.feature < b.d && pair.cells >= 0 &&
                        pair.cells + (b.n_bins[pair.feature] + 1) * std::int64_t{m} <= cells,
                    "question: a pair's histogram is out of range");
+  // Each handle's move at each level, and its task: an array lookup per row, not a search.
+  const auto index_of_handles = [&](const auto& items) {
+    std::vector<std::int32_t> index(static_cast<std::size_t>(handles), -1);
+    for (std::size_t k = 0; k < items.size(); ++k) index[static_cast<std::size_t>(items[k].handle)] = static_cast<std::int32_t>(k);
+    return index;
+  };
+  std::vector<std::vector<std::int32_t>> move_index;
+  for (const auto& moves : levels) move_index.push_back(index_of_handles(moves));
+  const std::vector<std::int32_t> task_index = index_of_handles(tasks);
 
+  std::vector<std::uint64_t> level_digests;
+  for (const auto& moves : levels) level_digests.push_back(digest(moves.data(), moves.size() * sizeof(NodeMove)));
+  // The block and the batch (draw settings and trees: the question's start).
+  const std::uint64_t batch_key =
+      digest(b.image.data, b.image.size) ^ (digest(question.data, batch_end) * 0x9e3779b97f4a7c15ull);
+  TreeMemo::Batch batch = TreeMemo::instance().take(batch_key, g.n_trees);
   std::vector<std::int64_t> sums(static_cast<std::size_t>(totals_only ? g.n_trees * m : cells), 0);
   // Trees own disjoint pairs (a node belongs to one tree): the threads write disjoint cells.
   parallel_for(ctx, g.n_trees, 1, [&](std::int64_t t0, std::int64_t t1) {
-    TreeRows tree_rows;
-    std::vector<std::int32_t> node;
     for (std::int64_t t = t0; t < t1; ++t) {
-      tree_rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t);
-      tree_rows.fix(layout, scales[static_cast<std::size_t>(t)], b.values);
-      const std::vector<std::int32_t>& rows = tree_rows.rows();
+      TreeMemo::Tree& tree = batch.trees[static_cast<std::size_t>(t)];
+      const Scales& tree_scales = scales[static_cast<std::size_t>(t)];
+      const std::int32_t root = roots[static_cast<std::size_t>(t)];
+      if (!tree.drawn || std::memcmp(&tree.scales, &tree_scales, sizeof(Scales)) != 0) {
+        tree.rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t);
+        tree.rows.fix(layout, tree_scales, b.values);
+        tree.drawn = true;
+        tree.scales = tree_scales;
+        tree.levels.clear();
+        tree.root = -2;  // no node yet
+      }
+      if (tree.root != root || tree.levels.size() > level_digests.size() ||
+          !std::equal(tree.levels.begin(), tree.levels.end(), level_digests.begin())) {
+        tree.node.assign(tree.rows.rows().size(), root);
+        tree.root = root;
+        tree.levels.clear();
+      }
+      const std::vector<std::int32_t>& rows = tree.rows.rows();
       if (totals_only) {
-        for (const std::int32_t r : rows) tree_rows.add_row(sums.data() + t * m, r);
+        for (const std::int32_t r : rows) tree.rows.add_row(sums.data() + t * m, r);
         continue;
       }
-      node.assign(rows.size(), roots[static_cast<std::size_t>(t)]);
-      for (const auto& moves : levels) {
-        const auto count = static_cast<std::int32_t>(moves.size());
+      std::vector<std::int32_t>& node = tree.node;
+      for (std::size_t l = tree.levels.size(); l < levels.size(); ++l) {
+        const std::vector<NodeMove>& moves = levels[l];
+        const std::vector<std::int32_t>& index = move_index[l];
         for (std::size_t i = 0; i < rows.size(); ++i) {
           if (node[i] < 0) continue;
+          const std::int32_t k = index[static_cast<std::size_t>(node[i])];
+          if (k < 0) continue;
           const std::uint8_t* row = b.codes + static_cast<std::int64_t>(rows[i]) * b.d;
-          node[i] = moved_handle(moves.data(), count, b.n_bins, node[i], [&](std::int32_t f) { return row[f]; });
+          node[i] = moved_handle(&moves[static_cast<std::size_t>(k)], 1, b.n_bins, node[i],
+                                 [&](std::int32_t f) { return row[f]; });
         }
+        tree.levels.push_back(level_digests[l]);
       }
       for (std::size_t i = 0; i < rows.size(); ++i) {
         if (node[i] < 0) continue;
-        const std::int32_t k = find_handle(tasks.data(), static_cast<std::int32_t>(tasks.size()), node[i]);
+        const std::int32_t k = task_index[static_cast<std::size_t>(node[i])];
         if (k < 0 || tasks[static_cast<std::size_t>(k)].tree != t) continue;
         const std::uint8_t* row = b.codes + static_cast<std::int64_t>(rows[i]) * b.d;
         for (std::int32_t p = tasks[static_cast<std::size_t>(k)].first_pair; p < tasks[static_cast<std::size_t>(k)].end_pair;
              ++p) {
           const PairTask& pair = pairs[static_cast<std::size_t>(p)];
-          tree_rows.add_row(sums.data() + pair.cells + std::int64_t{row[pair.feature]} * m, rows[i]);
+          tree.rows.add_row(sums.data() + pair.cells + std::int64_t{row[pair.feature]} * m, rows[i]);
         }
       }
     }
   });
+  std::size_t memo_bytes = 0;
+  for (const TreeMemo::Tree& tree : batch.trees) memo_bytes += tree.rows.bytes() + tree.node.size() * sizeof(std::int32_t);
+  TreeMemo::instance().put(std::move(batch), memo_bytes);
   ByteWriter w;
   if (totals_only) {
     put_vector(w, sums);
     return std::move(w.bytes());
   }
-  // The non-empty cells only: deep nodes hold few rows.
-  std::vector<std::int64_t> compact;
-  for (std::int64_t c = 0; c < cells; c += m) {
-    if (sums[static_cast<std::size_t>(c)] == 0) continue;
-    compact.push_back(c);
-    compact.insert(compact.end(), sums.begin() + c, sums.begin() + c + m);
-  }
-  put_vector(w, compact);
+  put_cells(w, sums, m);
   return std::move(w.bytes());
 }
 
@@ -451,7 +644,7 @@ std::vector<std::uint8_t> forest_block_answer(const Context& ctx, ByteSpan quest
     case Kind::tree_sums:
       return tree_sums_answer(ctx, q, block_index, read_kept(kept));
     case Kind::grow:
-      return grow_answer(ctx, q, block_index, read_kept(kept));
+      return grow_answer(ctx, question, q, block_index, read_kept(kept));
   }
   FRANCA_FAIL(Status::invalid_argument, "question: kind {} is none of a forest's questions",
               static_cast<int>(kind));
@@ -672,19 +865,13 @@ class BlockEngine {
     std::vector<std::int64_t> sums(size, 0);
     for (const ByteSpan& answer : ask(rows_, BlockQuestion::kept, q)) {
       ByteReader r = reader_of(answer, "answer");
-      const auto block = get_vector<std::int64_t>(r, "sums");
-      if (totals_only) {
-        FRANCA_EXPECTS(block.size() == size, "answer: {} totals, of {}", block.size(), size);
-        for (std::size_t k = 0; k < size; ++k) sums[k] += block[k];
+      if (!totals_only) {
+        add_cells(r, sums, m_);
         continue;
       }
-      const auto step = static_cast<std::size_t>(m_) + 1;
-      FRANCA_EXPECTS(block.size() % step == 0, "answer: {} values are not whole cells", block.size());
-      for (std::size_t k = 0; k < block.size(); k += step) {
-        const std::int64_t at = block[k];
-        FRANCA_EXPECTS(at >= 0 && at + m_ <= cells && at % m_ == 0, "answer: cell {} out of range", at);
-        for (int j = 0; j < m_; ++j) sums[static_cast<std::size_t>(at + j)] += block[k + 1 + static_cast<std::size_t>(j)];
-      }
+      const auto block = get_vector<std::int64_t>(r, "sums");
+      FRANCA_EXPECTS(block.size() == size, "answer: {} totals, of {}", block.size(), size);
+      for (std::size_t k = 0; k < size; ++k) sums[k] += block[k];
     }
     return sums;
   }

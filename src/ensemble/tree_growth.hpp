@@ -129,6 +129,11 @@ class TreeRows {
   }
 
   const std::vector<std::int32_t>& rows() const { return rows_; }
+  // The memory the tree's rows hold.
+  std::size_t bytes() const {
+    return rows_.capacity() * sizeof(std::int32_t) + (row_weight_.capacity() + row_stats_.capacity()) * sizeof(std::int64_t) +
+           tree_weights_.capacity() * sizeof(double) + counts_.capacity() * sizeof(std::int32_t);
+  }
   const Scales& scales() const { return scales_; }
   // Row r's fixed-point weight (classification).
   std::int64_t weight(std::int32_t r) const { return row_weight_[static_cast<std::size_t>(r)]; }
