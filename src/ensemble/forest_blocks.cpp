@@ -371,30 +371,29 @@ std::vector<std::uint8_t> tree_sums_answer(const Context& ctx, ByteReader& q, st
 // power of two: a bootstrap count times the tree's unit). Sums of ten and more bytes shrink to a
 // few.
 void put_cells(ByteWriter& w, const std::vector<std::int64_t>& sums, int m) {
-  std::vector<int> shift(static_cast<std::size_t>(m), 63);
-  std::uint64_t count = 0;
-  for (std::size_t c = 0; c < sums.size(); c += static_cast<std::size_t>(m)) {
+  const auto width = static_cast<std::size_t>(m);
+  std::vector<std::size_t> filled;
+  std::vector<int> shift(width, 63);
+  for (std::size_t c = 0; c < sums.size(); c += width) {
     if (sums[c] == 0) continue;
-    ++count;
-    for (int k = 0; k < m; ++k)
-      if (sums[c + static_cast<std::size_t>(k)] != 0)
-        shift[static_cast<std::size_t>(k)] = std::min(
-            shift[static_cast<std::size_t>(k)], __builtin_ctzll(static_cast<std::uint64_t>(sums[c + static_cast<std::size_t>(k)])));
+    filled.push_back(c);
+    for (std::size_t k = 0; k < width; ++k)
+      if (sums[c + k] != 0) shift[k] = std::min(shift[k], __builtin_ctzll(static_cast<std::uint64_t>(sums[c + k])));
   }
-  w.put<std::uint64_t>(count);
+  w.put<std::uint64_t>(filled.size());
   for (const int b : shift) w.put<std::uint8_t>(static_cast<std::uint8_t>(b));
   std::vector<std::uint8_t>& out = w.bytes();
+  out.reserve(out.size() + filled.size() * (width + 1) * 3);
   auto varint = [&](std::uint64_t v) {
     for (; v >= 0x80; v >>= 7) out.push_back(static_cast<std::uint8_t>(v | 0x80));
     out.push_back(static_cast<std::uint8_t>(v));
   };
   std::size_t previous = 0;
-  for (std::size_t c = 0; c < sums.size(); c += static_cast<std::size_t>(m)) {
-    if (sums[c] == 0) continue;
+  for (const std::size_t c : filled) {
     varint(c - previous);
     previous = c;
-    for (int k = 0; k < m; ++k) {
-      const std::int64_t v = sums[c + static_cast<std::size_t>(k)] >> shift[static_cast<std::size_t>(k)];
+    for (std::size_t k = 0; k < width; ++k) {
+      const std::int64_t v = sums[c + k] >> shift[k];
       varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
     }
   }
