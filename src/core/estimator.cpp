@@ -173,8 +173,8 @@ std::vector<std::uint8_t> Estimator::block_answer(const Context& ctx, ByteSpan q
 
 std::vector<std::uint8_t> Estimator::block_answer_impl(const Context&, ByteSpan, std::int64_t, const Matrix*,
                                                        const Array*, const Array*, ByteSpan) const {
-  FRANCA_FAIL(Status::not_implemented,
-              "{} asks no questions of blocks of rows: only the random forests fit that way", spec().name);
+  FRANCA_FAIL(Status::not_implemented, "{} asks no questions of blocks of rows: only the random forests fit that way",
+              spec().name);
 }
 
 double Estimator::data_loss(const Context& ctx, const Matrix& X, const Array& y, const Array* sample_weight,

@@ -46,9 +46,9 @@ class ByteReader {
   }
   const std::uint8_t* take(std::size_t n, const char* what) {
     if (n > size_ - pos_) {
-      throw_error(status_, std::string(source_) + ": truncated while reading " + what + " (needs " +
-                                             std::to_string(n) + " bytes at offset " + std::to_string(pos_) + ", " +
-                                             std::to_string(size_ - pos_) + " left)");
+      throw_error(status_, std::string(source_) + ": truncated while reading " + what + " (needs " + std::to_string(n) +
+                               " bytes at offset " + std::to_string(pos_) + ", " + std::to_string(size_ - pos_) +
+                               " left)");
     }
     const std::uint8_t* p = data_ + pos_;
     pos_ += n;

@@ -59,8 +59,8 @@ ByteReader reader_of(ByteSpan bytes, const char* source) {
 std::vector<ByteSpan> ask(const BlockRows& rows, BlockQuestion kind, ByteWriter& question) {
   std::vector<ByteSpan> answers = rows.ask(kind, question.bytes());
   if (kind == BlockQuestion::keep) return answers;
-  FRANCA_EXPECTS(static_cast<std::int64_t>(answers.size()) == rows.n_blocks,
-                 "ask: returned {} answers for {} blocks", answers.size(), rows.n_blocks);
+  FRANCA_EXPECTS(static_cast<std::int64_t>(answers.size()) == rows.n_blocks, "ask: returned {} answers for {} blocks",
+                 answers.size(), rows.n_blocks);
   return answers;
 }
 
@@ -105,9 +105,9 @@ BlockDraw get_draw(ByteReader& r, std::int64_t block_index) {
   out.frame.total_rows = r.get<std::int64_t>("total_rows");
   const auto first_rows = get_vector<std::int64_t>(r, "first_rows");
   const auto weight_before = get_vector<std::int64_t>(r, "weight_before");
-  FRANCA_EXPECTS(block_index < static_cast<std::int64_t>(weight_before.size()) &&
-                     weight_before.size() + 1 == first_rows.size(),
-                 "block_index: {} is not among the question's {} blocks", block_index, first_rows.size());
+  FRANCA_EXPECTS(
+      block_index < static_cast<std::int64_t>(weight_before.size()) && weight_before.size() + 1 == first_rows.size(),
+      "block_index: {} is not among the question's {} blocks", block_index, first_rows.size());
   FRANCA_EXPECTS(out.s.n_draws >= 0 && out.frame.total_rows > 0 && out.frame.weight_total >= 0 &&
                      out.s.layout.n_outputs > 0 && out.s.layout.n_classes >= 0,
                  "question: the draw settings are out of range");
@@ -123,14 +123,14 @@ struct KeptBlock {
   std::int64_t first_row = 0, n = 0, d = 0, n_outputs = 1;
   bool classification = false;
   const double* weights = nullptr;
-  const double* values = nullptr;         // regression: n x outputs
-  const std::int32_t* labels = nullptr;   // classification: n x outputs
-  const std::int32_t* n_bins = nullptr;   // per feature
-  const float* bin_low = nullptr;         // features x kCodes
+  const double* values = nullptr;        // regression: n x outputs
+  const std::int32_t* labels = nullptr;  // classification: n x outputs
+  const std::int32_t* n_bins = nullptr;  // per feature
+  const float* bin_low = nullptr;        // features x kCodes
   const float* bin_high = nullptr;
-  const std::uint8_t* codes = nullptr;    // n x features
-  ByteSpan image;                         // the whole kept form
-  std::vector<std::uint64_t> aligned;     // a copy, when the image was not aligned
+  const std::uint8_t* codes = nullptr;  // n x features
+  ByteSpan image;                       // the whole kept form
+  std::vector<std::uint64_t> aligned;   // a copy, when the image was not aligned
 };
 
 std::vector<std::uint8_t> keep_rows(const Context& ctx, ByteReader& q, std::int64_t block_index, const Matrix& X,
@@ -141,8 +141,8 @@ std::vector<std::uint8_t> keep_rows(const Context& ctx, ByteReader& q, std::int6
   cuts.cuts = get_vector<float>(q, "cuts");
   const auto first_rows = get_vector<std::int64_t>(q, "first_rows");
   const auto n_outputs = q.get<std::int64_t>("n_outputs");
-  FRANCA_EXPECTS(block_index < static_cast<std::int64_t>(first_rows.size()), "block_index: {} is not among the {} blocks",
-                 block_index, first_rows.size());
+  FRANCA_EXPECTS(block_index < static_cast<std::int64_t>(first_rows.size()),
+                 "block_index: {} is not among the {} blocks", block_index, first_rows.size());
   FRANCA_EXPECTS(cuts.features() == X.cols() && !cuts.offsets.empty() && cuts.offsets.front() == 0 &&
                      cuts.offsets.back() == static_cast<std::int64_t>(cuts.cuts.size()) &&
                      std::is_sorted(cuts.offsets.begin(), cuts.offsets.end()),
@@ -438,9 +438,9 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
   const int m = layout.width();
   const auto scales = get_vector<Scales>(q, "scales");
   const auto roots = get_vector<std::int32_t>(q, "roots");
-  FRANCA_EXPECTS(static_cast<std::int64_t>(scales.size()) == g.n_trees &&
-                     static_cast<std::int64_t>(roots.size()) == g.n_trees,
-                 "question: scales and roots for {} and {} trees, of {}", scales.size(), roots.size(), g.n_trees);
+  FRANCA_EXPECTS(
+      static_cast<std::int64_t>(scales.size()) == g.n_trees && static_cast<std::int64_t>(roots.size()) == g.n_trees,
+      "question: scales and roots for {} and {} trees, of {}", scales.size(), roots.size(), g.n_trees);
   const auto n_levels = q.get<std::uint64_t>("levels");
   FRANCA_EXPECTS(n_levels <= q.remaining(), "question: claims {} levels", n_levels);
   std::vector<std::vector<NodeMove>> levels;
@@ -475,7 +475,8 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
   // Each handle's move at each level, and its task: an array lookup per row, not a search.
   const auto index_of_handles = [&](const auto& items) {
     std::vector<std::int32_t> index(static_cast<std::size_t>(handles), -1);
-    for (std::size_t k = 0; k < items.size(); ++k) index[static_cast<std::size_t>(items[k].handle)] = static_cast<std::int32_t>(k);
+    for (std::size_t k = 0; k < items.size(); ++k)
+      index[static_cast<std::size_t>(items[k].handle)] = static_cast<std::int32_t>(k);
     return index;
   };
   std::vector<std::vector<std::int32_t>> move_index;
@@ -533,8 +534,8 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
         const std::int32_t k = task_index[static_cast<std::size_t>(node[i])];
         if (k < 0 || tasks[static_cast<std::size_t>(k)].tree != t) continue;
         const std::uint8_t* row = b.codes + static_cast<std::int64_t>(rows[i]) * b.d;
-        for (std::int32_t p = tasks[static_cast<std::size_t>(k)].first_pair; p < tasks[static_cast<std::size_t>(k)].end_pair;
-             ++p) {
+        for (std::int32_t p = tasks[static_cast<std::size_t>(k)].first_pair;
+             p < tasks[static_cast<std::size_t>(k)].end_pair; ++p) {
           const PairTask& pair = pairs[static_cast<std::size_t>(p)];
           tree.rows.add_row(sums.data() + pair.cells + std::int64_t{row[pair.feature]} * m, rows[i]);
         }
@@ -542,7 +543,8 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
     }
   });
   std::size_t memo_bytes = 0;
-  for (const TreeMemo::Tree& tree : batch.trees) memo_bytes += tree.rows.bytes() + tree.node.size() * sizeof(std::int32_t);
+  for (const TreeMemo::Tree& tree : batch.trees)
+    memo_bytes += tree.rows.bytes() + tree.node.size() * sizeof(std::int32_t);
   TreeMemo::instance().put(std::move(batch), memo_bytes);
   ByteWriter w;
   if (totals_only) {
@@ -624,7 +626,8 @@ std::vector<std::uint8_t> forest_block_answer(const Context& ctx, ByteSpan quest
         least = std::min(least, wi);
         most = std::max(most, wi);
         if (!b.classification)
-          for (std::int64_t o = 0; o < b.n_outputs; ++o) squares += wi * b.values[i * b.n_outputs + o] * b.values[i * b.n_outputs + o];
+          for (std::int64_t o = 0; o < b.n_outputs; ++o)
+            squares += wi * b.values[i * b.n_outputs + o] * b.values[i * b.n_outputs + o];
       }
       w.put<double>(sum);
       w.put<double>(squares);
@@ -645,8 +648,7 @@ std::vector<std::uint8_t> forest_block_answer(const Context& ctx, ByteSpan quest
     case Kind::grow:
       return grow_answer(ctx, question, q, block_index, read_kept(kept));
   }
-  FRANCA_FAIL(Status::invalid_argument, "question: kind {} is none of a forest's questions",
-              static_cast<int>(kind));
+  FRANCA_FAIL(Status::invalid_argument, "question: kind {} is none of a forest's questions", static_cast<int>(kind));
 }
 
 BlockFacts describe_blocks(const BlockRows& rows, bool classifier) {
@@ -826,10 +828,9 @@ class BlockEngine {
       std::vector<std::int64_t> scratch(static_cast<std::size_t>(2 * m_));
       for (std::int64_t p = p0; p < p1; ++p) {
         const PairTask& pair = pairs[static_cast<std::size_t>(p)];
-        results[static_cast<std::size_t>(p)] =
-            evaluate_pair(limits, tasks[static_cast<std::size_t>(pair.task)], pair,
-                          totals.data() + static_cast<std::int64_t>(pair.task) * m_, hist.data(), scratch.data(),
-                          left_sides.data() + p * m_);
+        results[static_cast<std::size_t>(p)] = evaluate_pair(limits, tasks[static_cast<std::size_t>(pair.task)], pair,
+                                                             totals.data() + static_cast<std::int64_t>(pair.task) * m_,
+                                                             hist.data(), scratch.data(), left_sides.data() + p * m_);
       }
     });
   }

@@ -116,8 +116,8 @@ struct PairLimits {
 // A pair's best split in its node from its histogram, as the CPU's find_split evaluates it;
 // scratch: 2 m cells, left: m cells (the best split's left side).
 FRANCA_HD inline PairResult evaluate_pair(const PairLimits& a, const NodeTask& task, const PairTask& pair,
-                                          const std::int64_t* totals, const std::int64_t* hist,
-                                          std::int64_t* scratch, std::int64_t* left) {
+                                          const std::int64_t* totals, const std::int64_t* hist, std::int64_t* scratch,
+                                          std::int64_t* left) {
   const int m = a.layout.width();
   const DenseBins bins{hist + pair.cells, a.n_bins[pair.feature], m};
   PairResult result{-INFINITY, -1, -1, 1, 0, 0};
@@ -128,7 +128,8 @@ FRANCA_HD inline PairResult evaluate_pair(const PairLimits& a, const NodeTask& t
   limits.monotonic = a.monotonic ? a.monotonic[pair.feature] : 0;
   limits.lower = task.bounds.lower;
   limits.upper = task.bounds.upper;
-  const SplitChoice choice = best_split_of(a.layout, a.tree_scales[task.tree], bins, totals, limits, scratch, scratch + m);
+  const SplitChoice choice =
+      best_split_of(a.layout, a.tree_scales[task.tree], bins, totals, limits, scratch, scratch + m);
   result.constant = 0;
   result.proxy = choice.proxy;
   result.bin = choice.bin;

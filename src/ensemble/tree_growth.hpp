@@ -131,7 +131,8 @@ class TreeRows {
   const std::vector<std::int32_t>& rows() const { return rows_; }
   // The memory the tree's rows hold.
   std::size_t bytes() const {
-    return rows_.capacity() * sizeof(std::int32_t) + (row_weight_.capacity() + row_stats_.capacity()) * sizeof(std::int64_t) +
+    return rows_.capacity() * sizeof(std::int32_t) +
+           (row_weight_.capacity() + row_stats_.capacity()) * sizeof(std::int64_t) +
            tree_weights_.capacity() * sizeof(double) + counts_.capacity() * sizeof(std::int32_t);
   }
   const Scales& scales() const { return scales_; }

@@ -93,8 +93,9 @@ __global__ void move_kernel(Entries entries, const std::uint8_t* codes, std::int
                             const NodeMove* moves, std::int32_t move_count) {
   for (std::int64_t i = cuda::grid_start(); i < entries.count; i += cuda::grid_stride()) {
     const std::int64_t r = entries.rows[i];
-    entries.node[i] = moved_handle(moves, move_count, n_bins, entries.node[i],
-                                   [&](std::int32_t feature) { return codes[static_cast<std::int64_t>(feature) * n + r]; });
+    entries.node[i] = moved_handle(moves, move_count, n_bins, entries.node[i], [&](std::int32_t feature) {
+      return codes[static_cast<std::int64_t>(feature) * n + r];
+    });
   }
 }
 
@@ -185,7 +186,8 @@ class DeviceRows {
   void place(const std::vector<std::int32_t>& roots, const std::vector<double>& min_weight_leaf) {
     std::vector<std::int32_t> nodes;
     nodes.reserve(rows_.size());
-    for (std::size_t g = 0; g < roots.size(); ++g) nodes.insert(nodes.end(), static_cast<std::size_t>(tree_entries_[g]), roots[g]);
+    for (std::size_t g = 0; g < roots.size(); ++g)
+      nodes.insert(nodes.end(), static_cast<std::size_t>(tree_entries_[g]), roots[g]);
     entry_rows_ = upload(ctx_, rows_, device_);
     entry_nodes_ = upload(ctx_, nodes, device_);
     entry_values_ = upload(ctx_, values_of_rows_, device_);
@@ -231,7 +233,8 @@ class DeviceRows {
         outcome.ptr<PairResult>(), left.ptr<std::int64_t>());
     FRANCA_CUDA_CHECK_LAUNCH();
     results = download<PairResult>(ctx_, outcome.data, static_cast<std::size_t>(count));
-    left_sides = download<std::int64_t>(ctx_, left.data, static_cast<std::size_t>(count) * static_cast<std::size_t>(m_));
+    left_sides =
+        download<std::int64_t>(ctx_, left.data, static_cast<std::size_t>(count) * static_cast<std::size_t>(m_));
   }
 
   // Moves the entries of the nodes in `moves` (sorted by handle).

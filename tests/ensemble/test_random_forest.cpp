@@ -359,7 +359,6 @@ TEST_P(RandomForest, AnAllMissingColumnIsNeverSplitOn) {
 
 FRANCA_INSTANTIATE_DEVICE_TESTS(RandomForest);
 
-
 // ---- Fits on blocks of rows held elsewhere (franca_estimator_fit_blocks), blocks answered in process. ----
 
 // The rows [first, end) of the data.
@@ -394,7 +393,7 @@ struct Blocks {
       Block block;
       block.data = rows_of(data, firsts[b], end);
       block.X = std::make_unique<LaidOutMatrix<double, std::int64_t>>("cpu", block.data.X, block.data.n, data.d,
-                                                                       b % 2 ? "csr" : "row-major");
+                                                                      b % 2 ? "csr" : "row-major");
       block.y = std::make_unique<Tensor>("cpu", block.data.y,
                                          data.outputs == 1 ? std::vector<std::int64_t>{block.data.n}
                                                            : std::vector<std::int64_t>{block.data.n, data.outputs});
@@ -503,10 +502,9 @@ TEST(RandomForestOnBlocks, BinsFromTheSameSampleBeyondTwoHundredThousandRows) {
   const std::string params = R"({"n_estimators": 2, "random_state": 1, "max_depth": 4, "n_bins": 31})";
   const Fitted whole = fit<double, std::int32_t>("cpu", "RandomForestClassifier", data, "row-major", params, 2);
   int questions = 0;
-  expect_same_trees(whole,
-                    fit_on_blocks("RandomForestClassifier", params, data, {0, 100000, 100001, 180000}, nullptr,
-                                  &questions),
-                    0, "230,000 rows on 4 blocks");
+  expect_same_trees(
+      whole, fit_on_blocks("RandomForestClassifier", params, data, {0, 100000, 100001, 180000}, nullptr, &questions), 0,
+      "230,000 rows on 4 blocks");
   EXPECT_LT(questions, 40);  // a level's nodes share a question
 }
 
@@ -523,8 +521,8 @@ TEST(RandomForestOnBlocks, WhatItCannotDoIsANamedError) {
   const std::vector<std::uint8_t> junk = {7, 1, 2, 3};
   Tensor question("cpu", junk, {4});
   DLManagedTensor* answer = nullptr;
-  EXPECT_EQ(franca_estimator_block_answer(nullptr, blocks.answering.get(), question.get(), 0, nullptr, nullptr,
-                                          nullptr, question.get(), &answer),
+  EXPECT_EQ(franca_estimator_block_answer(nullptr, blocks.answering.get(), question.get(), 0, nullptr, nullptr, nullptr,
+                                          question.get(), &answer),
             FRANCA_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(answer, nullptr);
   const std::vector<std::uint8_t> summary = {4};

@@ -2,8 +2,9 @@
 // estimator from franca_estimator_list() with parameters built from its listing, a context, X as a
 // dense tensor (any dtype, rank, strides, byte_offset), CSR parts or a string column, y and
 // sample_weight, then fit, every method, every fitted attribute, the data loss at fuzzed
-// coefficients, save and load, all of it again on the loaded model, and a fit on the same rows as
-// rows held elsewhere (franca_estimator_fit_external, its data term the data loss). Every call must succeed or fail
+// coefficients, save and load, all of it again on the loaded model, and fits on the same rows as
+// rows held elsewhere (franca_estimator_fit_external, its data term the data loss;
+// franca_estimator_fit_blocks, its blocks copies of the rows). Every call must succeed or fail
 // with a status; every output must be readable over the shape it claims. A newly registered estimator is fuzzed with no
 // edit here.
 //
@@ -485,6 +486,106 @@ void fit_external(FuzzedDataProvider& in, franca_context ctx, franca_estimator e
   franca_estimator_free(evaluator);
 }
 
+// franca_estimator_fit_blocks over blocks that are all the fuzzed rows (1 to 3 copies: valid rows),
+// answered through another handle, with answers and kept forms corrupted now and then as a broken
+// caller or network would; then a real question, mutated, asked directly. Every call must succeed
+// or fail with a status; a forest it fits is exercised.
+struct BlockCaller {
+  FuzzedDataProvider& in;
+  franca_context ctx;
+  franca_estimator answering;
+  franca_matrix X;
+  DLTensor *y, *w;
+  std::vector<DLManagedTensor*> kept, answers;
+  std::deque<std::vector<std::uint8_t>> copies;  // corrupted bytes, and their DLTensors' shapes
+  std::deque<std::int64_t> shapes;
+  std::deque<DLTensor> tensors;
+  std::vector<std::uint8_t> last_question;
+
+  ~BlockCaller() {
+    release();
+    for (DLManagedTensor* k : kept)
+      if (k) k->deleter(k);
+  }
+  void release() {
+    for (DLManagedTensor* a : answers) a->deleter(a);
+    answers.clear();
+    copies.clear();
+    shapes.clear();
+    tensors.clear();
+  }
+  // bytes, with one byte changed or the tail cut off.
+  const DLTensor* corrupted(const DLTensor& bytes) {
+    const auto* data = static_cast<const std::uint8_t*>(bytes.data);
+    copies.emplace_back(data, data + bytes.shape[0]);
+    std::vector<std::uint8_t>& copy = copies.back();
+    if (!copy.empty() && in.ConsumeBool()) {
+      copy[in.ConsumeIntegralInRange<std::size_t>(0, copy.size() - 1)] ^=
+          in.ConsumeIntegralInRange<std::uint8_t>(1, 255);
+    } else {
+      copy.resize(in.ConsumeIntegralInRange<std::size_t>(0, copy.size()));
+    }
+    shapes.push_back(static_cast<std::int64_t>(copy.size()));
+    tensors.push_back(DLTensor{copy.data(), {kDLCPU, 0}, 1, {kDLUInt, 8, 1}, &shapes.back(), nullptr, 0});
+    return &tensors.back();
+  }
+};
+
+int ask_blocks(int kind, const DLTensor* question, const DLTensor** out, void* user_data) {
+  auto& caller = *static_cast<BlockCaller*>(user_data);
+  caller.release();
+  const auto* q = static_cast<const std::uint8_t*>(question->data);
+  caller.last_question.assign(q, q + question->shape[0]);
+  for (std::size_t b = 0; b < caller.kept.size(); ++b) {
+    const bool of_rows = kind != FRANCA_BLOCKS_KEPT;
+    const DLTensor* kept = nullptr;
+    if (!of_rows && caller.kept[b])
+      kept = caller.in.ConsumeProbability<float>() < 0.03f ? caller.corrupted(caller.kept[b]->dl_tensor)
+                                                           : &caller.kept[b]->dl_tensor;
+    DLManagedTensor* answer = nullptr;
+    const int status = franca_estimator_block_answer(
+        caller.ctx, caller.answering, question, static_cast<std::int64_t>(b), of_rows ? caller.X : nullptr,
+        of_rows ? caller.y : nullptr, of_rows ? caller.w : nullptr, kept, &answer);
+    if (status != FRANCA_OK) return status;
+    if (kind == FRANCA_BLOCKS_KEEP) {
+      if (caller.kept[b]) caller.kept[b]->deleter(caller.kept[b]);
+      caller.kept[b] = answer;
+      continue;
+    }
+    caller.answers.push_back(answer);
+    out[b] = caller.in.ConsumeProbability<float>() < 0.03f ? caller.corrupted(answer->dl_tensor) : &answer->dl_tensor;
+  }
+  return 0;
+}
+
+void fit_blocks(FuzzedDataProvider& in, franca_context ctx, franca_estimator est, const EstimatorInfo& e,
+                franca_matrix X, const DataLossCall& call) {
+  char* params = nullptr;
+  if (franca_estimator_get_params(est, &params) != FRANCA_OK) std::abort();
+  franca_estimator answering = nullptr, fitted = nullptr;
+  if (franca_estimator_create(e.name.c_str(), &answering) != FRANCA_OK) std::abort();
+  if (franca_estimator_create(e.name.c_str(), &fitted) != FRANCA_OK) std::abort();
+  franca_estimator_set_params(fitted, params);
+  franca_free(params);
+  BlockCaller caller{in, ctx, answering, X, call.y, call.w, {}, {}, {}, {}, {}, {}};
+  caller.kept.assign(in.ConsumeIntegralInRange<std::size_t>(1, 3), nullptr);
+  if (franca_estimator_fit_blocks(ctx, fitted, static_cast<std::int64_t>(caller.kept.size()), ask_blocks, &caller) ==
+      FRANCA_OK)
+    exercise(ctx, fitted, e, X, call);
+  if (!caller.last_question.empty() && caller.kept[0]) {
+    std::vector<std::uint8_t> question = caller.last_question;
+    question[in.ConsumeIntegralInRange<std::size_t>(0, question.size() - 1)] ^= in.ConsumeIntegral<std::uint8_t>();
+    std::int64_t size = static_cast<std::int64_t>(question.size());
+    DLTensor q{question.data(), {kDLCPU, 0}, 1, {kDLUInt, 8, 1}, &size, nullptr, 0};
+    DLManagedTensor* answer = nullptr;
+    if (franca_estimator_block_answer(ctx, answering, &q, in.ConsumeIntegralInRange<std::int64_t>(-1, 3), nullptr,
+                                      nullptr, nullptr, &caller.kept[0]->dl_tensor, &answer) == FRANCA_OK)
+      answer->deleter(answer);
+  }
+  franca_estimator_free(fitted);
+  franca_estimator_free(answering);
+}
+
 // Warnings (unconverged fits on fuzzed data) go through the log callback, formatted, and nowhere.
 void discard_log(int, const char*, void*) {}
 
@@ -563,6 +664,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (exercise(ctx, loaded, e, X_apply, call) != results) std::abort();
     franca_estimator_free(loaded);
     fit_external(in, ctx, est, e, X, call, rows, cols);
+    fit_blocks(in, ctx, est, e, X, call);
     franca_matrix_free(X_new);
   }
   franca_matrix_free(X);

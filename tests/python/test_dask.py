@@ -493,6 +493,34 @@ def test_random_forest_says_what_is_not_distributed(client):
         fd.RandomForestClassifier(class_weight="balanced_subsample").fit(chunked(X, 2), chunked(y, 2))
 
 
+def test_a_worker_killed_during_a_forest_fit_gives_an_error_or_the_same_forest(client, monkeypatch):
+    """A worker killed once the blocks keep their binned rows: the scheduler computes its partitions
+    and kept forms again on the other worker (a block answers the same wherever it is), or the fit
+    fails with distributed's error; never a forest that missed their rows."""
+    X, w, score, rng = forest_problem(n=600, d=5, seed=8)
+    y = (score > 0).astype(int)
+    pids = client.run(os.getpid)
+    call = fd._BlockQuestions.__call__
+    killed = threading.Event()
+
+    def ask(self, kind, question):
+        if self.questions == 6 and not killed.is_set():
+            killed.set()
+            os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
+        return call(self, kind, question)
+
+    monkeypatch.setattr(fd._BlockQuestions, "__call__", ask)
+    params = {"n_estimators": 4, "random_state": 9, "max_depth": 5}
+    try:
+        model = fd.RandomForestClassifier(**params).fit(chunked(X, 5), chunked(y, 5))
+    except Exception as e:  # noqa: BLE001 - distributed's errors for a lost worker vary by version
+        assert type(e).__module__.split(".")[0] in ("distributed", "asyncio", "concurrent"), repr(e)
+    else:
+        assert_same_forest(model, fensemble.RandomForestClassifier(**params).fit(X, y))
+    assert killed.is_set()
+    client.wait_for_workers(2, timeout=60)
+
+
 def test_estimators_pickle_and_predict_anywhere(client):
     import pickle
     X, w, rng = dense_problem()
