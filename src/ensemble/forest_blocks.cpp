@@ -504,6 +504,7 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
         tree.levels.clear();
         tree.root = -2;  // no node yet
       }
+      tree.rows.relocate_labels(b.labels);  // a memo of the same block read from another copy of it
       if (tree.root != root || tree.levels.size() > level_digests.size() ||
           !std::equal(tree.levels.begin(), tree.levels.end(), level_digests.begin())) {
         tree.node.assign(tree.rows.rows().size(), root);

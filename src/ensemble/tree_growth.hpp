@@ -129,6 +129,8 @@ class TreeRows {
   }
 
   const std::vector<std::int32_t>& rows() const { return rows_; }
+  // The labels add_row reads (draw's), where they are now: the same labels moved elsewhere.
+  void relocate_labels(const std::int32_t* labels) { labels_ = labels; }
   // The memory the tree's rows hold.
   std::size_t bytes() const {
     return rows_.capacity() * sizeof(std::int32_t) +

@@ -493,23 +493,30 @@ def test_random_forest_says_what_is_not_distributed(client):
         fd.RandomForestClassifier(class_weight="balanced_subsample").fit(chunked(X, 2), chunked(y, 2))
 
 
+def kill_a_worker_during(client, monkeypatch, cls, count):
+    """Makes cls's __call__ (a round over the cluster) kill one worker the first time count(self) is
+    3; returns the Event it sets then."""
+    pids = client.run(os.getpid)
+    call = cls.__call__
+    killed = threading.Event()
+
+    def round_over_the_cluster(self, *args):
+        if count(self) == 3 and not killed.is_set():
+            killed.set()
+            os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
+        return call(self, *args)
+
+    monkeypatch.setattr(cls, "__call__", round_over_the_cluster)
+    return killed
+
+
 def test_a_worker_killed_during_a_forest_fit_gives_an_error_or_the_same_forest(client, monkeypatch):
-    """A worker killed once the blocks keep their binned rows: the scheduler computes its partitions
+    """A worker killed at the third question after the blocks keep their binned rows: the scheduler computes its partitions
     and kept forms again on the other worker (a block answers the same wherever it is), or the fit
     fails with distributed's error; never a forest that missed their rows."""
     X, w, score, rng = forest_problem(n=600, d=5, seed=8)
     y = (score > 0).astype(int)
-    pids = client.run(os.getpid)
-    call = fd._BlockQuestions.__call__
-    killed = threading.Event()
-
-    def ask(self, kind, question):
-        if self.questions == 6 and not killed.is_set():
-            killed.set()
-            os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
-        return call(self, kind, question)
-
-    monkeypatch.setattr(fd._BlockQuestions, "__call__", ask)
+    killed = kill_a_worker_during(client, monkeypatch, fd._BlockQuestions, lambda questions: questions.questions - 3)
     params = {"n_estimators": 4, "random_state": 9, "max_depth": 5}
     try:
         model = fd.RandomForestClassifier(**params).fit(chunked(X, 5), chunked(y, 5))
@@ -539,17 +546,8 @@ def test_a_killed_worker_gives_an_error_or_the_right_model(client, monkeypatch):
     X, w, rng = dense_problem(n=400, d=5)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     y = (X @ rng.normal(size=5) + rng.normal(size=400) > 0).astype(int)
-    pids = client.run(os.getpid)
-    call = fd._DataTerm.__call__
-    killed = threading.Event()
+    killed = kill_a_worker_during(client, monkeypatch, fd._DataTerm, lambda term: term.evaluations)
 
-    def evaluate(self, coef, hessian):
-        if self.evaluations == 3 and not killed.is_set():
-            killed.set()
-            os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
-        return call(self, coef, hessian)
-
-    monkeypatch.setattr(fd._DataTerm, "__call__", evaluate)
     try:
         model = fd.LogisticRegression().fit(chunked(X, 5), chunked(y, 5))
     except Exception as e:  # noqa: BLE001 - distributed's errors for a lost worker vary by version

@@ -223,24 +223,15 @@ class FrancaEstimator(BaseEstimator):
         include/franca/franca.h); data_loss(coef, hessian) -> (sum_i w_i loss_i, gradient, Hessian or
         None) of all the rows (the sums of _data_loss over their blocks). An exception it raises stops
         the fit and is raised from here; the estimator is then left as it was."""
-        raised = []
-
         def callback(coef, n_coef, loss, gradient, hessian, _user_data):
-            try:
-                value, g, h = data_loss(np.ctypeslib.as_array(coef, (n_coef,)).copy(), bool(hessian))
-                loss[0] = value
-                np.ctypeslib.as_array(gradient, (n_coef,))[:] = g
-                if hessian:
-                    np.ctypeslib.as_array(hessian, (n_coef * n_coef,))[:] = np.asarray(h).reshape(-1)
-                return 0
-            except BaseException as e:  # noqa: BLE001 - raised again once the library has stopped
-                raised.append(e)
-                return 1
+            value, g, h = data_loss(np.ctypeslib.as_array(coef, (n_coef,)).copy(), bool(hessian))
+            loss[0] = value
+            np.ctypeslib.as_array(gradient, (n_coef,))[:] = g
+            if hessian:
+                np.ctypeslib.as_array(hessian, (n_coef * n_coef,))[:] = np.asarray(h).reshape(-1)
 
-        c_callback = _lib.DATA_LOSS_CALLBACK(callback)  # kept alive for the call
-        self._fit_elsewhere(lambda ctx, handle: _interruptible(
-            ctx, _lib.lib.franca_estimator_fit_external, ctx.value, handle.value, json.dumps(rows).encode(),
-            c_callback, None), raised)
+        self._fit_elsewhere(_lib.lib.franca_estimator_fit_external, _lib.DATA_LOSS_CALLBACK, callback,
+                            json.dumps(rows).encode())
 
     def _fit_blocks(self, n_blocks, ask):
         """franca_estimator_fit_blocks: fits this estimator, as fit would, on n_blocks blocks of rows it
@@ -248,28 +239,20 @@ class FrancaEstimator(BaseEstimator):
         every block and returns their answers (1-D uint8 arrays, in block order; None for
         _lib.BLOCKS_KEEP), each block's from _block_answer. An exception it raises stops the fit and is
         raised from here; the estimator is then left as it was."""
-        raised = []
         held = []  # the last answers, which the library reads until it asks again
 
         def callback(kind, question, answers, _user_data):
-            try:
-                tensor = question.contents
-                data = ctypes.string_at(tensor.data + tensor.byte_offset, tensor.shape[0])
-                replies = ask(kind, np.frombuffer(data, dtype=np.uint8))
-                held.clear()
-                if kind != _lib.BLOCKS_KEEP:
-                    for b, reply in enumerate(replies):
-                        held.append(_convert.tensor(np.ascontiguousarray(reply, dtype=np.uint8), "answer", "cpu",
-                                                    ("uint8",), np.uint8, (1,)))
-                        answers[b] = ctypes.pointer(held[-1].tensor)
-                return 0
-            except BaseException as e:  # noqa: BLE001 - raised again once the library has stopped
-                raised.append(e)
-                return 1
+            tensor = question.contents
+            replies = ask(kind, np.frombuffer(ctypes.string_at(tensor.data + tensor.byte_offset, tensor.shape[0]),
+                                              dtype=np.uint8))
+            held.clear()
+            if kind != _lib.BLOCKS_KEEP:
+                for b, reply in enumerate(replies):
+                    held.append(_convert.tensor(np.ascontiguousarray(reply, dtype=np.uint8), "answer", "cpu",
+                                                ("uint8",), np.uint8, (1,)))
+                    answers[b] = ctypes.pointer(held[-1].tensor)
 
-        c_callback = _lib.BLOCKS_CALLBACK(callback)  # kept alive for the call
-        self._fit_elsewhere(lambda ctx, handle: _interruptible(
-            ctx, _lib.lib.franca_estimator_fit_blocks, ctx.value, handle.value, n_blocks, c_callback, None), raised)
+        self._fit_elsewhere(_lib.lib.franca_estimator_fit_blocks, _lib.BLOCKS_CALLBACK, callback, n_blocks)
 
     def _block_answer(self, question, block_index, X=None, y=None, sample_weight=None, kept=None):
         """franca_estimator_block_answer: a block's answer (a 1-D uint8 array) to a question of
@@ -298,10 +281,22 @@ class FrancaEstimator(BaseEstimator):
                                                None if kept_in is None else kept_in.pointer, ctypes.byref(answer))
         return np.from_dlpack(_dlpack.Exported(answer))
 
-    def _fit_elsewhere(self, fit, raised):
-        """Runs fit(ctx, handle), a fit of rows this process does not hold, on this estimator's handle
-        with its current parameters; on failure the handle keeps its previous parameters and model, and
-        the first exception a callback put in `raised` is raised."""
+    def _fit_elsewhere(self, function, callback_type, callback, *args):
+        """function(ctx, handle, *args, c_callback, NULL): a fit of rows this process does not hold, on
+        this estimator's handle with its current parameters, calling back into `callback`. An
+        exception the callback raises stops the fit (the C callback returns 1) and is raised from
+        here; on any failure the handle keeps its previous parameters and model."""
+        raised = []
+
+        def guarded(*arguments):
+            try:
+                callback(*arguments)
+                return 0
+            except BaseException as e:  # noqa: BLE001 - raised again once the library has stopped
+                raised.append(e)
+                return 1
+
+        c_callback = callback_type(guarded)  # kept alive for the call
         _logging.sync_level()
         ctx = _config.context(_config.get_config()["device"])
         handle = self.__dict__.get("_handle") or _lib.new_handle(
@@ -310,7 +305,7 @@ class FrancaEstimator(BaseEstimator):
         try:
             with _logging.capturing_warnings([]) as library_warnings:
                 _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
-                fit(ctx, handle)
+                _interruptible(ctx, function, ctx.value, handle.value, *args, c_callback, None)
         except BaseException as e:
             _lib.lib.franca_estimator_set_params(handle.value, previous.encode())
             if raised:
