@@ -455,7 +455,9 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
   const auto tasks = get_vector<NodeTask>(q, "tasks");
   const auto pairs = get_vector<PairTask>(q, "pairs");
   const auto cells = q.get<std::int64_t>("cells");
-  FRANCA_EXPECTS(cells >= 0 && cells <= kBlockRequestCells * 2, "question: {} histogram cells", cells);
+  // LevelGrower's bound, or one pair's histogram beyond it.
+  FRANCA_EXPECTS(cells >= 0 && cells <= std::max<std::int64_t>(kBlockRequestCells, std::int64_t{kCodes} * m),
+                 "question: {} histogram cells", cells);
   const auto is_handle = [&](std::int32_t h) { return h >= -1 && h < handles; };
   for (const std::int32_t root : roots) FRANCA_EXPECTS(is_handle(root), "question: root handle {} out of range", root);
   for (const auto& moves : levels)
@@ -472,13 +474,27 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
     FRANCA_EXPECTS(pair.feature >= 0 && pair.feature < b.d && pair.cells >= 0 &&
                        pair.cells + (b.n_bins[pair.feature] + 1) * std::int64_t{m} <= cells,
                    "question: a pair's histogram is out of range");
-  // Each handle's move at each level, and its task: an array lookup per row, not a search.
+  // Each handle's move at each level, and its task: an array lookup per row where the level moves
+  // many of the handles (level by level, all of them), a search among its few moves otherwise
+  // (best-first: one node a tree), so that the tables stay within a few times the moves.
   const auto index_of_handles = [&](const auto& items) {
-    std::vector<std::int32_t> index(static_cast<std::size_t>(handles), -1);
-    for (std::size_t k = 0; k < items.size(); ++k)
-      index[static_cast<std::size_t>(items[k].handle)] = static_cast<std::int32_t>(k);
+    std::vector<std::int32_t> index;
+    if (static_cast<std::int64_t>(items.size()) * 8 < handles) return index;
+    index.assign(static_cast<std::size_t>(handles), -1);
+    for (std::size_t k = 0; k < items.size(); ++k) index[static_cast<std::size_t>(items[k].handle)] = static_cast<std::int32_t>(k);
     return index;
   };
+  const auto find = [](const auto& items, const std::vector<std::int32_t>& index, std::int32_t handle) {
+    return index.empty() ? find_handle(items.data(), static_cast<std::int32_t>(items.size()), handle)
+                         : index[static_cast<std::size_t>(handle)];
+  };
+  for (const auto& moves : levels)
+    FRANCA_EXPECTS(std::is_sorted(moves.begin(), moves.end(),
+                                  [](const NodeMove& a, const NodeMove& b) { return a.handle < b.handle; }),
+                   "question: a level's moves are not sorted by node");
+  FRANCA_EXPECTS(std::is_sorted(tasks.begin(), tasks.end(),
+                                [](const NodeTask& a, const NodeTask& b) { return a.handle < b.handle; }),
+                 "question: its nodes are not sorted");
   std::vector<std::vector<std::int32_t>> move_index;
   for (const auto& moves : levels) move_index.push_back(index_of_handles(moves));
   const std::vector<std::int32_t> task_index = index_of_handles(tasks);
@@ -522,7 +538,7 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
         const std::vector<std::int32_t>& index = move_index[l];
         for (std::size_t i = 0; i < rows.size(); ++i) {
           if (node[i] < 0) continue;
-          const std::int32_t k = index[static_cast<std::size_t>(node[i])];
+          const std::int32_t k = find(moves, index, node[i]);
           if (k < 0) continue;
           const std::uint8_t* row = b.codes + static_cast<std::int64_t>(rows[i]) * b.d;
           node[i] = moved_handle(&moves[static_cast<std::size_t>(k)], 1, b.n_bins, node[i],
@@ -532,7 +548,7 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
       }
       for (std::size_t i = 0; i < rows.size(); ++i) {
         if (node[i] < 0) continue;
-        const std::int32_t k = task_index[static_cast<std::size_t>(node[i])];
+        const std::int32_t k = find(tasks, task_index, node[i]);
         if (k < 0 || tasks[static_cast<std::size_t>(k)].tree != t) continue;
         const std::uint8_t* row = b.codes + static_cast<std::int64_t>(rows[i]) * b.d;
         for (std::int32_t p = tasks[static_cast<std::size_t>(k)].first_pair;

@@ -18,7 +18,10 @@ and gradient at the current coefficients, computed where they live (franca_estim
 decision_function and transform take dask collections too and return lazy dask arrays, mapped
 over the partitions; on anything else they are the single-machine methods. A fitted estimator
 pickles and predicts anywhere as the single-machine class; a GLM fitted on a dask collection also
-has n_function_evaluations_, its rounds of evaluations over the cluster. See docs/dask.md.
+has n_function_evaluations_, its rounds of evaluations over the cluster. A random forest is grown by
+the library on the client (franca_estimator_fit_blocks), which asks the partitions for their
+histograms, the same forest as on one machine; it also has n_block_questions_, its rounds over
+the cluster. See docs/dask.md.
 """
 import math
 import os
