@@ -481,7 +481,8 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
     std::vector<std::int32_t> index;
     if (static_cast<std::int64_t>(items.size()) * 8 < handles) return index;
     index.assign(static_cast<std::size_t>(handles), -1);
-    for (std::size_t k = 0; k < items.size(); ++k) index[static_cast<std::size_t>(items[k].handle)] = static_cast<std::int32_t>(k);
+    for (std::size_t k = 0; k < items.size(); ++k)
+      index[static_cast<std::size_t>(items[k].handle)] = static_cast<std::int32_t>(k);
     return index;
   };
   const auto find = [](const auto& items, const std::vector<std::int32_t>& index, std::int32_t handle) {

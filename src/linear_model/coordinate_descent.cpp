@@ -239,7 +239,11 @@ GramStats recentred(const GramStats& g, const std::vector<double>& x_centre) {
 
 double alpha_max_of(double xy_max, double n, double l1_ratio) {
   double alpha = xy_max / (n * l1_ratio);
-  while (alpha * l1_ratio * n < xy_max) alpha = std::nextafter(alpha, HUGE_VAL);
+  // A step of one ulp moves the product by about one of its own ulps, unless the product is
+  // subnormal (it then has fewer bits than alpha, and an ulp of alpha can move it by nothing):
+  // past a few steps the growth doubles each time, so that the loop ends whatever the inputs.
+  for (int step = 0; alpha * l1_ratio * n < xy_max; ++step)
+    alpha = step < 16 ? std::nextafter(alpha, HUGE_VAL) : alpha * (1 + std::ldexp(1.0, std::min(step - 60, 10)));
   return alpha;
 }
 
