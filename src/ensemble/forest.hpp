@@ -140,6 +140,17 @@ struct ForestView {
   const double* value = nullptr;
 };
 
+// Throws `status` ("what: ...") unless every tree of the view can be walked from its root: offsets
+// increasing from 0, children after their parent side by side (breadth-first, right = left + 1)
+// within the tree, splits on features below n_features.
+void check_tree_arrays(const ForestView& v, Status status, const char* what);
+
+// The out-of-bag sums of the frame's rows (those of X_host, with these host weights): per row, the
+// sum of the leaf values (outputs x width) of the trees that did not draw it, and their number.
+void out_of_bag_sums(const Context& ctx, const Matrix& X_host, const ForestView& v, const TreeSettings& s,
+                     const DrawFrame& frame, const double* weights, std::vector<double>& sums,
+                     std::vector<std::int64_t>& counted);
+
 // The leaf (tree-local id) that a row of float values reaches in tree t: x <= threshold goes
 // left, NaN goes where the split sent missing values.
 FRANCA_HD inline std::int64_t leaf_of(const ForestView& forest, std::int64_t t, const float* row) {

@@ -23,7 +23,17 @@ namespace franca::forest {
 
 namespace {
 
-enum class Kind : std::uint8_t { describe = 1, sample, keep, summary, draw_totals, tree_sums, grow };
+enum class Kind : std::uint8_t {
+  describe = 1,
+  sample,
+  keep,
+  summary,
+  draw_totals,
+  tree_sums,
+  grow,
+  class_draws,
+  out_of_bag
+};
 
 constexpr std::uint64_t kKeptMagic = 0x6b6f6c4274736572ull;  // "rstBlok"
 // A grow question's histograms, at most (int64 cells, dense on the client while it merges them).
@@ -73,6 +83,7 @@ void put_draw(ByteWriter& w, const TreeSettings& s, const DrawFrame& frame, cons
   w.put<std::int32_t>(s.layout.n_outputs);
   w.put<std::int32_t>(s.layout.n_classes);
   w.put<std::uint8_t>(s.bootstrap);
+  w.put<std::uint8_t>(s.balanced_subsample);
   w.put<std::int64_t>(s.n_draws);
   w.put<std::uint64_t>(s.seed);
   w.put<std::uint8_t>(frame.equal_weights);
@@ -97,6 +108,7 @@ BlockDraw get_draw(ByteReader& r, std::int64_t block_index) {
   out.s.layout.n_outputs = r.get<std::int32_t>("n_outputs");
   out.s.layout.n_classes = r.get<std::int32_t>("n_classes");
   out.s.bootstrap = r.get<std::uint8_t>("bootstrap") != 0;
+  out.s.balanced_subsample = r.get<std::uint8_t>("balanced_subsample") != 0;
   out.s.n_draws = r.get<std::int64_t>("n_draws");
   out.s.seed = r.get<std::uint64_t>("seed");
   out.frame.equal_weights = r.get<std::uint8_t>("equal_weights") != 0;
@@ -133,6 +145,56 @@ struct KeptBlock {
   std::vector<std::uint64_t> aligned;   // a copy, when the image was not aligned
 };
 
+// A block's targets as the trees take them: each row's weight (sample_weight times its classes'
+// weights) and, for a classifier, its labels' codes (rows x outputs), from the question's classes
+// and class weights of each output (put_classes).
+struct BlockTargets {
+  Array y;  // host float64, rows x outputs
+  std::int64_t n_outputs = 1;
+  std::vector<double> weights;
+  std::vector<std::int32_t> labels;
+};
+
+void put_classes(ByteWriter& q, const BlockFacts& facts, const std::vector<std::vector<double>>& class_weights) {
+  q.put<std::int64_t>(facts.n_outputs);
+  for (std::size_t o = 0; o < facts.classes.size(); ++o) {
+    put_vector(q, facts.classes[o]);
+    put_vector(q, class_weights.empty() ? std::vector<double>{} : class_weights[o]);
+  }
+}
+
+BlockTargets read_targets(const Context& ctx, ByteReader& q, bool classification, const Array& y,
+                          const Array* sample_weight, std::int64_t n) {
+  BlockTargets out;
+  out.n_outputs = q.get<std::int64_t>("n_outputs");
+  const std::int64_t y_outputs = y.ndim() == 1 ? 1 : y.dim(1);
+  FRANCA_EXPECTS(y_outputs == out.n_outputs, "y: has {} outputs, the other blocks {}", y_outputs, out.n_outputs);
+  out.y = to(ctx, y, Device::cpu(), DType::float64);
+  const double* targets = out.y.ptr<const double>();
+  out.weights.assign(static_cast<std::size_t>(n), 1.0);
+  if (sample_weight) {
+    const Array w = to(ctx, *sample_weight, Device::cpu(), DType::float64);
+    out.weights.assign(w.ptr<const double>(), w.ptr<const double>() + n);
+  }
+  if (!classification) return out;
+  out.labels.resize(static_cast<std::size_t>(n * out.n_outputs));
+  for (std::int64_t o = 0; o < out.n_outputs; ++o) {
+    const auto classes = get_vector<double>(q, "classes");
+    const auto multipliers = get_vector<double>(q, "class weights");
+    FRANCA_EXPECTS(multipliers.empty() || multipliers.size() == classes.size(),
+                   "question: {} class weights for {} classes", multipliers.size(), classes.size());
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double label = targets[i * out.n_outputs + o];
+      const auto it = std::lower_bound(classes.begin(), classes.end(), label);
+      FRANCA_EXPECTS(it != classes.end() && *it == label, "y: label {} of row {} is not among the classes", label, i);
+      const auto code = static_cast<std::int32_t>(it - classes.begin());
+      out.labels[static_cast<std::size_t>(i * out.n_outputs + o)] = code;
+      if (!multipliers.empty()) out.weights[static_cast<std::size_t>(i)] *= multipliers[static_cast<std::size_t>(code)];
+    }
+  }
+  return out;
+}
+
 std::vector<std::uint8_t> keep_rows(const Context& ctx, ByteReader& q, std::int64_t block_index, const Matrix& X,
                                     const Array& y, const Array* sample_weight) {
   const auto classification = q.get<std::uint8_t>("classification") != 0;
@@ -140,7 +202,6 @@ std::vector<std::uint8_t> keep_rows(const Context& ctx, ByteReader& q, std::int6
   cuts.offsets = get_vector<std::int64_t>(q, "cut offsets");
   cuts.cuts = get_vector<float>(q, "cuts");
   const auto first_rows = get_vector<std::int64_t>(q, "first_rows");
-  const auto n_outputs = q.get<std::int64_t>("n_outputs");
   FRANCA_EXPECTS(block_index < static_cast<std::int64_t>(first_rows.size()),
                  "block_index: {} is not among the {} blocks", block_index, first_rows.size());
   FRANCA_EXPECTS(cuts.features() == X.cols() && !cuts.offsets.empty() && cuts.offsets.front() == 0 &&
@@ -150,33 +211,11 @@ std::vector<std::uint8_t> keep_rows(const Context& ctx, ByteReader& q, std::int6
   for (std::int64_t f = 0; f < cuts.features(); ++f)
     FRANCA_EXPECTS(cuts.n_bins(f) <= kMaxBins, "question: feature {} has more than {} bins", f, kMaxBins);
   const std::int64_t n = X.rows(), d = X.cols();
-  const std::int64_t y_outputs = y.ndim() == 1 ? 1 : y.dim(1);
-  FRANCA_EXPECTS(y_outputs == n_outputs, "y: has {} outputs, the other blocks {}", y_outputs, n_outputs);
-  const Array y_host = to(ctx, y, Device::cpu(), DType::float64);
-  const double* targets = y_host.ptr<const double>();
-  std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
-  if (sample_weight) {
-    const Array w = to(ctx, *sample_weight, Device::cpu(), DType::float64);
-    weights.assign(w.ptr<const double>(), w.ptr<const double>() + n);
-  }
-  std::vector<std::int32_t> labels;
-  if (classification) {
-    labels.resize(static_cast<std::size_t>(n * n_outputs));
-    for (std::int64_t o = 0; o < n_outputs; ++o) {
-      const auto classes = get_vector<double>(q, "classes");
-      const auto multipliers = get_vector<double>(q, "class weights");
-      FRANCA_EXPECTS(multipliers.empty() || multipliers.size() == classes.size(),
-                     "question: {} class weights for {} classes", multipliers.size(), classes.size());
-      for (std::int64_t i = 0; i < n; ++i) {
-        const double label = targets[i * n_outputs + o];
-        const auto it = std::lower_bound(classes.begin(), classes.end(), label);
-        FRANCA_EXPECTS(it != classes.end() && *it == label, "y: label {} of row {} is not among the classes", label, i);
-        const auto code = static_cast<std::int32_t>(it - classes.begin());
-        labels[static_cast<std::size_t>(i * n_outputs + o)] = code;
-        if (!multipliers.empty()) weights[static_cast<std::size_t>(i)] *= multipliers[static_cast<std::size_t>(code)];
-      }
-    }
-  }
+  const BlockTargets t = read_targets(ctx, q, classification, y, sample_weight, n);
+  const std::int64_t n_outputs = t.n_outputs;
+  const std::vector<double>& weights = t.weights;
+  const std::vector<std::int32_t>& labels = t.labels;
+  const double* targets = t.y.ptr<const double>();
   Array codes;
   std::vector<float> bin_low, bin_high;
   encode_bins<Backend::cpu>(ctx, X, cuts, codes, bin_low, bin_high);
@@ -244,6 +283,14 @@ KeptBlock read_kept(ByteSpan kept) {
 struct GrowQuestion {
   BlockDraw draw;
   std::int64_t first_tree = 0, n_trees = 0;
+  // balanced_subsample: each tree's draws of each output's classes over all the blocks (trees x
+  // outputs x classes); empty before the client has them (the class draws question).
+  std::vector<double> class_draws;
+
+  const double* class_draws_of(std::int64_t t) const {
+    if (class_draws.empty()) return nullptr;
+    return class_draws.data() + t * draw.s.layout.n_outputs * draw.s.layout.n_classes;
+  }
 };
 
 GrowQuestion get_trees(ByteReader& q, std::int64_t block_index, const KeptBlock& b) {
@@ -253,6 +300,10 @@ GrowQuestion get_trees(ByteReader& q, std::int64_t block_index, const KeptBlock&
   g.n_trees = q.get<std::int64_t>("n_trees");
   FRANCA_EXPECTS(g.first_tree >= 0 && g.n_trees >= 0 && g.n_trees <= (std::int64_t{1} << 20),
                  "question: trees {} .. +{} out of range", g.first_tree, g.n_trees);
+  g.class_draws = get_vector<double>(q, "class draws");
+  FRANCA_EXPECTS(g.class_draws.empty() || static_cast<std::int64_t>(g.class_draws.size()) ==
+                                              g.n_trees * g.draw.s.layout.n_outputs * g.draw.s.layout.n_classes,
+                 "question: {} class draws for {} trees", g.class_draws.size(), g.n_trees);
   const StatLayout& layout = g.draw.s.layout;
   FRANCA_EXPECTS(layout.classification() == b.classification && layout.n_outputs == b.n_outputs,
                  "question: asks for {} outputs of {}, the block keeps {} of {}", layout.n_outputs,
@@ -356,12 +407,78 @@ std::vector<std::uint8_t> tree_sums_answer(const Context& ctx, ByteReader& q, st
   parallel_for(ctx, g.n_trees, 1, [&](std::int64_t t0, std::int64_t t1) {
     TreeRows tree_rows;
     for (std::int64_t t = t0; t < t1; ++t) {
-      tree_rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t);
+      tree_rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t, g.class_draws_of(t));
       sums[static_cast<std::size_t>(t)] = tree_rows.sums(b.values);
     }
   });
   ByteWriter w;
   put_vector(w, sums);
+  return std::move(w.bytes());
+}
+
+// balanced_subsample: each tree's draws of each output's classes among the block's rows.
+std::vector<std::uint8_t> class_draws_answer(const Context& ctx, ByteReader& q, std::int64_t block_index,
+                                             const KeptBlock& b) {
+  GrowQuestion g = get_trees(q, block_index, b);
+  g.draw.s.balanced_subsample = false;  // the plain draws, which the class weights will weigh
+  const StatLayout& layout = g.draw.s.layout;
+  const std::size_t per_tree = static_cast<std::size_t>(layout.n_outputs) * static_cast<std::size_t>(layout.n_classes);
+  std::vector<double> draws(static_cast<std::size_t>(g.n_trees) * per_tree);
+  parallel_for(ctx, g.n_trees, 1, [&](std::int64_t t0, std::int64_t t1) {
+    TreeRows tree_rows;
+    for (std::int64_t t = t0; t < t1; ++t) {
+      tree_rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t);
+      const std::vector<double> drawn = tree_rows.drawn_classes(layout, b.n, b.labels);
+      std::copy(drawn.begin(), drawn.end(), draws.begin() + t * static_cast<std::int64_t>(per_tree));
+    }
+  });
+  ByteWriter w;
+  put_vector(w, draws);
+  return std::move(w.bytes());
+}
+
+// The block's rows' out-of-bag sums of a grown forest (the question's arrays), their counts and the
+// rows' targets: what the client scores.
+std::vector<std::uint8_t> out_of_bag_answer(const Context& ctx, ByteReader& q, std::int64_t block_index,
+                                            const Matrix& X, const Array& y, const Array* sample_weight) {
+  const BlockDraw draw = get_draw(q, block_index);
+  const bool classification = q.get<std::uint8_t>("classification") != 0;
+  const BlockTargets targets = read_targets(ctx, q, classification, y, sample_weight, X.rows());
+  const auto offsets = get_vector<std::int64_t>(q, "offsets");
+  const auto left = get_vector<std::int64_t>(q, "left"), right = get_vector<std::int64_t>(q, "right"),
+             feature = get_vector<std::int64_t>(q, "feature");
+  const auto threshold = get_vector<double>(q, "threshold"), value = get_vector<double>(q, "value");
+  const auto missing_left = get_vector<std::uint8_t>(q, "missing_left");
+  const auto value_width = q.get<std::int64_t>("value_width");
+  FRANCA_EXPECTS(offsets.size() >= 2, "question: a forest of no tree");
+  const auto nodes = static_cast<std::size_t>(offsets.back());
+  FRANCA_EXPECTS(left.size() == nodes && right.size() == nodes && feature.size() == nodes &&
+                     threshold.size() == nodes && missing_left.size() == nodes && value_width >= 1 &&
+                     value_width < (std::int64_t{1} << 20) &&
+                     value.size() == nodes * static_cast<std::size_t>(targets.n_outputs * value_width),
+                 "question: the forest's arrays are not of its {} nodes", nodes);
+  ForestView v;
+  v.n_trees = static_cast<std::int64_t>(offsets.size()) - 1;
+  v.n_outputs = targets.n_outputs;
+  v.value_width = value_width;
+  v.n_features = X.cols();
+  v.offsets = offsets.data();
+  v.left = left.data();
+  v.right = right.data();
+  v.feature = feature.data();
+  v.threshold = threshold.data();
+  v.missing_left = missing_left.data();
+  v.value = value.data();
+  check_tree_arrays(v, Status::invalid_argument, "question");
+  std::vector<double> sums;
+  std::vector<std::int64_t> counted;
+  out_of_bag_sums(ctx, host_matrix(ctx, contiguous_checked(ctx, X)), v, draw.s, draw.frame, targets.weights.data(),
+                  sums, counted);
+  ByteWriter w;
+  put_vector(w, sums);
+  put_vector(w, counted);
+  const double* y_values = targets.y.ptr<const double>();
+  put_vector(w, std::vector<double>(y_values, y_values + X.rows() * targets.n_outputs));
   return std::move(w.bytes());
 }
 
@@ -514,7 +631,7 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
       const Scales& tree_scales = scales[static_cast<std::size_t>(t)];
       const std::int32_t root = roots[static_cast<std::size_t>(t)];
       if (!tree.drawn || std::memcmp(&tree.scales, &tree_scales, sizeof(Scales)) != 0) {
-        tree.rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t);
+        tree.rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t, g.class_draws_of(t));
         tree.rows.fix(layout, tree_scales, b.values);
         tree.drawn = true;
         tree.scales = tree_scales;
@@ -580,7 +697,7 @@ std::vector<std::uint8_t> forest_block_answer(const Context& ctx, ByteSpan quest
                                               ByteSpan kept) {
   ByteReader q = reader_of(question, "question");
   const auto kind = static_cast<Kind>(q.get<std::uint8_t>("kind"));
-  const bool of_rows = kind == Kind::describe || kind == Kind::sample || kind == Kind::keep;
+  const bool of_rows = kind == Kind::describe || kind == Kind::sample || kind == Kind::keep || kind == Kind::out_of_bag;
   FRANCA_EXPECTS(!of_rows || (X && y), "X, y: the question asks of the block's rows; pass them");
   ByteWriter w;
   switch (kind) {
@@ -665,6 +782,10 @@ std::vector<std::uint8_t> forest_block_answer(const Context& ctx, ByteSpan quest
       return tree_sums_answer(ctx, q, block_index, read_kept(kept));
     case Kind::grow:
       return grow_answer(ctx, question, q, block_index, read_kept(kept));
+    case Kind::class_draws:
+      return class_draws_answer(ctx, q, block_index, read_kept(kept));
+    case Kind::out_of_bag:
+      return out_of_bag_answer(ctx, q, block_index, *X, *y, sample_weight);
   }
   FRANCA_FAIL(Status::invalid_argument, "question: kind {} is none of a forest's questions", static_cast<int>(kind));
 }
@@ -744,11 +865,7 @@ void keep_binned_blocks(const BlockRows& rows, const BlockFacts& facts, const Bi
   put_vector(q, cuts.offsets);
   put_vector(q, cuts.cuts);
   put_vector(q, facts.first_rows);
-  q.put<std::int64_t>(facts.n_outputs);
-  for (std::size_t o = 0; o < facts.classes.size(); ++o) {
-    put_vector(q, facts.classes[o]);
-    put_vector(q, class_weights.empty() ? std::vector<double>{} : class_weights[o]);
-  }
+  put_classes(q, facts, class_weights);
   ask(rows, BlockQuestion::keep, q);
 }
 
@@ -798,6 +915,18 @@ class BlockEngine {
     first_tree_ = first_tree;
     n_trees_ = n_trees;
     levels_.clear();
+    class_draws_.clear();
+    if (s_.balanced_subsample && s_.bootstrap) {
+      ByteWriter q = trees_question(Kind::class_draws);
+      std::vector<double> draws(static_cast<std::size_t>(n_trees * s_.layout.n_outputs * s_.layout.n_classes), 0.0);
+      for (const ByteSpan& answer : ask(rows_, BlockQuestion::kept, q)) {
+        ByteReader r = reader_of(answer, "answer");
+        const auto block = get_vector<double>(r, "class draws");
+        FRANCA_EXPECTS(block.size() == draws.size(), "answer: {} class draws, of {}", block.size(), draws.size());
+        for (std::size_t k = 0; k < draws.size(); ++k) draws[k] += block[k];  // integers: exact
+      }
+      class_draws_ = std::move(draws);
+    }
     ByteWriter q = trees_question(Kind::tree_sums);
     std::vector<TreeSums> sums(static_cast<std::size_t>(n_trees));
     for (const ByteSpan& answer : ask(rows_, BlockQuestion::kept, q)) {
@@ -864,6 +993,7 @@ class BlockEngine {
     q.put_bytes(draw_.data(), draw_.size());
     q.put<std::int64_t>(first_tree_);
     q.put<std::int64_t>(n_trees_);
+    put_vector(q, class_draws_);
     return q;
   }
 
@@ -905,6 +1035,7 @@ class BlockEngine {
   std::vector<std::int32_t> roots_;
   std::vector<double> min_weight_leaf_;
   std::vector<std::vector<NodeMove>> levels_;
+  std::vector<double> class_draws_;  // balanced_subsample: GrowQuestion::class_draws
 };
 
 }  // namespace
@@ -925,6 +1056,39 @@ BlockForestGrower::BlockForestGrower(const Context& ctx, const BlockRows& rows, 
     weight_before_[b++] = frame_.weight_total;
     frame_.weight_total += r.get<std::int64_t>("weight_total");
   }
+}
+
+BlockOutOfBag BlockForestGrower::out_of_bag(const ForestView& v,
+                                            const std::vector<std::vector<double>>& class_weights) const {
+  ByteWriter q = question_of(Kind::out_of_bag);
+  put_draw(q, s_, frame_, facts_.first_rows, weight_before_);
+  q.put<std::uint8_t>(s_.layout.classification());
+  put_classes(q, facts_, class_weights);
+  const auto nodes = static_cast<std::size_t>(v.offsets[v.n_trees]);
+  put_vector(q, std::vector<std::int64_t>(v.offsets, v.offsets + v.n_trees + 1));
+  put_vector(q, std::vector<std::int64_t>(v.left, v.left + nodes));
+  put_vector(q, std::vector<std::int64_t>(v.right, v.right + nodes));
+  put_vector(q, std::vector<std::int64_t>(v.feature, v.feature + nodes));
+  put_vector(q, std::vector<double>(v.threshold, v.threshold + nodes));
+  put_vector(q, std::vector<double>(v.value, v.value + nodes * static_cast<std::size_t>(v.n_outputs * v.value_width)));
+  put_vector(q, std::vector<std::uint8_t>(v.missing_left, v.missing_left + nodes));
+  q.put<std::int64_t>(v.value_width);
+  BlockOutOfBag out;
+  for (const ByteSpan& answer : ask(rows_, BlockQuestion::rows, q)) {
+    ByteReader r = reader_of(answer, "answer");
+    const auto sums = get_vector<double>(r, "sums");
+    const auto counted = get_vector<std::int64_t>(r, "counted");
+    const auto targets = get_vector<double>(r, "targets");
+    FRANCA_EXPECTS(sums.size() == counted.size() * static_cast<std::size_t>(v.n_outputs * v.value_width) &&
+                       targets.size() == counted.size() * static_cast<std::size_t>(v.n_outputs),
+                   "answer: out-of-bag sums of {} rows do not match", counted.size());
+    out.sums.insert(out.sums.end(), sums.begin(), sums.end());
+    out.counted.insert(out.counted.end(), counted.begin(), counted.end());
+    out.targets.insert(out.targets.end(), targets.begin(), targets.end());
+  }
+  FRANCA_EXPECTS(static_cast<std::int64_t>(out.counted.size()) == facts_.n, "answer: out-of-bag sums of {} rows, of {}",
+                 out.counted.size(), facts_.n);
+  return out;
 }
 
 std::vector<TreeNodes> BlockForestGrower::grow(std::int64_t first_tree, std::int64_t n_trees) {

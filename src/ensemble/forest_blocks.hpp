@@ -51,6 +51,13 @@ void keep_binned_blocks(const BlockRows& rows, const BlockFacts& facts, const Bi
                         const std::vector<std::vector<double>>& class_weights);
 BlockSummary summarize_blocks(const BlockRows& rows, const BlockFacts& facts);
 
+// Every row's out-of-bag sums and counts (out_of_bag_sums), and its targets, in block order.
+struct BlockOutOfBag {
+  std::vector<double> sums;
+  std::vector<std::int64_t> counted;
+  std::vector<double> targets;  // rows x outputs
+};
+
 // Grows trees from the kept blocks (X: the cuts and bin ranges, no codes).
 class BlockForestGrower {
  public:
@@ -59,6 +66,9 @@ class BlockForestGrower {
                     const BinnedFeatures& X, const TreeSettings& s);
   // Trees first_tree .. first_tree + n_trees - 1.
   std::vector<TreeNodes> grow(std::int64_t first_tree, std::int64_t n_trees);
+  // The grown forest's out-of-bag sums, asked of the blocks' rows (their weights as keep_binned_blocks
+  // made them, with these class weights).
+  BlockOutOfBag out_of_bag(const ForestView& v, const std::vector<std::vector<double>>& class_weights) const;
 
  private:
   const Context& ctx_;

@@ -404,14 +404,6 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     const auto& p = this->params();
     const char* name = this->spec().name.c_str();
     const Context ctx = base_ctx.with_jobs(p.n_jobs.value_or(0));
-    FRANCA_EXPECTS_STATUS(!p.oob_score, Status::not_implemented,
-                          "oob_score: {} on blocks of rows held elsewhere has no out-of-bag score yet; fit with "
-                          "oob_score=False",
-                          name);
-    FRANCA_EXPECTS_STATUS(p.class_weight.kind != ClassWeight::Kind::balanced_subsample || !p.bootstrap,
-                          Status::not_implemented,
-                          "class_weight: 'balanced_subsample' is not available on blocks of rows held elsewhere "
-                          "(each tree's class counts would take one more question per tree); use 'balanced'");
     const forest::BlockFacts facts = forest::describe_blocks(rows, kClassifier);
     const std::int64_t n = facts.n, d = facts.d, n_outputs = facts.n_outputs;
     forest::StatLayout layout;
@@ -419,6 +411,11 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     if constexpr (kClassifier) {
       multipliers = output_class_weights(facts.classes, facts.counts, n);
       layout = classifier_layout(facts.classes);
+      if (p.oob_score && n_outputs > 1) {
+        std::vector<double> labels;  // every output's: at most two, integral, as check_oob_targets asks
+        for (const auto& c : facts.classes) labels.insert(labels.end(), c.begin(), c.end());
+        check_oob_targets(labels.data(), static_cast<std::int64_t>(labels.size()));
+      }
     } else {
       if (p.tree_criterion() == forest::Criterion::poisson) check_poisson_targets(facts.y_min, facts.y_sum);
       layout = {p.tree_criterion(), static_cast<int>(n_outputs), 0};
@@ -440,7 +437,11 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     // A batch's trees share every question: larger batches ask fewer.
     grow_in_batches(ctx, trees, kTreesPerBlockBatch,
                     [&](std::int64_t first, std::int64_t count) { return grower.grow(first, count); });
-    record_forest(ctx, trees, s, d, n_outputs, facts.classes);
+    const FlatForest flat = record_forest(ctx, trees, s, d, n_outputs, facts.classes);
+    if (p.oob_score) {
+      const forest::BlockOutOfBag oob = grower.out_of_bag(flat.view(d), multipliers);
+      record_out_of_bag(ctx, flat.view(d), oob.sums, oob.counted, oob.targets.data(), n_outputs, facts.classes);
+    }
     this->set_attribute(ctx, "n_features_in_", Array::from_host(std::vector<std::int64_t>{d}, {}));
   }
 
@@ -507,10 +508,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     const std::int64_t T = offsets.dim(0) - 1;
     FRANCA_EXPECTS_STATUS(T >= 1, Status::corrupt_model, "model: a forest needs at least one tree");
     const std::int64_t* off = offsets.ptr<const std::int64_t>();
-    FRANCA_EXPECTS_STATUS(off[0] == 0, Status::corrupt_model, "model: tree_offsets_ must start at 0");
-    for (std::int64_t t = 0; t < T; ++t)
-      FRANCA_EXPECTS_STATUS(off[t + 1] > off[t] && off[t + 1] - off[t] < (std::int64_t{1} << 31), Status::corrupt_model,
-                            "model: tree {} has {} nodes (1 to 2^31 - 1)", t, off[t + 1] - off[t]);
+    FRANCA_EXPECTS_STATUS(off[0] == 0 && std::is_sorted(off, off + T + 1), Status::corrupt_model,
+                          "model: tree_offsets_ must increase from 0");
     const std::int64_t N = off[T];
     const std::int64_t O = *this->expect_attribute("n_outputs_", DType::int64, {}).template ptr<const std::int64_t>();
     FRANCA_EXPECTS_STATUS(O >= 1, Status::corrupt_model, "model: bad n_outputs_ {}", O);
@@ -539,27 +538,14 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     this->expect_attribute("tree_impurity_", DType::float64, {N});
     this->expect_attribute("tree_value_", DType::float64, {N, O, width});
     this->expect_attribute("feature_importances_", DType::float64, {d});
-    // Prediction walks from the root: children must follow their parent (no cycle) within the
-    // tree, and a split must name a feature of X.
-    for (std::int64_t t = 0; t < T; ++t) {
-      const std::int64_t size = off[t + 1] - off[t];
-      for (std::int64_t k = 0; k < size; ++k) {
-        const std::int64_t i = off[t] + k;
-        if (left[i] == forest::kLeaf) {
-          FRANCA_EXPECTS_STATUS(right[i] == forest::kLeaf, Status::corrupt_model,
-                                "model: node {} of tree {} has one child", k, t);
-          continue;
-        }
-        // Breadth-first order puts a node's children side by side, after it: the walk reads the
-        // right child as left + 1.
-        FRANCA_EXPECTS_STATUS(left[i] > k && right[i] == left[i] + 1 && right[i] < size, Status::corrupt_model,
-                              "model: node {} of tree {} must have children left > node and right = left + 1 "
-                              "within the tree (breadth-first order), got {} and {}",
-                              k, t, left[i], right[i]);
-        FRANCA_EXPECTS_STATUS(feature[i] >= 0 && feature[i] < d, Status::corrupt_model,
-                              "model: node {} of tree {} splits feature {} of {}", k, t, feature[i], d);
-      }
-    }
+    forest::ForestView v;
+    v.n_trees = T;
+    v.n_features = d;
+    v.offsets = off;
+    v.left = left;
+    v.right = right;
+    v.feature = feature;
+    forest::check_tree_arrays(v, Status::corrupt_model, "model");
   }
 
  private:
@@ -954,30 +940,19 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
   void out_of_bag(const Context& ctx, const Matrix& X_host, const forest::ForestView& v, const forest::TreeSettings& s,
                   const std::vector<double>& weights, const double* targets, std::int64_t n_outputs,
                   const std::vector<std::vector<double>>& classes) {
-    const std::int64_t n = X_host.rows();
+    std::vector<double> sums;
+    std::vector<std::int64_t> counted;
+    forest::out_of_bag_sums(ctx, X_host, v, s, forest::whole_rows_frame(weights.data(), X_host.rows()), weights.data(),
+                            sums, counted);
+    record_out_of_bag(ctx, v, std::move(sums), counted, targets, n_outputs, classes);
+  }
+
+  // The out-of-bag attributes and score from every row's out-of-bag sums and counts.
+  void record_out_of_bag(const Context& ctx, const forest::ForestView& v, std::vector<double> sums,
+                         const std::vector<std::int64_t>& counted, const double* targets, std::int64_t n_outputs,
+                         const std::vector<std::vector<double>>& classes) {
+    const auto n = static_cast<std::int64_t>(counted.size());
     const std::int64_t width = v.n_outputs * v.value_width;
-    std::vector<double> sums(static_cast<std::size_t>(n * width), 0.0);
-    std::vector<std::int64_t> counted(static_cast<std::size_t>(n), 0);
-    constexpr std::int64_t kTreesPerPass = 32;  // bounds the leaves held: rows x 32
-    std::vector<std::int32_t> drawn;
-    const forest::DrawFrame frame = forest::whole_rows_frame(weights.data(), n);
-    for (std::int64_t t0 = 0; t0 < v.n_trees; t0 += kTreesPerPass) {
-      forest::ForestView part = v;
-      part.offsets = v.offsets + t0;
-      part.n_trees = std::min(kTreesPerPass, v.n_trees - t0);
-      Array leaves;
-      forest::forest_leaves<Backend::cpu>(ctx, X_host, part, leaves);
-      const auto* leaf = leaves.ptr<const std::int64_t>();
-      for (std::int64_t j = 0; j < part.n_trees; ++j) {
-        forest::bootstrap_counts(s, frame, weights.data(), n, t0 + j, drawn);
-        for (std::int64_t i = 0; i < n; ++i) {
-          if (drawn[static_cast<std::size_t>(i)] != 0) continue;
-          const double* value = v.value + (part.offsets[j] + leaf[i * part.n_trees + j]) * width;
-          for (std::int64_t k = 0; k < width; ++k) sums[static_cast<std::size_t>(i * width + k)] += value[k];
-          ++counted[static_cast<std::size_t>(i)];
-        }
-      }
-    }
     if (std::find(counted.begin(), counted.end(), 0) != counted.end())
       FRANCA_LOG_WARN(
           "{}: Some inputs do not have OOB scores. This probably means too few trees were used to "

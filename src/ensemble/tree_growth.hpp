@@ -44,9 +44,11 @@ class TreeRows {
   }
 
   // The tree's weights of the frame's n rows (their host weights and labels): bootstrap draw
-  // counts (times the balanced_subsample class weights) or the weights themselves.
+  // counts (times the balanced_subsample class weights) or the weights themselves. With
+  // balanced_subsample, class_draws: the tree's draws of each output's classes (outputs x
+  // n_classes) over all the rows when the frame is a block of them; null: the frame's own.
   void draw(const TreeSettings& s, const DrawFrame& frame, std::int64_t n, const double* weights,
-            const std::int32_t* labels, std::int64_t tree) {
+            const std::int32_t* labels, std::int64_t tree, const double* class_draws = nullptr) {
     const StatLayout& layout = s.layout;
     labels_ = labels;
     layout_ = layout;
@@ -62,12 +64,12 @@ class TreeRows {
         // scikit-learn's compute_sample_weight('balanced', y, indices): per output, over the drawn
         // rows, with the classes drawn at least once; the outputs' weights multiply.
         const auto K = static_cast<std::size_t>(layout.n_classes);
-        std::vector<double> drawn(K), class_weight(K);
+        const std::vector<double> own = class_draws ? std::vector<double>{} : drawn_classes(layout, n, labels);
+        const double* drawn_of_all = class_draws ? class_draws : own.data();
+        std::vector<double> class_weight(K);
         for (int o = 0; o < layout.n_outputs; ++o) {
-          std::fill(drawn.begin(), drawn.end(), 0.0);
-          for (std::int64_t i = 0; i < n; ++i)
-            drawn[static_cast<std::size_t>(labels[i * layout.n_outputs + o])] += counts[static_cast<std::size_t>(i)];
-          const auto present = std::count_if(drawn.begin(), drawn.end(), [](double c) { return c > 0; });
+          const double* drawn = drawn_of_all + static_cast<std::size_t>(o) * K;
+          const auto present = std::count_if(drawn, drawn + K, [](double c) { return c > 0; });
           for (std::size_t c = 0; c < K; ++c)
             class_weight[c] =
                 drawn[c] > 0 ? static_cast<double>(s.n_draws) / (static_cast<double>(present) * drawn[c]) : 0;
@@ -81,6 +83,17 @@ class TreeRows {
     rows_.clear();
     for (std::int64_t i = 0; i < n; ++i)
       if (w[static_cast<std::size_t>(i)] > 0) rows_.push_back(static_cast<std::int32_t>(i));
+  }
+
+  // The draws of each output's classes (outputs x n_classes) among the last draw's counts of n rows.
+  std::vector<double> drawn_classes(const StatLayout& layout, std::int64_t n, const std::int32_t* labels) const {
+    const auto K = static_cast<std::size_t>(layout.n_classes);
+    std::vector<double> drawn(static_cast<std::size_t>(layout.n_outputs) * K, 0.0);
+    for (int o = 0; o < layout.n_outputs; ++o)
+      for (std::int64_t i = 0; i < n; ++i)
+        drawn[static_cast<std::size_t>(o) * K + static_cast<std::size_t>(labels[i * layout.n_outputs + o])] +=
+            counts_[static_cast<std::size_t>(i)];
+    return drawn;
   }
 
   // The drawn rows' sums (values: regression's, n x outputs; null for classification).

@@ -4,6 +4,7 @@
 #include <deque>
 #include <limits>
 
+#include "core/expects.hpp"
 #include "ensemble/forest.hpp"
 #include "ensemble/level_growth.hpp"
 
@@ -158,6 +159,62 @@ TreeNodes in_depth_first_creation_order(const TreeNodes& grown, int value_width)
                      grown.value.begin() + (old + 1) * value_width);
   }
   return out;
+}
+
+void check_tree_arrays(const ForestView& v, Status status, const char* what) {
+  const std::int64_t* off = v.offsets;
+  FRANCA_EXPECTS_STATUS(v.n_trees >= 1 && off[0] == 0, status, "{}: a forest needs trees, its offsets from 0", what);
+  for (std::int64_t t = 0; t < v.n_trees; ++t)
+    FRANCA_EXPECTS_STATUS(off[t + 1] > off[t] && off[t + 1] - off[t] < (std::int64_t{1} << 31), status,
+                          "{}: tree {} has {} nodes (1 to 2^31 - 1)", what, t, off[t + 1] - off[t]);
+  // Prediction walks from the root: children must follow their parent (no cycle) within the
+  // tree, and a split must name a feature of X.
+  for (std::int64_t t = 0; t < v.n_trees; ++t) {
+    const std::int64_t size = off[t + 1] - off[t];
+    for (std::int64_t k = 0; k < size; ++k) {
+      const std::int64_t i = off[t] + k;
+      if (v.left[i] == kLeaf) {
+        FRANCA_EXPECTS_STATUS(v.right[i] == kLeaf, status, "{}: node {} of tree {} has one child", what, k, t);
+        continue;
+      }
+      // Breadth-first order puts a node's children side by side, after it: the walk reads the
+      // right child as left + 1.
+      FRANCA_EXPECTS_STATUS(v.left[i] > k && v.right[i] == v.left[i] + 1 && v.right[i] < size, status,
+                            "{}: node {} of tree {} must have children left > node and right = left + 1 "
+                            "within the tree (breadth-first order), got {} and {}",
+                            what, k, t, v.left[i], v.right[i]);
+      FRANCA_EXPECTS_STATUS(v.feature[i] >= 0 && v.feature[i] < v.n_features, status,
+                            "{}: node {} of tree {} splits feature {} of {}", what, k, t, v.feature[i], v.n_features);
+    }
+  }
+}
+
+void out_of_bag_sums(const Context& ctx, const Matrix& X_host, const ForestView& v, const TreeSettings& s,
+                     const DrawFrame& frame, const double* weights, std::vector<double>& sums,
+                     std::vector<std::int64_t>& counted) {
+  const std::int64_t n = X_host.rows();
+  const std::int64_t width = v.n_outputs * v.value_width;
+  sums.assign(static_cast<std::size_t>(n * width), 0.0);
+  counted.assign(static_cast<std::size_t>(n), 0);
+  constexpr std::int64_t kTreesPerPass = 32;  // bounds the leaves held: rows x 32
+  std::vector<std::int32_t> drawn;
+  for (std::int64_t t0 = 0; t0 < v.n_trees; t0 += kTreesPerPass) {
+    ForestView part = v;
+    part.offsets = v.offsets + t0;
+    part.n_trees = std::min(kTreesPerPass, v.n_trees - t0);
+    Array leaves;
+    forest_leaves<Backend::cpu>(ctx, X_host, part, leaves);
+    const auto* leaf = leaves.ptr<const std::int64_t>();
+    for (std::int64_t j = 0; j < part.n_trees; ++j) {
+      bootstrap_counts(s, frame, weights, n, t0 + j, drawn);
+      for (std::int64_t i = 0; i < n; ++i) {
+        if (drawn[static_cast<std::size_t>(i)] != 0) continue;
+        const double* value = v.value + (part.offsets[j] + leaf[i * part.n_trees + j]) * width;
+        for (std::int64_t k = 0; k < width; ++k) sums[static_cast<std::size_t>(i * width + k)] += value[k];
+        ++counted[static_cast<std::size_t>(i)];
+      }
+    }
+  }
 }
 
 }  // namespace franca::forest

@@ -68,6 +68,16 @@ struct Fitted {
   std::map<std::string, std::vector<double>> arrays;
 };
 
+// The fitted tree arrays, feature_importances_ and, with oob_score, the out-of-bag attributes.
+void read_arrays(Fitted& f, const std::string& name, const std::string& params) {
+  for (const char* a : kTreeArrays) f.arrays[a] = attribute_of(f.model.get(), a);
+  f.arrays["feature_importances_"] = attribute_of(f.model.get(), "feature_importances_");
+  if (params.find("\"oob_score\": true") == std::string::npos) return;
+  f.arrays["oob_score_"] = attribute_of(f.model.get(), "oob_score_");
+  const char* oob = name == "RandomForestClassifier" ? "oob_decision_function_" : "oob_prediction_";
+  f.arrays[oob] = attribute_of(f.model.get(), oob);
+}
+
 template <class T, class I>
 Fitted fit(const std::string& device, const std::string& name, const Data& data, const std::string& layout,
            const std::string& params, int threads = 0, const std::vector<double>* weights = nullptr) {
@@ -83,8 +93,7 @@ Fitted fit(const std::string& device, const std::string& name, const Data& data,
   EXPECT_EQ(franca_estimator_fit(ctx, f.model.get(), X.get(), y.get(), w ? w->get() : nullptr), FRANCA_OK)
       << franca_last_error() << " (" << name << " " << params << ", layout " << layout << ")";
   franca_context_free(ctx);
-  for (const char* a : kTreeArrays) f.arrays[a] = attribute_of(f.model.get(), a);
-  f.arrays["feature_importances_"] = attribute_of(f.model.get(), "feature_importances_");
+  read_arrays(f, name, params);
   return f;
 }
 
@@ -449,8 +458,7 @@ Fitted fit_on_blocks(const std::string& name, const std::string& params, const D
                                         &blocks),
             FRANCA_OK)
       << franca_last_error() << " (" << name << " " << params << ")";
-  for (const char* a : kTreeArrays) f.arrays[a] = attribute_of(f.model.get(), a);
-  f.arrays["feature_importances_"] = attribute_of(f.model.get(), "feature_importances_");
+  read_arrays(f, name, params);
   if (questions) *questions = blocks.questions;
   return f;
 }
@@ -470,7 +478,12 @@ TEST(RandomForestOnBlocks, GrowsTheForestOfAllTheRowsWhateverTheBlocks) {
        make_data(600, 5, 4, 22, true), true},
       {"RandomForestClassifier", R"({"n_estimators": 4, "random_state": 5, "max_leaf_nodes": 12, "bootstrap": false})",
        with_second_output(make_data(500, 5, 3, 23)), false},
-      {"RandomForestRegressor", R"({"n_estimators": 5, "random_state": 6})", make_data(500, 5, 0, 24, true), true},
+      {"RandomForestClassifier", R"({"n_estimators": 4, "random_state": 10, "class_weight": "balanced_subsample"})",
+       with_second_output(make_data(500, 5, 4, 29)), true},
+      {"RandomForestRegressor", R"({"n_estimators": 5, "random_state": 6, "oob_score": true})",
+       make_data(500, 5, 0, 24, true), true},
+      {"RandomForestClassifier", R"({"n_estimators": 6, "random_state": 11, "oob_score": true})",
+       make_data(500, 5, 3, 30, true), true},
       {"RandomForestRegressor", R"({"n_estimators": 4, "random_state": 7, "criterion": "poisson", "max_depth": 6})",
        [] {
          Data d = make_data(400, 4, 0, 25);
@@ -512,12 +525,9 @@ TEST(RandomForestOnBlocks, BinsFromTheSameSampleBeyondTwoHundredThousandRows) {
   EXPECT_LT(questions, 40);  // a level's nodes share a question
 }
 
-TEST(RandomForestOnBlocks, WhatItCannotDoIsANamedError) {
+TEST(RandomForestOnBlocks, OtherEstimatorsAndBadQuestionsAreNamedErrors) {
   const Data data = make_data(200, 4, 2, 28);
   Blocks blocks("RandomForestClassifier", "{}", data, {0, 100}, nullptr);
-  const EstimatorPtr oob = estimator("RandomForestClassifier", R"({"oob_score": true})");
-  EXPECT_EQ(franca_estimator_fit_blocks(nullptr, oob.get(), 2, Blocks::ask, &blocks), FRANCA_ERROR_NOT_IMPLEMENTED);
-  EXPECT_NE(std::string(franca_last_error()).find("oob_score"), std::string::npos) << franca_last_error();
   const EstimatorPtr ridge = estimator("Ridge");
   EXPECT_EQ(franca_estimator_fit_blocks(nullptr, ridge.get(), 2, Blocks::ask, &blocks), FRANCA_ERROR_NOT_IMPLEMENTED);
 

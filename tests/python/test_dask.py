@@ -428,8 +428,9 @@ def forest_problem(n=900, d=7, seed=3):
                                     {"n_estimators": 5, "random_state": 1, "class_weight": "balanced",
                                      "max_samples": 0.7, "min_samples_leaf": 2, "max_features": 3},
                                     {"n_estimators": 4, "random_state": 2, "bootstrap": False, "max_leaf_nodes": 15,
-                                     "criterion": "entropy"}],
-                         ids=["default", "balanced-max-samples", "best-first"])
+                                     "criterion": "entropy"},
+                                    {"n_estimators": 4, "random_state": 3, "class_weight": "balanced_subsample"}],
+                         ids=["default", "balanced-max-samples", "best-first", "balanced-subsample"])
 def test_random_forest_classifier_is_the_single_machine_forest(client, partitions, params):
     X, w, score, rng = forest_problem()
     labels = np.array(["low", "mid", "high"])[np.digitize(score, np.quantile(score, [0.3, 0.7]))]
@@ -484,13 +485,17 @@ def test_random_forest_warm_start_adds_the_single_machine_trees(client):
     assert len(mine.tree_offsets_) == 7  # the failed fit kept the forest
 
 
-def test_random_forest_says_what_is_not_distributed(client):
-    X, w, score, rng = forest_problem(n=200, d=4, seed=7)
-    y = (score > 0).astype(int)
-    with pytest.raises(franca.FrancaNotImplementedError, match="oob_score"):
-        fd.RandomForestClassifier(oob_score=True).fit(chunked(X, 2), chunked(y, 2))
-    with pytest.raises(franca.FrancaNotImplementedError, match="balanced_subsample"):
-        fd.RandomForestClassifier(class_weight="balanced_subsample").fit(chunked(X, 2), chunked(y, 2))
+@pytest.mark.parametrize("name", ["RandomForestClassifier", "RandomForestRegressor"])
+def test_random_forest_out_of_bag_is_the_single_machine_one(client, name):
+    X, w, score, rng = forest_problem(n=500, d=4, seed=7)
+    y = (score > 0).astype(int) if name == "RandomForestClassifier" else score
+    params = {"n_estimators": 15, "random_state": 2, "oob_score": True}
+    single = getattr(fensemble, name)(**params).fit(X, y, sample_weight=w)
+    mine = getattr(fd, name)(**params).fit(chunked(X, 3), chunked(y, 3), sample_weight=chunked(w, 3))
+    assert_same_forest(mine, single)
+    assert mine.oob_score_ == single.oob_score_
+    oob = "oob_decision_function_" if name == "RandomForestClassifier" else "oob_prediction_"
+    np.testing.assert_array_equal(getattr(mine, oob), getattr(single, oob))
 
 
 def kill_a_worker_during(client, monkeypatch, cls, count):

@@ -16,8 +16,8 @@ TEST(AlphaMax, ReachesTheL1WeightOfTheLargestCorrelationInFewSteps) {
   const double tiny = std::numeric_limits<double>::denorm_min();
   const struct {
     double xy_max, n, l1_ratio;
-  } cases[] = {{3.0, 7.0, 0.3}, {1e-320, 1.0, 1e-300}, {7 * tiny, 3.0, 1e-310}, {1e-310, 5.0, 0.7},
-               {1e300, 1e10, 1e-300}, {5e-324, 1e6, 1.0}};
+  } cases[] = {{3.0, 7.0, 0.3},    {1e-320, 1.0, 1e-300}, {7 * tiny, 3.0, 1e-310},
+               {1e-310, 5.0, 0.7}, {1e300, 1e10, 1e-300}, {5e-324, 1e6, 1.0}};
   for (const auto& c : cases) {
     const double alpha = alpha_max_of(c.xy_max, c.n, c.l1_ratio);
     EXPECT_GE(alpha * c.l1_ratio * c.n, c.xy_max) << c.xy_max << " " << c.n << " " << c.l1_ratio;
