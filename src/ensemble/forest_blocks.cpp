@@ -276,6 +276,11 @@ KeptBlock read_kept(ByteSpan kept) {
   for (std::size_t i = 0; i < n * d; ++i)
     FRANCA_EXPECTS(b.codes[i] <= b.n_bins[i % d], "kept: code {} of row {} is out of its feature's range", b.codes[i],
                    i / d);
+  for (std::size_t i = 0; i < n; ++i)
+    FRANCA_EXPECTS(std::isfinite(b.weights[i]) && b.weights[i] >= 0, "kept: row {} has weight {}", i, b.weights[i]);
+  if (!b.classification)
+    for (std::size_t i = 0; i < n * O; ++i)
+      FRANCA_EXPECTS(std::isfinite(b.values[i]), "kept: target {} is {}", i, b.values[i]);
   return b;
 }
 
@@ -516,6 +521,13 @@ void put_cells(ByteWriter& w, const std::vector<std::int64_t>& sums, int m) {
   }
 }
 
+// sum += value, refused where it overflows: the blocks' sums of one tree stay within 2^62 (TreeRows),
+// so an answer that overflows is not an answer to this question.
+void add_checked(std::int64_t& sum, std::int64_t value) {
+  FRANCA_EXPECTS(!__builtin_add_overflow(sum, value, &sum),
+                 "answer: the blocks' sums overflow: not this fit's answers");
+}
+
 // Adds the cells of a put_cells answer into sums (`cells` long, m per cell).
 void add_cells(ByteReader& r, std::vector<std::int64_t>& sums, int m) {
   const auto count = r.get<std::uint64_t>("cell count");
@@ -541,8 +553,8 @@ void add_cells(ByteReader& r, std::vector<std::int64_t>& sums, int m) {
     for (int k = 0; k < m; ++k) {
       const std::uint64_t z = varint();
       const auto v = static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
-      sums[static_cast<std::size_t>(at) + static_cast<std::size_t>(k)] +=
-          static_cast<std::int64_t>(static_cast<std::uint64_t>(v) << shift[static_cast<std::size_t>(k)]);
+      add_checked(sums[static_cast<std::size_t>(at) + static_cast<std::size_t>(k)],
+                  static_cast<std::int64_t>(static_cast<std::uint64_t>(v) << shift[static_cast<std::size_t>(k)]));
     }
   }
 }
@@ -1019,7 +1031,7 @@ class BlockEngine {
       }
       const auto block = get_vector<std::int64_t>(r, "sums");
       FRANCA_EXPECTS(block.size() == size, "answer: {} totals, of {}", block.size(), size);
-      for (std::size_t k = 0; k < size; ++k) sums[k] += block[k];
+      for (std::size_t k = 0; k < size; ++k) add_checked(sums[k], block[k]);
     }
     return sums;
   }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/expects.hpp"
 #include "ensemble/forest.hpp"
 
 namespace franca::forest {
@@ -114,31 +115,43 @@ class TreeRows {
   }
 
   // The drawn rows' fixed-point weights (classification) or statistics (regression) at `scales`.
+  // The scales keep every sum of the tree's rows within 2^61 when they come from these rows' sums;
+  // scales from elsewhere (the sums of a fit's blocks) that would not are refused, before an
+  // integer sum could overflow.
   void fix(const StatLayout& layout, const Scales& scales, const double* values) {
     const auto n = static_cast<std::int64_t>(tree_weights_.size());
     const std::vector<double>& w = tree_weights_;
     scales_ = scales;
+    double magnitude = 0;  // of the largest column's sum
+    auto fixed = [&](double x, double& column) {
+      column += std::fabs(x);
+      return std::llround(x);
+    };
     if (layout.classification()) {
       row_weight_.assign(static_cast<std::size_t>(n), 0);
       for (const std::int32_t r : rows_)
-        row_weight_[static_cast<std::size_t>(r)] = std::llround(w[static_cast<std::size_t>(r)] * scales_.w);
+        row_weight_[static_cast<std::size_t>(r)] = fixed(w[static_cast<std::size_t>(r)] * scales_.w, magnitude);
+      check_magnitude(magnitude);
       return;
     }
     const int O = layout.n_outputs;
     row_stats_.assign(static_cast<std::size_t>(n * m_), 0);
     const int per = layout.per_output();
+    double columns[4] = {0, 0, 0, 0};  // w, wy, wy^2, wy log y, over the outputs
     for (const std::int32_t r : rows_) {
       std::int64_t* st = row_stats_.data() + static_cast<std::int64_t>(r) * m_;
       const double wr = w[static_cast<std::size_t>(r)];
       st[0] = 1;
-      st[1] = std::llround(wr * scales_.w);
+      st[1] = fixed(wr * scales_.w, columns[0]);
       for (int o = 0; o < O; ++o) {
         const double v = values[r * O + o];
-        st[2 + o * per] = std::llround(wr * v * scales_.wy);
-        st[3 + o * per] = std::llround(wr * v * v * scales_.wy2);
-        if (per == 3) st[4 + o * per] = std::llround(wr * ylogy(v) * scales_.wylogy);
+        st[2 + o * per] = fixed(wr * v * scales_.wy, columns[1]);
+        st[3 + o * per] = fixed(wr * v * v * scales_.wy2, columns[2]);
+        if (per == 3) st[4 + o * per] = fixed(wr * ylogy(v) * scales_.wylogy, columns[3]);
       }
     }
+    for (const double column : columns) magnitude = std::max(magnitude, column);
+    check_magnitude(magnitude);
   }
 
   const std::vector<std::int32_t>& rows() const { return rows_; }
@@ -198,6 +211,13 @@ class TreeRows {
   std::vector<std::int32_t> counts_;
 
   static double ylogy(double v) { return v > 0 ? v * std::log(v) : 0.0; }
+
+  static void check_magnitude(double magnitude) {
+    FRANCA_EXPECTS(magnitude < 0x1p62,
+                   "scales: the tree's rows sum to {} fixed-point units at its scales, beyond 2^62 (scales from the "
+                   "sums of other rows than these: the blocks' answers disagree)",
+                   magnitude);
+  }
 };
 
 // A node's split: rows whose code of `feature` is <= bin (missing ones when missing_left) go left.
