@@ -9,6 +9,7 @@
 #include "core/dispatch.hpp"
 #include "core/estimator.hpp"
 #include "core/expects.hpp"
+#include "core/parallel.hpp"
 #include "core/registry.hpp"
 #include "feature_extraction/english_stop_words.hpp"
 #include "primitives/csr_ops.hpp"
@@ -240,7 +241,12 @@ class TfidfTransformer final : public TypedEstimator<TfidfTransformerParams> {
     const double smooth = params().smooth_idf ? 1.0 : 0.0;
     const double n = static_cast<double>(m.rows) + smooth;
     std::vector<double> idf(df.size());
-    for (std::size_t j = 0; j < df.size(); ++j) idf[j] = std::log(n / (static_cast<double>(df[j]) + smooth)) + 1.0;
+    parallel_for(ctx, static_cast<std::int64_t>(df.size()), std::int64_t{1} << 14,
+                 [&](std::int64_t j0, std::int64_t j1) {
+                   for (std::int64_t j = j0; j < j1; ++j)
+                     idf[static_cast<std::size_t>(j)] =
+                         std::log(n / (static_cast<double>(df[static_cast<std::size_t>(j)]) + smooth)) + 1.0;
+                 });
     set_attribute(ctx, "idf_", Array::from_host(idf, {m.cols}));
   }
 
