@@ -140,6 +140,30 @@ struct ForestView {
   const double* value = nullptr;
 };
 
+// A fitted forest's trees' arrays concatenated, as its fitted attributes hold them.
+struct FlatForest {
+  std::vector<std::int64_t> offsets{0}, left, right, feature, n_samples;
+  std::vector<double> threshold, weighted_n, impurity, value;
+  std::vector<std::uint8_t> missing_left;
+  std::int64_t n_outputs = 1, width = 1;
+
+  ForestView view(std::int64_t d) const {
+    ForestView v;
+    v.n_trees = static_cast<std::int64_t>(offsets.size()) - 1;
+    v.n_outputs = n_outputs;
+    v.value_width = width;
+    v.n_features = d;
+    v.offsets = offsets.data();
+    v.left = left.data();
+    v.right = right.data();
+    v.feature = feature.data();
+    v.threshold = threshold.data();
+    v.missing_left = missing_left.data();
+    v.value = value.data();
+    return v;
+  }
+};
+
 // Throws `status` ("what: ...") unless every tree of the view can be walked from its root: offsets
 // increasing from 0, children after their parent side by side (breadth-first, right = left + 1)
 // within the tree, splits on features below n_features.

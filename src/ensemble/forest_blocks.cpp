@@ -449,31 +449,24 @@ std::vector<std::uint8_t> out_of_bag_answer(const Context& ctx, ByteReader& q, s
   const BlockDraw draw = get_draw(q, block_index);
   const bool classification = q.get<std::uint8_t>("classification") != 0;
   const BlockTargets targets = read_targets(ctx, q, classification, y, sample_weight, X.rows());
-  const auto offsets = get_vector<std::int64_t>(q, "offsets");
-  const auto left = get_vector<std::int64_t>(q, "left"), right = get_vector<std::int64_t>(q, "right"),
-             feature = get_vector<std::int64_t>(q, "feature");
-  const auto threshold = get_vector<double>(q, "threshold"), value = get_vector<double>(q, "value");
-  const auto missing_left = get_vector<std::uint8_t>(q, "missing_left");
-  const auto value_width = q.get<std::int64_t>("value_width");
-  FRANCA_EXPECTS(offsets.size() >= 2, "question: a forest of no tree");
-  const auto nodes = static_cast<std::size_t>(offsets.back());
-  FRANCA_EXPECTS(left.size() == nodes && right.size() == nodes && feature.size() == nodes &&
-                     threshold.size() == nodes && missing_left.size() == nodes && value_width >= 1 &&
-                     value_width < (std::int64_t{1} << 20) &&
-                     value.size() == nodes * static_cast<std::size_t>(targets.n_outputs * value_width),
+  FlatForest forest;
+  forest.offsets = get_vector<std::int64_t>(q, "offsets");
+  forest.left = get_vector<std::int64_t>(q, "left");
+  forest.right = get_vector<std::int64_t>(q, "right");
+  forest.feature = get_vector<std::int64_t>(q, "feature");
+  forest.threshold = get_vector<double>(q, "threshold");
+  forest.value = get_vector<double>(q, "value");
+  forest.missing_left = get_vector<std::uint8_t>(q, "missing_left");
+  forest.width = q.get<std::int64_t>("value_width");
+  forest.n_outputs = targets.n_outputs;
+  FRANCA_EXPECTS(forest.offsets.size() >= 2, "question: a forest of no tree");
+  const auto nodes = static_cast<std::size_t>(forest.offsets.back());
+  FRANCA_EXPECTS(forest.left.size() == nodes && forest.right.size() == nodes && forest.feature.size() == nodes &&
+                     forest.threshold.size() == nodes && forest.missing_left.size() == nodes && forest.width >= 1 &&
+                     forest.width < (std::int64_t{1} << 20) &&
+                     forest.value.size() == nodes * static_cast<std::size_t>(forest.n_outputs * forest.width),
                  "question: the forest's arrays are not of its {} nodes", nodes);
-  ForestView v;
-  v.n_trees = static_cast<std::int64_t>(offsets.size()) - 1;
-  v.n_outputs = targets.n_outputs;
-  v.value_width = value_width;
-  v.n_features = X.cols();
-  v.offsets = offsets.data();
-  v.left = left.data();
-  v.right = right.data();
-  v.feature = feature.data();
-  v.threshold = threshold.data();
-  v.missing_left = missing_left.data();
-  v.value = value.data();
+  const ForestView v = forest.view(X.cols());
   check_tree_arrays(v, Status::invalid_argument, "question");
   std::vector<double> sums;
   std::vector<std::int64_t> counted;

@@ -395,7 +395,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     grow_in_batches(ctx, trees, batch, [&](std::int64_t first, std::int64_t count) {
       return FRANCA_DISPATCH(device, forest::grow_trees, ctx, binned, tree_targets, s, first, count);
     });
-    const FlatForest flat = record_forest(ctx, trees, s, d, n_outputs, classes);
+    const forest::FlatForest flat = record_forest(ctx, trees, s, d, n_outputs, classes);
     if (p.oob_score) out_of_bag(ctx, X_host, flat.view(d), s, weights, targets, n_outputs, classes);
   }
 
@@ -437,7 +437,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     // A batch's trees share every question: larger batches ask fewer.
     grow_in_batches(ctx, trees, kTreesPerBlockBatch,
                     [&](std::int64_t first, std::int64_t count) { return grower.grow(first, count); });
-    const FlatForest flat = record_forest(ctx, trees, s, d, n_outputs, facts.classes);
+    const forest::FlatForest flat = record_forest(ctx, trees, s, d, n_outputs, facts.classes);
     if (p.oob_score) {
       const forest::BlockOutOfBag oob = grower.out_of_bag(flat.view(d), multipliers);
       record_out_of_bag(ctx, flat.view(d), oob.sums, oob.counted, oob.targets.data(), n_outputs, facts.classes);
@@ -756,35 +756,11 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     return d;
   }
 
-  // The trees' arrays concatenated, as the fitted attributes hold them.
-  struct FlatForest {
-    std::vector<std::int64_t> offsets{0}, left, right, feature, n_samples;
-    std::vector<double> threshold, weighted_n, impurity, value;
-    std::vector<std::uint8_t> missing_left;
-    std::int64_t n_outputs = 1, width = 1;
-
-    forest::ForestView view(std::int64_t d) const {
-      forest::ForestView v;
-      v.n_trees = static_cast<std::int64_t>(offsets.size()) - 1;
-      v.n_outputs = n_outputs;
-      v.value_width = width;
-      v.n_features = d;
-      v.offsets = offsets.data();
-      v.left = left.data();
-      v.right = right.data();
-      v.feature = feature.data();
-      v.threshold = threshold.data();
-      v.missing_left = missing_left.data();
-      v.value = value.data();
-      return v;
-    }
-  };
-
   // The fitted attributes of these trees.
-  FlatForest record_forest(const Context& ctx, const std::vector<forest::TreeNodes>& trees,
-                           const forest::TreeSettings& s, std::int64_t d, std::int64_t n_outputs,
-                           const std::vector<std::vector<double>>& classes) {
-    FlatForest flat = flatten(trees, s);
+  forest::FlatForest record_forest(const Context& ctx, const std::vector<forest::TreeNodes>& trees,
+                                   const forest::TreeSettings& s, std::int64_t d, std::int64_t n_outputs,
+                                   const std::vector<std::vector<double>>& classes) {
+    forest::FlatForest flat = flatten(trees, s);
     set_tree_attributes(ctx, flat);
     this->set_attribute(ctx, "n_outputs_", Array::from_host(std::vector<std::int64_t>{n_outputs}, {}));
     if constexpr (kClassifier) set_classes(ctx, classes);
@@ -792,8 +768,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     return flat;
   }
 
-  static FlatForest flatten(const std::vector<forest::TreeNodes>& trees, const forest::TreeSettings& s) {
-    FlatForest f;
+  static forest::FlatForest flatten(const std::vector<forest::TreeNodes>& trees, const forest::TreeSettings& s) {
+    forest::FlatForest f;
     for (const auto& t : trees) {
       f.offsets.push_back(f.offsets.back() + t.size());
       f.left.insert(f.left.end(), t.left.begin(), t.left.end());
@@ -811,7 +787,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     return f;
   }
 
-  void set_tree_attributes(const Context& ctx, const FlatForest& f) {
+  void set_tree_attributes(const Context& ctx, const forest::FlatForest& f) {
     const std::int64_t N = f.offsets.back();
     this->set_attribute(ctx, "tree_offsets_",
                         Array::from_host(f.offsets, {static_cast<std::int64_t>(f.offsets.size())}));
