@@ -807,6 +807,9 @@ BlockFacts describe_blocks(const BlockRows& rows, bool classifier) {
     const auto n = r.get<std::int64_t>("rows"), d = r.get<std::int64_t>("features"),
                outputs = r.get<std::int64_t>("outputs");
     facts.weighted = r.get<std::uint8_t>("weighted") != 0 || facts.weighted;
+    FRANCA_EXPECTS(n >= 0 && n < (std::int64_t{1} << 40) && d > 0 && d < (std::int64_t{1} << 31) && outputs >= 1 &&
+                       outputs < (std::int64_t{1} << 20),
+                   "answer: block {} describes {} rows, {} features, {} outputs", b, n, d, outputs);
     if (b == 0) {
       facts.d = d;
       facts.n_outputs = outputs;

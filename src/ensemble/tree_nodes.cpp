@@ -53,6 +53,23 @@ void bootstrap_counts(const TreeSettings& s, const DrawFrame& frame, const doubl
 
 namespace {
 
+// Appends node k of `grown` to `out` with its children at left and left + 1 (kLeaf: a leaf, whose
+// split fields become scikit-learn's TREE_UNDEFINED).
+void append_node_copy(TreeNodes& out, const TreeNodes& grown, std::size_t k, std::int64_t left, int value_width) {
+  const bool leaf = left == kLeaf;
+  out.left.push_back(left);
+  out.right.push_back(leaf ? kLeaf : left + 1);
+  out.feature.push_back(leaf ? kUndefined : grown.feature[k]);
+  out.threshold.push_back(leaf ? static_cast<double>(kUndefined) : grown.threshold[k]);
+  out.missing_left.push_back(leaf ? 0 : grown.missing_left[k]);
+  out.n_samples.push_back(grown.n_samples[k]);
+  out.weighted_n.push_back(grown.weighted_n[k]);
+  out.impurity.push_back(grown.impurity[k]);
+  const auto width = static_cast<std::size_t>(value_width);
+  out.value.insert(out.value.end(), grown.value.begin() + static_cast<std::ptrdiff_t>(k * width),
+                   grown.value.begin() + static_cast<std::ptrdiff_t>((k + 1) * width));
+}
+
 // scikit-learn's minimal cost-complexity pruning: while the weakest link (the internal node whose
 // subtree lowers the weighted impurity least per extra leaf) has an effective alpha <= ccp_alpha,
 // its subtree becomes a leaf. Children have larger ids than their parent (every grower creates a
@@ -110,17 +127,8 @@ TreeNodes prune_and_order(const TreeNodes& grown, double ccp_alpha, int value_wi
   for (const std::int64_t k : order) {
     const auto i = static_cast<std::size_t>(k);
     const bool is_leaf = leaf[i];
-    out.left.push_back(is_leaf ? kLeaf : next_child);
-    out.right.push_back(is_leaf ? kLeaf : next_child + 1);
+    append_node_copy(out, grown, i, is_leaf ? kLeaf : next_child, value_width);
     if (!is_leaf) next_child += 2;
-    out.feature.push_back(is_leaf ? kUndefined : grown.feature[i]);
-    out.threshold.push_back(is_leaf ? static_cast<double>(kUndefined) : grown.threshold[i]);
-    out.missing_left.push_back(is_leaf ? 0 : grown.missing_left[i]);
-    out.n_samples.push_back(grown.n_samples[i]);
-    out.weighted_n.push_back(grown.weighted_n[i]);
-    out.impurity.push_back(grown.impurity[i]);
-    out.value.insert(out.value.end(), grown.value.begin() + k * value_width,
-                     grown.value.begin() + (k + 1) * value_width);
   }
   return out;
 }
@@ -147,16 +155,7 @@ TreeNodes in_depth_first_creation_order(const TreeNodes& grown, int value_width)
   TreeNodes out;
   for (const std::int64_t old : order) {
     const auto k = static_cast<std::size_t>(old);
-    out.left.push_back(renumbered(grown.left[k]));
-    out.right.push_back(renumbered(grown.right[k]));
-    out.feature.push_back(grown.feature[k]);
-    out.threshold.push_back(grown.threshold[k]);
-    out.missing_left.push_back(grown.missing_left[k]);
-    out.n_samples.push_back(grown.n_samples[k]);
-    out.weighted_n.push_back(grown.weighted_n[k]);
-    out.impurity.push_back(grown.impurity[k]);
-    out.value.insert(out.value.end(), grown.value.begin() + old * value_width,
-                     grown.value.begin() + (old + 1) * value_width);
+    append_node_copy(out, grown, k, renumbered(grown.left[k]), value_width);
   }
   return out;
 }

@@ -24,6 +24,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -433,6 +434,20 @@ std::vector<std::string> exercise(franca_context ctx, franca_estimator est, cons
   return results;
 }
 
+// Two new handles of est's estimator with its parameters: one to fit on rows held elsewhere, one
+// beside it for what those rows answer (the fitted handle is held by its fit).
+std::pair<franca_estimator, franca_estimator> two_copies(franca_estimator est, const EstimatorInfo& e) {
+  char* params = nullptr;
+  if (franca_estimator_get_params(est, &params) != FRANCA_OK) std::abort();
+  franca_estimator copies[2] = {nullptr, nullptr};
+  for (franca_estimator& copy : copies) {
+    if (franca_estimator_create(e.name.c_str(), &copy) != FRANCA_OK) std::abort();
+    franca_estimator_set_params(copy, params);
+  }
+  franca_free(params);
+  return {copies[0], copies[1]};
+}
+
 // The data term of franca_estimator_fit_external's fuzzed fits: franca_estimator_data_loss on the
 // fuzzed rows through another handle of the same estimator (the fitted one is held by the fit).
 struct ExternalTerm {
@@ -464,14 +479,7 @@ int external_term(const double* coef, std::int64_t n_coef, double* loss, double*
 // (X, y, w), the rows described by fuzzed values, sometimes wrong; a model it fits is exercised.
 void fit_external(FuzzedDataProvider& in, franca_context ctx, franca_estimator est, const EstimatorInfo& e,
                   franca_matrix X, const DataLossCall& call, std::int64_t rows, std::int64_t cols) {
-  char* params = nullptr;
-  if (franca_estimator_get_params(est, &params) != FRANCA_OK) std::abort();
-  franca_estimator evaluator = nullptr, fitted = nullptr;
-  if (franca_estimator_create(e.name.c_str(), &evaluator) != FRANCA_OK) std::abort();
-  if (franca_estimator_create(e.name.c_str(), &fitted) != FRANCA_OK) std::abort();
-  franca_estimator_set_params(evaluator, params);
-  franca_estimator_set_params(fitted, params);
-  franca_free(params);
+  const auto [fitted, evaluator] = two_copies(est, e);
   json description = {{"n_samples", in.ConsumeBool() ? rows : in.ConsumeIntegralInRange<std::int64_t>(-1, 32)},
                       {"n_features", in.ConsumeBool() ? cols : in.ConsumeIntegralInRange<std::int64_t>(-1, 8)},
                       {"sample_weight_sum", in.ConsumeFloatingPointInRange<double>(-1, 64)}};
@@ -560,13 +568,7 @@ int ask_blocks(int kind, const DLTensor* question, const DLTensor** out, void* u
 
 void fit_blocks(FuzzedDataProvider& in, franca_context ctx, franca_estimator est, const EstimatorInfo& e,
                 franca_matrix X, const DataLossCall& call) {
-  char* params = nullptr;
-  if (franca_estimator_get_params(est, &params) != FRANCA_OK) std::abort();
-  franca_estimator answering = nullptr, fitted = nullptr;
-  if (franca_estimator_create(e.name.c_str(), &answering) != FRANCA_OK) std::abort();
-  if (franca_estimator_create(e.name.c_str(), &fitted) != FRANCA_OK) std::abort();
-  franca_estimator_set_params(fitted, params);
-  franca_free(params);
+  const auto [fitted, answering] = two_copies(est, e);
   BlockCaller caller{in, ctx, answering, X, call.y, call.w, {}, {}, {}, {}, {}, {}};
   caller.kept.assign(in.ConsumeIntegralInRange<std::size_t>(1, 3), nullptr);
   if (franca_estimator_fit_blocks(ctx, fitted, static_cast<std::int64_t>(caller.kept.size()), ask_blocks, &caller) ==
