@@ -12,6 +12,7 @@
 #include "core/array.hpp"
 #include "core/context.hpp"
 #include "core/dispatch.hpp"
+#include "core/expects.hpp"
 #include "core/matrix.hpp"
 #include "ensemble/tree_ops.hpp"
 
@@ -105,8 +106,18 @@ struct DrawFrame {
   std::int64_t weight_total = 0;   // of every row
 };
 
-// A row's fixed-point weight in a frame.
-inline std::int64_t fixed_weight(double weight, double scale) { return std::llround(weight * scale); }
+// A row's fixed-point weight in a frame, and a running sum of them: a scale from elsewhere (a
+// question to a block of rows) that would overflow the sum is refused.
+inline std::int64_t fixed_weight(double weight, double scale) {
+  const double fixed = weight * scale;
+  FRANCA_EXPECTS(fixed >= 0 && fixed < 0x1p62, "weights: a row's weight {} is {} at the draws' fixed-point scale",
+                 weight, fixed);
+  return std::llround(fixed);
+}
+inline std::int64_t add_fixed_weight(std::int64_t sum, std::int64_t weight) {
+  FRANCA_EXPECTS(!__builtin_add_overflow(sum, weight, &sum), "weights: the fixed-point weights overflow their sum");
+  return sum;
+}
 // The fixed-point scale of n rows whose largest weight is max_weight.
 double draw_weight_scale(std::int64_t n, double max_weight);
 // The frame of all n rows of these (host) weights.

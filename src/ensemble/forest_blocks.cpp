@@ -49,7 +49,7 @@ template <class T>
 std::vector<T> get_vector(ByteReader& r, const char* what) {
   const auto n = r.get<std::uint64_t>(what);
   FRANCA_EXPECTS_STATUS(n <= r.remaining() / sizeof(T), Status::invalid_argument,
-                        "question: {} claims {} items, more than its {} bytes hold", what, n, r.remaining());
+                        "{}: claims {} items, more than the {} bytes left hold", what, n, r.remaining());
   std::vector<T> v(static_cast<std::size_t>(n));
   if (n > 0) std::memcpy(v.data(), r.take(static_cast<std::size_t>(n) * sizeof(T), what), v.size() * sizeof(T));
   return v;
@@ -120,8 +120,13 @@ BlockDraw get_draw(ByteReader& r, std::int64_t block_index) {
   FRANCA_EXPECTS(
       block_index < static_cast<std::int64_t>(weight_before.size()) && weight_before.size() + 1 == first_rows.size(),
       "block_index: {} is not among the question's {} blocks", block_index, first_rows.size());
-  FRANCA_EXPECTS(out.s.n_draws >= 0 && out.frame.total_rows > 0 && out.frame.weight_total >= 0 &&
-                     out.s.layout.n_outputs > 0 && out.s.layout.n_classes >= 0,
+  // As a fit makes them: at most 2^31 - 1 draws a tree, the classes and outputs of a classifier's
+  // labels, a positive fixed-point total to draw from where the weights differ.
+  FRANCA_EXPECTS(out.s.n_draws >= 0 && out.s.n_draws < (std::int64_t{1} << 31) && out.frame.total_rows > 0 &&
+                     out.s.layout.n_outputs > 0 && out.s.layout.n_outputs < (1 << 20) && out.s.layout.n_classes >= 0 &&
+                     out.s.layout.n_classes < (1 << 20) &&
+                     (out.frame.equal_weights || (out.frame.weight_total > 0 && out.frame.weight_scale > 0 &&
+                                                  std::isfinite(out.frame.weight_scale))),
                  "question: the draw settings are out of range");
   out.frame.first_row = first_rows[static_cast<std::size_t>(block_index)];
   out.frame.weight_before = weight_before[static_cast<std::size_t>(block_index)];
@@ -779,7 +784,8 @@ std::vector<std::uint8_t> forest_block_answer(const Context& ctx, ByteSpan quest
       const KeptBlock b = read_kept(kept);
       const auto scale = q.get<double>("weight_scale");
       std::int64_t total = 0;
-      for (std::int64_t i = 0; i < b.n; ++i) total += fixed_weight(b.weights[i], scale);
+      FRANCA_EXPECTS(scale > 0 && std::isfinite(scale), "question: weight scale {}", scale);
+      for (std::int64_t i = 0; i < b.n; ++i) total = add_fixed_weight(total, fixed_weight(b.weights[i], scale));
       w.put<std::int64_t>(total);
       return std::move(w.bytes());
     }

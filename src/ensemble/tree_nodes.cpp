@@ -20,7 +20,8 @@ DrawFrame whole_rows_frame(const double* weights, std::int64_t n) {
   frame.equal_weights = std::all_of(weights, weights + n, [&](double w) { return w == weights[0]; });
   if (frame.equal_weights) return frame;
   frame.weight_scale = draw_weight_scale(n, *std::max_element(weights, weights + n));
-  for (std::int64_t i = 0; i < n; ++i) frame.weight_total += fixed_weight(weights[i], frame.weight_scale);
+  for (std::int64_t i = 0; i < n; ++i)
+    frame.weight_total = add_fixed_weight(frame.weight_total, fixed_weight(weights[i], frame.weight_scale));
   return frame;
 }
 
@@ -41,7 +42,8 @@ void bootstrap_counts(const TreeSettings& s, const DrawFrame& frame, const doubl
   std::vector<std::int64_t> cumulative(static_cast<std::size_t>(rows));
   std::int64_t total = frame.weight_before;
   for (std::int64_t i = 0; i < rows; ++i)
-    cumulative[static_cast<std::size_t>(i)] = total += fixed_weight(weights[i], frame.weight_scale);
+    cumulative[static_cast<std::size_t>(i)] = total =
+        add_fixed_weight(total, fixed_weight(weights[i], frame.weight_scale));
   for (std::int64_t j = 0; j < s.n_draws; ++j) {
     const auto u = static_cast<std::int64_t>(
         rng.below(static_cast<std::uint64_t>(j), static_cast<std::uint64_t>(frame.weight_total)));
