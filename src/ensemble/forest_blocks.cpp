@@ -121,13 +121,14 @@ BlockDraw get_draw(ByteReader& r, std::int64_t block_index) {
       block_index < static_cast<std::int64_t>(weight_before.size()) && weight_before.size() + 1 == first_rows.size(),
       "block_index: {} is not among the question's {} blocks", block_index, first_rows.size());
   // As a fit makes them: at most 2^31 - 1 draws a tree, the classes and outputs of a classifier's
-  // labels, a positive fixed-point total to draw from where the weights differ.
-  FRANCA_EXPECTS(out.s.n_draws >= 0 && out.s.n_draws < (std::int64_t{1} << 31) && out.frame.total_rows > 0 &&
-                     out.s.layout.n_outputs > 0 && out.s.layout.n_outputs < (1 << 20) && out.s.layout.n_classes >= 0 &&
-                     out.s.layout.n_classes < (1 << 20) &&
-                     (out.frame.equal_weights || (out.frame.weight_total > 0 && out.frame.weight_scale > 0 &&
-                                                  std::isfinite(out.frame.weight_scale))),
-                 "question: the draw settings are out of range");
+  // labels, a positive fixed-point total to draw from where a bootstrap draws by unequal weights.
+  FRANCA_EXPECTS(
+      out.s.n_draws >= 0 && out.s.n_draws < (std::int64_t{1} << 31) && out.frame.total_rows > 0 &&
+          out.s.layout.n_outputs > 0 && out.s.layout.n_outputs < (1 << 20) && out.s.layout.n_classes >= 0 &&
+          out.s.layout.n_classes < (1 << 20) &&
+          (!out.s.bootstrap || out.frame.equal_weights ||
+           (out.frame.weight_total > 0 && out.frame.weight_scale > 0 && std::isfinite(out.frame.weight_scale))),
+      "question: the draw settings are out of range");
   out.frame.first_row = first_rows[static_cast<std::size_t>(block_index)];
   out.frame.weight_before = weight_before[static_cast<std::size_t>(block_index)];
   return out;

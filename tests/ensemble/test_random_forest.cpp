@@ -477,7 +477,7 @@ TEST(RandomForestOnBlocks, GrowsTheForestOfAllTheRowsWhateverTheBlocks) {
            "min_samples_leaf": 3, "max_depth": 7})",
        make_data(600, 5, 4, 22, true), true},
       {"RandomForestClassifier", R"({"n_estimators": 4, "random_state": 5, "max_leaf_nodes": 12, "bootstrap": false})",
-       with_second_output(make_data(500, 5, 3, 23)), false},
+       with_second_output(make_data(500, 5, 3, 23)), true},
       {"RandomForestClassifier", R"({"n_estimators": 4, "random_state": 10, "class_weight": "balanced_subsample"})",
        with_second_output(make_data(500, 5, 4, 29)), true},
       {"RandomForestRegressor", R"({"n_estimators": 5, "random_state": 6, "oob_score": true})",
