@@ -990,6 +990,18 @@ class BlockEngine {
       std::vector<std::int64_t> scratch(static_cast<std::size_t>(2 * m_));
       for (std::int64_t p = p0; p < p1; ++p) {
         const PairTask& pair = pairs[static_cast<std::size_t>(p)];
+        // A tree's sums stay within 2^62 (TreeRows::fix): so must every column of a pair's
+        // histogram taken whole, and its node's totals, for the split search's partial sums not to
+        // overflow.
+        const std::int64_t* node = totals.data() + static_cast<std::int64_t>(pair.task) * m_;
+        const std::int64_t size = (n_bins_[static_cast<std::size_t>(pair.feature)] + 1) * std::int64_t{m_};
+        for (int k = 0; k < m_; ++k) {
+          double magnitude = 0;
+          for (std::int64_t c = pair.cells + k; c < pair.cells + size; c += m_)
+            magnitude += std::fabs(static_cast<double>(hist[static_cast<std::size_t>(c)]));
+          FRANCA_EXPECTS(magnitude < 0x1p62 && std::fabs(static_cast<double>(node[k])) < 0x1p62,
+                         "answer: the blocks' histograms sum beyond 2^62: not this fit's answers");
+        }
         results[static_cast<std::size_t>(p)] = evaluate_pair(limits, tasks[static_cast<std::size_t>(pair.task)], pair,
                                                              totals.data() + static_cast<std::int64_t>(pair.task) * m_,
                                                              hist.data(), scratch.data(), left_sides.data() + p * m_);
