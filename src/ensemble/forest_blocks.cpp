@@ -753,7 +753,7 @@ std::vector<std::uint8_t> forest_block_answer(const Context& ctx, ByteSpan quest
       std::vector<std::int64_t> rows;
       for (const std::int64_t r : bin_sample_rows(n, seed))
         if (r >= first && r < first + X->rows()) rows.push_back(r - first);
-      const Matrix X_host = host_matrix(ctx, *X);
+      const Matrix X_host = host_matrix(ctx, contiguous_checked(ctx, *X));  // a CSR X's structure checked too
       std::vector<float> values(rows.size() * static_cast<std::size_t>(X->cols()));
       read_rows_as_float(X_host, rows.data(), 0, static_cast<std::int64_t>(rows.size()), values.data());
       put_vector(w, values);
