@@ -297,8 +297,9 @@ typedef int (*franca_blocks_callback)(int kind, const DLTensor* question, const 
 
 /* Fits `est` on n_blocks blocks of rows it does not hold (in order: block 0's rows first), by the
  * questions its fit needs, and gives the model franca_estimator_fit gives on all the rows at once,
- * whatever the blocks: RandomForestClassifier and RandomForestRegressor (histograms of integer sums,
- * so identical trees; docs/dask.md says what is left out). Other estimators:
+ * whatever the blocks: RandomForestClassifier and RandomForestRegressor, every parameter included
+ * (histograms of integer sums: identical trees and out-of-bag results; docs/dask.md says how and
+ * what each question costs). Other estimators:
  * FRANCA_ERROR_NOT_IMPLEMENTED. A non-zero return of `ask` fails the fit with FRANCA_ERROR_CANCELLED;
  * on any failure the model is left as it was. Since 0.3. */
 FRANCA_API int franca_estimator_fit_blocks(franca_context ctx, franca_estimator est, int64_t n_blocks,
