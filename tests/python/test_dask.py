@@ -473,6 +473,14 @@ def test_random_forest_on_dataframes_and_two_outputs(client):
     np.testing.assert_array_equal(mine.predict(frame), single.predict(frame))
 
 
+def test_random_forest_refuses_what_the_single_machine_refuses(client):
+    X, w, score, rng = forest_problem(n=200, d=4, seed=9)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        fd.RandomForestClassifier(n_estimators=2).fit(chunked(X, 2), chunked(score, 2))
+    with pytest.raises(ValueError, match="negative"):
+        fd.RandomForestRegressor(n_estimators=2, criterion="poisson").fit(chunked(X, 2), chunked(score, 2))
+
+
 def test_random_forest_warm_start_adds_the_single_machine_trees(client):
     X, w, score, rng = forest_problem(n=500, d=5, seed=6)
     y = (score > 0).astype(int)

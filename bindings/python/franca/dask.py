@@ -35,6 +35,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 from sklearn.base import is_classifier
+from sklearn.utils.multiclass import check_classification_targets
 
 from . import _config, _convert, _estimator, _lib, _model
 from .exceptions import FrancaNotImplementedError, FrancaTypeError, FrancaValueError
@@ -661,6 +662,8 @@ def _fit_forest(self, X, y, sample_weight):
     classes = None
     if is_classifier(self):
         classes = _reduce(_merge_output_labels, [dask.delayed(_output_labels)(yb) for _, yb, _ in blocks])
+        for output in classes:  # continuous labels are refused, as the single-machine fit refuses them
+            check_classification_targets(output)
         previous = self.__dict__.get("classes_") if self.__sklearn_is_fitted__() else None
         self.classes_ = classes[0] if len(classes) == 1 else classes
         if self.warm_start and previous is not None:
