@@ -41,6 +41,19 @@ FlatStrings flatten_strings(const std::vector<std::string>& strings) {
 
 namespace {
 
+// Whether bytes [0, n) are all ASCII, eight at a time.
+bool is_ascii(const std::uint8_t* s, std::int64_t n) {
+  std::int64_t k = 0;
+  std::uint64_t any = 0;
+  for (; k + 8 <= n; k += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, s + k, 8);
+    any |= word;
+  }
+  for (; k < n; ++k) any |= s[k];
+  return (any & 0x8080808080808080ull) == 0;
+}
+
 // The output of a contiguous run of documents: their columns and values, row by row.
 template <class T>
 struct Chunk {
@@ -91,7 +104,17 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
         const std::uint8_t* doc = bytes + offsets[d];
         const std::int64_t len = static_cast<std::int64_t>(offsets[d + 1] - offsets[d]);
         text.clear();
-        const std::int64_t bad = text::preprocess(doc, len, o, append);
+        std::int64_t bad = -1;
+        if (o.analyzer == text::Analyzer::word && is_ascii(doc, len)) {
+          // preprocess's own ASCII path, a byte at a time without its per-character calls: the word
+          // analyzer collapses no white space, and accents and casing rules leave ASCII as it is.
+          text.resize(static_cast<std::size_t>(len));
+          for (std::int64_t k = 0; k < len; ++k)
+            text[static_cast<std::size_t>(k)] =
+                o.lowercase && doc[k] - 'A' < 26u ? static_cast<std::uint8_t>(doc[k] + 32) : doc[k];
+        } else {
+          bad = text::preprocess(doc, len, o, append);
+        }
         if (bad >= 0) {
           chunk.bad_doc = d;
           chunk.bad_at = bad;
