@@ -5,6 +5,9 @@
 // and reloaded model. (Parity with scikit-learn is tests/python/test_random_forest_*.py.)
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <deque>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -393,6 +396,13 @@ struct Blocks {
   EstimatorPtr answering;
   std::vector<DLManagedTensor*> answers;  // held until the next question, as the ABI asks
   int questions = 0;
+  // A broken network or caller: changes an answer's bytes (question kind first byte) before the
+  // fit reads them; and the last error of a block's answer.
+  std::function<void(std::uint8_t kind, std::vector<std::uint8_t>& answer)> corrupt;
+  std::string block_error;
+  std::deque<std::vector<std::uint8_t>> corrupted;
+  std::deque<std::int64_t> corrupted_sizes;
+  std::deque<DLTensor> corrupted_tensors;
 
   Blocks(const std::string& name, const std::string& params, const Data& data, const std::vector<std::int64_t>& firsts,
          const std::vector<double>* weights)
@@ -435,8 +445,11 @@ struct Blocks {
           nullptr, self.answering.get(), question, static_cast<std::int64_t>(b), of_rows ? block.X->get() : nullptr,
           of_rows ? block.y->get() : nullptr, of_rows && block.w ? block.w->get() : nullptr,
           of_rows ? nullptr : &block.kept->dl_tensor, &answer);
-      EXPECT_EQ(status, FRANCA_OK) << franca_last_error();
-      if (status != FRANCA_OK) return 1;
+      if (status != FRANCA_OK) {
+        self.block_error = franca_last_error();
+        EXPECT_TRUE(self.corrupt) << self.block_error;
+        return 1;
+      }
       if (kind == FRANCA_BLOCKS_KEEP) {
         if (block.kept) block.kept->deleter(block.kept);
         block.kept = answer;
@@ -444,6 +457,15 @@ struct Blocks {
       }
       self.answers.push_back(answer);
       out[b] = &answer->dl_tensor;
+      if (self.corrupt) {
+        const auto* bytes = static_cast<const std::uint8_t*>(answer->dl_tensor.data);
+        self.corrupted.emplace_back(bytes, bytes + answer->dl_tensor.shape[0]);
+        self.corrupt(static_cast<const std::uint8_t*>(question->data)[0], self.corrupted.back());
+        self.corrupted_sizes.push_back(static_cast<std::int64_t>(self.corrupted.back().size()));
+        self.corrupted_tensors.push_back(DLTensor{
+            self.corrupted.back().data(), {kDLCPU, 0}, 1, {kDLUInt, 8, 1}, &self.corrupted_sizes.back(), nullptr, 0});
+        out[b] = &self.corrupted_tensors.back();
+      }
     }
     return 0;
   }
@@ -523,6 +545,35 @@ TEST(RandomForestOnBlocks, BinsFromTheSameSampleBeyondTwoHundredThousandRows) {
       whole, fit_on_blocks("RandomForestClassifier", params, data, {0, 100000, 100001, 180000}, nullptr, &questions), 0,
       "230,000 rows on 4 blocks");
   EXPECT_LT(questions, 40);  // a level's nodes share a question
+}
+
+TEST(RandomForestOnBlocks, CorruptedAnswersAreNamedErrorsNotOverflows) {
+  const Data data = make_data(300, 4, 2, 31);
+  const std::string params = R"({"n_estimators": 2, "random_state": 1})";
+  // A describe answer (question kind 1) claiming 2^60 outputs: refused before anything is sized by it.
+  Blocks huge("RandomForestClassifier", params, data, {0, 150}, nullptr);
+  huge.corrupt = [](std::uint8_t kind, std::vector<std::uint8_t>& answer) {
+    const std::int64_t outputs = std::int64_t{1} << 60;
+    if (kind == 1) std::memcpy(answer.data() + 16, &outputs, sizeof outputs);  // rows, features, outputs
+  };
+  const EstimatorPtr first = estimator("RandomForestClassifier", params);
+  EXPECT_EQ(franca_estimator_fit_blocks(nullptr, first.get(), 2, Blocks::ask, &huge), FRANCA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(franca_last_error()).find("answer"), std::string::npos) << franca_last_error();
+  // Tree sums (kind 6) a million times too small: the scales they give would overflow the blocks'
+  // fixed-point sums, which the blocks refuse.
+  Blocks tiny("RandomForestClassifier", params, data, {0, 150}, nullptr);
+  tiny.corrupt = [](std::uint8_t kind, std::vector<std::uint8_t>& answer) {
+    if (kind != 6) return;
+    for (std::size_t at = 8; at + sizeof(double) <= answer.size(); at += sizeof(double)) {
+      double sum;
+      std::memcpy(&sum, answer.data() + at, sizeof sum);
+      sum *= 1e-6;
+      std::memcpy(answer.data() + at, &sum, sizeof sum);
+    }
+  };
+  const EstimatorPtr second = estimator("RandomForestClassifier", params);
+  EXPECT_EQ(franca_estimator_fit_blocks(nullptr, second.get(), 2, Blocks::ask, &tiny), FRANCA_ERROR_CANCELLED);
+  EXPECT_NE(tiny.block_error.find("2^62"), std::string::npos) << tiny.block_error;
 }
 
 TEST(RandomForestOnBlocks, OtherEstimatorsAndBadQuestionsAreNamedErrors) {
