@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <unordered_map>
 
 #include "core/parallel.hpp"
 #include "core/random.hpp"
@@ -45,27 +44,11 @@ std::vector<std::int64_t> bin_sample_rows(std::int64_t n, std::uint64_t seed) {
     std::iota(rows.begin(), rows.end(), 0);
     return rows;
   }
-  // A partial Fisher-Yates shuffle of [0, n) that holds only the positions it displaced.
   const CounterRandom rng(seed, 0x62696e73ull);
-  std::unordered_map<std::int64_t, std::int64_t> displaced;
-  auto take = [&](std::int64_t position) {
-    const auto it = displaced.find(position);
-    if (it == displaced.end()) return position;
-    const std::int64_t row = it->second;
-    displaced.erase(it);
-    return row;
-  };
-  for (std::int64_t i = 0; i < kSampleRows; ++i) {
-    const auto j =
-        i + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(n - i)));
-    const std::int64_t at_i = take(i);
-    if (j == i) {
-      rows.push_back(at_i);
-      continue;
-    }
-    rows.push_back(take(j));
-    displaced[j] = at_i;
-  }
+  PartialShuffle shuffle(n);
+  for (std::int64_t i = 0; i < kSampleRows; ++i)
+    rows.push_back(shuffle.next(
+        i + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(n - i)))));
   std::sort(rows.begin(), rows.end());
   return rows;
 }

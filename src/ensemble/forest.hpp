@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "core/array.hpp"
@@ -17,6 +18,39 @@
 #include "ensemble/tree_ops.hpp"
 
 namespace franca::forest {
+
+// A partial Fisher-Yates shuffle of [0, n), drawn one position at a time and holding only the
+// positions it has displaced: drawing the first few of a large n costs as much as they do.
+class PartialShuffle {
+ public:
+  explicit PartialShuffle(std::int64_t n) : n_(n) {}
+
+  bool exhausted() const { return drawn_ == n_; }
+  std::int64_t drawn() const { return drawn_; }
+
+  // The element at the next position i once swapped with position j (i <= j < n).
+  std::int64_t next(std::int64_t j) {
+    const std::int64_t i = drawn_++;
+    const std::int64_t at_i = take(i);  // position i is never read again
+    if (j == i) return at_i;
+    const std::int64_t at_j = take(j);
+    displaced_[j] = at_i;
+    return at_j;
+  }
+
+ private:
+  std::int64_t take(std::int64_t position) {
+    const auto it = displaced_.find(position);
+    if (it == displaced_.end()) return position;
+    const std::int64_t element = it->second;
+    displaced_.erase(it);
+    return element;
+  }
+
+  std::int64_t n_;
+  std::int64_t drawn_ = 0;
+  std::unordered_map<std::int64_t, std::int64_t> displaced_;
+};
 
 // Bin edges of each feature, found on the host from (a sample of) the rows: a value v has code
 // lower_bound(cuts of its feature, float(v)); NaN has code n_bins[f]. With no more distinct values

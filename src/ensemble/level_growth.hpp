@@ -24,7 +24,6 @@
 #include <deque>
 #include <limits>
 #include <queue>
-#include <unordered_map>
 #include <vector>
 
 #include "core/expects.hpp"
@@ -139,39 +138,20 @@ FRANCA_HD inline PairResult evaluate_pair(const PairLimits& a, const NodeTask& t
   return result;
 }
 
-// A node's features in visiting order, drawn by FeatureOrder's partial shuffle, holding only the
-// positions the shuffle has displaced: a search draws a few of many features, and many nodes
-// search at once.
+// A node's features in visiting order, drawn by FeatureOrder's partial shuffle one position at a
+// time: a search draws a few of many features, and many nodes search at once.
 class VisitOrder {
  public:
-  VisitOrder(std::uint64_t node_key, std::int64_t features) : draw_(node_key, features), features_(features) {}
+  VisitOrder(std::uint64_t node_key, std::int64_t features) : draw_(node_key, features), shuffle_(features) {}
 
-  bool exhausted() const { return drawn_ == features_; }
+  bool exhausted() const { return shuffle_.exhausted(); }
 
   // The feature at the next position (the CPU's swap of positions i and j, then order[i]).
-  std::int32_t next() {
-    const std::int64_t i = drawn_++;
-    const std::int64_t j = draw_.swap_position(i);
-    const std::int32_t at_i = take(i);  // position i is never read again
-    if (j == i) return at_i;
-    const std::int32_t at_j = take(j);
-    displaced_[j] = at_i;
-    return at_j;
-  }
+  std::int32_t next() { return static_cast<std::int32_t>(shuffle_.next(draw_.swap_position(shuffle_.drawn()))); }
 
  private:
-  std::int32_t take(std::int64_t position) {
-    const auto it = displaced_.find(position);
-    if (it == displaced_.end()) return static_cast<std::int32_t>(position);
-    const std::int32_t feature = it->second;
-    displaced_.erase(it);
-    return feature;
-  }
-
   FeatureOrder draw_;
-  std::int64_t features_;
-  std::int64_t drawn_ = 0;
-  std::unordered_map<std::int64_t, std::int32_t> displaced_;
+  PartialShuffle shuffle_;
 };
 
 // The nodes renumbered in the order the CPU's depth-first grower creates them (a node's children
