@@ -349,15 +349,16 @@ std::uint64_t digest(const void* data, std::size_t n) {
   return h;
 }
 
-// A block's trees as the last grow question of their batch left them (drawn rows, fixed-point
-// statistics, each row's node after the levels replayed so far), kept between questions so that the
-// next one replays its new level only: the answer is the same with or without it (a question whose
-// block, batch, scales, roots or earlier levels differ starts afresh). Bounded: the blocks least
+// A block's trees as the last question of their batch left them (drawn rows from the tree sums
+// question on, fixed-point statistics, each row's node after the levels replayed so far), kept
+// between questions so that each tree is drawn once a batch and the next grow question replays its
+// new level only: the answer is the same with or without it (a question whose block, batch,
+// scales, roots or earlier levels differ starts afresh). Bounded: the blocks least
 // recently asked are dropped past kMemoBytes.
 class TreeMemo {
  public:
   struct Tree {
-    bool drawn = false;
+    bool drawn = false, fixed = false;  // rows drawn (the batch's draws); fixed at `scales`
     TreeRows rows;
     std::vector<std::int32_t> node;
     std::int32_t root = -1;
@@ -392,8 +393,10 @@ class TreeMemo {
     return fresh;
   }
 
-  void put(Batch batch, std::size_t bytes) {
+  void put(Batch batch) {
     constexpr std::size_t kMemoBytes = std::size_t{512} << 20;
+    std::size_t bytes = 0;
+    for (const Tree& tree : batch.trees) bytes += tree.rows.bytes() + tree.node.size() * sizeof(std::int32_t);
     if (bytes > kMemoBytes) return;
     batch.bytes = bytes;
     std::lock_guard<std::mutex> lock(mutex_);
@@ -411,17 +414,29 @@ class TreeMemo {
   std::size_t bytes_ = 0;
 };
 
-std::vector<std::uint8_t> tree_sums_answer(const Context& ctx, ByteReader& q, std::int64_t block_index,
-                                           const KeptBlock& b) {
+// The memo's key of a batch on a block: the block's bytes and the question's draw settings and trees
+// (its start, less the kind: the tree sums and the grow questions of a batch share it).
+std::uint64_t batch_key(const KeptBlock& b, ByteSpan question, std::size_t batch_end) {
+  return digest(b.image.data, b.image.size) ^ (digest(question.data + 1, batch_end - 1) * 0x9e3779b97f4a7c15ull);
+}
+
+// The trees' draws of the batch, which the memo keeps for its grow questions.
+std::vector<std::uint8_t> tree_sums_answer(const Context& ctx, ByteSpan question, ByteReader& q,
+                                           std::int64_t block_index, const KeptBlock& b) {
   const GrowQuestion g = get_trees(q, block_index, b);
+  TreeMemo::Batch batch = TreeMemo::instance().take(batch_key(b, question, q.position()), g.n_trees);
   std::vector<TreeSums> sums(static_cast<std::size_t>(g.n_trees));
   parallel_for(ctx, g.n_trees, 1, [&](std::int64_t t0, std::int64_t t1) {
-    TreeRows tree_rows;
     for (std::int64_t t = t0; t < t1; ++t) {
-      tree_rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t, g.class_draws_of(t));
-      sums[static_cast<std::size_t>(t)] = tree_rows.sums(b.values);
+      TreeMemo::Tree& tree = batch.trees[static_cast<std::size_t>(t)];
+      if (!tree.drawn) {
+        tree.rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t, g.class_draws_of(t));
+        tree.drawn = true;
+      }
+      sums[static_cast<std::size_t>(t)] = tree.rows.sums(b.values);
     }
   });
+  TreeMemo::instance().put(std::move(batch));
   ByteWriter w;
   put_vector(w, sums);
   return std::move(w.bytes());
@@ -631,9 +646,7 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
   std::vector<std::uint64_t> level_digests;
   for (const auto& moves : levels) level_digests.push_back(digest(moves.data(), moves.size() * sizeof(NodeMove)));
   // The block and the batch (draw settings and trees: the question's start).
-  const std::uint64_t batch_key =
-      digest(b.image.data, b.image.size) ^ (digest(question.data, batch_end) * 0x9e3779b97f4a7c15ull);
-  TreeMemo::Batch batch = TreeMemo::instance().take(batch_key, g.n_trees);
+  TreeMemo::Batch batch = TreeMemo::instance().take(batch_key(b, question, batch_end), g.n_trees);
   std::vector<std::int64_t> sums(static_cast<std::size_t>(totals_only ? g.n_trees * m : cells), 0);
   // Trees own disjoint pairs (a node belongs to one tree): the threads write disjoint cells.
   parallel_for(ctx, g.n_trees, 1, [&](std::int64_t t0, std::int64_t t1) {
@@ -641,15 +654,18 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
       TreeMemo::Tree& tree = batch.trees[static_cast<std::size_t>(t)];
       const Scales& tree_scales = scales[static_cast<std::size_t>(t)];
       const std::int32_t root = roots[static_cast<std::size_t>(t)];
-      if (!tree.drawn || std::memcmp(&tree.scales, &tree_scales, sizeof(Scales)) != 0) {
+      if (!tree.drawn) {
         tree.rows.draw(g.draw.s, g.draw.frame, b.n, b.weights, b.labels, g.first_tree + t, g.class_draws_of(t));
-        tree.rows.fix(layout, tree_scales, b.values);
         tree.drawn = true;
+      }
+      tree.rows.relocate_labels(b.labels);  // a memo of the same block read from another copy of it
+      if (!tree.fixed || std::memcmp(&tree.scales, &tree_scales, sizeof(Scales)) != 0) {
+        tree.rows.fix(layout, tree_scales, b.values);
+        tree.fixed = true;
         tree.scales = tree_scales;
         tree.levels.clear();
         tree.root = -2;  // no node yet
       }
-      tree.rows.relocate_labels(b.labels);  // a memo of the same block read from another copy of it
       if (tree.root != root || tree.levels.size() > level_digests.size() ||
           !std::equal(tree.levels.begin(), tree.levels.end(), level_digests.begin())) {
         tree.node.assign(tree.rows.rows().size(), root);
@@ -688,10 +704,7 @@ std::vector<std::uint8_t> grow_answer(const Context& ctx, ByteSpan question, Byt
       }
     }
   });
-  std::size_t memo_bytes = 0;
-  for (const TreeMemo::Tree& tree : batch.trees)
-    memo_bytes += tree.rows.bytes() + tree.node.size() * sizeof(std::int32_t);
-  TreeMemo::instance().put(std::move(batch), memo_bytes);
+  TreeMemo::instance().put(std::move(batch));
   ByteWriter w;
   if (totals_only) {
     put_vector(w, sums);
@@ -791,7 +804,7 @@ std::vector<std::uint8_t> forest_block_answer(const Context& ctx, ByteSpan quest
       return std::move(w.bytes());
     }
     case Kind::tree_sums:
-      return tree_sums_answer(ctx, q, block_index, read_kept(kept));
+      return tree_sums_answer(ctx, question, q, block_index, read_kept(kept));
     case Kind::grow:
       return grow_answer(ctx, question, q, block_index, read_kept(kept));
     case Kind::class_draws:
