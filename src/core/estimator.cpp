@@ -14,8 +14,9 @@ namespace {
 void check_finite(const Context& ctx, const Array& values, const char* argument, bool allow_nan) {
   if (!is_floating(values.dtype)) return;
   const ValueScan scan = FRANCA_DISPATCH(values.device, scan_values, ctx, values);
-  FRANCA_EXPECTS(allow_nan || !scan.has_nan, "{}: contains NaN", argument);
-  FRANCA_EXPECTS(!scan.has_inf, "{}: contains infinity or a value too large for {}", argument,
+  // scikit-learn's words (check_array), which its tests and users' code match
+  FRANCA_EXPECTS(allow_nan || !scan.has_nan, "Input {} contains NaN.", argument);
+  FRANCA_EXPECTS(!scan.has_inf, "Input {} contains infinity or a value too large for dtype('{}').", argument,
                  dtype_name(values.dtype));
 }
 
@@ -50,7 +51,9 @@ void Estimator::check_fit_input(const Context& ctx, const Matrix& X, const Array
   }
   if (y) {
     FRANCA_EXPECTS(y->ndim() == 1 || y->ndim() == 2, "y: expected a 1-D or 2-D array, got {} dimensions", y->ndim());
-    FRANCA_EXPECTS(y->dim(0) == X.rows(), "y: has {} rows but X has {}", y->dim(0), X.rows());
+    FRANCA_EXPECTS(y->dim(0) == X.rows(),
+                   "y: Found input variables with inconsistent numbers of samples: [{}, {}] (X has {} rows, y has {})",
+                   X.rows(), y->dim(0), X.rows(), y->dim(0));
     FRANCA_EXPECTS(y->ndim() == 1 || y->dim(1) > 0,
                    "y: found array with 0 target(s) (shape=({}, 0)) while a minimum of 1 is required", y->dim(0));
     FRANCA_EXPECTS_STATUS(y->device == X.device(), Status::type, "y: lives on {} but X lives on {}", y->device.str(),

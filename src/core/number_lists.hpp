@@ -12,17 +12,33 @@ namespace franca {
 
 namespace params_detail {
 
-// The numbers of a JSON list, each in [lo, hi]; `where` names the list in errors.
+// Python's name of a JSON value's type, as a binding's caller wrote it.
+inline const char* python_type_name(const json& v) {
+  if (v.is_string()) return "str";
+  if (v.is_boolean()) return "bool";
+  if (v.is_null()) return "NoneType";
+  if (v.is_array()) return "list";
+  if (v.is_object()) return "dict";
+  return v.is_number_integer() ? "int" : "float";
+}
+
+// The numbers of a JSON list, each in [lo, hi]; `where` names the list in errors, which say what
+// scikit-learn's check_scalar says of a list entry (alphas[1] == -1, must be >= 0.0.).
 inline std::vector<double> read_numbers(const json& v, const ParamInfo& info, double lo, double hi,
                                         const std::string& where) {
   std::vector<double> out;
   std::size_t i = 0;
   for (const auto& e : v) {
-    FRANCA_EXPECTS_STATUS(e.is_number() || e.is_string(), Status::type,
-                          "parameter '{}': expected a list of numbers, got {} at index {}", info.name, describe(e), i);
+    double nonfinite = 0;
+    FRANCA_EXPECTS_STATUS(e.is_number() || nonfinite_marker(e, nonfinite), Status::type,
+                          "parameter '{}': {}[{}] must be an instance of float, not {}", info.name, where, i,
+                          python_type_name(e));
     const double x = read_float(e, info);
-    FRANCA_EXPECTS(x >= lo && x <= hi, "parameter '{}': {}[{}] == {}, must be in [{}, {}]", info.name, where, i, x, lo,
-                   hi);
+    if (hi == std::numeric_limits<double>::max())
+      FRANCA_EXPECTS(x >= lo, "parameter '{}': {}[{}] == {}, must be >= {:.1f}.", info.name, where, i, x, lo);
+    else
+      FRANCA_EXPECTS(x >= lo && x <= hi, "parameter '{}': {}[{}] == {}, must be in [{}, {}]", info.name, where, i, x,
+                     lo, hi);
     out.push_back(x);
     ++i;
   }

@@ -9,6 +9,7 @@
 #include "core/dispatch.hpp"
 #include "core/estimator.hpp"
 #include "core/expects.hpp"
+#include "core/logging.hpp"
 #include "core/parallel.hpp"
 #include "core/registry.hpp"
 #include "feature_extraction/english_stop_words.hpp"
@@ -40,9 +41,13 @@ struct ParamCodec<NgramRange> {
     FRANCA_EXPECTS_STATUS(pair, Status::type, "parameter '{}': expected [min_n, max_n] of two integers, got {}",
                           info.name, params_detail::describe(v));
     const auto lo = v[0].get<std::int64_t>(), hi = v[1].get<std::int64_t>();
-    FRANCA_EXPECTS(lo >= 1 && lo <= hi,
-                   "parameter '{}': invalid value {}; lower boundary larger than the upper boundary or below 1",
-                   info.name, v.dump());
+    // scikit-learn's words (the binding gives the pair as Python's tuple), which its tests match
+    FRANCA_EXPECTS(lo <= hi,
+                   "parameter '{}': Invalid value for ngram_range=({}, {}) lower boundary larger than the "
+                   "upper boundary.",
+                   info.name, lo, hi);
+    FRANCA_EXPECTS(lo >= 1, "parameter '{}': Invalid value for ngram_range=({}, {}) lower boundary below 1.", info.name,
+                   lo, hi);
     FRANCA_EXPECTS_STATUS(hi <= text::kMaxNgram, Status::not_implemented,
                           "parameter '{}': n-grams longer than {} are not implemented, got {}", info.name,
                           text::kMaxNgram, v.dump());
@@ -247,6 +252,15 @@ class TfidfTransformer final : public TypedEstimator<TfidfTransformerParams> {
                      idf[static_cast<std::size_t>(j)] =
                          std::log(n / (static_cast<double>(df[static_cast<std::size_t>(j)]) + smooth)) + 1.0;
                  });
+    if (!params().smooth_idf) {
+      const auto unseen = std::count(df.begin(), df.end(), std::int64_t{0});
+      // NumPy's words for the log of n / 0, which scikit-learn's fit shows its users
+      if (unseen > 0)
+        FRANCA_LOG_WARN(
+            "TfidfTransformer: divide by zero encountered in log: {} of {} features occur in no document, so "
+            "their idf_ is inf (smooth_idf=False) (RuntimeWarning)",
+            unseen, df.size());
+    }
     set_attribute(ctx, "idf_", Array::from_host(idf, {m.cols}));
   }
 

@@ -120,7 +120,8 @@ TEST_P(BadInput, EachKindOfBadInputHasItsOwnError) {
   FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), nullptr, nullptr),
                       FRANCA_ERROR_INVALID_ARGUMENT, "y");
   FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), y_short.get(), nullptr),
-                      FRANCA_ERROR_INVALID_ARGUMENT, "y: has 19 rows but X has 20");
+                      FRANCA_ERROR_INVALID_ARGUMENT,
+                      "y: Found input variables with inconsistent numbers of samples: [20, 19]");
   // y of no targets: a fitted model of no outputs would not even load.
   Tensor y_none(device(), std::vector<double>{}, {n, 0});
   for (const char* name : {"Ridge", "RandomForestRegressor", "LinearRegression"}) {
@@ -135,10 +136,11 @@ TEST_P(BadInput, EachKindOfBadInputHasItsOwnError) {
     Tensor tb(device(), Xb, {n, d});
     auto mb = dense(tb.get());
     FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), mb.get(), y.get(), nullptr),
-                        FRANCA_ERROR_INVALID_ARGUMENT, std::isnan(bad) ? "X: contains NaN" : "X: contains infinity");
+                        FRANCA_ERROR_INVALID_ARGUMENT,
+                        std::isnan(bad) ? "Input X contains NaN" : "Input X contains infinity");
     Tensor yb(device(), std::vector<double>(static_cast<std::size_t>(n), bad), {n});
     FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, est.get(), m.get(), yb.get(), nullptr),
-                        FRANCA_ERROR_INVALID_ARGUMENT, "y: contains");
+                        FRANCA_ERROR_INVALID_ARGUMENT, "Input y contains");
   }
   // Negative, all-zero and mismatched sample weights.
   std::vector<double> wv(static_cast<std::size_t>(n), 1.0);

@@ -350,7 +350,7 @@ def test_a_failing_data_term_stops_the_fit_and_keeps_the_model(client):
     coef = model.coef_.copy()
     X_bad = X.copy()
     X_bad[3, 1] = np.nan  # refused by the partition's first evaluation, on its worker
-    with pytest.raises(franca.FrancaValueError, match="X: contains NaN"):
+    with pytest.raises(franca.FrancaValueError, match="Input X contains NaN"):
         model.fit(chunked(X_bad, 2), chunked(y * 5, 2))
     np.testing.assert_array_equal(model.coef_, coef)
     assert list(model.classes_) == [0, 1]

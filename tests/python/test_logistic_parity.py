@@ -430,12 +430,13 @@ def test_nan_in_x():
     X, y = dataset("iris")
     X = X.copy()
     X[3, 1] = np.nan
-    assert_fails(_capi.INVALID_ARGUMENT, "X: contains NaN", franca, X, y)
+    assert_fails(_capi.INVALID_ARGUMENT, "Input X contains NaN", franca, X, y)
 
 
 def test_rows_mismatch():
     X, y = dataset("iris")
-    assert_fails(_capi.INVALID_ARGUMENT, "y: has 149 rows but X has 150", franca, X, y[:-1])
+    assert_fails(_capi.INVALID_ARGUMENT, "y: Found input variables with inconsistent numbers of samples: [150, 149]",
+                 franca, X, y[:-1])
 
 
 def test_negative_sample_weight():

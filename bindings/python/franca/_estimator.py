@@ -135,14 +135,12 @@ class FrancaEstimator(BaseEstimator):
         a value is one libfranca leaves to the binding: a callable, or another value than the
         default of a parameter the listing marks binding_applies (e.g. HashingVectorizer's
         token_pattern); else None."""
+        left = self._left_to_python()
+        if not left:
+            return None
         params = self.get_params(deep=False)
         del params["output_type"]
         listed = {p["name"]: p for p in self._spec["params"]}
-        left = [name for name, value in params.items()
-                if callable(value) or (listed[name]["binding_applies"]
-                                       and value != _python_default(listed[name]["default"]))]
-        if not left:
-            return None
         cls = _sklearn_class(self._spec)
         if cls is None:
             raise FrancaValueError(f"{self._spec['name']}: {', '.join(left)} cannot be passed to libfranca, and "
@@ -158,6 +156,13 @@ class FrancaEstimator(BaseEstimator):
         _logging.logger.info("%s: %s left to Python: running scikit-learn's %s", self._spec["name"],
                              ", ".join(left), self._spec["name"])
         return self._sklearn_twin()
+
+    def _left_to_python(self):
+        """The parameters whose values libfranca leaves to the binding (see _python_fallback)."""
+        listed = {p["name"]: p for p in self._spec["params"]}
+        return [name for name, value in self.get_params(deep=False).items()
+                if name != "output_type" and (callable(value) or (
+                    listed[name]["binding_applies"] and value != _python_default(listed[name]["default"])))]
 
     def _sklearn_twin(self):
         """scikit-learn's estimator of this name with these parameters (those it takes)."""
@@ -321,6 +326,14 @@ class FrancaEstimator(BaseEstimator):
         self._fit(X, y, sample_weight)
         return self
 
+    def _fit_taking_check_input(self, X, y=None, sample_weight=None, check_input=True):
+        """Fit the estimator on X (and y, sample_weight); returns self. check_input: scikit-learn's
+        (ElasticNet, Lasso), accepted for its callers; franca checks the input whatever it says
+        (its checks, one pass over X, cost little next to the fit, and they keep bad input from
+        the C++ solvers)."""
+        self._fit(X, y, sample_weight)
+        return self
+
     def _partial_fit(self, X, y=None, sample_weight=None):
         """Fold one more batch of rows into the fitted state (a fit on the first call), as
         scikit-learn's partial_fit; returns self."""
@@ -340,6 +353,7 @@ class FrancaEstimator(BaseEstimator):
         library refuses, Ctrl-C) leaves the estimator as it was: a classifier keeps the classes_
         its model predicts, in Python and in the C model."""
         before = dict(self.__dict__)
+        self.__dict__.pop("_coef_is_sparse", None)  # a fit gives coef_ dense again, as scikit-learn's
         try:
             return self._fit_or_raise(X, y, sample_weight, incremental)
         except BaseException:
@@ -763,6 +777,22 @@ def _sparse_coef(self):
     return scipy.sparse.csr_matrix(np.atleast_2d(self.coef_))
 
 
+def _sparsify(self):
+    """Gives coef_ as a scipy CSR matrix from now until densify() or the next fit, as scikit-learn's
+    sparsify (SparseCoefMixin); returns self. The fitted model keeps its dense coefficients, with
+    which every method computes the same results."""
+    self._fitted_handle()
+    self.__dict__["_coef_is_sparse"] = True
+    return self
+
+
+def _densify(self):
+    """Gives coef_ as a NumPy array again (the default), as scikit-learn's densify; returns self."""
+    self._fitted_handle()
+    self.__dict__.pop("_coef_is_sparse", None)
+    return self
+
+
 def _attribute(name):
     def get(self):
         if "_fallback" in self.__dict__:
@@ -775,6 +805,9 @@ def _attribute(name):
                 return None  # this fit's parameters left it out, and scikit-learn's holds None
             raise
         value = np.from_dlpack(_dlpack.Exported(managed))
+        if name == "coef_" and self.__dict__.get("_coef_is_sparse"):
+            import scipy.sparse
+            return scipy.sparse.csr_matrix(value)  # after sparsify(), until densify() or a refit
         if value.ndim:
             return value
         # 0-d values as scikit-learn gives them: a float as a NumPy scalar of the model's dtype
@@ -844,9 +877,13 @@ def _make_class(spec):
     for name in spec["attributes"]:
         if not (kind == "classifier" and name == "classes_"):  # classes_ is kept in Python
             namespace[name] = _attribute(name)
+    sklearn_class = _sklearn_class(spec)
     if "coef_" in spec["attributes"]:
         namespace["sparse_coef_"] = property(_sparse_coef, doc=_sparse_coef.__doc__)
-    sklearn_class = _sklearn_class(spec)
+        if hasattr(sklearn_class, "sparsify"):
+            namespace["sparsify"], namespace["densify"] = _sparsify, _densify
+    if "check_input" in inspect.signature(getattr(sklearn_class, "fit", FrancaEstimator.fit)).parameters:
+        namespace["fit"] = FrancaEstimator._fit_taking_check_input
     for name in _ANALYSIS_HELPERS:
         if sklearn_class is not None and hasattr(sklearn_class, name):
             namespace[name] = _analysis_helper(name)

@@ -20,9 +20,10 @@ __all__ = ["logger", "sync_level", "capturing_warnings", "current_capture", "rai
 
 logger = logging.getLogger("franca")
 
-# The library says which of scikit-learn's warning classes a message stands for at its end; a
-# message that names none is a UserWarning, as scikit-learn's warnings.warn(message) is.
-_CONVERGENCE_SUFFIX = " (ConvergenceWarning)"
+# The library says which warning class a message stands for at its end (scikit-learn's, or
+# Python's where scikit-learn's message comes from NumPy); a message that names none is a
+# UserWarning, as scikit-learn's warnings.warn(message) is.
+_CLASS_SUFFIXES = {" (ConvergenceWarning)": ConvergenceWarning, " (RuntimeWarning)": RuntimeWarning}
 _capture = threading.local()  # .messages: where this thread's library warnings go instead of the log
 
 TRACE = 5  # below logging.DEBUG, for franca's trace level
@@ -68,13 +69,14 @@ def current_capture():
 
 
 def raise_warnings(messages):
-    """warnings.warn for each captured message, in scikit-learn's class: ConvergenceWarning where
-    the library names it, else UserWarning; attributed to the first caller outside franca (however
-    many of franca's frames, a module's own fit among them, lie between)."""
+    """warnings.warn for each captured message, in the class the library names at its end
+    (ConvergenceWarning, RuntimeWarning), else UserWarning; attributed to the first caller outside
+    franca (however many of franca's frames, a module's own fit among them, lie between)."""
     stacklevel = _outside_franca()
     for text in messages:
-        if text.endswith(_CONVERGENCE_SUFFIX):
-            warnings.warn(text[:-len(_CONVERGENCE_SUFFIX)], ConvergenceWarning, stacklevel=stacklevel)
+        suffix = next((s for s in _CLASS_SUFFIXES if text.endswith(s)), None)
+        if suffix:
+            warnings.warn(text[:-len(suffix)], _CLASS_SUFFIXES[suffix], stacklevel=stacklevel)
         else:
             warnings.warn(text, UserWarning, stacklevel=stacklevel)
 

@@ -36,8 +36,8 @@ def test_hierarchy_subclasses_the_builtin_classes():
 
 
 @pytest.mark.parametrize("X, cls, pattern", [
-    (np.full((5, 3), np.nan), franca.FrancaValueError, "X: contains NaN"),
-    (np.full((5, 3), np.inf), franca.FrancaValueError, "X: contains infinity"),
+    (np.full((5, 3), np.nan), franca.FrancaValueError, "Input X contains NaN"),
+    (np.full((5, 3), np.inf), franca.FrancaValueError, "Input X contains infinity"),
     (np.zeros((0, 3)), franca.FrancaValueError, r"0 sample\(s\)"),
     (np.zeros((5, 0)), franca.FrancaValueError, r"0 feature\(s\)"),
     (np.zeros(5), franca.FrancaValueError, "Expected 2D array, got 1D array"),
@@ -51,7 +51,8 @@ def test_bad_X(X, cls, pattern):
 
 def test_bad_y_and_sample_weight(data):
     X, y = data
-    with pytest.raises(franca.FrancaValueError, match="y: has 19 rows but X has 20"):
+    with pytest.raises(franca.FrancaValueError,
+                       match=r"y: Found input variables with inconsistent numbers of samples: \[20, 19\]"):
         Ridge().fit(X, y[:-1])
     with pytest.raises(franca.FrancaValueError, match="requires y to be passed"):
         Ridge().fit(X)
@@ -94,7 +95,7 @@ def test_a_failed_refit_leaves_the_classifier_as_it_was(rng, break_the_refit):
     X_refit = X.copy()
     if break_the_refit == "nan_in_X":
         X_refit[5, 2] = np.nan
-        with pytest.raises(franca.FrancaValueError, match="X: contains NaN"):
+        with pytest.raises(franca.FrancaValueError, match="Input X contains NaN"):
             clf.fit(X_refit, three_labels)
     else:
         clf.set_params(C=-1.0)

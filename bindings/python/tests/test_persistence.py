@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+import scipy.sparse
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 
@@ -88,3 +89,20 @@ def test_forest_pickles_without_its_scikit_learn_trees(data):
     assert "_estimators" not in again.__dict__
     assert_array_equal(again.estimators_[2].tree_.threshold, trees[2].tree_.threshold)
     assert_array_equal(again.predict(X), model.predict(X))
+
+
+def test_sparsify_gives_a_sparse_coef_until_densify_or_a_refit(data):
+    """scikit-learn's SparseCoefMixin: coef_ as CSR after sparsify() (kept by pickle), dense after
+    densify() or a new fit; the model and its predictions are the same throughout."""
+    X, y = data
+    model = LogisticRegression().fit(X, y > 0)
+    dense, scores = model.coef_, model.decision_function(X)
+    assert model.sparsify() is model
+    for fitted in (model, pickle.loads(pickle.dumps(model))):
+        assert scipy.sparse.isspmatrix_csr(fitted.coef_)
+        assert_array_equal(fitted.coef_.toarray(), dense)
+        assert_array_equal(fitted.decision_function(scipy.sparse.csr_matrix(X)), scores)
+    assert isinstance(model.densify().coef_, np.ndarray)
+    model.sparsify().fit(X, y > 0)
+    assert isinstance(model.coef_, np.ndarray)
+    assert not hasattr(Ridge(), "sparsify")  # scikit-learn's Ridge has none either

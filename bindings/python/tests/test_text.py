@@ -1,6 +1,7 @@
 """The text estimators through the binding: documents in (lists and arrays of str, bytes),
 scikit-learn's results out, and the parameter values libfranca leaves to Python."""
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -136,6 +137,22 @@ def test_invalid_utf8_and_bad_documents():
     # a missing text field (NaN in a pandas column of strings): scikit-learn's ValueError and words
     with pytest.raises(franca.FrancaValueError, match="document 1: np.nan is an invalid document, expected byte or"):
         HashingVectorizer().fit_transform(["hello world", np.nan, "hello hello"])
+
+
+def test_warnings_are_scikit_learns():
+    """A stop-word list that tokenizes into other words warns once per list, as scikit-learn's
+    vectorizers; an idf of log(n / 0) without smoothing warns as NumPy's log does in scikit-learn."""
+    vectorizer = HashingVectorizer(stop_words=["you've", "AND"])
+    with pytest.warns(UserWarning, match=r"generated tokens \['and', 've', 'you'\] not in stop_words"):
+        vectorizer.fit_transform(DOCS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vectorizer.transform(DOCS)  # the same list: checked once
+        HashingVectorizer(stop_words="english", analyzer="char").transform(DOCS)  # char n-grams use none
+        TfidfTransformer(smooth_idf=False).fit(np.array([[1, 1], [1, 0]]))
+    with pytest.warns(RuntimeWarning, match="divide by zero encountered in log: 1 of 3 features"):
+        idf = TfidfTransformer(smooth_idf=False).fit(np.array([[1, 1, 0], [1, 0, 0]])).idf_
+    assert_allclose(idf, [1.0, 1.0 + np.log(2.0), np.inf])
 
 
 def test_values_libfranca_cannot_honour_are_errors_not_fallbacks():
