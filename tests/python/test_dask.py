@@ -572,3 +572,36 @@ def test_a_killed_worker_gives_an_error_or_the_right_model(client, monkeypatch):
         assert abs(mine - single) <= OBJECTIVE_RTOL * abs(single)
     assert killed.is_set()
     client.wait_for_workers(2, timeout=60)
+
+
+def test_verbose_shows_the_progress_of_the_fit_over_the_cluster(client, monkeypatch):
+    """verbose: a tqdm bar fed by the library's progress (the forest's trees, the solver's
+    iterations), each step of which is a round of questions over the partitions."""
+    tqdm_auto = pytest.importorskip("tqdm.auto")
+    shown = []
+
+    class Bar:
+        def __init__(self, **kwargs):
+            self.n = self.total = None
+            self.description = ""
+            shown.append(self)
+
+        def set_description_str(self, text, refresh=True):
+            self.description = text
+
+        def refresh(self):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(tqdm_auto, "tqdm", Bar)
+    X, w, score, rng = forest_problem(n=300, d=4, seed=11)
+    y = (score > 0).astype(int)
+    fd.RandomForestClassifier(n_estimators=70, max_depth=3, verbose=1).fit(chunked(X, 2), chunked(y, 2))
+    assert (shown[-1].n, shown[-1].total, shown[-1].description) == (70, 70, "RandomForestClassifier: trees")
+    model = fd.LogisticRegression(verbose=1).fit(chunked(np.nan_to_num(X), 2), chunked(y, 2))
+    assert shown[-1].description == "LogisticRegression: iterations"  # at most ten reports a second:
+    assert 0 < shown[-1].n <= model.n_iter_[0] and shown[-1].total == model.max_iter  # perhaps not the last
+    fd.LogisticRegression().fit(chunked(np.nan_to_num(X), 2), chunked(y, 2))
+    assert len(shown) == 2, "a fit that does not ask shows nothing"

@@ -303,12 +303,14 @@ class FrancaEstimator(BaseEstimator):
 
         c_callback = callback_type(guarded)  # kept alive for the call
         _logging.sync_level()
-        ctx = _config.context(_config.get_config()["device"])
         handle = self.__dict__.get("_handle") or _lib.new_handle(
             _lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free, self._spec["name"].encode())
         previous = _lib.take_string(_lib.lib.franca_estimator_get_params, handle.value)
         try:
-            with _logging.capturing_warnings([]) as library_warnings:
+            # verbose: a tqdm bar of the fit's progress (trees, solver iterations), each step of which
+            # is a round of questions over the blocks
+            with _logging.capturing_warnings([]) as library_warnings, \
+                    _progress_context(self, _config.get_config()["device"]) as ctx:
                 _lib.lib.franca_estimator_set_params(handle.value, self._franca_params().encode())
                 _interruptible(ctx, function, ctx.value, handle.value, *args, c_callback, None)
         except BaseException as e:
