@@ -180,6 +180,8 @@ struct ForestParams {
           return Criterion::friedman_mse;
         case RegressorCriterion::poisson:
           return Criterion::poisson;
+        case RegressorCriterion::absolute_error:
+          return Criterion::absolute_error;
         default:
           return Criterion::squared_error;
       }
@@ -198,15 +200,13 @@ struct ForestParams {
     } else {
       t.field("criterion", &P::criterion,
               "The split quality: 'squared_error' (variance reduction), 'friedman_mse' (Friedman's improvement "
-              "score) or 'poisson' (half Poisson deviance; y >= 0 with a positive sum). 'absolute_error' (medians) "
-              "does not fit a histogram and is refused.")
+              "score), 'poisson' (half Poisson deviance; y >= 0 with a positive sum) or 'absolute_error' (mean "
+              "absolute deviation from the median, leaves predict medians: grown on the CPU from the node's rows, "
+              "O(rows log rows) a feature, whatever the device; without monotonic_cst, not on blocks).")
           .names({{"squared_error", RegressorCriterion::squared_error},
                   {"absolute_error", RegressorCriterion::absolute_error},
                   {"friedman_mse", RegressorCriterion::friedman_mse},
-                  {"poisson", RegressorCriterion::poisson}})
-          .implemented(
-              {RegressorCriterion::squared_error, RegressorCriterion::friedman_mse, RegressorCriterion::poisson},
-              "use 'squared_error', 'friedman_mse' or 'poisson'");
+                  {"poisson", RegressorCriterion::poisson}});
     }
     t.field("max_depth", &P::max_depth,
             "The maximum depth of a tree; None grows nodes until they are pure or hold fewer than "
@@ -317,7 +317,9 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
                           dtype_name(value_dtype(X_in)));
     const Matrix X = contiguous_checked(ctx, X_in);
     const std::int64_t n = X.rows(), d = X.cols();
-    const Device device = X.device();
+    // absolute_error's medians are found from the rows, which only the CPU grower does
+    const bool on_host = p.tree_criterion() == forest::Criterion::absolute_error;
+    const Device device = on_host ? Device::cpu() : X.device();
 
     // Targets, on the host.
     const Array y_host = to(ctx, *y, Device::cpu(), DType::float64);
@@ -380,7 +382,7 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
     // Bin once, grow in batches.
     const Matrix X_host = forest::host_matrix(ctx, X);
     const forest::BinCuts cuts = forest::find_bin_cuts(ctx, X_host, static_cast<int>(p.n_bins), s.seed);
-    const forest::BinnedFeatures binned = forest::bin_features(ctx, X, cuts);
+    const forest::BinnedFeatures binned = forest::bin_features(ctx, on_host ? X_host : X, cuts);
     tree_targets.weights = to_device(ctx, tree_targets.weights, device);
     if (kClassifier)
       tree_targets.labels = to_device(ctx, tree_targets.labels, device);
@@ -417,6 +419,9 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
         check_oob_targets(labels.data(), static_cast<std::int64_t>(labels.size()));
       }
     } else {
+      FRANCA_EXPECTS_STATUS(p.tree_criterion() != forest::Criterion::absolute_error, Status::not_implemented,
+                            "criterion: 'absolute_error' is not implemented on blocks (its medians need each node's "
+                            "rows in one place); use 'squared_error', 'friedman_mse' or 'poisson'");
       if (p.tree_criterion() == forest::Criterion::poisson) check_poisson_targets(facts.y_min, facts.y_sum);
       layout = {p.tree_criterion(), static_cast<int>(n_outputs), 0};
     }
@@ -683,6 +688,8 @@ class RandomForest final : public TypedEstimator<ForestParams<kClassifier>> {
                      "monotonic_cst: Monotonicity constraints are not supported with multiple outputs.");
       FRANCA_EXPECTS(layout.n_classes <= 2,
                      "monotonic_cst: Monotonicity constraints are not supported with multiclass classification");
+      FRANCA_EXPECTS_STATUS(layout.criterion != forest::Criterion::absolute_error, Status::not_implemented,
+                            "monotonic_cst: not implemented with criterion='absolute_error'");
       s.monotonic = cst;
       // As scikit-learn: a classifier's constraint is on the positive class's probability, the
       // trees bound the negative class's fraction.

@@ -164,6 +164,8 @@ class TreeRows {
            tree_weights_.capacity() * sizeof(double) + counts_.capacity() * sizeof(std::int32_t);
   }
   const Scales& scales() const { return scales_; }
+  // Each row's weight in this tree (0 for rows it did not draw).
+  const double* weights() const { return tree_weights_.data(); }
   // Row r's fixed-point weight (classification).
   std::int64_t weight(std::int32_t r) const { return row_weight_[static_cast<std::size_t>(r)]; }
   // Row r's m fixed-point statistics (regression).
@@ -244,9 +246,10 @@ inline bool splittable(const TreeSettings& s, const NodeStats& stats, std::int64
 // and `next`, the first non-empty value bin right of it: split_left_side): its right side,
 // threshold (between the observed values around it, as scikit-learn) and impurity improvement.
 // Invalid (feature -1) when the improvement falls short of min_impurity_decrease.
+// improvement: the split's, where the grower computes it (absolute_error); NaN: from the sums.
 inline Split describe_split(const TreeSettings& s, const BinnedFeatures& X, const Scales& scales,
                             const FeatureSearch& search, const std::int64_t* totals, std::vector<std::int64_t> left,
-                            int next, double w_root) {
+                            int next, double w_root, double improvement = NAN) {
   const StatLayout& layout = s.layout;
   const int m = layout.width();
   Split split;
@@ -262,8 +265,10 @@ inline Split describe_split(const TreeSettings& s, const BinnedFeatures& X, cons
   const std::int64_t f = split.feature * kCodes;
   split.threshold = split_threshold(X.bin_low.data() + f, X.bin_high.data() + f, split.bin, next);
   split.improvement =
-      split_improvement(layout, NodeStats(layout, scales, totals), NodeStats(layout, scales, split.left.data()),
-                        NodeStats(layout, scales, split.right.data()), w_root);
+      !std::isnan(improvement)
+          ? improvement
+          : split_improvement(layout, NodeStats(layout, scales, totals), NodeStats(layout, scales, split.left.data()),
+                              NodeStats(layout, scales, split.right.data()), w_root);
   if (split.improvement + kEpsilon < s.min_impurity_decrease) split.feature = -1;
   return split;
 }

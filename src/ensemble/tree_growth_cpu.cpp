@@ -18,6 +18,7 @@
 
 #include "core/expects.hpp"
 #include "core/parallel.hpp"
+#include "ensemble/absolute_error.hpp"
 #include "ensemble/forest.hpp"
 #include "ensemble/tree_growth.hpp"
 
@@ -74,6 +75,7 @@ class HostTreeGrower {
     full_mode_ = s.max_leaf_nodes < 0 && 2 * s.max_features > d_ &&
                  hist_offset_.back() * static_cast<std::int64_t>(sizeof(std::int64_t)) <= kFullHistogramBytes;
     value_width_ = layout_.classification() ? layout_.n_classes : 1;
+    absolute_error_ = layout_.criterion == Criterion::absolute_error;
     left_.resize(static_cast<std::size_t>(m_));
     right_.resize(static_cast<std::size_t>(m_));
     feature_order_.resize(static_cast<std::size_t>(d_));
@@ -177,7 +179,19 @@ class HostTreeGrower {
   }
 
   // Appends the task's node (its statistics, value and impurity) to nodes_, as a leaf for now.
-  void add_node(Task& task) { task.node = append_node(nodes_, s_, scales_, task.totals.data(), task.bounds); }
+  void add_node(Task& task) {
+    task.node = append_node(nodes_, s_, scales_, task.totals.data(), task.bounds);
+    if (!absolute_error_) return;
+    // the medians and their absolute deviations, in place of the histogram's means and variance
+    prepare_medians(task);
+    const auto k = static_cast<std::size_t>(task.node);
+    medians_.node_value(nodes_.value.data() + k * static_cast<std::size_t>(layout_.n_outputs), nodes_.impurity[k]);
+  }
+
+  void prepare_medians(const Task& task) {
+    medians_.prepare(rows_.data() + task.begin, task.end - task.begin, tree_rows_.weights(),
+                     y_.values.ptr<const double>(), layout_.n_outputs);
+  }
 
   // Applies the feature order's swaps up to position i (the order is drawn ahead for batches).
   void draw_through(std::vector<std::int32_t>& order, const FeatureOrder& draw, std::int64_t i) {
@@ -225,13 +239,20 @@ class HostTreeGrower {
     const FeatureOrder draw(task.key, d_);
     const std::int64_t rows = task.end - task.begin;
     FeatureSearch search;
+    if (absolute_error_) prepare_medians(task);
+    AbsoluteErrors errors, best_errors;
     // Visits feature f with its histogram `bins`; false when f is constant in the node.
     auto evaluate = [&](std::int64_t f, const auto& bins) {
       if (is_constant_feature(bins)) return false;
       limits.monotonic = s_.monotonic.empty() ? 0 : s_.monotonic[static_cast<std::size_t>(f)];
       const SplitChoice choice =
-          best_split_of(layout_, scales_, bins, task.totals.data(), limits, left_.data(), right_.data());
-      if (search.visit(f, choice)) best_hist_.assign(bins, m_);
+          absolute_error_
+              ? medians_.best_split(X_.codes.ptr<const std::uint8_t>() + f, d_, X_.cuts.n_bins(f), limits, errors)
+              : best_split_of(layout_, scales_, bins, task.totals.data(), limits, left_.data(), right_.data());
+      if (search.visit(f, choice)) {
+        best_hist_.assign(bins, m_);
+        best_errors = errors;
+      }
       return true;
     };
     for (std::int64_t i = 0; i < d_ && !search.done(s_.max_features); ++i) {
@@ -259,7 +280,15 @@ class HostTreeGrower {
     if (search.feature < 0) return {};
     std::vector<std::int64_t> left(static_cast<std::size_t>(m_));
     const int next = split_left_side(best_hist_, m_, search.best.bin, search.best.missing_left, left.data());
-    return describe_split(s_, X_, scales_, search, task.totals.data(), std::move(left), next, w_root_);
+    double improvement = NAN;
+    if (absolute_error_) {  // scikit-learn's impurity_improvement, from the children's absolute deviations
+      const double wl = best_errors.left_weight, wr = best_errors.right_weight, w = wl + wr;
+      const double outputs = layout_.n_outputs;
+      improvement = (w / w_root_) *
+                    (nodes_.impurity[static_cast<std::size_t>(task.node)] -
+                     (wr / w) * (best_errors.right / (wr * outputs)) - (wl / w) * (best_errors.left / (wl * outputs)));
+    }
+    return describe_split(s_, X_, scales_, search, task.totals.data(), std::move(left), next, w_root_, improvement);
   }
 
   // Splits the task's node: partitions its rows (stably) and returns its two children, added to
@@ -376,6 +405,8 @@ class HostTreeGrower {
   std::vector<std::int64_t> batch_hist_;
   std::int64_t drawn_ = 0;
   CompactHistogram compact_, best_hist_;
+  bool absolute_error_ = false;
+  MedianSplitter medians_;  // absolute_error's: the node's rows ranked by y
   TreeRows tree_rows_;
   Scales scales_;
   double w_root_ = 0, min_weight_leaf_ = 0;

@@ -16,7 +16,10 @@
 
 namespace franca::forest {
 
-enum class Criterion { gini, entropy, squared_error, friedman_mse, poisson };
+// absolute_error's medians are no sums a histogram holds: its cells are squared_error's (they give
+// the rows, weights and constant features), and the CPU grower finds its splits, values and
+// impurities from the node's rows (absolute_error.hpp).
+enum class Criterion { gini, entropy, squared_error, friedman_mse, poisson, absolute_error };
 
 // scikit-learn's EPSILON (_tree.pyx, _criterion.pyx).
 constexpr double kEpsilon = DBL_EPSILON;
@@ -100,7 +103,8 @@ class NodeStats {
           break;
         }
         case Criterion::squared_error:
-        case Criterion::friedman_mse: {
+        case Criterion::friedman_mse:
+        case Criterion::absolute_error: {  // the variance, replaced by the grower (see Criterion)
           const double mean = sum_y(o) / w;
           total += sum_y2(o) / w - mean * mean;
           break;
@@ -143,7 +147,8 @@ FRANCA_HD inline double split_proxy(const StatLayout& layout, const NodeStats& l
     case Criterion::gini:
     case Criterion::entropy:
       return -wr * right.impurity() - wl * left.impurity();
-    case Criterion::squared_error: {
+    case Criterion::squared_error:
+    case Criterion::absolute_error: {  // not used: the grower ranks absolute_error's splits itself
       double proxy = 0;
       for (int o = 0; o < layout.n_outputs; ++o)
         proxy += left.sum_y(o) * left.sum_y(o) / wl + right.sum_y(o) * right.sum_y(o) / wr;

@@ -313,8 +313,8 @@ TEST_P(RandomForest, BadInputIsANamedError) {
         FRANCA_ERROR_INVALID_ARGUMENT, "oob_score");
   fails("RandomForestClassifier", R"({"monotonic_cst": [1, 0]})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT,
         "monotonic_cst");
-  fails("RandomForestRegressor", R"({"criterion": "absolute_error"})", y.get(), nullptr, FRANCA_ERROR_NOT_IMPLEMENTED,
-        "criterion");
+  fails("RandomForestRegressor", R"({"criterion": "absolute_error", "monotonic_cst": [1, 0, 0]})", y.get(), nullptr,
+        FRANCA_ERROR_NOT_IMPLEMENTED, "monotonic_cst");
   fails("RandomForestClassifier", R"({"n_bins": 256})", y.get(), nullptr, FRANCA_ERROR_INVALID_ARGUMENT, "n_bins");
   // Totals the fixed-point sums cannot hold, and more draws than a tree counts.
   std::vector<double> huge_y = data.y, tiny(static_cast<std::size_t>(data.n), 1e-300),

@@ -479,6 +479,9 @@ def test_random_forest_refuses_what_the_single_machine_refuses(client):
         fd.RandomForestClassifier(n_estimators=2).fit(chunked(X, 2), chunked(score, 2))
     with pytest.raises(ValueError, match="negative"):
         fd.RandomForestRegressor(n_estimators=2, criterion="poisson").fit(chunked(X, 2), chunked(score, 2))
+    # the one criterion whose nodes need their rows in one place (their medians)
+    with pytest.raises(franca.FrancaNotImplementedError, match="'absolute_error' is not implemented on blocks"):
+        fd.RandomForestRegressor(n_estimators=2, criterion="absolute_error").fit(chunked(X, 2), chunked(score, 2))
 
 
 def test_random_forest_warm_start_adds_the_single_machine_trees(client):

@@ -508,11 +508,64 @@ def test_decision_path_ends_at_the_leaves_of_apply():
         assert_array_equal(block.shape[1] - 1 - np.argmax(block[:, ::-1], axis=1), leaves[:, t])
 
 
+def _preorder(tree, node=0):
+    """A tree's nodes depth first (scikit-learn numbers them so; franca breadth first): each node's
+    feature, threshold, impurity, samples and value, rounded to 1e-9."""
+    row = (tree.feature[node], *np.round([tree.threshold[node], tree.impurity[node], tree.weighted_n_node_samples[node]],
+                                         9), tree.n_node_samples[node], *np.round(tree.value[node].ravel(), 9))
+    if tree.children_left[node] == LEAF:
+        return [row]
+    return [row] + _preorder(tree, tree.children_left[node]) + _preorder(tree, tree.children_right[node])
+
+
+# scikit-learn's MAE of 1.8+ (a Fenwick tree over the node's ranks: franca's algorithm); earlier
+# versions found other splits where candidates' deviations differ in their last bits.
+@pytest.mark.skipif(SKLEARN < (1, 8), reason="scikit-learn's absolute_error is computed as franca's from 1.8")
+@pytest.mark.parametrize("outputs, weighted, missing", [(1, False, False), (2, True, False), (1, True, True),
+                                                        (2, False, True)])
+def test_absolute_error_grows_scikit_learns_tree(outputs, weighted, missing):
+    """With every row a bin of its own (200 distinct values a feature) and every feature visited,
+    franca's tree is scikit-learn's: its medians, absolute deviations and splits; leaves of 10 rows
+    at least keep out splits of equal deviations (a node of 2 rows has several), which the two
+    break in their own feature orders."""
+    rng = np.random.default_rng(3 + outputs)
+    X = rng.normal(size=(200, 4))
+    y = X[:, :outputs] * 2 + rng.standard_t(2, size=(200, outputs)) + (X[:, 1:2] > 0) * 3
+    y = y[:, 0] if outputs == 1 else y
+    w = rng.integers(1, 4, size=200).astype(float) if weighted else None
+    if missing:
+        X[rng.random(X.shape) < 0.1] = np.nan
+    params = dict(n_estimators=1, bootstrap=False, max_features=None, criterion="absolute_error", max_depth=4,
+                  min_samples_leaf=10, random_state=0)
+    ours = RandomForestRegressor(**params).fit(X, y, sample_weight=w)
+    reference = sk.RandomForestRegressor(**params).fit(X, y, sample_weight=w)
+    assert _preorder(ours.estimators_[0].tree_) == _preorder(reference.estimators_[0].tree_)
+    assert_allclose(ours.feature_importances_, reference.feature_importances_, rtol=1e-9)
+    assert_allclose(ours.predict(X), reference.predict(X), rtol=1e-12)
+
+
+def test_absolute_error_leaves_hold_weighted_medians():
+    """The root's value and impurity against NumPy (an oracle of its own): the weighted median,
+    halfway between the two middle values where the cumulative weight reaches half exactly, and
+    the weighted mean absolute deviation from it; forests of bootstraps predict means of medians."""
+    X, y, _ = dataset("diabetes")
+    w = np.where(np.arange(len(y)) % 3 == 0, 2.0, 1.0)
+    root = RandomForestRegressor(n_estimators=1, bootstrap=False, criterion="absolute_error", max_depth=1,
+                                 random_state=0).fit(X, y, sample_weight=w).estimators_[0].tree_
+    order = np.argsort(y, kind="stable")
+    cumulative = np.cumsum(w[order])
+    k = np.searchsorted(cumulative, cumulative[-1] / 2, side="right")
+    median = y[order][k] if cumulative[k - 1] != cumulative[-1] / 2 else (y[order][k - 1] + y[order][k]) / 2
+    assert root.value[0, 0, 0] == pytest.approx(median, rel=1e-15)
+    assert root.impurity[0] == pytest.approx(np.sum(w * np.abs(y - median)) / np.sum(w), rel=1e-12)
+    forest = RandomForestRegressor(n_estimators=20, criterion="absolute_error", random_state=0).fit(X, y)
+    leaves = forest.apply(X[:5])
+    values = [[tree.tree_.value[leaf, 0, 0] for tree, leaf in zip(forest.estimators_, row)] for row in leaves]
+    assert_allclose(forest.predict(X[:5]), np.mean(values, axis=1), rtol=1e-12)
+
+
 def test_from_sklearn_refuses_what_franca_cannot_hold():
     X, y, _ = dataset("diabetes")
-    with pytest.raises(FrancaNotImplementedError, match="'absolute_error' is not implemented"):
-        RandomForestRegressor.from_sklearn(sk.RandomForestRegressor(n_estimators=2, criterion="absolute_error",
-                                                                    max_depth=2).fit(X, y))
     with pytest.raises(FrancaTypeError, match="takes a fitted scikit-learn RandomForestRegressor"):
         RandomForestRegressor.from_sklearn(sk.ExtraTreesRegressor(n_estimators=2).fit(X, y))
     with pytest.raises(NotFittedError):
@@ -545,8 +598,8 @@ X_SMALL, Y_SMALL = _data()
      "oob_score: Out of bag estimation only available if bootstrap=True"),
     (lambda: RandomForestClassifier(monotonic_cst=[1, 0]), {}, FrancaValueError,
      r"monotonic_cst: has shape \(2,\) but the input data X has 4 features"),
-    (lambda: RandomForestRegressor(criterion="absolute_error"), {}, FrancaNotImplementedError,
-     "parameter 'criterion': 'absolute_error' is not implemented in franca"),
+    (lambda: RandomForestRegressor(criterion="absolute_error", monotonic_cst=[1, 0, 0, 0]), {},
+     FrancaNotImplementedError, "monotonic_cst: not implemented with criterion='absolute_error'"),
     (lambda: RandomForestClassifier(class_weight={0: 2.0}), {"y": np.c_[Y_SMALL, Y_SMALL]}, FrancaValueError,
      "class_weight: For multi-output, class_weight should be a list of dicts, or the string 'balanced'"),
     (lambda: RandomForestClassifier(class_weight=[{0: 2.0}]), {"y": np.c_[Y_SMALL, Y_SMALL]}, FrancaValueError,
@@ -554,7 +607,7 @@ X_SMALL, Y_SMALL = _data()
     (lambda: RandomForestClassifier(oob_score=True), {"y": np.c_[Y_SMALL, Y_SMALL + 2]}, FrancaValueError,
      "y: The type of target cannot be used to compute OOB estimates. Got multiclass-multioutput"),
 ], ids=["max_features", "n_estimators", "y_rows", "negative_sample_weight", "inf_in_X", "poisson_negative_y",
-        "oob_without_bootstrap", "monotonic_cst_length", "absolute_error", "multi_output_class_weight_dict",
+        "oob_without_bootstrap", "monotonic_cst_length", "absolute_error_monotonic", "multi_output_class_weight_dict",
         "multi_output_class_weight_length", "multiclass_multioutput_oob"])
 def test_invalid_input_is_a_named_error(make, fit, error, message):
     arguments = {"X": X_SMALL, "y": Y_SMALL, **fit}

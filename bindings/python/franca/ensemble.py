@@ -119,8 +119,7 @@ class _ScikitLearnForest:
         """A franca forest from a fitted scikit-learn forest of the same name, with its parameters
         (n_bins at franca's default) and its trees, their nodes renumbered as franca numbers them
         (apply and decision_path give franca's ids for the same leaves): it predicts what `forest`
-        predicts. A parameter value franca's fit refuses (criterion='absolute_error') raises the
-        error fit would."""
+        predicts. A parameter value franca's fit refuses raises the error fit would."""
         name = cls._spec["name"]
         if not isinstance(forest, _sklearn_class(cls._spec)):
             raise FrancaTypeError(f"{name}.from_sklearn takes a fitted scikit-learn {name}, got "
@@ -135,8 +134,8 @@ class _ScikitLearnForest:
             estimator.classes_ = ([np.array(classes, copy=True) for classes in forest.classes_]
                                   if forest.n_outputs_ > 1 else np.array(forest.classes_, copy=True))
         params = estimator._franca_params()
-        # The errors fit gives for these parameters (NotImplementedError for absolute_error); the
-        # model's load would report any as a corrupt model.
+        # The errors fit gives for these parameters; the model's load would report any as a corrupt
+        # model.
         check = _lib.new_handle(_lib.lib.franca_estimator_create, _lib.lib.franca_estimator_free, name.encode())
         _lib.lib.franca_estimator_set_params(check.value, params.encode())
         estimator._load_model(_model.model_bytes(name, params, _franca_attributes(forest, classifier)))
