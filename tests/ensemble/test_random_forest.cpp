@@ -157,7 +157,7 @@ TEST_P(RandomForest, ClassifierTreesAreTheSameOnEveryLayoutDtypeThreadCountAndDe
 
 TEST_P(RandomForest, RegressorTreesAreTheSameOnEveryLayoutAndDevice) {
   const Data data = make_data(500, 5, 0, 12, true);
-  for (const std::string criterion : {"squared_error", "friedman_mse"}) {
+  for (const std::string criterion : {"squared_error", "friedman_mse", "absolute_error"}) {
     const std::string params = R"({"n_estimators": 6, "random_state": 1, "criterion": ")" + criterion + "\"}";
     const Fitted reference = fit<double, std::int32_t>("cpu", "RandomForestRegressor", data, "row-major", params, 1);
     for (const std::string layout : {"row-major", "csr"})
