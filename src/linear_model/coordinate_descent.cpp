@@ -23,26 +23,30 @@ double coordinate_minimum(double tmp, double norm2, const CdOptions& o) {
   return shrunk == 0.0 ? 0.0 : std::copysign(shrunk, tmp) / (norm2 + o.l2);
 }
 
-// scikit-learn's duality gap from XtA = X^T R - l2 w (R the weighted residual), ||R||^2 and R^T y.
+// scikit-learn's duality gap from XtA = X^T R - l2 W (R the weighted residual; d x t, row j a
+// feature's block of coefficients, one per target), W, ||R||^2 and the sum of R * Y. The L1 term
+// is the sum over blocks of their 2-norms (|w_j| for one target; with several, MultiTaskElasticNet's
+// L2,1 penalty), its dual norm the largest block norm of XtA (the largest XtA_j with positive).
 // Without an L1 term, scikit-learn >= 1.8's: the ridge dual's gap (its formulation B), or with no
 // penalty at all ||X^T R||^2, the first-order condition (formulation A's dual point degenerates).
-double duality_gap(const std::vector<double>& XtA, const std::vector<double>& w, double R_norm2, double R_dot_y,
-                   const CdOptions& o) {
-  if (o.l1 == 0) {
-    double xtr_norm2 = 0.0, w_norm2 = 0.0;
-    for (std::size_t j = 0; j < w.size(); ++j) {
-      const double xr = XtA[j] + o.l2 * w[j];
+double duality_gap(const std::vector<double>& XtA, const std::vector<double>& W, std::size_t targets, double R_norm2,
+                   double R_dot_y, const CdOptions& o) {
+  double dual_norm = o.positive ? -HUGE_VAL : 0.0, l1_norm = 0.0, w_norm2 = 0.0, xtr_norm2 = 0.0;
+  for (std::size_t j = 0; j < W.size(); j += targets) {
+    double xta_norm2 = 0.0, w_block2 = 0.0;
+    for (std::size_t k = j; k < j + targets; ++k) {
+      const double xr = XtA[k] + o.l2 * W[k];
       xtr_norm2 += xr * xr;
-      w_norm2 += w[j] * w[j];
+      xta_norm2 += XtA[k] * XtA[k];
+      w_block2 += W[k] * W[k];
     }
+    dual_norm = o.positive ? std::max(dual_norm, XtA[j]) : std::max(dual_norm, std::sqrt(xta_norm2));
+    l1_norm += std::sqrt(w_block2);
+    w_norm2 += w_block2;
+  }
+  if (o.l1 == 0) {
     if (o.l2 == 0) return xtr_norm2;
     return R_norm2 + 0.5 * o.l2 * w_norm2 - R_dot_y + xtr_norm2 / (2.0 * o.l2);
-  }
-  double dual_norm = o.positive ? -HUGE_VAL : 0.0, l1_norm = 0.0, w_norm2 = 0.0;
-  for (std::size_t j = 0; j < w.size(); ++j) {
-    dual_norm = o.positive ? std::max(dual_norm, XtA[j]) : std::max(dual_norm, std::fabs(XtA[j]));
-    l1_norm += std::fabs(w[j]);
-    w_norm2 += w[j] * w[j];
   }
   double scale = 1.0, gap = R_norm2;
   if (dual_norm > o.l1) {
@@ -52,16 +56,15 @@ double duality_gap(const std::vector<double>& XtA, const std::vector<double>& w,
   return gap + o.l1 * l1_norm - scale * R_dot_y + 0.5 * o.l2 * (1.0 + scale * scale) * w_norm2;
 }
 
-// The sweeps both forms share: update(j) moves coordinate j to its minimum (false when the column
-// is all zeros and is skipped); gap() is evaluated before the first sweep, once the largest update
-// of a sweep is at most tol times the largest coefficient, and on the last sweep.
+// The sweeps every form shares, over d coordinates (blocks): update(j, change, size) moves
+// coordinate j to its minimum, giving the largest change of its coefficients and their largest
+// magnitude (false when the column is all zeros and is skipped); gap() is evaluated before the first
+// sweep, once the largest change of a sweep is at most tol times the largest coefficient, and on the
+// last sweep.
 template <class Update, class Gap>
-CdResult sweep(const Context& ctx, std::vector<double>& w, const CdOptions& o, double gap_tol, Update&& update,
-               Gap&& gap) {
-  const auto d = static_cast<std::int64_t>(w.size());
+CdResult sweep(const Context& ctx, std::int64_t d, const CdOptions& o, double gap_tol, Update&& update, Gap&& gap) {
   CdResult r;
   r.tol = gap_tol;
-  r.gap = gap_tol + 1.0;
   // scikit-learn >= 1.8 checks the gap before the first sweep: a start within tol already (a warm
   // start at the solution, zeros at alpha_max) costs no sweep, n_iter 0.
   r.gap = gap();
@@ -78,10 +81,10 @@ CdResult sweep(const Context& ctx, std::vector<double>& w, const CdOptions& o, d
     for (std::int64_t f = 0; f < d; ++f) {
       const auto j = static_cast<std::size_t>(
           o.random ? static_cast<std::int64_t>(rng.below(draw++, static_cast<std::uint64_t>(d))) : f);
-      const double before = w[j];
-      if (!update(j)) continue;
-      d_w_max = std::max(d_w_max, std::fabs(w[j] - before));
-      w_max = std::max(w_max, std::fabs(w[j]));
+      double change = 0.0, size = 0.0;
+      if (!update(j, change, size)) continue;
+      d_w_max = std::max(d_w_max, change);
+      w_max = std::max(w_max, size);
     }
     if (w_max == 0.0 || d_w_max / w_max <= o.tol || iter == o.max_iter - 1) {
       r.gap = gap();
@@ -94,6 +97,18 @@ CdResult sweep(const Context& ctx, std::vector<double>& w, const CdOptions& o, d
   }
   r.n_iter = o.max_iter;
   return r;
+}
+
+// A one-target update(j) as sweep takes it: the change and size are w[j]'s.
+template <class Update>
+auto measured(std::vector<double>& w, Update& update) {
+  return [&w, &update](std::size_t j, double& change, double& size) {
+    const double before = w[j];
+    if (!update(j)) return false;
+    change = std::fabs(w[j] - before);
+    size = std::fabs(w[j]);
+    return true;
+  };
 }
 
 }  // namespace
@@ -126,9 +141,54 @@ CdResult cd_gram(const Context& ctx, const std::vector<double>& Q, const double*
     }
     // ||y - Xw||^2 = y^T y - 2 w^T q + w^T Q w; R^T y = y^T y - w^T q.
     const double R_norm2 = y_norm2 + w_dot_H - 2.0 * q_dot_w;
-    return duality_gap(XtA, w, R_norm2, y_norm2 - q_dot_w, o);
+    return duality_gap(XtA, w, 1, R_norm2, y_norm2 - q_dot_w, o);
   };
-  return sweep(ctx, w, o, o.tol * y_norm2, update, gap);
+  return sweep(ctx, static_cast<std::int64_t>(d), o, o.tol * y_norm2, measured(w, update), gap);
+}
+
+CdResult cd_gram_multi_task(const Context& ctx, const std::vector<double>& Q, const double* q, std::int64_t targets,
+                            double y_norm2, std::vector<double>& W, const CdOptions& o) {
+  const auto t = static_cast<std::size_t>(targets);
+  const std::size_t d = W.size() / t;
+  // H = Q W (d x t), kept up to date as blocks move.
+  std::vector<double> H(d * t, 0.0), XtA(d * t), block(t);
+  for (std::size_t a = 0; a < d; ++a)
+    for (std::size_t k = 0; k < t; ++k)
+      if (W[a * t + k] != 0.0)
+        for (std::size_t b = 0; b < d; ++b) H[b * t + k] += Q[a * d + b] * W[a * t + k];
+  const auto update = [&](std::size_t j, double& change, double& size) {
+    const double* row = &Q[j * d];
+    if (row[j] == 0.0) return false;
+    // block = x_j^T (R + x_j W_j): the residual without feature j, shrunk as a whole (group soft
+    // thresholding at l1) over the column's squared norm plus l2.
+    double norm2 = 0.0;
+    for (std::size_t k = 0; k < t; ++k) {
+      block[k] = q[j * t + k] - H[j * t + k] + row[j] * W[j * t + k];
+      norm2 += block[k] * block[k];
+    }
+    const double norm = std::sqrt(norm2);
+    const double scale = norm > o.l1 ? (1.0 - o.l1 / norm) / (row[j] + o.l2) : 0.0;
+    for (std::size_t k = 0; k < t; ++k) {
+      const double delta = scale * block[k] - W[j * t + k];
+      W[j * t + k] += delta;
+      change = std::max(change, std::fabs(delta));
+      size = std::max(size, std::fabs(W[j * t + k]));
+      if (delta != 0.0)
+        for (std::size_t b = 0; b < d; ++b) H[b * t + k] += delta * row[b];
+    }
+    return true;
+  };
+  const auto gap = [&] {
+    double q_dot_w = 0.0, w_dot_H = 0.0;
+    for (std::size_t k = 0; k < d * t; ++k) {
+      XtA[k] = q[k] - H[k] - o.l2 * W[k];
+      q_dot_w += q[k] * W[k];
+      w_dot_H += W[k] * H[k];
+    }
+    const double R_norm2 = y_norm2 + w_dot_H - 2.0 * q_dot_w;
+    return duality_gap(XtA, W, t, R_norm2, y_norm2 - q_dot_w, o);
+  };
+  return sweep(ctx, static_cast<std::int64_t>(d), o, o.tol * y_norm2, update, gap);
 }
 
 CdResult cd_sparse(const Context& ctx, const CscColumns& X, const std::vector<double>& x_mean, const double* y,
@@ -204,9 +264,9 @@ CdResult cd_sparse(const Context& ctx, const CscColumns& X, const std::vector<do
       for (std::int64_t k = X.indptr[j]; k < X.indptr[j + 1]; ++k) xr += X.value[k] * Rs[X.row[k]];
       XtA[j] = xr - x_mean[j] * R_sum - o.l2 * w[j];
     }
-    return duality_gap(XtA, w, R_norm2, R_dot_y, o);
+    return duality_gap(XtA, w, 1, R_norm2, R_dot_y, o);
   };
-  return sweep(ctx, w, o, o.tol * y_norm2, update, gap);
+  return sweep(ctx, d, o, o.tol * y_norm2, measured(w, update), gap);
 }
 
 GramStats gram_stats(const Context& ctx, const Matrix& X, const Array& y64, const Array* w, bool fit_intercept) {
@@ -222,15 +282,20 @@ GramStats gram_stats(const Context& ctx, const Matrix& X, const Array& y64, cons
   return g;
 }
 
-GramStats recentred(const GramStats& g, const std::vector<double>& x_centre) {
-  const std::size_t d = g.x_mean.size();
+void move_centres(std::vector<double>& Q, std::vector<double>& q, const std::vector<double>& x_mean,
+                  const std::vector<double>& y_mean, double weight_sum, const std::vector<double>& x_centre) {
+  const std::size_t d = x_mean.size(), t = y_mean.size();
   std::vector<double> shift(d);
-  for (std::size_t j = 0; j < d; ++j) shift[j] = g.x_mean[j] - x_centre[j];
-  GramStats r = g;
+  for (std::size_t j = 0; j < d; ++j) shift[j] = x_mean[j] - x_centre[j];
   for (std::size_t a = 0; a < d; ++a) {
-    for (std::size_t b = 0; b < d; ++b) r.Q[a * d + b] += g.weight_sum * shift[a] * shift[b];
-    r.q[a] += g.weight_sum * shift[a] * g.y_mean;
+    for (std::size_t b = 0; b < d; ++b) Q[a * d + b] += weight_sum * shift[a] * shift[b];
+    for (std::size_t k = 0; k < t; ++k) q[a * t + k] += weight_sum * shift[a] * y_mean[k];
   }
+}
+
+GramStats recentred(const GramStats& g, const std::vector<double>& x_centre) {
+  GramStats r = g;
+  move_centres(r.Q, r.q, g.x_mean, {g.y_mean}, g.weight_sum, x_centre);
   r.yy += g.weight_sum * g.y_mean * g.y_mean;
   r.x_mean = x_centre;
   r.y_mean = 0.0;

@@ -43,6 +43,14 @@ struct CdResult {
 CdResult cd_gram(const Context& ctx, const std::vector<double>& Q, const double* q, double y_norm2,
                  std::vector<double>& w, const CdOptions& options);
 
+// The multi-task form: min_W 1/2 ||Y - X W^T||^2_S + l1 sum_j ||W_j||_2 + l2/2 ||W||^2 (MultiTaskElasticNet's
+// L2,1 penalty: feature j's coefficients of every target, W_j, move as one block), over the same
+// Gram statistics with q = X^T S Y of d x targets (row-major) and y_norm2 = ||Y||^2_S; W (d x
+// targets, row-major) holds the start and receives the solution. scikit-learn's
+// enet_coordinate_descent_multi_task, with the same stopping rule (positive is not allowed).
+CdResult cd_gram_multi_task(const Context& ctx, const std::vector<double>& Q, const double* q, std::int64_t targets,
+                            double y_norm2, std::vector<double>& W, const CdOptions& options);
+
 // X's columns on the host: column j's rows and values are rows[indptr[j]..indptr[j+1]).
 struct CscColumns {
   std::int64_t rows = 0, cols = 0;
@@ -82,6 +90,10 @@ GramStats gram_stats(const Context& ctx, const Matrix& X, const Array& y64, cons
 // x_centre (d) and y uncentred, i.e. Q = (X - 1 c^T)^T S (X - 1 c^T), q = (X - 1 c^T)^T S y,
 // yy = y^T S y. enet_path's form: no intercept, CSR columns shifted by X_offset / X_scale.
 GramStats recentred(const GramStats& g, const std::vector<double>& x_centre);
+// The identity itself, for t targets: Q (d x d) and q (d x t) of X's columns centred at x_mean and
+// Y's at y_mean (t), with the weights' sum, become those about x_centre and an uncentred Y.
+void move_centres(std::vector<double>& Q, std::vector<double>& q, const std::vector<double>& x_mean,
+                  const std::vector<double>& y_mean, double weight_sum, const std::vector<double>& x_centre);
 
 // numpy's finfo(float).resolution: the floor of the alpha grid.
 constexpr double kAlphaResolution = 1e-15;

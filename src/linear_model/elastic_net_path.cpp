@@ -133,10 +133,10 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
   void fit_impl(const Context& ctx, const Matrix& X_in, const Array* y, const Array* sample_weight) override {
     const auto& p = params();
     const std::string& name = spec().name;
-    FRANCA_EXPECTS_STATUS(y->ndim() == 1, Status::not_implemented,
-                          "y: a 2-D y (shape {}) asks for the multi-task path (MultiTaskElasticNet's L2,1 penalty), "
-                          "which franca does not implement; pass a 1-D y",
-                          shape_text(y->shape));
+    if (y->ndim() == 2) {
+      fit_multi_task(ctx, X_in, *y, sample_weight);
+      return;
+    }
     const DType dtype = value_dtype(X_in);
     const CdInput input = cd_input(ctx, X_in, name);
     const Matrix& X = input.X;
@@ -166,15 +166,7 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
     // franca's own choice of form (cd_input) yields where scikit-learn's is the Gram form and X is
     // narrow enough, so that a given Xy is used as scikit-learn uses it.
     const bool gram = input.gram || (gram_form && d <= kMaxSparseGramFeatures);
-    std::vector<double> centre(static_cast<std::size_t>(d), 0.0);
-    if (csr && p.X_offset.given())
-      for (std::size_t j = 0; j < centre.size(); ++j) {
-        FRANCA_EXPECTS(p.X_scale.values[j] != 0,
-                       "X_scale: X_scale[{}] is 0; the centre X_offset / X_scale must be "
-                       "finite",
-                       j);
-        centre[j] = p.X_offset.values[j] / p.X_scale.values[j];
-      }
+    const std::vector<double> centre = column_centres(csr, d);
     const Array* weights = csr ? sample_weight : nullptr;
 
     Array y64 = to(ctx, *y, device, DType::float64);
@@ -221,18 +213,10 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
       stats.q = xty;
     }
 
-    std::vector<double> alphas;
-    if (p.alphas.given) {
-      alphas = p.alphas.values;
-      std::sort(alphas.begin(), alphas.end(), std::greater<>());
-    } else {
-      const bool constrained = p.positive && p.positive_alpha_max == PositiveAlphaMax::constrained;
-      double xy_max = 0.0;
-      for (const double v : xty) xy_max = std::max(xy_max, constrained ? v : std::fabs(v));
-      alphas =
-          alpha_grid(alpha_max_of(xy_max, static_cast<double>(n), p.l1_ratio), p.eps, p.alphas.automatic(p.n_alphas));
-    }
-    const auto n_alphas = static_cast<std::int64_t>(alphas.size());
+    const bool constrained = p.positive && p.positive_alpha_max == PositiveAlphaMax::constrained;
+    double xy_max = 0.0;
+    for (const double v : xty) xy_max = std::max(xy_max, constrained ? v : std::fabs(v));
+    const std::vector<double> alphas = path_alphas(xy_max, n);
 
     std::vector<double> w = p.coef_init.given() ? p.coef_init.values : std::vector<double>(static_cast<std::size_t>(d));
     std::vector<double> sw;
@@ -240,10 +224,148 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
       const Array w_host = to(ctx, w64, Device::cpu(), DType::float64);
       sw.assign(w_host.ptr<const double>(), w_host.ptr<const double>() + n);
     }
-    CdOptions o = cd_solver_options(ctx, p);
     FRANCA_LOG_INFO("{}: {} alphas by coordinate descent ({} form) on {} ({} X of {} x {}), l1_ratio={}", name,
-                    n_alphas, gram || use_gram ? "Gram" : "residual", device.str(), X.kind_name(), n, d, p.l1_ratio);
-    std::vector<double> coef_path(static_cast<std::size_t>(d * n_alphas)), gaps(static_cast<std::size_t>(n_alphas));
+                    alphas.size(), gram || use_gram ? "Gram" : "residual", device.str(), X.kind_name(), n, d,
+                    p.l1_ratio);
+    run_path(ctx, alphas, n, w, {d}, dtype, [&](const CdOptions& o) {
+      return gram || use_gram
+                 ? cd_gram(ctx, stats.Q, stats.q.data(), stats.yy, w, o)
+                 : cd_sparse(ctx, csc, centre, y_host.ptr<const double>(), sw.empty() ? nullptr : sw.data(), w, o);
+    });
+  }
+
+  // enet_path with a 2-D y (t targets): scikit-learn's multi-task path, min_W 1/(2n) ||Y - X W^T||^2_S +
+  // alpha l1_ratio sum_j ||W_j||_2 + alpha (1 - l1_ratio)/2 ||W||^2, its grid from alpha_max =
+  // max_j ||x_j^T Y||_2 / (n l1_ratio), run over the Gram statistics built where X lives (dense or
+  // CSR X of at most kMaxSparseGramFeatures columns; CSR X weighted by sample_weight and centred at
+  // X_offset / X_scale as in the one-target path; scikit-learn's multi-task descent uses X, not a
+  // Gram matrix or Xy, so those only feed the grid).
+  void fit_multi_task(const Context& ctx, const Matrix& X_in, const Array& y, const Array* sample_weight) {
+    const auto& p = params();
+    const std::string& name = spec().name;
+    FRANCA_EXPECTS(!p.positive, "positive: positive=True is not allowed for multi-output (y.ndim != 1)");
+    const DType dtype = value_dtype(X_in);
+    const Matrix X = contiguous_checked(ctx, X_in);
+    const bool csr = X.kind == Matrix::Kind::csr;
+    const std::int64_t n = X.rows(), d = X.cols(), t = y.dim(1);
+    FRANCA_EXPECTS_STATUS(d <= kMaxSparseGramFeatures, Status::not_implemented,
+                          "X: the multi-task path (a 2-D y) of X wider than {} columns is not implemented (franca "
+                          "runs it over X's Gram matrix), got {} columns",
+                          kMaxSparseGramFeatures, d);
+    const auto expect_shape = [&](const NumberArray& a, const char* what, std::vector<std::int64_t> shape) {
+      FRANCA_EXPECTS(!a.given() || a.shape == shape,
+                     "{}: expected shape {} for X of {} columns and y of {} targets, "
+                     "got shape {}",
+                     what, shape_text(shape), d, t, shape_text(a.shape));
+    };
+    expect_shape(p.Xy, "Xy", {d, t});
+    expect_shape(p.coef_init, "coef_init", {t, d});
+    expect_shape(p.X_offset, "X_offset", {d});
+    expect_shape(p.X_scale, "X_scale", {d});
+    FRANCA_EXPECTS(!p.X_offset.given() || p.X_scale.given(),
+                   "X_scale: X_offset is given without X_scale (CSR columns are centred at X_offset / X_scale)");
+    const std::vector<double> centre = column_centres(csr, d);
+    const Device device = X.device();
+    const Array Y64 = to(ctx, y, device, DType::float64);
+    const Array Y_host = to(ctx, Y64, Device::cpu(), DType::float64);
+    Array w64;
+    std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
+    if (csr && sample_weight) {
+      w64 = to(ctx, *sample_weight, device, DType::float64);
+      const Array w_host = to(ctx, w64, Device::cpu(), DType::float64);
+      weights.assign(w_host.ptr<const double>(), w_host.ptr<const double>() + n);
+    }
+    // X^T S X and X^T S Y about the centre, and X^T Y unweighted and uncentred for the grid.
+    const auto about = [&](const Array* w, const std::vector<double>& at, std::vector<double>& Q,
+                           std::vector<double>& q) {
+      NormalEquations eq = centered_normal_equations(ctx, X, Y64, w, true);
+      double weight_sum = 0.0;
+      for (std::int64_t i = 0; i < n; ++i) weight_sum += w ? weights[static_cast<std::size_t>(i)] : 1.0;
+      Q = std::move(eq.cp.xtx);
+      q = std::move(eq.cp.xty);
+      move_centres(Q, q, eq.x_mean, eq.y_mean, weight_sum, at);
+    };
+    std::vector<double> Q, q, unused, xty;
+    about(w64.data ? &w64 : nullptr, centre, Q, q);
+    const bool plain = !w64.data && std::all_of(centre.begin(), centre.end(), [](double c) { return c == 0.0; });
+    if (p.Xy.given()) {
+      xty = p.Xy.values;
+    } else if (plain) {
+      xty = q;  // no weights, no centre: the fits' X^T Y is the grid's
+    } else {
+      about(nullptr, std::vector<double>(static_cast<std::size_t>(d), 0.0), unused, xty);
+    }
+    const double* Yv = Y_host.ptr<const double>();
+    double yy = 0.0;
+    for (std::int64_t i = 0; i < n; ++i)
+      for (std::int64_t k = 0; k < t; ++k) yy += weights[static_cast<std::size_t>(i)] * Yv[i * t + k] * Yv[i * t + k];
+    double xy_max = 0.0;
+    for (std::int64_t j = 0; j < d; ++j) {
+      double norm2 = 0.0;
+      for (std::int64_t k = 0; k < t; ++k) {
+        const double v = xty[static_cast<std::size_t>(j * t + k)];
+        norm2 += v * v;
+      }
+      xy_max = std::max(xy_max, std::sqrt(norm2));
+    }
+    const std::vector<double> alphas = path_alphas(xy_max, n);
+    // W is d x t here (a feature's block together); coef_init and coef_path_ are scikit-learn's (t, d).
+    std::vector<double> W(static_cast<std::size_t>(d * t), 0.0);
+    if (p.coef_init.given())
+      for (std::int64_t k = 0; k < t; ++k)
+        for (std::int64_t j = 0; j < d; ++j)
+          W[static_cast<std::size_t>(j * t + k)] = p.coef_init.values[static_cast<std::size_t>(k * d + j)];
+    FRANCA_LOG_INFO(
+        "{}: {} alphas of the multi-task path by coordinate descent (Gram form) on {} ({} X of {} x {}, "
+        "{} targets), l1_ratio={}",
+        name, alphas.size(), device.str(), X.kind_name(), n, d, t, p.l1_ratio);
+    std::vector<double> by_target(W.size());
+    run_path(ctx, alphas, n, by_target, {t, d}, dtype, [&](const CdOptions& o) {
+      const CdResult r = cd_gram_multi_task(ctx, Q, q.data(), t, yy, W, o);
+      for (std::int64_t j = 0; j < d; ++j)
+        for (std::int64_t k = 0; k < t; ++k)
+          by_target[static_cast<std::size_t>(k * d + j)] = W[static_cast<std::size_t>(j * t + k)];
+      return r;
+    });
+  }
+
+  // CSR X's column centres, X_offset / X_scale when given (zeros otherwise, and for dense X).
+  std::vector<double> column_centres(bool csr, std::int64_t d) const {
+    const auto& p = params();
+    std::vector<double> centre(static_cast<std::size_t>(d), 0.0);
+    if (csr && p.X_offset.given())
+      for (std::size_t j = 0; j < centre.size(); ++j) {
+        FRANCA_EXPECTS(p.X_scale.values[j] != 0,
+                       "X_scale: X_scale[{}] is 0; the centre X_offset / X_scale must be finite", j);
+        centre[j] = p.X_offset.values[j] / p.X_scale.values[j];
+      }
+    return centre;
+  }
+
+  // The given alphas in decreasing order, or the grid falling from the alpha_max of xy_max (the
+  // largest |x_j^T y|, or block norm of x_j^T Y) over n rows.
+  std::vector<double> path_alphas(double xy_max, std::int64_t n) const {
+    const auto& p = params();
+    if (!p.alphas.given)
+      return alpha_grid(alpha_max_of(xy_max, static_cast<double>(n), p.l1_ratio), p.eps,
+                        p.alphas.automatic(p.n_alphas));
+    std::vector<double> alphas = p.alphas.values;
+    std::sort(alphas.begin(), alphas.end(), std::greater<>());
+    return alphas;
+  }
+
+  // The path: for each alpha, fit(options) from the previous coefficients, which then hold the
+  // alpha's in `coef` (shape `coef_shape`, the path's coef_path_ less its alphas axis); scikit-learn's
+  // warnings, and the fitted attributes.
+  template <class Fit>
+  void run_path(const Context& ctx, const std::vector<double>& alphas, std::int64_t n, const std::vector<double>& coef,
+                std::vector<std::int64_t> coef_shape, DType dtype, Fit&& fit) {
+    const auto& p = params();
+    const std::string& name = spec().name;
+    const auto n_alphas = static_cast<std::int64_t>(alphas.size());
+    const auto size = static_cast<std::int64_t>(coef.size());
+    CdOptions o = cd_solver_options(ctx, p);
+    std::vector<double> coef_path(static_cast<std::size_t>(size * n_alphas)), gaps(static_cast<std::size_t>(n_alphas));
     std::vector<std::int64_t> n_iter(static_cast<std::size_t>(n_alphas));
     for (std::int64_t a = 0; a < n_alphas; ++a) {
       const double alpha = alphas[static_cast<std::size_t>(a)];
@@ -251,28 +373,27 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
       o.l1 = alpha * p.l1_ratio * static_cast<double>(n);
       o.l2 = alpha * (1.0 - p.l1_ratio) * static_cast<double>(n);
       o.stream = static_cast<std::uint64_t>(a);
-      const CdResult r = gram || use_gram ? cd_gram(ctx, stats.Q, stats.q.data(), stats.yy, w, o)
-                                          : cd_sparse(ctx, csc, centre, y_host.ptr<const double>(),
-                                                      sw.empty() ? nullptr : sw.data(), w, o);
+      const CdResult r = fit(o);
       if (!r.converged)
         FRANCA_LOG_WARN(
             "{}: Objective did not converge at alpha={}. You might want to increase the number of iterations. "
             "Duality gap: {:.3e}, tolerance: {:.3e} (ConvergenceWarning)",
             name, alpha, r.gap, r.tol);
-      for (std::int64_t j = 0; j < d; ++j) {
-        FRANCA_EXPECTS(std::isfinite(w[static_cast<std::size_t>(j)]),
+      for (std::int64_t j = 0; j < size; ++j) {
+        FRANCA_EXPECTS(std::isfinite(coef[static_cast<std::size_t>(j)]),
                        "{}: Coordinate descent iterations resulted in non-finite parameter values. The input data may "
                        "contain large values and need to be preprocessed.",
                        name);
-        coef_path[static_cast<std::size_t>(j * n_alphas + a)] = w[static_cast<std::size_t>(j)];
+        coef_path[static_cast<std::size_t>(j * n_alphas + a)] = coef[static_cast<std::size_t>(j)];
       }
       gaps[static_cast<std::size_t>(a)] = r.gap / static_cast<double>(n);
       n_iter[static_cast<std::size_t>(a)] = r.n_iter;
       FRANCA_LOG_DEBUG("{}: path {} of {}: alpha={}, {} sweeps, duality gap {:.3e}", name, a + 1, n_alphas, alpha,
                        r.n_iter, gaps[static_cast<std::size_t>(a)]);
     }
+    coef_shape.push_back(n_alphas);
     set_attribute(ctx, "alphas_", Array::from_host(alphas, {n_alphas}));
-    set_attribute(ctx, "coef_path_", to(ctx, Array::from_host(coef_path, {d, n_alphas}), Device::cpu(), dtype));
+    set_attribute(ctx, "coef_path_", to(ctx, Array::from_host(coef_path, coef_shape), Device::cpu(), dtype));
     set_attribute(ctx, "dual_gap_path_", Array::from_host(gaps, {n_alphas}));
     set_attribute(ctx, "n_iter_path_", Array::from_host(n_iter, {n_alphas}));
   }
@@ -283,13 +404,17 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
     const DType dtype = floating_value_dtype(X);
     const std::vector<double> path = host_values_f64(ctx, attribute("coef_path_"));
     const std::int64_t d = n_features_in(), m = attribute("alphas_").dim(0);
-    std::vector<double> by_alpha(path.size());  // m x d, linear_scores' layout
-    for (std::int64_t j = 0; j < d; ++j)
-      for (std::int64_t a = 0; a < m; ++a) by_alpha[static_cast<std::size_t>(a * d + j)] = path[j * m + a];
-    const Array coef = to(ctx, Array::from_host(by_alpha, {m, d}), X.device(), dtype);
-    const Array zero =
-        to(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(m), 0.0), {m}), X.device(), dtype);
-    Array out = Array::empty(ctx, X.device(), dtype, {X.rows(), m});
+    const std::int64_t t = attribute("coef_path_").ndim() == 3 ? attribute("coef_path_").dim(0) : 1;
+    const std::int64_t columns = t * m;         // target-major: target k's alphas are columns k m .. k m + m - 1
+    std::vector<double> by_alpha(path.size());  // columns x d, linear_scores' layout
+    for (std::int64_t k = 0; k < t; ++k)
+      for (std::int64_t j = 0; j < d; ++j)
+        for (std::int64_t a = 0; a < m; ++a)
+          by_alpha[static_cast<std::size_t>((k * m + a) * d + j)] = path[(k * d + j) * m + a];
+    const Array coef = to(ctx, Array::from_host(by_alpha, {columns, d}), X.device(), dtype);
+    const Array zero = to(ctx, Array::from_host(std::vector<double>(static_cast<std::size_t>(columns), 0.0), {columns}),
+                          X.device(), dtype);
+    Array out = Array::empty(ctx, X.device(), dtype, {X.rows(), columns});
     FRANCA_DISPATCH(X.device(), linear_scores, ctx, X, coef, zero, out);
     return Matrix::from_dense(out);
   }
@@ -299,7 +424,10 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
     const std::int64_t m = alphas.dim(0), d = n_features_in();
     const DType dtype = attribute("coef_path_").dtype;
     FRANCA_EXPECTS_STATUS(is_floating(dtype), Status::corrupt_model, "model: coef_path_ must be float32 or float64");
-    expect_attribute("coef_path_", dtype, {d, m});
+    if (attribute("coef_path_").ndim() == 3)
+      expect_attribute("coef_path_", dtype, {-1, d, m});  // the multi-task path: (targets, d, m)
+    else
+      expect_attribute("coef_path_", dtype, {d, m});
     expect_attribute("dual_gap_path_", DType::float64, {m});
     expect_attribute("n_iter_path_", DType::int64, {m});
   }
@@ -313,13 +441,16 @@ const EstimatorSpec& elastic_net_path_spec() {
               "the coefficients of 1/(2n) ||y - Xw||^2_S + alpha l1_ratio ||w||_1 + alpha (1 - l1_ratio)/2 ||w||^2 "
               "for each alpha of a decreasing grid by coordinate descent, each fit warm-started from the previous "
               "one, in one call. No intercept and no centring (CSR X: columns centred at X_offset / X_scale when "
-              "given; S: sample_weight for CSR X only, as scikit-learn). One target: a 2-D y (the multi-task path) "
-              "is not implemented. Dense X, or CSR X of at most 4096 columns, on any device; wider X on the CPU "
+              "given; S: sample_weight for CSR X only, as scikit-learn). A 2-D y (t targets) gives the multi-task "
+              "path (MultiTaskElasticNet's penalty, alpha l1_ratio sum_j ||W_j||_2 over each feature's "
+              "coefficients of every target; coef_path_ of shape (t, d, n_alphas); positive=False; X of at most "
+              "4096 columns). Dense X, or CSR X of at most 4096 columns, on any device; wider X on the CPU "
               "only.")
-          .method("predict", "X coef_path_: the predictions of every alpha of the path, one column each.")
+          .method("predict",
+                  "X coef_path_: the predictions of every alpha of the path, one column each (the multi-task path: "
+                  "target by target, each target's alphas together).")
           .fitted({"alphas_", "coef_path_", "dual_gap_path_", "n_iter_path_"})
           .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
-          .single_target()
           .computes("enet_path");
   return spec;
 }

@@ -152,14 +152,91 @@ TEST_P(ElasticNetPath, InvalidInputsAreNamed) {
     FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, bad.get(), m.get(), y.get(), nullptr),
                         FRANCA_ERROR_INVALID_ARGUMENT, needle);
   }
-  auto multi = estimator("ElasticNetPath");
-  FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, multi.get(), m.get(), Y2.get(), nullptr),
-                      FRANCA_ERROR_NOT_IMPLEMENTED, "y: a 2-D y");
+  for (const auto& [params, needle] : std::vector<std::pair<std::string, const char*>>{
+           {"{\"positive\": true}", "positive=True is not allowed for multi-output"},
+           {"{\"coef_init\": [1, 2, 3]}", "coef_init: expected shape (2, 3)"},
+           {"{\"Xy\": [1, 2, 3]}", "Xy: expected shape (3, 2)"},
+       }) {
+    auto multi = estimator("ElasticNetPath", params);
+    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, multi.get(), m.get(), Y2.get(), nullptr),
+                        FRANCA_ERROR_INVALID_ARGUMENT, needle);
+  }
   // check_input=False skips the check of the Gram matrix, as scikit-learn's.
   auto unchecked = estimator("ElasticNetPath",
                              "{\"precompute\": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "
                              "\"check_input\": false, \"n_alphas\": 3}");
   FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, unchecked.get(), m.get(), y.get(), nullptr));
+}
+
+// The multi-task path (a 2-D Y): each alpha's W meets the block optimality conditions of
+// 1/(2n) ||Y - X W^T||^2 + alpha r sum_j ||W_j||_2 + alpha (1 - r)/2 ||W||^2, computed here from X and
+// Y: g_j = x_j^T (Y - X W^T) / n - alpha (1 - r) W_j is alpha r W_j / ||W_j|| where W_j != 0, and
+// ||g_j|| <= alpha r where W_j = 0; its first alpha zeroes every W_j (alpha_max = max_j
+// ||x_j^T Y|| / (n r)); dense and CSR X give the same path.
+TEST_P(ElasticNetPath, MultiTaskPathMeetsTheBlockConditions) {
+  const auto p = make_path_problem(70, 5, 41);
+  const std::int64_t n = p.n, d = p.d, t = 3;
+  std::vector<double> Y(static_cast<std::size_t>(n * t));
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t k = 0; k < t; ++k)
+      Y[static_cast<std::size_t>(i * t + k)] = p.y[static_cast<std::size_t>(i)] * (k + 1) + std::sin(i * (k + 2.0));
+  Tensor X(device(), p.X, {n, d}), Yt(device(), Y, {n, t});
+  auto m = dense(X.get());
+  const double r = 0.7;
+  auto path = estimator("ElasticNetPath",
+                        "{\"tol\": 1e-13, \"max_iter\": 100000, \"n_alphas\": 8, \"eps\": 0.01, "
+                        "\"l1_ratio\": 0.7}");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, path.get(), m.get(), Yt.get(), nullptr));
+  const auto alphas = attribute_of(path.get(), "alphas_");
+  const auto coefs = attribute_of(path.get(), "coef_path_");  // (t, d, 8)
+  ASSERT_EQ(coefs.size(), static_cast<std::size_t>(t * d * 8));
+  double xy_max = 0.0;
+  for (std::int64_t j = 0; j < d; ++j) {
+    double norm2 = 0.0;
+    for (std::int64_t k = 0; k < t; ++k) {
+      double v = 0.0;
+      for (std::int64_t i = 0; i < n; ++i)
+        v += p.X[static_cast<std::size_t>(i * d + j)] * Y[static_cast<std::size_t>(i * t + k)];
+      norm2 += v * v;
+    }
+    xy_max = std::max(xy_max, std::sqrt(norm2));
+  }
+  EXPECT_NEAR(alphas[0], xy_max / (static_cast<double>(n) * r), 1e-12 * alphas[0]);
+  std::int64_t nonzero_blocks = 0;
+  for (std::size_t a = 0; a < 8; ++a) {
+    const auto W = [&](std::int64_t k, std::int64_t j) { return coefs[static_cast<std::size_t>((k * d + j) * 8) + a]; };
+    const double alpha = alphas[a];
+    for (std::int64_t j = 0; j < d; ++j) {
+      double g_norm2 = 0.0, w_norm2 = 0.0, g[3];
+      for (std::int64_t k = 0; k < t; ++k) {
+        double xr = 0.0;
+        for (std::int64_t i = 0; i < n; ++i) {
+          double fitted = 0.0;
+          for (std::int64_t l = 0; l < d; ++l) fitted += p.X[static_cast<std::size_t>(i * d + l)] * W(k, l);
+          xr += p.X[static_cast<std::size_t>(i * d + j)] * (Y[static_cast<std::size_t>(i * t + k)] - fitted);
+        }
+        g[k] = xr / static_cast<double>(n) - alpha * (1 - r) * W(k, j);
+        g_norm2 += g[k] * g[k];
+        w_norm2 += W(k, j) * W(k, j);
+      }
+      if (w_norm2 == 0.0) {
+        EXPECT_LE(std::sqrt(g_norm2), alpha * r * (1 + 1e-6)) << "alpha " << a << " feature " << j;
+        continue;
+      }
+      ++nonzero_blocks;
+      EXPECT_GT(a, 0U) << "alpha_max zeroes every block";
+      for (std::int64_t k = 0; k < t; ++k)
+        EXPECT_NEAR(g[k], alpha * r * W(k, j) / std::sqrt(w_norm2), 1e-6 * alphas[0])
+            << "alpha " << a << " feature " << j << " target " << k;
+    }
+  }
+  EXPECT_GT(nonzero_blocks, d);
+  auto sparse_path = estimator("ElasticNetPath",
+                               "{\"tol\": 1e-13, \"max_iter\": 100000, \"n_alphas\": 8, "
+                               "\"eps\": 0.01, \"l1_ratio\": 0.7}");
+  const LaidOutMatrix<double, std::int64_t> csr(device(), p.X, n, d, "csr");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, sparse_path.get(), csr.get(), Yt.get(), nullptr));
+  expect_same(path.get(), sparse_path.get(), "CSR");
 }
 
 FRANCA_INSTANTIATE_DEVICE_TESTS(ElasticNetPath);

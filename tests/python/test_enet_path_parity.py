@@ -3,7 +3,8 @@ scikit-learn (1.2.1 on Debian's python3, 1.9 in the newest stack): the alphas of
 n_alphas, or given), each alpha's objective within OBJ_RTOL of scikit-learn's at a tight tolerance,
 the coefficients within the tolerance that implies, the dual gaps and sweep counts at the default
 tolerance; dense and CSR X (with sample_weight, X_offset and X_scale), positive, a given Gram
-matrix and Xy, coef_init, return_n_iter, float32, and the named refusals (a 2-D y).
+matrix and Xy, coef_init, return_n_iter, float32, the multi-task path of a 2-D y, and the named
+refusals.
 Run with FRANCA_LIBRARY=path/to/libfranca.so."""
 import inspect
 import warnings
@@ -15,7 +16,6 @@ import sklearn.linear_model
 from sklearn.datasets import load_diabetes
 
 import _capi  # noqa: F401 - puts bindings/python on the path
-from franca.exceptions import FrancaNotImplementedError
 from franca.linear_model import enet_path, lasso_path
 
 OBJ_RTOL = 1e-8  # each alpha's objective against scikit-learn's, both at TIGHT
@@ -190,10 +190,58 @@ def test_float32():
     np.testing.assert_allclose(ours[1], ref[1], atol=1e-3 * np.abs(ref[1]).max())
 
 
+def multi_task_objective(X, Y, W, alpha, l1_ratio, sample_weight=None, centre=None):
+    """scikit-learn's multi-task path objective: 1/(2n) sum_i s_i ||y_i - W (x_i - c)||^2 + alpha l1_ratio
+    sum_j ||W_:j||_2 + alpha (1 - l1_ratio)/2 ||W||_F^2, W of shape (n_targets, n_features)."""
+    Xd = X.toarray() if sp.issparse(X) else X
+    if centre is not None:
+        Xd = Xd - centre
+    s = np.ones(len(Y)) if sample_weight is None else sample_weight
+    R = Y - Xd @ W.T
+    return (0.5 * (s[:, None] * R**2).sum() / len(Y) + alpha * l1_ratio * np.linalg.norm(W, axis=0).sum()
+            + 0.5 * alpha * (1 - l1_ratio) * (W**2).sum())
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("kind", ["dense", "csr", "csr_weighted_centred"])
+def test_multi_task_path(kind, l1_ratio):
+    """A 2-D y: scikit-learn's multi-task path (MultiTaskElasticNet's L2,1 penalty), the grid from
+    max_j ||x_j^T Y||_2, coefficients of shape (n_targets, n_features, n_alphas); each alpha's objective
+    (computed here) against scikit-learn's, on its dense X (its sparse multi-task descent, with weights
+    and centring, is 1.9's), and MultiTaskElasticNet's coef_ at one alpha."""
+    X, y = diabetes()
+    Y = np.column_stack([y, 0.5 * y + 20 * X[:, 2] * 100, np.sin(np.arange(len(y)))])
+    Xf = sp.csr_matrix(X) if kind != "dense" else X
+    extra, centre, w = {}, None, None
+    if kind == "csr_weighted_centred":
+        # the weighted column means and a centred Y, as test_csr (scikit-learn's descent needs both)
+        w = np.linspace(0.5, 2.0, len(y))
+        centre = np.average(X, axis=0, weights=w)
+        Y = Y - np.average(Y, axis=0, weights=w)
+        scale = np.linspace(0.5, 2.0, X.shape[1])
+        extra = dict(sample_weight=w, X_offset=centre * scale, X_scale=scale)
+    ours = enet_path(Xf, Y, l1_ratio=l1_ratio, **grid(8), return_n_iter=True, **extra, **TIGHT)
+    assert ours[1].shape == (3, X.shape[1], 8) and len(ours[3]) == 8
+    if kind == "csr_weighted_centred" and not GAP_BEFORE_FIRST_SWEEP:
+        return  # scikit-learn before 1.8 has no sparse multi-task descent to compare with
+    ref = sklearn.linear_model.enet_path(Xf if kind == "csr_weighted_centred" else X, Y, l1_ratio=l1_ratio, **grid(8),
+                                         **extra, **TIGHT)
+    np.testing.assert_allclose(ours[0], ref[0], rtol=1e-12)
+    for a, alpha in enumerate(ours[0]):
+        f_ours = multi_task_objective(X, Y, ours[1][:, :, a], alpha, l1_ratio, w, centre)
+        f_ref = multi_task_objective(X, Y, ref[1][:, :, a], alpha, l1_ratio, w, centre)
+        assert f_ours <= f_ref * (1 + OBJ_RTOL), (a, f_ours, f_ref)
+    np.testing.assert_allclose(ours[1], ref[1], atol=1e-6 * np.abs(ref[1]).max())
+    if w is None:  # the grid's X^T Y is unweighted and uncentred: its alpha_max zeroes the unweighted fit
+        assert np.all(ours[1][:, :, 0] == 0)
+    if kind == "dense":
+        model = sklearn.linear_model.MultiTaskElasticNet(alpha=ours[0][4], l1_ratio=l1_ratio, fit_intercept=False,
+                                                         **TIGHT).fit(X, Y)
+        np.testing.assert_allclose(ours[1][:, :, 4], model.coef_, atol=1e-6 * np.abs(model.coef_).max())
+
+
 def test_refusals_name_the_argument():
     X, y = diabetes()
-    with pytest.raises(FrancaNotImplementedError, match="y: a 2-D y"):
-        enet_path(X, np.column_stack([y, y]))
     with pytest.raises(ValueError, match="positive=True is not allowed for multi-output"):
         enet_path(X, np.column_stack([y, y]), positive=True)
     with pytest.raises(ValueError, match="Unexpected parameters"):

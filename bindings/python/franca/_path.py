@@ -4,7 +4,7 @@ The whole path (the grid, the warm-started coordinate-descent fits, the duality 
 counts) is computed by one fit of the C ABI's ElasticNetPath; these functions only translate
 scikit-learn's arguments into its parameters and its fitted attributes into scikit-learn's return
 values. The signature follows the installed scikit-learn's (1.9 deprecates n_alphas, alphas takes
-the number of alphas). A 2-D y (the multi-task path) raises FrancaNotImplementedError.
+the number of alphas). A 2-D y gives the multi-task path (MultiTaskElasticNet's L2,1 penalty).
 """
 import inspect
 import numbers
@@ -18,7 +18,7 @@ from sklearn.linear_model import _coordinate_descent
 
 from . import _convert
 from ._estimator import FUNCTION_CLASSES
-from .exceptions import FrancaNotImplementedError, FrancaValueError
+from .exceptions import FrancaValueError
 
 __all__ = ["enet_path", "lasso_path"]
 
@@ -82,20 +82,17 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=_N_ALPHAS_DEFAULT, alpha
 
     Returns (alphas, coefs of shape (n_features, n_alphas), dual_gaps[, n_iters]). params: tol,
     max_iter, random_state, selection, sample_weight, X_offset, X_scale, do_screening (accepted).
-    A 2-D y (the multi-task path) raises FrancaNotImplementedError.
+    A 2-D y of n_targets columns gives the multi-task path: the penalty alpha l1_ratio sum_j ||W_j||_2
+    + alpha (1 - l1_ratio)/2 ||W||^2 over each feature's coefficients of every target (scikit-learn's
+    MultiTaskElasticNet), coefs of shape (n_targets, n_features, n_alphas); positive is not allowed.
     """
     unexpected = sorted(set(params) - set(_KEYWORDS))
     if unexpected:
         raise FrancaValueError(f"Unexpected parameters in params: {unexpected}")
     X = _host_or_device(X)
     dtype = X.dtype if isinstance(X, np.ndarray) or sp.issparse(X) else np.float64
-    y_shape = np.shape(y)
-    if len(y_shape) != 1:
-        if positive:
-            raise FrancaValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
-        raise FrancaNotImplementedError(f"y: a 2-D y (shape {tuple(y_shape)}) asks for the multi-task path "
-                                        "(MultiTaskElasticNet's L2,1 penalty), which franca does not implement; "
-                                        "pass a 1-D y")
+    if positive and len(np.shape(y)) != 1:
+        raise FrancaValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
     if not (_convert._is_torch(y) or _convert._is_cupy(y)):
         y = np.asarray(y, dtype=dtype)  # scikit-learn fits y in X's dtype
     if isinstance(precompute, str) or isinstance(precompute, (bool, np.bool_)):
@@ -115,7 +112,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=_N_ALPHAS_DEFAULT, alpha
     # Dense X ignores the weights (scikit-learn's dense descent takes none): they are not even checked.
     path.fit(X, y, sample_weight=sample_weight if sp.issparse(X) else None)
     alphas_ = np.array(path.alphas_, dtype=np.float64, ndmin=1)
-    coefs = np.array(path.coef_path_).reshape(-1, len(alphas_))
+    coefs = np.array(path.coef_path_)
+    if coefs.ndim != 3:  # one target: (n_features, n_alphas)
+        coefs = coefs.reshape(-1, len(alphas_))
     dual_gaps = np.array(path.dual_gap_path_, dtype=np.float64, ndmin=1)
     n_iters = [int(k) for k in np.ravel(path.n_iter_path_)]
     if verbose:  # scikit-learn's progress, after the fact: the path ran in one call
