@@ -13,6 +13,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from scipy.linalg import LinAlgWarning
 import scipy.optimize
 import scipy.sparse as sp
 from scipy.special import logsumexp
@@ -638,7 +639,8 @@ def test_newton_cholesky_singular_hessian_falls_back_to_lbfgs():
     X, y = random_problem(2, d=6, seed=70)
     X = np.c_[X, X[:, :1]]
     est = fr.linear_model.LogisticRegression(solver="newton-cholesky", penalty=None, tol=1e-8)
-    with pytest.warns(Warning, match="stumbled upon a singular or very ill-conditioned Hessian matrix at iteration 1"):
+    with pytest.warns(LinAlgWarning, match="stumbled upon a singular or very ill-conditioned Hessian matrix at "
+                      "iteration 1"):
         est.fit(X, y)
     proba = est.predict_proba(X)[:, 1]
     gradient = X.T @ (proba - y)

@@ -12,6 +12,7 @@ import sys
 import threading
 import warnings
 
+from scipy.linalg import LinAlgWarning
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _lib
@@ -23,7 +24,8 @@ logger = logging.getLogger("franca")
 # The library says which warning class a message stands for at its end (scikit-learn's, or
 # Python's where scikit-learn's message comes from NumPy); a message that names none is a
 # UserWarning, as scikit-learn's warnings.warn(message) is.
-_CLASS_SUFFIXES = {" (ConvergenceWarning)": ConvergenceWarning, " (RuntimeWarning)": RuntimeWarning}
+_CLASS_SUFFIXES = {" (ConvergenceWarning)": ConvergenceWarning, " (RuntimeWarning)": RuntimeWarning,
+                   " (LinAlgWarning)": LinAlgWarning}
 _capture = threading.local()  # .messages: where this thread's library warnings go instead of the log
 
 TRACE = 5  # below logging.DEBUG, for franca's trace level
@@ -70,7 +72,7 @@ def current_capture():
 
 def raise_warnings(messages):
     """warnings.warn for each captured message, in the class the library names at its end
-    (ConvergenceWarning, RuntimeWarning), else UserWarning; attributed to the first caller outside
+    (ConvergenceWarning, RuntimeWarning, scipy's LinAlgWarning), else UserWarning; attributed to the first caller outside
     franca (however many of franca's frames, a module's own fit among them, lie between)."""
     stacklevel = _outside_franca()
     for text in messages:
