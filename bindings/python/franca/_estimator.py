@@ -50,10 +50,11 @@ def _json_value(value):
     raise FrancaValueError(f"parameter value {value!r} of type {type(value).__name__} cannot be passed to franca")
 
 
-def _cv_splits(estimator, X, y):
+def _cv_splits(estimator, X, y, split_params=None):
     """A `cv` that is neither None nor a number of folds (a splitter object such as KFold(shuffle=True)
     or GroupKFold, or an iterable of (train, test) splits) as libfranca takes it: its splits of X and
-    y, as scikit-learn's check_cv makes them, each [train rows, test rows]; None otherwise."""
+    y (and split_params, the metadata routed to its split: groups), as scikit-learn's check_cv makes
+    them, each [train rows, test rows]; None otherwise."""
     if not any(p["name"] == "cv" for p in estimator._spec["params"]):
         return None
     cv = estimator.get_params(deep=False)["cv"]
@@ -66,7 +67,19 @@ def _cv_splits(estimator, X, y):
         return (np.flatnonzero(part) if part.dtype == bool else part.astype(np.int64)).tolist()
 
     splitter = check_cv(cv, y, classifier=estimator._spec["kind"] == "classifier")
-    return [[rows(train), rows(test)] for train, test in splitter.split(X, y)]
+    return [[rows(train), rows(test)] for train, test in splitter.split(X, y, **(split_params or {}))]
+
+
+def _cv_metadata_routing(self):
+    """scikit-learn's metadata routing of a CV estimator (LinearModelCV's): fit's metadata (groups)
+    goes to the cv splitter's split."""
+    from sklearn.model_selection import check_cv
+    from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
+    try:
+        router = MetadataRouter(owner=self)
+    except TypeError:  # scikit-learn before 1.6 names the owner
+        router = MetadataRouter(owner=type(self).__name__)
+    return router.add(splitter=check_cv(self.cv), method_mapping=MethodMapping().add(caller="fit", callee="split"))
 
 
 def _is_default(value, default):
@@ -336,6 +349,16 @@ class FrancaEstimator(BaseEstimator):
         self._fit(X, y, sample_weight)
         return self
 
+    def _fit_routing_to_the_splitter(self, X, y=None, sample_weight=None, **params):
+        """Fit the estimator on X (and y, sample_weight); returns self. params: metadata for the cv
+        splitter's split (groups, for GroupKFold), routed as scikit-learn's CV estimators route it,
+        with sklearn.set_config(enable_metadata_routing=True); without, any is scikit-learn's error."""
+        from sklearn.utils.metadata_routing import _raise_for_params, process_routing
+        _raise_for_params(params, self, "fit")
+        split_params = process_routing(self, "fit", **params).splitter.split if params else None
+        self._fit(X, y, sample_weight, split_params=split_params)
+        return self
+
     def _partial_fit(self, X, y=None, sample_weight=None):
         """Fold one more batch of rows into the fitted state (a fit on the first call), as
         scikit-learn's partial_fit; returns self."""
@@ -349,7 +372,7 @@ class FrancaEstimator(BaseEstimator):
         # None: scikit-learn's estimator ran, or a stateless one read no X
         return self._apply("transform", X, x)
 
-    def _fit(self, X, y, sample_weight, incremental=False):
+    def _fit(self, X, y, sample_weight, incremental=False, split_params=None):
         """Fits (with `incremental`, updates the fitted state: partial_fit); returns X as borrowed, or None when scikit-learn's estimator runs instead or the
         estimator is stateless (its fit reads no X). A fit that fails (bad input, a parameter the
         library refuses, Ctrl-C) leaves the estimator as it was: a classifier keeps the classes_
@@ -357,13 +380,13 @@ class FrancaEstimator(BaseEstimator):
         before = dict(self.__dict__)
         self.__dict__.pop("_coef_is_sparse", None)  # a fit gives coef_ dense again, as scikit-learn's
         try:
-            return self._fit_or_raise(X, y, sample_weight, incremental)
+            return self._fit_or_raise(X, y, sample_weight, incremental, split_params)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
 
-    def _fit_or_raise(self, X, y, sample_weight, incremental):
+    def _fit_or_raise(self, X, y, sample_weight, incremental, split_params=None):
         spec = self._spec
         if spec["kind"] != "transformer" and y is None:
             raise FrancaValueError(f"{spec['name']} requires y to be passed, but the target y is None")
@@ -414,7 +437,7 @@ class FrancaEstimator(BaseEstimator):
                 sample_weight = np.full(_rows(X), sample_weight, dtype=np.float64)
             w_in = _convert.tensor(sample_weight, "sample_weight", device, ndims=(1,), like=x)
         self._handle = self._fit_handle(x, y_in, w_in, self.__dict__.get("_handle"), incremental,
-                                        self._franca_params(_cv_splits(self, X, y)))
+                                        self._franca_params(_cv_splits(self, X, y, split_params)))
         return x
 
     def _fit_handle(self, x, y_in, w_in, handle, incremental=False, params=None):
@@ -884,8 +907,13 @@ def _make_class(spec):
         namespace["sparse_coef_"] = property(_sparse_coef, doc=_sparse_coef.__doc__)
         if hasattr(sklearn_class, "sparsify"):
             namespace["sparsify"], namespace["densify"] = _sparsify, _densify
-    if "check_input" in inspect.signature(getattr(sklearn_class, "fit", FrancaEstimator.fit)).parameters:
+    sklearn_fit = inspect.signature(getattr(sklearn_class, "fit", FrancaEstimator.fit)).parameters
+    if "check_input" in sklearn_fit:
         namespace["fit"] = FrancaEstimator._fit_taking_check_input
+    routes_metadata = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in sklearn_fit.values())
+    if routes_metadata and any(p["name"] == "cv" for p in spec["params"]):  # LassoCV, ElasticNetCV (1.4+)
+        namespace["fit"] = FrancaEstimator._fit_routing_to_the_splitter
+        namespace["get_metadata_routing"] = _cv_metadata_routing
     for name in _ANALYSIS_HELPERS:
         if sklearn_class is not None and hasattr(sklearn_class, name):
             namespace[name] = _analysis_helper(name)

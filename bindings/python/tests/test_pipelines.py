@@ -142,3 +142,25 @@ def test_model_fitted_on_the_gpu_predicts_on_the_cpu(rng):
     restored = pickle.loads(pickle.dumps(model))
     with franca.config_context(device="cpu"):
         assert_allclose(restored.predict(X), on_gpu, rtol=1e-10)
+
+
+@pytest.mark.skipif(not hasattr(sklearn.linear_model.LassoCV, "get_metadata_routing"),
+                    reason="scikit-learn routes fit's metadata to a CV estimator's splitter from 1.4")
+@pytest.mark.parametrize("name", ["LassoCV", "ElasticNetCV"])
+def test_cv_estimators_route_groups_to_their_splitter(name):
+    """With scikit-learn's metadata routing, fit(X, y, groups=...) reaches the cv splitter (GroupKFold
+    needs it): the folds, and so every fold's errors, are scikit-learn's; without routing enabled,
+    any fit metadata is scikit-learn's error."""
+    from sklearn.model_selection import GroupKFold
+    X, y = load_diabetes(return_X_y=True)
+    groups = np.arange(len(y)) % 7
+    ours, theirs = getattr(franca.linear_model, name), getattr(sklearn.linear_model, name)
+    with pytest.raises(ValueError, match="is only supported if enable_metadata_routing=True"):
+        ours().fit(X, y, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = ours(cv=GroupKFold(3)).fit(X, y, groups=groups)
+        reference = theirs(cv=GroupKFold(3)).fit(X, y, groups=groups)
+        with pytest.raises(ValueError, match="groups"):
+            ours(cv=GroupKFold(3)).fit(X, y)  # GroupKFold without its groups: scikit-learn's error
+    assert_allclose(model.mse_path_, reference.mse_path_, rtol=1e-8)
+    assert model.alpha_ == pytest.approx(reference.alpha_, rel=1e-10)
