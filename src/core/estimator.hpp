@@ -84,6 +84,9 @@ struct EstimatorSpec {
   bool single_output = false;
   // A classifier taking several columns of labels (one per output); classifiers take one.
   bool label_columns = false;
+  // A regressor of several targets fitted together, which takes a 2-D y only (scikit-learn's
+  // MultiTask estimators: single_output tag false, multioutput_only before 1.6).
+  bool multi_task_only = false;
   // A transformer whose output column j is input column j (scikit-learn's OneToOneFeatureMixin:
   // the output feature names are the input's).
   bool one_to_one = false;
@@ -137,6 +140,10 @@ struct EstimatorSpec {
   }
   EstimatorSpec& single_target() {
     single_output = true;
+    return *this;
+  }
+  EstimatorSpec& multi_task() {
+    multi_task_only = true;
     return *this;
   }
   EstimatorSpec& multi_output_labels() {

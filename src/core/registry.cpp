@@ -76,6 +76,7 @@ json estimator_listing() {
          {"inputs", inputs},
          {"allow_nan", spec->allow_nan},
          {"multioutput", spec->kind == EstimatorKind::regressor ? !spec->single_output : spec->label_columns},
+         {"multi_task", spec->multi_task_only},
          {"one_to_one_features", spec->one_to_one},
          {"partial_fit", spec->incremental}});
     if (!spec->tweedie_power.is_null()) list.back()["tweedie_power"] = spec->tweedie_power;

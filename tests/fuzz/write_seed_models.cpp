@@ -41,10 +41,11 @@ int main(int argc, char** argv) {
   double x[8] = {0, 1, 1, 0, 2, 3, 3, 1};
   double labels[4] = {0, 1, 0, 1};           // classifiers
   double targets[4] = {0.5, 1.5, -0.25, 2};  // regressors
-  std::int64_t x_shape[2] = {4, 2}, y_shape[1] = {4};
+  std::int64_t x_shape[2] = {4, 2}, y_shape[1] = {4}, column_shape[2] = {4, 1};
   DLTensor tx = host_tensor(x, 2, x_shape);
   DLTensor classifier_y = host_tensor(labels, 1, y_shape);
   DLTensor regressor_y = host_tensor(targets, 1, y_shape);
+  DLTensor targets_column = host_tensor(targets, 2, column_shape);  // multi-task estimators take 2-D y only
 
   char* list = nullptr;
   if (franca_estimator_list(&list) != FRANCA_OK) return 1;
@@ -58,7 +59,10 @@ int main(int argc, char** argv) {
     if (std::find(inputs.begin(), inputs.end(), "dense") == inputs.end()) continue;
     const auto name = spec.at("name").get<std::string>();
     const auto kind = spec.at("kind").get<std::string>();
-    const DLTensor* y = kind == "classifier" ? &classifier_y : kind == "regressor" ? &regressor_y : nullptr;
+    const DLTensor* y = kind == "classifier"              ? &classifier_y
+                        : spec.value("multi_task", false) ? &targets_column
+                        : kind == "regressor"             ? &regressor_y
+                                                          : nullptr;
     franca_estimator est = nullptr;
     if (franca_estimator_create(name.c_str(), &est) != FRANCA_OK) continue;
     std::uint8_t* bytes = nullptr;

@@ -169,23 +169,18 @@ TEST_P(ElasticNetPath, InvalidInputsAreNamed) {
 }
 
 // The multi-task path (a 2-D Y): each alpha's W meets the block optimality conditions of
-// 1/(2n) ||Y - X W^T||^2 + alpha r sum_j ||W_j||_2 + alpha (1 - r)/2 ||W||^2, computed here from X and
-// Y: g_j = x_j^T (Y - X W^T) / n - alpha (1 - r) W_j is alpha r W_j / ||W_j|| where W_j != 0, and
-// ||g_j|| <= alpha r where W_j = 0; its first alpha zeroes every W_j (alpha_max = max_j
-// ||x_j^T Y|| / (n r)); dense and CSR X give the same path.
+// 1/(2n) ||Y - X W^T||^2 + alpha r sum_j ||W_:j||_2 + alpha (1 - r)/2 ||W||^2 (computed from X and
+// Y: path_problem.hpp); its first alpha, alpha_max = max_j ||x_j^T Y|| / (n r), zeroes every block;
+// dense and CSR X give the same path.
 TEST_P(ElasticNetPath, MultiTaskPathMeetsTheBlockConditions) {
   const auto p = make_path_problem(70, 5, 41);
   const std::int64_t n = p.n, d = p.d, t = 3;
-  std::vector<double> Y(static_cast<std::size_t>(n * t));
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t k = 0; k < t; ++k)
-      Y[static_cast<std::size_t>(i * t + k)] = p.y[static_cast<std::size_t>(i)] * (k + 1) + std::sin(i * (k + 2.0));
+  const std::vector<double> Y = multi_task_targets(p, t);
   Tensor X(device(), p.X, {n, d}), Yt(device(), Y, {n, t});
   auto m = dense(X.get());
   const double r = 0.7;
-  auto path = estimator("ElasticNetPath",
-                        "{\"tol\": 1e-13, \"max_iter\": 100000, \"n_alphas\": 8, \"eps\": 0.01, "
-                        "\"l1_ratio\": 0.7}");
+  const std::string params = R"({"tol": 1e-13, "max_iter": 100000, "n_alphas": 8, "eps": 0.01, "l1_ratio": 0.7})";
+  auto path = estimator("ElasticNetPath", params);
   FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, path.get(), m.get(), Yt.get(), nullptr));
   const auto alphas = attribute_of(path.get(), "alphas_");
   const auto coefs = attribute_of(path.get(), "coef_path_");  // (t, d, 8)
@@ -202,38 +197,17 @@ TEST_P(ElasticNetPath, MultiTaskPathMeetsTheBlockConditions) {
     xy_max = std::max(xy_max, std::sqrt(norm2));
   }
   EXPECT_NEAR(alphas[0], xy_max / (static_cast<double>(n) * r), 1e-12 * alphas[0]);
-  std::int64_t nonzero_blocks = 0;
+  std::int64_t nonzero = 0;
   for (std::size_t a = 0; a < 8; ++a) {
-    const auto W = [&](std::int64_t k, std::int64_t j) { return coefs[static_cast<std::size_t>((k * d + j) * 8) + a]; };
-    const double alpha = alphas[a];
-    for (std::int64_t j = 0; j < d; ++j) {
-      double g_norm2 = 0.0, w_norm2 = 0.0, g[3];
-      for (std::int64_t k = 0; k < t; ++k) {
-        double xr = 0.0;
-        for (std::int64_t i = 0; i < n; ++i) {
-          double fitted = 0.0;
-          for (std::int64_t l = 0; l < d; ++l) fitted += p.X[static_cast<std::size_t>(i * d + l)] * W(k, l);
-          xr += p.X[static_cast<std::size_t>(i * d + j)] * (Y[static_cast<std::size_t>(i * t + k)] - fitted);
-        }
-        g[k] = xr / static_cast<double>(n) - alpha * (1 - r) * W(k, j);
-        g_norm2 += g[k] * g[k];
-        w_norm2 += W(k, j) * W(k, j);
-      }
-      if (w_norm2 == 0.0) {
-        EXPECT_LE(std::sqrt(g_norm2), alpha * r * (1 + 1e-6)) << "alpha " << a << " feature " << j;
-        continue;
-      }
-      ++nonzero_blocks;
-      EXPECT_GT(a, 0U) << "alpha_max zeroes every block";
-      for (std::int64_t k = 0; k < t; ++k)
-        EXPECT_NEAR(g[k], alpha * r * W(k, j) / std::sqrt(w_norm2), 1e-6 * alphas[0])
-            << "alpha " << a << " feature " << j << " target " << k;
-    }
+    std::vector<double> W(static_cast<std::size_t>(t * d));
+    for (std::size_t k = 0; k < W.size(); ++k) W[k] = coefs[k * 8 + a];
+    const std::int64_t blocks =
+        expect_block_conditions(p, Y, t, W, {}, {}, alphas[a], r, 1e-6 * alphas[0], "alpha " + std::to_string(a));
+    if (a == 0) EXPECT_EQ(blocks, 0) << "alpha_max zeroes every block";
+    nonzero += blocks;
   }
-  EXPECT_GT(nonzero_blocks, d);
-  auto sparse_path = estimator("ElasticNetPath",
-                               "{\"tol\": 1e-13, \"max_iter\": 100000, \"n_alphas\": 8, "
-                               "\"eps\": 0.01, \"l1_ratio\": 0.7}");
+  EXPECT_GT(nonzero, d);
+  auto sparse_path = estimator("ElasticNetPath", params);
   const LaidOutMatrix<double, std::int64_t> csr(device(), p.X, n, d, "csr");
   FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, sparse_path.get(), csr.get(), Yt.get(), nullptr));
   expect_same(path.get(), sparse_path.get(), "CSR");

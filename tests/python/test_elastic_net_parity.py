@@ -202,3 +202,52 @@ def test_invalid_parameters():
         Estimator("Lasso", precompute=np.eye(3).tolist()).fit(np.ones((4, 2)), np.arange(4.0))
     assert info.value.status == _capi.INVALID_ARGUMENT and "precompute: a Gram matrix of shape (3, 3)" in \
         info.value.message
+
+
+def multi_task_objective(X, Y, W, b, alpha, l1_ratio, w=None):
+    """scikit-learn's MultiTaskElasticNet objective: 1/2 mean_S ||Y - X W^T - b||^2 + alpha l1_ratio
+    sum_j ||W_:j||_2 + alpha (1 - l1_ratio)/2 ||W||^2."""
+    s = np.ones(len(Y)) if w is None else w / w.sum() * len(Y)
+    R = Y - X @ W.T - b
+    return (0.5 * (s[:, None] * R**2).sum() / len(Y) + alpha * l1_ratio * np.linalg.norm(W, axis=0).sum()
+            + 0.5 * alpha * (1 - l1_ratio) * (W**2).sum())
+
+
+@pytest.mark.parametrize("name", ["MultiTaskElasticNet", "MultiTaskLasso"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("kind", ["dense", "csr", "csr_weighted"])
+def test_multi_task(name, fit_intercept, kind):
+    """MultiTaskElasticNet and MultiTaskLasso (franca's Python classes) against scikit-learn's on
+    diabetes with three targets: coef_, intercept_ and each objective (computed here), n_iter_ and
+    dual_gap_ at the default tolerance; CSR X and sample_weight against scikit-learn 1.9's (which
+    takes them; 1.2 only dense X without weights, so CSR is checked against dense there)."""
+    import sklearn
+    import sklearn.linear_model as sk
+    from franca import linear_model as fr
+    X, y = diabetes()
+    Y = np.column_stack([y, 0.5 * y + 2000 * X[:, 2], 50 * np.sin(np.arange(len(y)))])
+    params = dict(alpha=0.05, fit_intercept=fit_intercept, **({"l1_ratio": 0.4} if name == "MultiTaskElasticNet" else {}))
+    w = np.linspace(0.5, 2.0, len(y)) if kind == "csr_weighted" else None
+    Xf = sp.csr_matrix(X) if kind != "dense" else X
+    ours = getattr(fr, name)(**params, **TIGHT).fit(Xf, Y, sample_weight=w)
+    new_sklearn = tuple(int(v) for v in sklearn.__version__.split(".")[:2]) >= (1, 9)
+    ref = getattr(sk, name)(**params, **TIGHT)
+    if new_sklearn:
+        ref.fit(Xf, Y, sample_weight=w)
+    elif w is None:
+        ref.fit(X, Y)
+    else:
+        return  # scikit-learn before 1.9 takes no sample_weight here
+    assert ours.coef_.shape == ref.coef_.shape == (3, X.shape[1]) and ours.intercept_.shape == (3,)
+    l1_ratio = params.get("l1_ratio", 1.0)
+    f_ours = multi_task_objective(X, Y, ours.coef_, ours.intercept_, params["alpha"], l1_ratio, w)
+    f_ref = multi_task_objective(X, Y, ref.coef_, ref.intercept_, params["alpha"], l1_ratio, w)
+    assert f_ours <= f_ref * (1 + OBJ_RTOL)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-6 * np.abs(ref.coef_).max())
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-6 * np.abs(ref.intercept_).max() + 1e-9)
+    np.testing.assert_allclose(ours.predict(Xf), ref.predict(Xf), rtol=1e-6, atol=1e-6)
+    if kind == "dense":  # the default tolerance: the same sweeps and gap as scikit-learn's
+        ours, ref = getattr(fr, name)(**params).fit(X, Y), getattr(sk, name)(**params).fit(X, Y)
+        assert ours.n_iter_ == ref.n_iter_
+        assert ours.dual_gap_ == pytest.approx(ref.dual_gap_, rel=1e-6, abs=1e-12)
+        assert ours.eps_ == pytest.approx(ref.eps_, rel=1e-12)

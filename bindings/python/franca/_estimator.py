@@ -516,7 +516,8 @@ class FrancaEstimator(BaseEstimator):
                    if kind in _input_kinds(spec)]
         return {"X_types": x_types, "allow_nan": spec["allow_nan"], "requires_y": spec["kind"] != "transformer",
                 "multioutput": spec.get("multioutput", spec["kind"] == "regressor"), "stateless": _stateless(spec),
-                "requires_fit": not _stateless(spec), "requires_positive_y": self._requires_positive_y()}
+                "requires_fit": not _stateless(spec), "requires_positive_y": self._requires_positive_y(),
+                "multioutput_only": spec.get("multi_task", False)}
 
     def _sklearn_takes_sparse(self):
         """Whether scikit-learn's class of this name, with these parameters, says it takes sparse X
@@ -544,6 +545,7 @@ class FrancaEstimator(BaseEstimator):
         tags.requires_fit = not _stateless(spec)
         if spec["kind"] == "regressor":
             tags.target_tags.multi_output = spec.get("multioutput", True)
+            tags.target_tags.single_output = not spec.get("multi_task", False)
         tags.target_tags.positive_only = self._requires_positive_y()
         return tags
 
