@@ -281,15 +281,21 @@ void declare_alpha_grid_params(ParamTable<P>& t) {
           "alpha_max; an int: that many alphas on that grid (scikit-learn >= 1.7's form of n_alphas).");
 }
 
-// positive, random_state and selection.
+// random_state and selection.
 template <class P>
-void declare_cd_solver_params(ParamTable<P>& t) {
-  t.field("positive", &P::positive, "Constrain the coefficients to be >= 0.");
+void declare_cd_selection_params(ParamTable<P>& t) {
   t.field("random_state", &P::random_state,
           "Seed of the coordinates drawn with selection='random' (None: the context's seed).");
   t.field("selection", &P::selection,
           "'cyclic' updates the coordinates in order; 'random' draws one at random (with replacement) each step.")
       .names({{"cyclic", Selection::cyclic}, {"random", Selection::random}});
+}
+
+// positive, random_state and selection.
+template <class P>
+void declare_cd_solver_params(ParamTable<P>& t) {
+  t.field("positive", &P::positive, "Constrain the coefficients to be >= 0.");
+  declare_cd_selection_params(t);
 }
 
 // The solver options of the parameters every coordinate-descent estimator has (max_iter, tol,

@@ -59,11 +59,7 @@ struct MultiTaskParams {
     t.field("warm_start", &P::warm_start,
             "Start from the previous coef_ when refitting with as many features and "
             "targets.");
-    t.field("random_state", &P::random_state,
-            "Seed of the features drawn with selection='random' (None: the context's seed).");
-    t.field("selection", &P::selection,
-            "'cyclic' updates the features in order; 'random' draws one at random (with replacement) each step.")
-        .names({{"cyclic", Selection::cyclic}, {"random", Selection::random}});
+    declare_cd_selection_params(t);
   }
 };
 
@@ -158,36 +154,32 @@ class MultiTaskElasticNetModel final : public LinearModel<MultiTaskParams<kLasso
   }
 };
 
-constexpr const char* kPredictDoc = "Predicted values of every target, X coef_^T + intercept_.";
-const std::vector<std::string> kFitted = {"coef_", "intercept_", "dual_gap_", "eps_", "n_iter_"};
+template <bool kLasso>
+EstimatorSpec multi_task_spec(const char* name, const char* doc) {
+  return EstimatorSpec::of<MultiTaskElasticNetModel<kLasso>>(name, EstimatorKind::regressor, "linear_model")
+      .doc(doc)
+      .method("predict", "Predicted values of every target, X coef_^T + intercept_.")
+      .fitted({"coef_", "intercept_", "dual_gap_", "eps_", "n_iter_"})
+      .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
+      .multi_task();
+}
 
 const EstimatorSpec& multi_task_elastic_net_spec() {
-  static const EstimatorSpec spec =
-      EstimatorSpec::of<MultiTaskElasticNetModel<false>>("MultiTaskElasticNet", EstimatorKind::regressor,
-                                                         "linear_model")
-          .doc(
-              "Multi-task elastic net: the targets of a 2-D y fitted together, minimising 1/(2n) ||Y - X W^T - b||^2_S "
-              "+ alpha l1_ratio sum_j ||W_:j||_2 + alpha (1 - l1_ratio)/2 ||W||^2 by block coordinate descent (a "
-              "feature is kept or dropped for every target at once; S: sample_weight rescaled to sum to n). Dense "
-              "X, or CSR X, of at most 4096 columns, on any device.")
-          .method("predict", kPredictDoc)
-          .fitted(kFitted)
-          .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
-          .multi_task();
+  static const EstimatorSpec spec = multi_task_spec<false>(
+      "MultiTaskElasticNet",
+      "Multi-task elastic net: the targets of a 2-D y fitted together, minimising 1/(2n) ||Y - X W^T - b||^2_S + "
+      "alpha l1_ratio sum_j ||W_:j||_2 + alpha (1 - l1_ratio)/2 ||W||^2 by block coordinate descent (a feature is "
+      "kept or dropped for every target at once; S: sample_weight rescaled to sum to n). Dense X, or CSR X, of at "
+      "most 4096 columns, on any device.");
   return spec;
 }
 
 const EstimatorSpec& multi_task_lasso_spec() {
-  static const EstimatorSpec spec =
-      EstimatorSpec::of<MultiTaskElasticNetModel<true>>("MultiTaskLasso", EstimatorKind::regressor, "linear_model")
-          .doc(
-              "Multi-task Lasso: the targets of a 2-D y fitted together, minimising 1/(2n) ||Y - X W^T - b||^2_S + "
-              "alpha sum_j ||W_:j||_2 (the L1/L2 mixed norm: a feature is kept or dropped for every target at once) "
-              "by block coordinate descent. Dense X, or CSR X, of at most 4096 columns, on any device.")
-          .method("predict", kPredictDoc)
-          .fitted(kFitted)
-          .accepts({Matrix::Kind::dense, Matrix::Kind::csr})
-          .multi_task();
+  static const EstimatorSpec spec = multi_task_spec<true>(
+      "MultiTaskLasso",
+      "Multi-task Lasso: the targets of a 2-D y fitted together, minimising 1/(2n) ||Y - X W^T - b||^2_S + alpha "
+      "sum_j ||W_:j||_2 (the L1/L2 mixed norm: a feature is kept or dropped for every target at once) by block "
+      "coordinate descent. Dense X, or CSR X, of at most 4096 columns, on any device.");
   return spec;
 }
 
