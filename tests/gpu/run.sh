@@ -11,7 +11,7 @@
 #   OUT               if set, logs, bench reports and summary.md go there
 #   FRANCA_CUDA_ARCH  CMAKE_CUDA_ARCHITECTURES (default 90, e.g. H100/H200)
 #   FRANCA_GPU_STAGES comma list of stages to run (default: all of
-#                     env,configure,build,ctest,pytest,bench); handy for
+#                     env,configure,build,ctest,pytest,suites,bench); handy for
 #                     splitting work across calls, the build dir is kept
 #
 # Every stage runs even if an earlier one failed (stages whose prerequisite
@@ -24,7 +24,7 @@ cd "$repo_root"
 BUILD_DIR=build-gpu
 DEPS_DIR="$repo_root/.gpu-deps"
 CUDA_ARCH="${FRANCA_CUDA_ARCH:-90}"
-STAGES=",${FRANCA_GPU_STAGES:-env,configure,build,ctest,pytest,bench},"
+STAGES=",${FRANCA_GPU_STAGES:-env,configure,build,ctest,pytest,suites,bench},"
 JOBS="$(nproc 2>/dev/null || echo 4)"
 
 OUT="${OUT:-}"
@@ -263,6 +263,18 @@ if wanted pytest; then
       "${py_env[@]}" python3 -m pytest -q -rxs tests/python bindings/python/tests
   else
     cannot_run pytest "libfranca.so not found under $BUILD_DIR"
+  fi
+fi
+
+# scikit-learn's own test files with franca computing on the GPU (issue 12): the CPU's expected
+# deviations, and the pass rates per file in sklearn_suites_cuda.md.
+if wanted suites; then
+  if [[ -n "$lib_path" ]]; then
+    run_stage suites "$(out_log suites.log)" \
+      "${py_env[@]}" python3 tests/python/sklearn_suites/run.py --device cuda \
+      --report "${OUT:-$BUILD_DIR}/sklearn_suites_cuda.md"
+  else
+    cannot_run suites "libfranca.so not found under $BUILD_DIR"
   fi
 fi
 

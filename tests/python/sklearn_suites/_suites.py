@@ -122,8 +122,9 @@ def installed_sklearn(python):
     return Path(out[0]), out[1]
 
 
-def run_suite(suite, python=sys.executable):
-    """Runs one suite's test file under `python` (its scikit-learn's file and deviations)."""
+def run_suite(suite, python=sys.executable, device="cpu"):
+    """Runs one suite's test file under `python` (its scikit-learn's file and deviations), franca
+    computing on `device` (cuda: the tests' host data placed on the GPU by the binding)."""
     package, version = installed_sklearn(python)
     path = deviations_path(suite, version)
     deviations = read_deviations(path)
@@ -137,7 +138,7 @@ def run_suite(suite, python=sys.executable):
                    "-p", "franca_swap", "--franca-swap", ",".join(suite.classes), "--franca-outcomes", str(outcomes),
                    # scikit-learn's conftest.py files are above the test file: the root is the
                    # folder that holds the sklearn package, so that pytest loads them.
-                   "--rootdir", str(package.parent)]
+                   "--rootdir", str(package.parent), "--franca-device", device]
         command += [f"--franca-not-run={d.pattern}" for d in deviations if not d.run]
         start = time.monotonic()
         run = subprocess.run(command, cwd=work, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -6,6 +6,8 @@ test's outcome. `_suites.run_suite` starts pytest with it; it is no test module 
                                        the functions franca computes (enet_path, lasso_path)
 --franca-outcomes PATH                 where the outcomes are written (JSON: `pytest_sessionfinish`)
 --franca-not-run PATTERN               a test (pattern as in the deviation files) not to run; repeatable
+--franca-device cuda                   where franca computes (franca.set_config(device=...)): the tests'
+                                       NumPy and scipy data are placed there by the binding; default cpu
 """
 import contextlib
 import dis
@@ -32,20 +34,24 @@ def pytest_addoption(parser):
     group.addoption("--franca-swap", default="", help="comma-separated names of franca's classes to test")
     group.addoption("--franca-outcomes", help="JSON file the outcome of every test is written to")
     group.addoption("--franca-not-run", action="append", default=[], help="a test id pattern not to run")
+    group.addoption("--franca-device", default="cpu", help="where franca computes: cpu or cuda")
 
 
 def pytest_configure(config):
     names = [n for n in config.getoption("franca_swap").split(",") if n]
     if names:
         config.pluginmanager.register(
-            FrancaSwap(names, config.getoption("franca_outcomes"), config.getoption("franca_not_run")), "franca-swap")
+            FrancaSwap(names, config.getoption("franca_outcomes"), config.getoption("franca_not_run"),
+                       config.getoption("franca_device")), "franca-swap")
 
 
 class FrancaSwap:
-    def __init__(self, names, outcomes_path, not_run_patterns):
+    def __init__(self, names, outcomes_path, not_run_patterns, device="cpu"):
         import franca
         import numpy
         import sklearn
+
+        franca.set_config(device=device)
 
         # scikit-learn's class (or function) -> franca's of the same name. A name that is no
         # estimator class is one of scikit-learn's functions that franca computes (enet_path).
@@ -68,7 +74,7 @@ class FrancaSwap:
                     setattr(franca_class, method, _sklearn_method(sklearn_class, method))
         self.outcomes_path = outcomes_path
         self.not_run_patterns = not_run_patterns
-        self.versions = {"sklearn_version": sklearn.__version__, "numpy_version": numpy.__version__}
+        self.versions = {"sklearn_version": sklearn.__version__, "numpy_version": numpy.__version__, "device": device}
         self.tests = {}  # test id -> {"outcome": passed|failed|skipped, "message": ..., "seconds": ...}
         self.deselected, self.not_run = [], []
         self.collection_errors = {}

@@ -27,6 +27,8 @@ def main():
                         help="only this suite (repeatable; default: all)")
     parser.add_argument("--report", type=Path, help="write the pass rates per file to this Markdown file")
     parser.add_argument("--draft", action="store_true", help="print unlisted failures as draft deviation lines")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                        help="where franca computes (cuda: the tests' data placed on the GPU; tests/gpu/run.sh)")
     args = parser.parse_args()
 
     results, all_problems = [], []
@@ -34,7 +36,7 @@ def main():
         for suite in _suites.SUITES:
             if args.suite and suite.name not in args.suite:
                 continue
-            result = _suites.run_suite(suite, python)
+            result = _suites.run_suite(suite, python, args.device)
             results.append(result)
             print(_suites.summary(result), flush=True)
             problems = _suites.problems(result)
@@ -43,15 +45,15 @@ def main():
                 problems = [p for p in problems if not p.startswith("unexpected failure")]
             all_problems += [f"{suite.name} on scikit-learn {result.sklearn_version}: {problem}" for problem in problems]
     if args.report:
-        args.report.write_text(report(results))
+        args.report.write_text(report(results, args.device))
         print(f"wrote {args.report}")
     print("\n".join(all_problems) or "every suite matches its expected deviations")
     return 1 if all_problems else 0
 
 
-def report(results):
+def report(results, device="cpu"):
     """docs/sklearn_suites.md: a table of pass rates, then each file's deviations by reason."""
-    lines = ["# scikit-learn's test suites on franca's classes", "",
+    lines = ["# scikit-learn's test suites on franca's classes" + ("" if device == "cpu" else f", on {device}"), "",
              "Made by `tests/python/sklearn_suites/run.py --python /usr/bin/python3 --python "
              "build/venv-newest/bin/python --report docs/sklearn_suites.md` (its docstring says more); do not edit.",
              "Each row is one of scikit-learn's test files, run by the installed scikit-learn with franca's",
