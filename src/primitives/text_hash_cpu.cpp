@@ -54,6 +54,22 @@ bool is_ascii(const std::uint8_t* s, std::int64_t n) {
   return (any & 0x8080808080808080ull) == 0;
 }
 
+// Bit k: byte k of the 8 ASCII bytes at s is a word character (text::is_word), computed on the
+// 8 bytes at once (they are below 0x80, so no byte's sums carry into the next one).
+std::uint64_t ascii_word_bits8(const std::uint8_t* s) {
+  std::uint64_t x = 0;
+  for (int k = 0; k < 8; ++k) x |= std::uint64_t{s[k]} << (8 * k);  // little-endian order, on any machine
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  // The high bit of each byte of v in [lo, hi].
+  auto between = [](std::uint64_t v, std::uint64_t lo, std::uint64_t hi) {
+    return (v + ones * (128 - lo)) & ~(v + ones * (127 - hi));
+  };
+  const std::uint64_t underscore = ~((x ^ ones * '_') + ones * 0x7F);
+  const std::uint64_t high = (between(x, '0', '9') | between(x | ones * 0x20, 'a', 'z') | underscore) & ones * 0x80;
+  // Byte k's high bit (8k + 7) to bit 56 + k, no two products overlapping, then down to bit k.
+  return ((high >> 7) * 0x0102040810204080ull) >> 56;
+}
+
 // text::analyze for scikit-learn's default analysis, word unigrams, of an ASCII text: the same
 // tokens (runs of two or more word characters, stop words dropped) and hashes, the runs found 64
 // bytes at a time. A bit per byte says "word character", and the runs of set bits are found by
@@ -71,7 +87,9 @@ void ascii_unigrams(const std::uint8_t* t, std::int64_t n, const text::TextOptio
   for (std::int64_t base = 0; base < n; base += 64) {
     const int len = static_cast<int>(std::min<std::int64_t>(64, n - base));
     std::uint64_t word = 0;  // bits past len stay 0: a token ends with the text
-    for (int k = 0; k < len; ++k) word |= static_cast<std::uint64_t>(text::is_word(t[base + k])) << k;
+    int k = 0;
+    for (; k + 8 <= len; k += 8) word |= ascii_word_bits8(t + base + k) << k;
+    for (; k < len; ++k) word |= static_cast<std::uint64_t>(text::is_word(t[base + k])) << k;
     for (int pos = 0;;) {
       if (start < 0) {
         const std::uint64_t begins = word & (~std::uint64_t{0} << pos);
