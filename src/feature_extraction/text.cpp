@@ -163,10 +163,8 @@ class HashingVectorizer final : public TypedEstimator<HashingVectorizerParams> {
 
   Matrix apply_impl(const Context& ctx, const std::string&, const Matrix& X) const override {
     const auto& p = params();
-    CsrMatrix out = FRANCA_DISPATCH(X.strings.bytes.device, hash_documents, ctx, X.strings, options(), stop_words(),
-                                    p.binary, p.dtype);
-    apply_norm(ctx, p.norm, out);
-    return Matrix::from_csr(std::move(out));
+    return Matrix::from_csr(FRANCA_DISPATCH(X.strings.bytes.device, hash_documents, ctx, X.strings, options(),
+                                            stop_words(), p.binary, p.dtype, p.norm));
   }
 
   void check_state() const override {}

@@ -47,14 +47,7 @@ void csr_normalize_rows<Backend::cpu>(const Context& ctx, const CsrMatrix& m, Ro
     const P* indptr = m.indptr.ptr<const P>();
     T* data = m.data.ptr<T>();
     parallel_for(ctx, m.rows, kRowGrain, [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t i = begin; i < end; ++i) {
-        T sum = 0;
-        for (P k = indptr[i]; k < indptr[i + 1]; ++k)
-          sum += norm == RowNorm::l2 ? data[k] * data[k] : std::fabs(data[k]);
-        if (sum == 0) continue;
-        if (norm == RowNorm::l2) sum = std::sqrt(sum);
-        for (P k = indptr[i]; k < indptr[i + 1]; ++k) data[k] /= sum;
-      }
+      for (std::int64_t i = begin; i < end; ++i) normalize_row(data + indptr[i], indptr[i + 1] - indptr[i], norm);
     });
   });
 }

@@ -118,7 +118,7 @@ struct Chunk {
 
 template <class T, class I>
 CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOptions o,
-                     const std::vector<std::string>& stop_words, bool binary) {
+                     const std::vector<std::string>& stop_words, bool binary, std::optional<RowNorm> norm) {
   const std::int64_t n = docs.size();
   const I* offsets = docs.offsets.ptr<const I>();
   const std::uint8_t* bytes = docs.bytes.ptr<const std::uint8_t>();
@@ -219,9 +219,14 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
   parallel_for(ctx, n_chunks, 1, [&](std::int64_t chunk_begin, std::int64_t chunk_end) {
     for (std::int64_t c = chunk_begin; c < chunk_end; ++c) {
       const Chunk<T>& chunk = chunks[static_cast<std::size_t>(c)];
-      const std::int64_t at = indptr[n * c / n_chunks];
+      const std::int64_t first = n * c / n_chunks, at = indptr[first];
       std::copy(chunk.columns.begin(), chunk.columns.end(), out.indices.ptr<std::int32_t>() + at);
       std::copy(chunk.values.begin(), chunk.values.end(), out.data.ptr<T>() + at);
+      // Each row normalised while the chunk's values are in cache, not in a pass of its own.
+      if (norm) {
+        for (std::int64_t d = first; d < n * (c + 1) / n_chunks; ++d)
+          normalize_row(out.data.ptr<T>() + indptr[d], indptr[d + 1] - indptr[d], *norm);
+      }
     }
   });
   return out;
@@ -231,12 +236,13 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
 
 template <>
 CsrMatrix hash_documents<Backend::cpu>(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
-                                       const std::vector<std::string>& stop_words, bool binary, DType dtype) {
+                                       const std::vector<std::string>& stop_words, bool binary, DType dtype,
+                                       std::optional<RowNorm> norm) {
   return dispatch_floating(dtype, [&](auto tag) {
     using T = decltype(tag);
     return dispatch_index(docs.offsets.dtype, [&](auto itag) {
       using I = decltype(itag);
-      return hash_typed<T, I>(ctx, docs, options, stop_words, binary);
+      return hash_typed<T, I>(ctx, docs, options, stop_words, binary, norm);
     });
   });
 }
