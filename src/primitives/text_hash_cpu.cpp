@@ -154,8 +154,8 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
     for (std::int64_t c; (c = next_chunk.fetch_add(1)) < n_chunks;) {
       Chunk<T>& chunk = chunks[static_cast<std::size_t>(c)];
       const std::int64_t first = n * c / n_chunks, last = n * (c + 1) / n_chunks;
-      // Room for a word per 4 bytes (a token takes 2 and a separator): the outputs of most text
-      // without growing, whose copies were a tenth of the time on short documents.
+      // Room for a word per 4 bytes (a token takes 2 and a separator): most text's outputs fill
+      // it without the vectors growing and copying themselves.
       const auto room = static_cast<std::size_t>((offsets[last] - offsets[first]) / 4 + 16);
       chunk.columns.reserve(room);
       chunk.values.reserve(room);
