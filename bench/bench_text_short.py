@@ -2,7 +2,8 @@
 """Short documents through the Python binding (issue 14): HashingVectorizer + TfidfTransformer on a
 plain Python list of str of about 150 bytes each, franca's (franca.feature_extraction.text)
 against scikit-learn's, in the same run, with the share of franca's time spent handing the list
-to the library (encoding it to UTF-8 offsets and bytes, franca._convert._utf8_column). Where
+to the library (franca._convert._strings: since 0.4 libfranca copies the str's UTF-8 bytes itself,
+franca_matrix_strings_gather; before, Python encoded them, franca._convert._utf8_column). Where
 pyarrow is installed, also the same documents as a pyarrow string array, which franca reads in place
 (Arrow's offsets and bytes are its strings matrix: no hand-off).
 
@@ -71,7 +72,7 @@ def main():
     theirs = best(lambda: pipeline(sk.HashingVectorizer(), sk.TfidfTransformer(), docs), args.repeat)
     difference = abs(ours[1] - theirs[1]).max()
     assert difference < 1e-12, f"franca's TF-IDF differs from scikit-learn's by {difference}"
-    handoff = best(lambda: _convert._utf8_column(docs), args.repeat)[0]
+    handoff = best(lambda: _convert._strings(docs, args.device), args.repeat)[0]
     timings = [("franca HashingVectorizer + TfidfTransformer", ours[0]),
                ("scikit-learn HashingVectorizer + TfidfTransformer", theirs[0]),
                ("franca's hand-off of the list (in franca's time)", handoff)]

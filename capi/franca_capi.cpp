@@ -13,6 +13,7 @@
 #include <new>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "capi/dlpack_interop.hpp"
 #include "core/cuda_backend.hpp"
@@ -303,6 +304,32 @@ int franca_matrix_strings(const DLTensor* offsets, const DLTensor* bytes, franca
                           s.offsets.device.str(), s.bytes.device.str());
     s.bytes.dtype = franca::DType::uint8;
     *out = new franca_matrix_s{franca::Matrix::from_strings(std::move(s))};
+  });
+}
+
+int franca_matrix_strings_gather(franca_context ctx, void* sequence, int64_t n, franca_item_fn item,
+                                 franca_text_fn text, franca_matrix* out) {
+  return translate_exceptions([&] {
+    FRANCA_NOT_NULL(out);
+    *out = nullptr;
+    FRANCA_NOT_NULL(item);
+    FRANCA_NOT_NULL(text);
+    FRANCA_EXPECTS(n >= 0, "n: {} is negative", n);
+    // The callbacks run here, in order, on the caller's thread (a binding's may need its
+    // interpreter's lock); only the copy after them is parallel.
+    std::vector<const char*> starts(static_cast<std::size_t>(n));
+    std::vector<std::int64_t> lengths(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      void* it = item(sequence, i);
+      const char* bytes = it ? text(it, &lengths[static_cast<std::size_t>(i)]) : nullptr;
+      FRANCA_EXPECTS_STATUS(bytes != nullptr, Status::type, "sequence: item {} is not text ({} returned NULL)", i,
+                            it ? "text" : "item");
+      FRANCA_EXPECTS(lengths[static_cast<std::size_t>(i)] >= 0, "sequence: text of item {} has a negative length ({})",
+                     i, lengths[static_cast<std::size_t>(i)]);
+      starts[static_cast<std::size_t>(i)] = bytes;
+    }
+    *out = new franca_matrix_s{
+        franca::Matrix::from_strings(franca::copy_strings(context_of(ctx), starts.data(), lengths.data(), n))};
   });
 }
 

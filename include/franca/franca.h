@@ -167,6 +167,21 @@ FRANCA_API int franca_matrix_csr(const DLTensor* indptr, const DLTensor* indices
 /* Arrow-style string column: offsets int32/int64 of n+1 (non-decreasing, offsets[0] may be
  * non-zero), bytes uint8/int8, on the same device. */
 FRANCA_API int franca_matrix_strings(const DLTensor* offsets, const DLTensor* bytes, franca_matrix* out);
+/* A host string column that owns a copy of the n texts of a caller's sequence, read through two
+ * callbacks, for a language whose strings are objects of its own (a Python list of str, an R
+ * character vector): the library calls item(sequence, i), then text(that item, &length), for i
+ * from 0 to n-1 in order, on the calling thread, then copies the n texts end to end (on ctx's
+ * threads) into offsets (int64, from 0) and bytes it owns, as franca_matrix_strings holds them.
+ * text returns the item's bytes (UTF-8) and sets *length, or returns NULL for an item that is not
+ * text; an item of NULL, or a text of NULL, fails the call with FRANCA_ERROR_TYPE naming the
+ * item's index, without calling the callbacks further, and makes no matrix.
+ * Every pointer text returns must stay valid, and its bytes unchanged, until the call returns. As
+ * with franca_matrix_strings, the bytes' UTF-8 is checked by the estimator that reads them
+ * (HashingVectorizer's decode_error), not here. ctx: NULL for the default. Since 0.4. */
+typedef void* (*franca_item_fn)(void* sequence, int64_t index);
+typedef const char* (*franca_text_fn)(void* item, int64_t* length);
+FRANCA_API int franca_matrix_strings_gather(franca_context ctx, void* sequence, int64_t n, franca_item_fn item,
+                                            franca_text_fn text, franca_matrix* out);
 FRANCA_API int franca_matrix_free(franca_matrix m);
 FRANCA_API int franca_matrix_get_kind(franca_matrix m, int* kind);
 FRANCA_API int franca_matrix_shape(franca_matrix m, int64_t* n_rows, int64_t* n_cols);

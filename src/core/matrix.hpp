@@ -23,6 +23,10 @@ struct StringColumn {
   std::int64_t size() const { return offsets.dim(0) - 1; }
 };
 
+// A host column that owns a copy of n texts, text i being lengths[i] bytes at starts[i] (read
+// during the call only): int64 offsets from 0, the bytes copied end to end on ctx's threads.
+StringColumn copy_strings(const Context& ctx, const char* const* starts, const std::int64_t* lengths, std::int64_t n);
+
 struct Matrix {
   enum class Kind { dense = 0, csr = 1, strings = 2 };
   Kind kind = Kind::dense;

@@ -168,10 +168,8 @@ class HashingVectorizer final : public TypedEstimator<HashingVectorizerParams> {
 
   Matrix apply_impl(const Context& ctx, const std::string&, const Matrix& X) const override {
     const auto& p = params();
-    CsrMatrix out = FRANCA_DISPATCH(X.strings.bytes.device, hash_documents, ctx, X.strings, options(), stop_words(),
-                                    p.binary, p.dtype);
-    apply_norm(ctx, p.norm, out);
-    return Matrix::from_csr(std::move(out));
+    return Matrix::from_csr(FRANCA_DISPATCH(X.strings.bytes.device, hash_documents, ctx, X.strings, options(),
+                                            stop_words(), p.binary, p.dtype, p.norm));
   }
 
   void check_state() const override {}
@@ -245,12 +243,22 @@ class TfidfTransformer final : public TypedEstimator<TfidfTransformerParams> {
     // held every term), ln(n / df) + 1 without (infinite for a term in no document).
     const double smooth = params().smooth_idf ? 1.0 : 0.0;
     const double n = static_cast<double>(m.rows) + smooth;
+    auto idf_of = [&](std::int64_t d) { return std::log(n / (static_cast<double>(d) + smooth)) + 1.0; };
+    // idf depends on df only, and most of a hashed vocabulary's 2**20 columns share a few small
+    // document counts: those are each computed once (the same expression, so the same bits), not
+    // once per column, where the logarithms were most of the fit.
+    constexpr std::int64_t kTabled = 4096;
+    std::vector<double> small(
+        static_cast<std::size_t>(std::min({kTabled, m.rows + 1, static_cast<std::int64_t>(df.size())})));
+    for (std::size_t d = 0; d < small.size(); ++d) small[d] = idf_of(static_cast<std::int64_t>(d));
     std::vector<double> idf(df.size());
     parallel_for(ctx, static_cast<std::int64_t>(df.size()), std::int64_t{1} << 14,
                  [&](std::int64_t j0, std::int64_t j1) {
-                   for (std::int64_t j = j0; j < j1; ++j)
+                   for (std::int64_t j = j0; j < j1; ++j) {
+                     const std::int64_t d = df[static_cast<std::size_t>(j)];
                      idf[static_cast<std::size_t>(j)] =
-                         std::log(n / (static_cast<double>(df[static_cast<std::size_t>(j)]) + smooth)) + 1.0;
+                         d < static_cast<std::int64_t>(small.size()) ? small[static_cast<std::size_t>(d)] : idf_of(d);
+                   }
                  });
     if (!params().smooth_idf) {
       const auto unseen = std::count(df.begin(), df.end(), std::int64_t{0});

@@ -28,6 +28,17 @@ void csr_check(const Context& ctx, const CsrMatrix& m);
 template <Backend B>
 void csr_normalize_rows(const Context& ctx, const CsrMatrix& m, RowNorm norm);
 
+// One row of csr_normalize_rows on the host: the n values at v divided by their norm. Also used
+// where a CPU primitive normalises each row as it writes it (the hashing), saving a pass.
+template <class T>
+inline void normalize_row(T* v, std::int64_t n, RowNorm norm) {
+  T sum = 0;
+  for (std::int64_t k = 0; k < n; ++k) sum += norm == RowNorm::l2 ? v[k] * v[k] : std::fabs(v[k]);
+  if (sum == 0) return;
+  if (norm == RowNorm::l2) sum = std::sqrt(sum);
+  for (std::int64_t k = 0; k < n; ++k) v[k] /= sum;
+}
+
 // The number of stored entries in each column (scikit-learn's document frequency: explicit
 // zeros count). m must have passed csr_check.
 template <Backend B>

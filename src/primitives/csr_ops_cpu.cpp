@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "core/expects.hpp"
 #include "core/parallel.hpp"
@@ -46,14 +47,7 @@ void csr_normalize_rows<Backend::cpu>(const Context& ctx, const CsrMatrix& m, Ro
     const P* indptr = m.indptr.ptr<const P>();
     T* data = m.data.ptr<T>();
     parallel_for(ctx, m.rows, kRowGrain, [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t i = begin; i < end; ++i) {
-        T sum = 0;
-        for (P k = indptr[i]; k < indptr[i + 1]; ++k)
-          sum += norm == RowNorm::l2 ? data[k] * data[k] : std::fabs(data[k]);
-        if (sum == 0) continue;
-        if (norm == RowNorm::l2) sum = std::sqrt(sum);
-        for (P k = indptr[i]; k < indptr[i + 1]; ++k) data[k] /= sum;
-      }
+      for (std::int64_t i = begin; i < end; ++i) normalize_row(data + indptr[i], indptr[i + 1] - indptr[i], norm);
     });
   });
 }
@@ -104,32 +98,37 @@ CsrMatrix csr_scale_columns<Backend::cpu>(const Context& ctx, const CsrMatrix& m
     out.cols = m.cols;
     out.indptr = Array::empty(ctx, Device::cpu(), DType::int64, {m.rows + 1});
     std::int64_t* out_indptr = out.indptr.ptr<std::int64_t>();
-    // Counting first: entries may drop out.
+    // One pass, each row written where it is in m (it can only lose entries) and its entries
+    // counted; rows are moved down afterwards only where some entry was dropped (rare: the
+    // explicit zeros of cancelling hashed signs). Counting first would compute every value twice.
+    const std::int64_t nnz = m.nnz();
+    out.indices = Array::empty(ctx, Device::cpu(), m.indices.dtype, {nnz});
+    out.data = Array::empty(ctx, Device::cpu(), m.data.dtype, {nnz});
+    I* out_indices = out.indices.ptr<I>();
+    T* out_data = out.data.ptr<T>();
     out_indptr[0] = 0;
     parallel_for(ctx, m.rows, kRowGrain, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t i = begin; i < end; ++i) {
-        std::int64_t kept = 0;
-        for (P k = indptr[i]; k < indptr[i + 1]; ++k)
-          kept += !drop_zeros || tfidf_value(data[k], w, indices[k], sublinear) != T(0);
-        out_indptr[i + 1] = kept;
-      }
-    });
-    for (std::int64_t i = 0; i < m.rows; ++i) out_indptr[i + 1] += out_indptr[i];
-    out.indices = Array::empty(ctx, Device::cpu(), m.indices.dtype, {out_indptr[m.rows]});
-    out.data = Array::empty(ctx, Device::cpu(), m.data.dtype, {out_indptr[m.rows]});
-    I* out_indices = out.indices.ptr<I>();
-    T* out_data = out.data.ptr<T>();
-    parallel_for(ctx, m.rows, kRowGrain, [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t i = begin; i < end; ++i) {
-        std::int64_t at = out_indptr[i];
+        std::int64_t at = indptr[i];
         for (P k = indptr[i]; k < indptr[i + 1]; ++k) {
           const T v = tfidf_value(data[k], w, indices[k], sublinear);
           if (drop_zeros && v == T(0)) continue;
           out_indices[at] = indices[k];
           out_data[at++] = v;
         }
+        out_indptr[i + 1] = at - indptr[i];
       }
     });
+    for (std::int64_t i = 0; i < m.rows; ++i) out_indptr[i + 1] += out_indptr[i];
+    if (out_indptr[m.rows] != nnz) {
+      for (std::int64_t i = 0; i < m.rows; ++i) {
+        const std::int64_t from = indptr[i], to = out_indptr[i], count = out_indptr[i + 1] - to;
+        if (from == to || count == 0) continue;
+        std::memmove(out_indices + to, out_indices + from, static_cast<std::size_t>(count) * sizeof(I));
+        std::memmove(out_data + to, out_data + from, static_cast<std::size_t>(count) * sizeof(T));
+      }
+      out.indices.shape[0] = out.data.shape[0] = out_indptr[m.rows];
+    }
     return out;
   });
 }

@@ -250,14 +250,17 @@ CsrMatrix hash_typed(const Context& ctx, const StringColumn& docs, text::TextOpt
 
 template <>
 CsrMatrix hash_documents<Backend::cuda>(const Context& ctx, const StringColumn& docs, const text::TextOptions& options,
-                                        const std::vector<std::string>& stop_words, bool binary, DType dtype) {
-  return dispatch_floating(dtype, [&](auto tag) {
+                                        const std::vector<std::string>& stop_words, bool binary, DType dtype,
+                                        std::optional<RowNorm> norm) {
+  CsrMatrix out = dispatch_floating(dtype, [&](auto tag) {
     using T = decltype(tag);
     return dispatch_index(docs.offsets.dtype, [&](auto itag) {
       using I = decltype(itag);
       return hash_typed<T, I>(ctx, docs, options, stop_words, binary);
     });
   });
+  if (norm) csr_normalize_rows<Backend::cuda>(ctx, out, *norm);
+  return out;
 }
 
 }  // namespace franca

@@ -83,8 +83,14 @@ FRANCA_TEXT_FN int map_lookup(const std::uint32_t* keys, const std::uint32_t* re
 
 #define FRANCA_TABLE_SIZE(t) static_cast<int>(sizeof(t) / sizeof(t[0]))
 
+// The ASCII word characters, [0-9A-Za-z_], as bits of two words: code points 0-63 ('0'-'9' are
+// 48-57) and 64-127 ('A'-'Z' 65-90, '_' 95, 'a'-'z' 97-122), so that the test of an ASCII
+// character (most of most text) is a shift, not a chain of comparisons.
+constexpr std::uint64_t kAsciiWordLow = 0x03FF000000000000ull;
+constexpr std::uint64_t kAsciiWordHigh = 0x07FFFFFE87FFFFFEull;
+
 FRANCA_TEXT_FN bool is_word(std::uint32_t c) {
-  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  if (c < 0x80) return (((c < 64 ? kAsciiWordLow : kAsciiWordHigh) >> (c & 63)) & 1u) != 0;
   return in_ranges(unicode::kWord, FRANCA_TABLE_SIZE(unicode::kWord) / 2, c);
 }
 
@@ -354,8 +360,11 @@ struct Murmur3 {
 template <class Emit>
 FRANCA_TEXT_FN void emit_hash(std::int32_t h, const TextOptions& o, Emit& emit) {
   const std::int32_t n = o.n_features;
-  // abs(INT32_MIN) overflows; scikit-learn defines that case's column as below.
-  const std::int32_t column = h == INT32_MIN ? (2147483647 - (n - 1)) % n : (h < 0 ? -h : h) % n;
+  // abs(INT32_MIN) overflows; scikit-learn defines that case's column as below. Where n is a
+  // power of two (the default 2**20), the remainder of abs(h) >= 0 is its low bits: a mask
+  // instead of a division, on every token.
+  const std::int32_t a = h < 0 ? -h : h;
+  const std::int32_t column = h == INT32_MIN ? (2147483647 - (n - 1)) % n : (n & (n - 1)) == 0 ? a & (n - 1) : a % n;
   emit(column, (!o.alternate_sign || h >= 0) ? 1 : -1);
 }
 
@@ -388,19 +397,22 @@ template <class Emit>
 FRANCA_TEXT_FN void word_ngrams(const std::uint8_t* t, std::int64_t n, const TextOptions& o, Emit& emit) {
   std::int64_t starts[kMaxNgram], ends[kMaxNgram];
   std::int64_t kept = 0;
+  int last = -1;  // the slot of the latest token, kept - 1 modulo max_n (counted, not divided)
   auto token = [&](std::int64_t start, std::int64_t end) {
     if (o.n_stop > 0 && is_stop_word(t + start, end - start, o)) return;
-    const int slot = static_cast<int>(kept % o.max_n);
-    starts[slot] = start;
-    ends[slot] = end;
+    last = last + 1 == o.max_n ? 0 : last + 1;
+    starts[last] = start;
+    ends[last] = end;
     ++kept;
     // The n-grams that end with this token.
     for (std::int64_t len = kept < o.max_n ? kept : o.max_n; len >= o.min_n; --len) {
       Murmur3 m;
-      for (std::int64_t k = kept - len; k < kept; ++k) {
-        const int s = static_cast<int>(k % o.max_n);
-        if (k != kept - len) m.byte(' ');
+      int s = last - static_cast<int>(len - 1);
+      if (s < 0) s += o.max_n;
+      for (std::int64_t k = 0; k < len; ++k) {
+        if (k > 0) m.byte(' ');
         m.update(t + starts[s], ends[s] - starts[s]);
+        s = s + 1 == o.max_n ? 0 : s + 1;
       }
       emit_hash(m.finish(), o, emit);
     }

@@ -41,13 +41,11 @@ struct Column {
 
 // HashingVectorizer(params) of docs on `device`, then TfidfTransformer of that (with
 // sublinear_tf where the counts are positive: the log of a negative count is NaN).
-std::pair<Csr, Csr> run(const std::string& device, const std::vector<std::string>& docs, const std::string& params) {
-  Column column(device, docs);
+std::pair<Csr, Csr> run_on(franca_matrix column, const std::string& params) {
   auto hashing = estimator("HashingVectorizer", params);
-  EXPECT_EQ(franca_estimator_fit(nullptr, hashing.get(), column.matrix.get(), nullptr, nullptr), FRANCA_OK)
-      << franca_last_error();
+  EXPECT_EQ(franca_estimator_fit(nullptr, hashing.get(), column, nullptr, nullptr), FRANCA_OK) << franca_last_error();
   franca_matrix counts = nullptr, tfidf_out = nullptr;
-  EXPECT_EQ(franca_estimator_apply(nullptr, hashing.get(), "transform", column.matrix.get(), &counts), FRANCA_OK)
+  EXPECT_EQ(franca_estimator_apply(nullptr, hashing.get(), "transform", column, &counts), FRANCA_OK)
       << franca_last_error();
   const bool positive = params.find(R"("alternate_sign": false)") != std::string::npos;
   auto tfidf = estimator("TfidfTransformer", positive ? R"({"sublinear_tf": true})" : "{}");
@@ -58,6 +56,11 @@ std::pair<Csr, Csr> run(const std::string& device, const std::vector<std::string
   franca_matrix_free(counts);
   franca_matrix_free(tfidf_out);
   return out;
+}
+
+std::pair<Csr, Csr> run(const std::string& device, const std::vector<std::string>& docs, const std::string& params) {
+  Column column(device, docs);
+  return run_on(column.matrix.get(), params);
 }
 
 std::vector<std::string> corpus(std::size_t n_docs, std::size_t max_len, std::uint64_t seed) {
@@ -168,6 +171,135 @@ TEST_P(TextTest, TfidfRejectsOutOfRangeIndices) {
 }
 
 FRANCA_INSTANTIATE_DEVICE_TESTS(TextTest);
+
+// franca_matrix_strings_gather over a std::vector<std::string>, as a binding calls it over its
+// language's list of strings; `calls` counts the text callbacks, `null_item`/`null_text` make the
+// callbacks return NULL at that index.
+struct Sequence {
+  const std::vector<std::string>* docs;
+  std::int64_t null_item = -1, null_text = -1, calls = 0;
+  std::vector<std::int64_t> index_of_item;
+};
+
+void* item_of(void* sequence, std::int64_t i) {
+  auto* s = static_cast<Sequence*>(sequence);
+  if (i == s->null_item) return nullptr;
+  // The item handed to text(): the sequence itself, the index remembered by position.
+  s->index_of_item.push_back(i);
+  return s;
+}
+
+const char* text_of(void* item, std::int64_t* length) {
+  auto* s = static_cast<Sequence*>(item);
+  const std::int64_t i = s->index_of_item.back();
+  ++s->calls;
+  if (i == s->null_text) return nullptr;
+  const std::string& d = (*s->docs)[static_cast<std::size_t>(i)];
+  *length = static_cast<std::int64_t>(d.size());
+  return d.data();
+}
+
+MatrixPtr gather(Sequence& s, franca_context ctx = nullptr) {
+  franca_matrix m = nullptr;
+  EXPECT_EQ(franca_matrix_strings_gather(ctx, &s, static_cast<std::int64_t>(s.docs->size()), item_of, text_of, &m),
+            FRANCA_OK)
+      << franca_last_error();
+  return MatrixPtr(m);
+}
+
+TEST(StringsGather, OwnsACopyOfTheTextsInArrowLayout) {
+  std::vector<std::string> docs = {"", "Hello world", "", "ΑΣ ΣΑΣ café 😀👍🏽", "caf\xe9", ""};
+  Sequence s{&docs};
+  auto m = gather(s);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(s.calls, 6);
+  std::int64_t rows = 0, cols = 0;
+  FRANCA_ASSERT_OK(franca_matrix_shape(m.get(), &rows, &cols));
+  EXPECT_EQ(rows, 6);
+  EXPECT_EQ(cols, 1);
+  std::string all;
+  std::vector<double> offsets{0};
+  for (const auto& d : docs) {
+    all += d;
+    offsets.push_back(static_cast<double>(all.size()));
+  }
+  for (auto& d : docs) d.assign(d.size(), '#');  // the matrix holds its own copy
+  EXPECT_EQ(values_of(m.get(), FRANCA_PART_INDPTR), offsets);
+  const auto bytes = values_of(m.get(), FRANCA_PART_VALUES);
+  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), std::string(all.begin(), all.end()))
+      << "the bytes differ from the texts";
+}
+
+TEST(StringsGather, HashesAsTheBorrowedColumnAndLeavesUtf8ToTheTransform) {
+  const auto docs = corpus(3000, 300, 5);  // enough for the copy to run on several threads
+  Sequence s{&docs};
+  franca_context ctx = nullptr;
+  FRANCA_ASSERT_OK(franca_context_create("cpu", &ctx));
+  FRANCA_ASSERT_OK(franca_context_set_threads(ctx, 4));
+  auto m = gather(s, ctx);
+  franca_context_free(ctx);
+  const std::string params = R"({"decode_error": "replace", "analyzer": "char_wb", "ngram_range": [1, 3]})";
+  const auto expected = run("cpu", docs, params);
+  const auto got = run_on(m.get(), params);
+  EXPECT_EQ(got.first.indptr, expected.first.indptr);
+  EXPECT_EQ(got.first.indices, expected.first.indices);
+  EXPECT_EQ(got.first.data, expected.first.data);
+  EXPECT_EQ(got.second.data, expected.second.data);
+  // Not checked when gathered, as franca_matrix_strings: the transform names invalid UTF-8.
+  const std::vector<std::string> bad = {"fine", "caf\xc3\xa9", "caf\xe9"};
+  Sequence b{&bad};
+  auto column = gather(b);
+  auto hashing = estimator("HashingVectorizer");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, hashing.get(), column.get(), nullptr, nullptr));
+  franca_matrix out = nullptr;
+  FRANCA_ASSERT_ERROR(franca_estimator_apply(nullptr, hashing.get(), "transform", column.get(), &out),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "document 2 is not valid UTF-8");
+}
+
+TEST(StringsGather, EmptySequence) {
+  const std::vector<std::string> none;
+  Sequence s{&none};
+  auto m = gather(s);
+  std::int64_t rows = -1, cols = -1;
+  FRANCA_ASSERT_OK(franca_matrix_shape(m.get(), &rows, &cols));
+  EXPECT_EQ(rows, 0);
+  EXPECT_EQ(values_of(m.get(), FRANCA_PART_INDPTR), std::vector<double>{0});
+  EXPECT_TRUE(values_of(m.get(), FRANCA_PART_VALUES).empty());
+  // Fitted on a document (a fit needs one), the stateless transform takes none.
+  Column one("cpu", {"one document"});
+  auto hashing = estimator("HashingVectorizer");
+  FRANCA_ASSERT_OK(franca_estimator_fit(nullptr, hashing.get(), one.matrix.get(), nullptr, nullptr));
+  franca_matrix out = nullptr;
+  FRANCA_ASSERT_OK(franca_estimator_apply(nullptr, hashing.get(), "transform", m.get(), &out));
+  MatrixPtr counts(out);
+  EXPECT_EQ(values_of(out, FRANCA_PART_INDPTR), std::vector<double>{0});
+}
+
+TEST(StringsGather, EachBadArgumentHasItsOwnError) {
+  const std::vector<std::string> docs = {"a", "b", "c", "d"};
+  franca_matrix m = reinterpret_cast<franca_matrix>(&m);  // poisoned: a failed call sets NULL
+  Sequence s{&docs};
+  s.null_text = 1;
+  FRANCA_ASSERT_ERROR(franca_matrix_strings_gather(nullptr, &s, 4, item_of, text_of, &m), FRANCA_ERROR_TYPE,
+                      "sequence: item 1 is not text (text returned NULL)");
+  EXPECT_EQ(m, nullptr);
+  EXPECT_EQ(s.calls, 2) << "the callbacks are called no further after a NULL";
+  Sequence t{&docs};
+  t.null_item = 2;
+  FRANCA_ASSERT_ERROR(franca_matrix_strings_gather(nullptr, &t, 4, item_of, text_of, &m), FRANCA_ERROR_TYPE,
+                      "sequence: item 2 is not text (item returned NULL)");
+  EXPECT_EQ(t.calls, 2);
+  Sequence u{&docs};
+  FRANCA_ASSERT_ERROR(franca_matrix_strings_gather(nullptr, &u, -1, item_of, text_of, &m),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "n: -1 is negative");
+  FRANCA_ASSERT_ERROR(franca_matrix_strings_gather(nullptr, &u, 4, nullptr, text_of, &m), FRANCA_ERROR_INVALID_ARGUMENT,
+                      "item: must not be NULL");
+  FRANCA_ASSERT_ERROR(franca_matrix_strings_gather(nullptr, &u, 4, item_of, nullptr, &m), FRANCA_ERROR_INVALID_ARGUMENT,
+                      "text: must not be NULL");
+  FRANCA_ASSERT_ERROR(franca_matrix_strings_gather(nullptr, &u, 4, item_of, text_of, nullptr),
+                      FRANCA_ERROR_INVALID_ARGUMENT, "out: must not be NULL");
+  EXPECT_EQ(u.calls, 0);
+}
 
 }  // namespace
 }  // namespace franca::test

@@ -24,6 +24,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -338,12 +339,38 @@ class Inputs {
     bytes.tensor.dtype = {kDLUInt, 8, 1};
     bytes.tensor.shape = bytes.shape.data();
     franca_matrix m = nullptr;
+    if (in_.ConsumeProbability<float>() < 0.25f) {
+      // The same texts read through callbacks, as a binding hands its language's strings over
+      // (franca_matrix_strings_gather); an item may be missing (NULL), or the count wrong.
+      gathered_.clear();
+      const std::int64_t end = std::max<std::int64_t>(offsets.back(), 0);
+      for (std::int64_t i = 0; i < rows; ++i) {
+        const auto from = static_cast<std::size_t>(std::clamp<std::int64_t>(offsets[i], 0, end));
+        const auto to = static_cast<std::size_t>(std::clamp<std::int64_t>(offsets[i + 1], 0, end));
+        gathered_.emplace_back(reinterpret_cast<const char*>(bytes.storage.data()) + from, to > from ? to - from : 0);
+      }
+      const std::int64_t missing = in_.ConsumeBool() ? in_.ConsumeIntegralInRange<std::int64_t>(0, rows) : -1;
+      if (missing >= 0 && missing < rows) gathered_[static_cast<std::size_t>(missing)] = std::string_view();
+      auto item = [](void* sequence, std::int64_t i) -> void* {
+        auto& items = *static_cast<std::vector<std::string_view>*>(sequence);
+        return items[static_cast<std::size_t>(i)].data() ? &items[static_cast<std::size_t>(i)] : nullptr;
+      };
+      auto text = [](void* it, std::int64_t* length) -> const char* {
+        const auto* view = static_cast<const std::string_view*>(it);
+        *length = static_cast<std::int64_t>(view->size());
+        return view->data();
+      };
+      const std::int64_t n = in_.ConsumeBool() ? rows : in_.ConsumeIntegralInRange<std::int64_t>(-1, rows);
+      franca_matrix_strings_gather(nullptr, &gathered_, n, item, text, &m);
+      return m;
+    }
     franca_matrix_strings(index_tensor(offsets), &bytes.tensor, &m);
     return m;
   }
 
   FuzzedDataProvider& in_;
-  std::deque<OwnedTensor> tensors_;  // a deque: the DLTensors handed out keep their addresses
+  std::deque<OwnedTensor> tensors_;         // a deque: the DLTensors handed out keep their addresses
+  std::vector<std::string_view> gathered_;  // the texts franca_matrix_strings_gather reads
 };
 
 // The bytes of every element of `t`, read over the shape and strides it claims: AddressSanitizer

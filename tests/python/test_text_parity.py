@@ -146,6 +146,19 @@ def test_hashing_vectorizer_parity_int32_offsets_and_bytes_input():
     assert_same_csr(franca_hashing(docs, np.int32, ngram_range=[1, 2]), ref, RTOL[np.float64], "int32 offsets")
 
 
+def test_ascii_tokens_across_the_scanner_s_64_byte_words():
+    """The CPU path finds the word unigrams of an ASCII document 64 bytes at a time: tokens that
+    straddle, start or end on those boundaries, documents of 63 to 193 bytes ending in a word
+    character or not, one-character runs, and stop words, as scikit-learn tokenizes them."""
+    rng = np.random.default_rng(14)
+    alphabet = np.array(list("abcXYZ019_ .,'-\t"))
+    docs = ["".join(rng.choice(alphabet, size=n)) for n in range(63, 194) for _ in range(3)]
+    docs += ["a" * n for n in (1, 2, 63, 64, 65, 127, 128, 129)] + ["x " * 32, " y" * 32, "The " * 40]
+    for params in ({}, {"lowercase": False, "n_features": 1000}, {"stop_words": ["abc", "the", "_0"]}):
+        ref = HashingVectorizer(**params).transform(docs)
+        assert_same_csr(franca_hashing(docs, **params), ref, RTOL[np.float64], f"params={params}")
+
+
 def test_explicit_zeros_kept_as_scikit_learn_does():
     # "aa" and "ab" hash to column 0 of 1 with opposite signs: scikit-learn stores a zero.
     ref = HashingVectorizer(n_features=1, norm=None).transform(["aa ab"])

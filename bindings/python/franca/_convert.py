@@ -11,7 +11,8 @@ read the data as it is, and each such case is listed in `docs/python.md`:
   - a sparse format other than CSR (converted with .tocsr()), a pandas DataFrame whose
     columns are all sparse (its COO matrix, then CSR), and dense input to an
     estimator that only takes CSR (TfidfTransformer: converted to CSR);
-  - lists and other sequences (np.asarray), strings (UTF-8 bytes plus int64 offsets);
+  - lists and other sequences (np.asarray), strings (UTF-8 bytes plus int64 offsets: a list or
+    tuple of str is copied by the library itself, franca_matrix_strings_gather);
   - host data when the configured device is CUDA (the one host-to-device copy, asked for
     by the caller), and y / sample_weight on another device than X (moved to X's device).
 
@@ -404,7 +405,10 @@ def _strings(docs, device):
     if arrow is not None:
         offsets, data = _arrow_buffers(arrow)
     else:
-        docs = docs if isinstance(docs, list) else list(docs)
+        docs = docs if isinstance(docs, (list, tuple)) else list(docs)
+        gathered = None if device.startswith("cuda") else _gathered(docs)
+        if gathered is not None:
+            return Input("numpy", (_dlpack.KDLCPU, 0), (gathered,), matrix=gathered)
         offsets, data = _utf8_column(docs)
     offsets_in = _place(offsets, device)
     bytes_in = _place(data, device)
@@ -453,6 +457,35 @@ def _arrow_buffers(array):
     offsets = np.frombuffer(offsets, dtype=dtype)[array.offset:array.offset + len(array) + 1]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
     return offsets, data
+
+
+def _c_function(name):
+    """The address of one of CPython's C API functions (stable ABI), or None where there is none."""
+    function = getattr(getattr(ctypes, "pythonapi", None), name, None)
+    return None if function is None else ctypes.cast(function, ctypes.c_void_p).value
+
+
+_LIST_ITEM, _TUPLE_ITEM = _c_function("PyList_GetItem"), _c_function("PyTuple_GetItem")
+_UTF8_AND_SIZE = _c_function("PyUnicode_AsUTF8AndSize")
+
+
+def _gathered(docs):
+    """A franca strings matrix owning a copy of a list's or tuple's str documents, read by the
+    library itself (franca_matrix_strings_gather) through CPython's PyList_GetItem/PyTuple_GetItem
+    and PyUnicode_AsUTF8AndSize, called with the GIL held (_lib.pylib): no Python bytecode per
+    document. For an ASCII str, PyUnicode_AsUTF8AndSize returns the str's own bytes (no copy); for
+    any other str, the UTF-8 copy CPython makes and keeps on the str (as str.encode would make,
+    but cached for the str's life). None, with the Python error cleared, where a document is not a
+    str (bytes, NaN, None: TypeError) or cannot be encoded (a lone surrogate: UnicodeEncodeError):
+    _utf8_column then takes the documents, with its own handling and messages."""
+    item = _LIST_ITEM if isinstance(docs, list) else _TUPLE_ITEM
+    if item is None or _UTF8_AND_SIZE is None:
+        return None
+    try:
+        return _lib.new_handle(_lib.pylib.franca_matrix_strings_gather, _lib.lib.franca_matrix_free, None, docs,
+                               len(docs), item, _UTF8_AND_SIZE)
+    except (TypeError, UnicodeEncodeError):  # ctypes raised the error Python's C API set (and cleared it)
+        return None
 
 
 def _utf8_column(docs):

@@ -2,7 +2,9 @@
 
 Loaded with ctypes.CDLL (not PyDLL), so the GIL is released for the duration of each C
 call: other Python threads run while franca works, and several threads can predict with one
-fitted estimator at once (which the C library allows). Every function that returns a
+fitted estimator at once (which the C library allows). The one exception is
+franca_matrix_strings_gather, called through `pylib` with the GIL held, as its callbacks (Python's
+C API) need. Every function that returns a
 franca_status is checked: a failing status raises the matching `franca.exceptions` class
 with franca_last_error(), read on the same thread, right after the call.
 """
@@ -15,7 +17,7 @@ from pathlib import Path
 from . import _dlpack
 from .exceptions import BY_STATUS, FrancaError, FrancaLibraryNotFound, bind_status_codes
 
-__all__ = ["lib", "path", "STATUS", "take_string", "take_json", "Handle", "new_handle", "LOG_CALLBACK",
+__all__ = ["lib", "pylib", "path", "STATUS", "take_string", "take_json", "Handle", "new_handle", "LOG_CALLBACK",
            "DATA_LOSS_CALLBACK", "BLOCKS_CALLBACK", "BLOCKS_ROWS", "BLOCKS_KEEP", "BLOCKS_KEPT"]
 
 _NAME = {"darwin": "libfranca.dylib", "win32": "franca.dll"}.get(sys.platform, "libfranca.so")
@@ -141,6 +143,14 @@ _CHECKED = {
 for _name, _argtypes in _CHECKED.items():
     _f = getattr(lib, _name)
     _f.argtypes, _f.restype, _f.errcheck = _argtypes, ctypes.c_int, _check
+
+# franca_matrix_strings_gather through a PyDLL view of the same library (dlopen gives the same
+# one): PyDLL keeps the GIL held during the call, which its callbacks (CPython's own list and str
+# functions, _convert._gathered) need, and raises the Python error they set, if any, instead of
+# returning the status.
+pylib = ctypes.PyDLL(str(path))
+pylib.franca_matrix_strings_gather.argtypes = [_vp, ctypes.py_object, _i64, _vp, _vp, _p(_vp)]
+pylib.franca_matrix_strings_gather.restype, pylib.franca_matrix_strings_gather.errcheck = ctypes.c_int, _check
 
 # The functions that return something other than a status.
 lib.franca_last_error.argtypes, lib.franca_last_error.restype = [], _cp

@@ -45,6 +45,71 @@ def test_documents_as_arrays_bytes_and_generators():
     _same(vectorizer.transform(d for d in DOCS), expected)
 
 
+class _Str(str):
+    pass
+
+
+def _old_path(monkeypatch, vectorizer, docs):
+    """vectorizer.transform(docs) through the Python hand-off (_utf8_column), as before the library
+    read lists itself."""
+    from franca import _convert
+    with monkeypatch.context() as m:
+        m.setattr(_convert, "_gathered", lambda docs: None)
+        return vectorizer.transform(docs)
+
+
+@pytest.mark.parametrize("docs", [
+    DOCS, [d for d in DOCS if d.isascii()], ["", "", ""], [], ["🙂👍🏽 emoji_only 😀😀", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ǅ ﬁne"],
+    [_Str("a str subclass"), "and a str", _Str("")], tuple(DOCS), list(np.array(DOCS)),
+    ["word%d %s" % (i, "é" * (i % 3)) for i in range(30000)]],
+    ids=["mixed-scripts", "ascii", "empty-documents", "empty-list", "emoji", "str-subclass", "tuple", "numpy-str",
+         "large"])
+def test_lists_of_str_are_read_by_the_library(monkeypatch, docs):
+    """A list (or tuple) of str goes to libfranca as it is (franca_matrix_strings_gather, through
+    CPython's C API): no Python hand-off, and the same matrix as the hand-off's and scikit-learn's."""
+    from franca import _convert
+    handed_off = []
+    encode = _convert._utf8_column
+    monkeypatch.setattr(_convert, "_utf8_column", lambda docs: handed_off.append(1) or encode(docs))
+    vectorizer = HashingVectorizer(n_features=2**12)
+    if not docs:  # no document: the same error either way (franca's fit wants one)
+        with pytest.raises(franca.FrancaValueError, match="0 sample") as ours:
+            vectorizer.transform(docs)
+        with pytest.raises(franca.FrancaValueError, match="0 sample") as old:
+            _old_path(monkeypatch, vectorizer, docs)
+        assert str(ours.value) == str(old.value) and handed_off == [1]
+        return
+    ours = vectorizer.transform(docs)
+    assert handed_off == []
+    old = _old_path(monkeypatch, vectorizer, docs)
+    assert handed_off == [1]
+    assert (ours != old).nnz == 0 and ours.dtype == old.dtype and ours.shape == old.shape
+    _same(ours, reference.HashingVectorizer(n_features=2**12).transform(list(docs)))
+
+
+def test_lists_the_library_cannot_read_go_through_python_as_before(monkeypatch):
+    """A document that is not a str, or a str UTF-8 cannot hold (a lone surrogate), sends the list
+    down the Python hand-off, with its handling (bytes as UTF-8) and its errors, word for word, and
+    leaves no Python error set."""
+    from franca import _convert
+    vectorizer = HashingVectorizer(n_features=256)
+    mixed = [d.encode("utf-8") if i % 2 else d for i, d in enumerate(DOCS)]
+    _same(vectorizer.transform(mixed), reference.HashingVectorizer(n_features=256).transform(DOCS))
+    for bad in (["hello world", np.nan, "hello hello"], ["hello", None], ["ok", "bad \ud800 surrogate"], [1.5]):
+        errors = []
+        for transform in (vectorizer.transform, lambda docs: _old_path(monkeypatch, vectorizer, docs)):
+            with pytest.raises(Exception) as caught:
+                transform(bad)
+            errors.append((type(caught.value), str(caught.value)))
+        assert errors[0] == errors[1]
+    with pytest.raises(UnicodeEncodeError, match="surrogates not allowed"):
+        vectorizer.transform(["ok", "bad \ud800 surrogate"])
+    with pytest.raises(franca.FrancaValueError, match="document 1: np.nan is an invalid document"):
+        vectorizer.transform(["hello world", np.nan])
+    assert _convert._gathered(["a", 1]) is None and _convert._gathered(["a", b"b"]) is None
+    assert vectorizer.transform(["still", "fine"]).nnz == 2  # no error left pending
+
+
 def test_arrow_string_columns_are_read_in_place():
     """pyarrow string/large_string arrays (sliced, chunked), pandas Series of Arrow strings and
     polars string Series give scikit-learn's matrix; a single-chunk column's bytes are the matrix's
