@@ -202,7 +202,7 @@ typedef struct franca_estimator_s* franca_estimator;
  * attributes], "optional_attributes": [those a fit leaves out when its parameters say so (a
  * binding gives None, as scikit-learn)], "inputs": (some of "dense", "CSR", "strings"),
  * "allow_nan", "multioutput" (a regressor that takes 2-D y), "multi_task" (a regressor that
- * takes 2-D y only, its targets fitted together; since 0.3), "one_to_one_features" (a
+ * takes 2-D y only, its targets fitted together; since 0.4), "one_to_one_features" (a
  * transformer whose output column j is input column j), "partial_fit"
  * (franca_estimator_partial_fit applies), "tweedie_power"? (a GLM scored by D^2 of the Tweedie
  * deviance: the power, or the name of the parameter holding it), "function"? (the scikit-learn
