@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Lasso and ElasticNet: franca against scikit-learn in the same run, fit time, ratio, and the
-objective value each reaches beside its time (scikit-learn's objective, 1/(2n) ||y - Xw - b||^2
-+ alpha l1_ratio |w|_1 + alpha (1 - l1_ratio)/2 ||w||^2), with n_iter_.
+"""Lasso and ElasticNet, MultiTaskLasso and MultiTaskElasticNet: franca against scikit-learn in the
+same run, fit time, ratio, and the objective value each reaches beside its time (scikit-learn's
+objective, 1/(2n) ||y - Xw - b||^2 + alpha l1_ratio |w|_1 + alpha (1 - l1_ratio)/2 ||w||^2; the
+multi-task ones sum the 2-norms of W's columns instead of |w|_1), with n_iter_.
 
 Cases: dense 200k x 100, independent columns (a few sweeps) and columns sharing latent
-factors (about 150 sweeps), both the Gram form in franca; and a wide TF-IDF (CSR, HashingVectorizer of
-2**16 columns over the licence and copyright texts of the machine; franca: the residual form).
+factors (about 150 sweeps), both the Gram form in franca; a wide TF-IDF (CSR, HashingVectorizer of
+2**16 columns over the licence and copyright texts of the machine; franca: the residual form); the
+correlated columns with 5 targets sharing their features (the multi-task estimators).
 
     FRANCA_LIBRARY=build/lib/libfranca.so /usr/bin/python3 bench/bench_elastic_net.py --out /tmp/enet.md
 """
@@ -25,9 +27,11 @@ from bench_estimators import best_time, dense_regression, documents  # noqa: E40
 
 
 def objective(X, y, coef, intercept, alpha, l1_ratio):
-    r = y - X @ coef - intercept
-    return 0.5 * float(r @ r) / len(y) + alpha * l1_ratio * np.abs(coef).sum() + \
-        0.5 * alpha * (1 - l1_ratio) * float(coef @ coef)
+    """scikit-learn's objective; a 2-D coef (t, d): the multi-task one, its L1 term over W's columns."""
+    r = y - X @ np.transpose(coef) - intercept
+    l1 = np.linalg.norm(coef, axis=0).sum() if np.ndim(coef) == 2 else np.abs(coef).sum()
+    return 0.5 * float((r * r).sum()) / len(y) + alpha * l1_ratio * l1 + 0.5 * alpha * (1 - l1_ratio) * float(
+        (coef * coef).sum())
 
 
 def correlated_regression(rows, cols, seed=0):
@@ -79,11 +83,16 @@ def main():
     X, y = dense_regression(args.rows, args.cols)
     Xc, yc = correlated_regression(args.rows, args.cols)
     Xw, yw = wide_tfidf(args.docs)
+    rng = np.random.default_rng(1)
+    Yc = Xc @ (rng.standard_normal((args.cols, 5)) * (rng.random((args.cols, 1)) < 0.3)) + rng.standard_normal(
+        (args.rows, 5))
     cases = [("Lasso", {"alpha": 0.1}, X, y, "dense"), ("ElasticNet", {"alpha": 0.1, "l1_ratio": 0.5}, X, y, "dense"),
              ("Lasso", {"alpha": 0.1}, Xc, yc, "dense, correlated"),
              ("ElasticNet", {"alpha": 0.1, "l1_ratio": 0.5}, Xc, yc, "dense, correlated"),
              ("Lasso", {"alpha": 1e-4}, Xw, yw, "CSR TF-IDF"),
-             ("ElasticNet", {"alpha": 2e-4, "l1_ratio": 0.5}, Xw, yw, "CSR TF-IDF")]
+             ("ElasticNet", {"alpha": 2e-4, "l1_ratio": 0.5}, Xw, yw, "CSR TF-IDF"),
+             ("MultiTaskLasso", {"alpha": 0.1}, Xc, Yc, "dense, correlated, 5 targets"),
+             ("MultiTaskElasticNet", {"alpha": 0.1, "l1_ratio": 0.5}, Xc, Yc, "dense, correlated, 5 targets")]
     header = ["estimator", "data", "params", "franca fit s", "sklearn fit s", "speed-up", "franca objective",
               "sklearn objective", "franca n_iter_", "sklearn n_iter_", "nonzero coef (franca/sklearn)"]
     rows = []
