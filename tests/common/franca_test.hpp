@@ -135,9 +135,10 @@ inline std::vector<double> values_of(franca_matrix m, int part = FRANCA_PART_VAL
   for (int i = 0; i < t->dl_tensor.ndim; ++i) n *= t->dl_tensor.shape[i];
   const std::size_t bytes = static_cast<std::size_t>(n) * t->dl_tensor.dtype.bits / 8;
   std::vector<unsigned char> raw(bytes);
-  if (t->dl_tensor.device.device_type == kDLCUDA) {
+  // an empty tensor's data may be NULL, which memcpy may not be given even for 0 bytes
+  if (bytes > 0 && t->dl_tensor.device.device_type == kDLCUDA) {
     cuda_download(raw.data(), t->dl_tensor.data, bytes);
-  } else {
+  } else if (bytes > 0) {
     std::memcpy(raw.data(), t->dl_tensor.data, bytes);
   }
   std::vector<double> out(static_cast<std::size_t>(n));
