@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/expects.hpp"
+#include "core/logging.hpp"
 #include "core/matrix_ref.hpp"
 #include "core/random.hpp"
 #include "linear_model/least_squares.hpp"
@@ -300,6 +301,22 @@ GramStats recentred(const GramStats& g, const std::vector<double>& x_centre) {
   r.x_mean = x_centre;
   r.y_mean = 0.0;
   return r;
+}
+
+void warn_unconverged(const std::string& name, const CdResult& r) {
+  if (r.converged) return;
+  FRANCA_LOG_WARN(
+      "{}: Objective did not converge. You might want to increase the number of iterations, check the scale of the "
+      "features or consider increasing regularisation. Duality gap: {:.3e}, tolerance: {:.3e} (ConvergenceWarning)",
+      name, r.gap, r.tol);
+}
+
+void expect_finite_coefficients(const std::string& name, const std::vector<double>& values) {
+  for (const double x : values)
+    FRANCA_EXPECTS(std::isfinite(x),
+                   "{}: Coordinate descent iterations resulted in non-finite parameter values. The input data may "
+                   "contain large values and need to be preprocessed.",
+                   name);
 }
 
 double alpha_max_of(double xy_max, double n, double l1_ratio) {

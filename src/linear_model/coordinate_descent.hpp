@@ -95,6 +95,11 @@ GramStats recentred(const GramStats& g, const std::vector<double>& x_centre);
 void move_centres(std::vector<double>& Q, std::vector<double>& q, const std::vector<double>& x_mean,
                   const std::vector<double>& y_mean, double weight_sum, const std::vector<double>& x_centre);
 
+// scikit-learn's ConvergenceWarning of an estimator (`name`) whose descent stopped at max_iter.
+void warn_unconverged(const std::string& name, const CdResult& r);
+// Throws scikit-learn's error, naming the estimator, unless every coefficient is finite.
+void expect_finite_coefficients(const std::string& name, const std::vector<double>& values);
+
 // numpy's finfo(float).resolution: the floor of the alpha grid.
 constexpr double kAlphaResolution = 1e-15;
 

@@ -25,10 +25,6 @@ namespace franca {
 
 namespace {
 
-constexpr const char* kNotConverged =
-    "{}: Objective did not converge. You might want to increase the number of iterations, check the scale of the "
-    "features or consider increasing regularisation. Duality gap: {:.3e}, tolerance: {:.3e} (ConvergenceWarning)";
-
 // Lasso is the elastic net with l1_ratio = 1, which it does not list.
 template <bool kLasso>
 struct EnetParams {
@@ -123,7 +119,7 @@ class ElasticNetModel final : public LinearModel<EnetParams<kLasso>> {
         std::vector<double> wk(coef.begin() + k * d, coef.begin() + (k + 1) * d);
         o.stream = static_cast<std::uint64_t>(k);
         const CdResult r = solve(k, wk);
-        if (!r.converged) FRANCA_LOG_WARN(kNotConverged, name, r.gap, r.tol);
+        warn_unconverged(name, r);
         std::copy(wk.begin(), wk.end(), coef.begin() + k * d);
         gaps[static_cast<std::size_t>(k)] = r.gap / static_cast<double>(n);
         n_iter[static_cast<std::size_t>(k)] = r.n_iter;
@@ -198,12 +194,8 @@ class ElasticNetModel final : public LinearModel<EnetParams<kLasso>> {
       for (std::int64_t j = 0; j < d; ++j) b -= coef[k * d + j] * x_mean[static_cast<std::size_t>(j)];
       intercept[static_cast<std::size_t>(k)] = p.fit_intercept ? b : 0.0;
     }
-    for (const auto& v : {&coef, &intercept})
-      for (const double x : *v)
-        FRANCA_EXPECTS(std::isfinite(x),
-                       "{}: Coordinate descent iterations resulted in non-finite parameter values. The input data may "
-                       "contain large values and need to be preprocessed.",
-                       name);
+    expect_finite_coefficients(name, coef);
+    expect_finite_coefficients(name, intercept);
     // scikit-learn's shapes: coef_ (d,), dual_gap_ and n_iter_ scalars for one target, also when
     // y is (n, 1), where intercept_ stays (1,); else (t, d), (t,), (t,), (t,).
     const bool single = t == 1;

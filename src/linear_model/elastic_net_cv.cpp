@@ -427,11 +427,8 @@ class ElasticNetCvModel final : public LinearModel<EnetCvParams<kLasso>> {
       FRANCA_LOG_WARN("{}: Objective did not converge. Duality gap: {:.3e}, tolerance: {:.3e} (ConvergenceWarning)",
                       name, r.gap, r.tol);
     const double intercept = all.intercept(coef, p.fit_intercept);
-    for (const double x : coef)
-      FRANCA_EXPECTS(std::isfinite(x) && std::isfinite(intercept),
-                     "{}: Coordinate descent iterations resulted in non-finite parameter values. The input data may "
-                     "contain large values and need to be preprocessed.",
-                     name);
+    expect_finite_coefficients(name, coef);
+    expect_finite_coefficients(name, {intercept});
 
     // scikit-learn's shapes: mse_path_ is (l1_ratios, alphas, folds) with every axis of length 1
     // squeezed away; alphas_ is (l1_ratios, alphas) from the grid, (alphas,) for one l1_ratio or

@@ -379,13 +379,9 @@ class ElasticNetPathModel final : public TypedEstimator<EnetPathParams> {
             "{}: Objective did not converge at alpha={}. You might want to increase the number of iterations. "
             "Duality gap: {:.3e}, tolerance: {:.3e} (ConvergenceWarning)",
             name, alpha, r.gap, r.tol);
-      for (std::int64_t j = 0; j < size; ++j) {
-        FRANCA_EXPECTS(std::isfinite(coef[static_cast<std::size_t>(j)]),
-                       "{}: Coordinate descent iterations resulted in non-finite parameter values. The input data may "
-                       "contain large values and need to be preprocessed.",
-                       name);
+      expect_finite_coefficients(name, coef);
+      for (std::int64_t j = 0; j < size; ++j)
         coef_path[static_cast<std::size_t>(j * n_alphas + a)] = coef[static_cast<std::size_t>(j)];
-      }
       gaps[static_cast<std::size_t>(a)] = r.gap / static_cast<double>(n);
       n_iter[static_cast<std::size_t>(a)] = r.n_iter;
       FRANCA_LOG_DEBUG("{}: path {} of {}: alpha={}, {} sweeps, duality gap {:.3e}", name, a + 1, n_alphas, alpha,

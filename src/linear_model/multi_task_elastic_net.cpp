@@ -113,12 +113,7 @@ class MultiTaskElasticNetModel final : public LinearModel<MultiTaskParams<kLasso
         "l1_ratio={}",
         name, device.str(), X.kind_name(), n, d, t, p.alpha, p.l1_ratio);
     const CdResult r = cd_gram_multi_task(ctx, eq.cp.xtx, eq.cp.xty.data(), t, y_norm2, W, o);
-    if (!r.converged)
-      FRANCA_LOG_WARN(
-          "{}: Objective did not converge. You might want to increase the number of iterations, check the scale of "
-          "the features or consider increasing regularisation. Duality gap: {:.3e}, tolerance: {:.3e} "
-          "(ConvergenceWarning)",
-          name, r.gap, r.tol);
+    warn_unconverged(name, r);
 
     std::vector<double> coef(static_cast<std::size_t>(t * d)), intercept(static_cast<std::size_t>(t), 0.0);
     for (std::int64_t k = 0; k < t; ++k) {
@@ -130,12 +125,8 @@ class MultiTaskElasticNetModel final : public LinearModel<MultiTaskParams<kLasso
       }
       if (p.fit_intercept) intercept[static_cast<std::size_t>(k)] = b;
     }
-    for (const auto& v : {&coef, &intercept})
-      for (const double x : *v)
-        FRANCA_EXPECTS(std::isfinite(x),
-                       "{}: Coordinate descent iterations resulted in non-finite parameter values. The input data may "
-                       "contain large values and need to be preprocessed.",
-                       name);
+    expect_finite_coefficients(name, coef);
+    expect_finite_coefficients(name, intercept);
     this->set_attribute(ctx, "coef_", to(ctx, Array::from_host(coef, {t, d}), Device::cpu(), dtype));
     this->set_attribute(ctx, "intercept_", to(ctx, Array::from_host(intercept, {t}), Device::cpu(), dtype));
     this->set_attribute(
