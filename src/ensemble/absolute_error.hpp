@@ -94,6 +94,8 @@ class MedianSplitter {
     m_ = count;
     weights_ = weights;
     outputs_ = n_outputs;
+    weight_sum_ = 0;
+    for (std::int64_t i = 0; i < count; ++i) weight_sum_ += weight(i);
     sorted_y_.resize(static_cast<std::size_t>(count * n_outputs));
     ranks_.resize(static_cast<std::size_t>(count * n_outputs));
     std::vector<std::int64_t> order(static_cast<std::size_t>(count));
@@ -109,17 +111,15 @@ class MedianSplitter {
     }
   }
 
-  // The node's weight; its medians go to value (one per output), its impurity to impurity.
-  double node_value(double* value, double& impurity) {
-    double errors = 0, w = 0;
+  // The node's medians go to value (one per output), its impurity to impurity.
+  void node_value(double* value, double& impurity) {
+    double errors = 0;
     for (int o = 0; o < outputs_; ++o) {
       tree_.reset(m_);
       for (std::int64_t i = 0; i < m_; ++i) activate(o, i);
       errors += tree_.absolute_error(sorted_y(o), value[o]);
     }
-    for (std::int64_t i = 0; i < m_; ++i) w += weight(i);
-    impurity = errors / (w * outputs_);
-    return w;
+    impurity = errors / (weight_sum_ * outputs_);
   }
 
   // The best split of the feature whose codes are codes[row * stride] (n_bins value codes, then the
@@ -142,8 +142,6 @@ class MedianSplitter {
 
     SplitChoice best;
     best.node_has_missing = has_missing;
-    double total_w = 0;
-    for (std::int64_t i = 0; i < m_; ++i) total_w += weight(i);
     const std::int64_t missing_rows = count_of(n_bins);
     const double missing_w = weight_of(n_bins);
     std::int64_t rows_through = 0;
@@ -160,7 +158,7 @@ class MedianSplitter {
       const std::int64_t left_rows = rows_through + (candidate.missing_left ? missing_rows : 0);
       const double left_w = w_through + (candidate.missing_left ? missing_w : 0);
       const std::int64_t right_rows = m_ - left_rows;
-      const double right_w = total_w - left_w;
+      const double right_w = weight_sum_ - left_w;
       if (left_rows < limits.min_samples_leaf || right_rows < limits.min_samples_leaf) continue;
       if (left_w < limits.min_weight_leaf || right_w < limits.min_weight_leaf) continue;
       const AbsoluteErrors& e = errors_[c];
@@ -251,6 +249,7 @@ class MedianSplitter {
   const double* weights_ = nullptr;
   std::int64_t m_ = 0;
   int outputs_ = 1;
+  double weight_sum_ = 0;  // the node's
   std::vector<double> sorted_y_;
   std::vector<std::int64_t> ranks_, start_, by_code_;
   std::vector<int> present_;
