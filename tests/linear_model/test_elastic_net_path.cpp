@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 #include "common/franca_test.hpp"
 #include "linear_model/path_problem.hpp"
@@ -140,25 +141,20 @@ TEST_P(ElasticNetPath, InvalidInputsAreNamed) {
   Tensor X(device(), p.X, {p.n, p.d}), y(device(), p.y, {p.n});
   Tensor Y2(device(), std::vector<double>(12, 1.0), {6, 2});
   auto m = dense(X.get());
-  for (const auto& [params, needle] : std::vector<std::pair<std::string, const char*>>{
-           {"{\"Xy\": [1, 2]}", "Xy: expected 3 values"},
-           {"{\"coef_init\": [1, 2, 3, 4]}", "coef_init: expected 3 values"},
-           {"{\"X_offset\": [1, 2, 3]}", "X_scale"},
-           {"{\"precompute\": [[1, 0], [0, 1]]}", "precompute: a Gram matrix of shape (2, 2)"},
-           {"{\"precompute\": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}", "did not pass validation"},
-           {"{\"l1_ratio\": 0}", "l1_ratio=0"},
+  // Y2: the multi-task path's 2-D y.
+  for (const auto& [params, target, needle] : std::vector<std::tuple<std::string, Tensor*, const char*>>{
+           {"{\"Xy\": [1, 2]}", &y, "Xy: expected 3 values"},
+           {"{\"coef_init\": [1, 2, 3, 4]}", &y, "coef_init: expected 3 values"},
+           {"{\"X_offset\": [1, 2, 3]}", &y, "X_scale"},
+           {"{\"precompute\": [[1, 0], [0, 1]]}", &y, "precompute: a Gram matrix of shape (2, 2)"},
+           {"{\"precompute\": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}", &y, "did not pass validation"},
+           {"{\"l1_ratio\": 0}", &y, "l1_ratio=0"},
+           {"{\"positive\": true}", &Y2, "positive=True is not allowed for multi-output"},
+           {"{\"coef_init\": [1, 2, 3]}", &Y2, "coef_init: expected shape (2, 3)"},
+           {"{\"Xy\": [1, 2, 3]}", &Y2, "Xy: expected shape (3, 2)"},
        }) {
     auto bad = estimator("ElasticNetPath", params);
-    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, bad.get(), m.get(), y.get(), nullptr),
-                        FRANCA_ERROR_INVALID_ARGUMENT, needle);
-  }
-  for (const auto& [params, needle] : std::vector<std::pair<std::string, const char*>>{
-           {"{\"positive\": true}", "positive=True is not allowed for multi-output"},
-           {"{\"coef_init\": [1, 2, 3]}", "coef_init: expected shape (2, 3)"},
-           {"{\"Xy\": [1, 2, 3]}", "Xy: expected shape (3, 2)"},
-       }) {
-    auto multi = estimator("ElasticNetPath", params);
-    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, multi.get(), m.get(), Y2.get(), nullptr),
+    FRANCA_ASSERT_ERROR(franca_estimator_fit(nullptr, bad.get(), m.get(), target->get(), nullptr),
                         FRANCA_ERROR_INVALID_ARGUMENT, needle);
   }
   // check_input=False skips the check of the Gram matrix, as scikit-learn's.
